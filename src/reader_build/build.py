@@ -1,0 +1,193 @@
+"""The whole build, top to bottom: gather and resolve everything, make every
+edition in memory, and only then write the outputs and the manifest.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from .diagnostics import Diagnostics, ReaderError
+from .epub import build_epub
+from .model import Reader
+from .output import AtomicWriter, BuildLock, clean_stale_temporaries
+from .pdf import build_pdf
+from .project import load_project
+from .resolve import resolve
+
+
+@dataclass
+class BuildResult:
+    status: int                                  # 0 built, 1 input errors
+    diagnostics: Diagnostics
+    written: list[Path] = field(default_factory=list)
+    manifest: dict | None = None
+    stats: dict = field(default_factory=dict)    # per edition: layout passes, pages, seconds
+
+
+def build_date(reader_date: str) -> str:
+    """SOURCE_DATE_EPOCH, else the date in reader.toml, else none (no date in the outputs)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if reader_date:
+        parts = (reader_date + "-01-01")[:10].split("-")
+        return f"{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z"
+    return ""
+
+
+def load_reader(root: Path, diags: Diagnostics) -> Reader | None:
+    sources = load_project(root, diags)
+    if sources is None:
+        return None
+    return resolve(sources, diags)
+
+
+def section_pages(reader: Reader, anchors: dict) -> dict[str, list[int]]:
+    """First and last page of every chapter and ## section."""
+    result = {}
+    for chapter in reader.chapters:
+        start = anchors.get(chapter.id)
+        end = anchors.get(f"end-{chapter.id}", start)
+        if start is None:
+            continue
+        result[chapter.id] = [start, end]
+        heads = [h for h in chapter.parsed.headings if h.level == 2]
+        for n, heading in enumerate(heads):
+            first = anchors.get(heading.id)
+            if first is None:
+                continue
+            following = anchors.get(heads[n + 1].id) if n + 1 < len(heads) else None
+            last = end if following is None else max(first, following)
+            result[heading.id] = [first, last]
+    return result
+
+
+def make_manifest(reader: Reader, editions: list[dict], pages: dict, diags: Diagnostics) -> dict:
+    sections = []
+    for ident, title, _chapter in reader.sections():
+        entry = {"id": ident, "title": title, "pages": {}}
+        for name, table in pages.items():
+            if ident in table:
+                entry["pages"][name] = table[ident]
+        sections.append(entry)
+    kinds = {"person": "names", "place": "places"}
+    index_counts = {}
+    for kind in reader.authority.kinds():
+        entries = {m.entry for m in reader.mentions
+                   if (e := reader.authority.get(m.entry)) and (e.kind == kind or (
+                       e.parent and reader.authority.get(e.parent) and reader.authority.get(e.parent).kind == kind))}
+        index_counts[kinds.get(kind, kind)] = len(entries)
+    return {
+        "reader": {"title": reader.config.title, "language": reader.config.language},
+        "editions": editions,
+        "sections": sections,
+        "counts": {
+            "chapters": len(reader.chapters),
+            "footnotes": reader.note_count,
+            "citations": sum(len(c.parsed.citations) for c in reader.chapters),
+            "bibliography": len(reader.bibliography.entries_html(None)),
+            "index": index_counts,
+        },
+        "source_hash": reader.source_hash,
+        "diagnostics": [d.as_json() for d in diags.sorted()],
+    }
+
+
+def build(root: Path, editions: list[str] | None = None, *, strict: bool = False, emit_html: bool = False,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    root = root.resolve()
+    diags = Diagnostics()
+    say = progress or (lambda message: None)
+    say("reading the sources")
+    reader = load_reader(root, diags)
+    if reader is None:
+        return BuildResult(1, diags)
+    config = reader.config
+    chosen = list(config.editions)
+    if editions:
+        unknown = [n for n in editions if config.edition(n) is None]
+        for name in unknown:
+            diags.error("edition-unknown", f"there is no edition '{name}'; the project has: "
+                        + ", ".join(e.name for e in config.editions), "reader.toml")
+        chosen = [e for e in config.editions if e.name in editions]
+    effective = diags.strict() if strict else diags
+    if effective.has_errors:
+        return BuildResult(1, effective)
+
+    date = build_date(config.date)
+    build_dir = root / "build"
+    outputs = AtomicWriter()
+    records = []
+    pages: dict[str, dict] = {}
+    stats: dict = {}
+    try:
+        with BuildLock(build_dir):
+            clean_stale_temporaries(build_dir)
+            print_edition = config.print_edition
+            pdf_editions = [e for e in chosen if e.is_pdf]
+            if any(not e.is_pdf for e in chosen) and print_edition and print_edition not in pdf_editions:
+                pdf_editions.insert(0, print_edition)    # the e-book needs the print pages
+            print_anchors = None
+            for edition in pdf_editions:
+                say(f"laying out '{edition.name}'")
+                started = datetime.now()
+                result = build_pdf(reader, edition, root, diags, date)
+                stats[edition.name] = {"pages": result.pages, "layouts": result.passes,
+                                       "seconds": (datetime.now() - started).total_seconds(),
+                                       "misplaced_notes": len(result.misplaced)}
+                if edition is print_edition:
+                    print_anchors = result.anchors
+                if edition not in chosen:
+                    continue
+                path = build_dir / f"{edition.name}.pdf"
+                outputs.add(path, result.data)
+                if emit_html:
+                    outputs.add(build_dir / f"{edition.name}.html", _standalone_html(result.html).encode())
+                    for name, data in reader.fonts.items():
+                        outputs.add(build_dir / "fonts" / name, data)
+                    for rel, data in reader.images.items():
+                        outputs.add(build_dir / rel, data)
+                pages[edition.name] = section_pages(reader, result.anchors)
+                records.append({"name": edition.name, "format": "pdf", "path": f"build/{edition.name}.pdf",
+                                "pages": result.pages, "sha256": hashlib.sha256(result.data).hexdigest()})
+            for edition in chosen:
+                if edition.is_pdf:
+                    continue
+                say(f"making '{edition.name}'")
+                result = build_epub(reader, edition, root, diags, date, print_anchors)
+                path = build_dir / f"{edition.name}.epub"
+                outputs.add(path, result.data)
+                records.append({"name": edition.name, "format": "epub", "path": f"build/{edition.name}.epub",
+                                "sha256": hashlib.sha256(result.data).hexdigest()})
+            effective = diags.strict() if strict else diags
+            if effective.has_errors:
+                return BuildResult(1, effective, stats=stats)
+            order = {e.name: i for i, e in enumerate(config.editions)}
+            records.sort(key=lambda r: order.get(r["name"], 99))
+            manifest = make_manifest(reader, records, pages, diags)
+            outputs.add(build_dir / "manifest.json",
+                        (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+            say("writing")
+            written = outputs.commit()
+    except ReaderError as exc:
+        diags.extend(exc.diagnostics)
+        return BuildResult(1, diags, stats=stats)
+    finally:
+        outputs.cleanup()
+    return BuildResult(0, diags, written, manifest, stats)
+
+
+def _standalone_html(html: str) -> str:
+    """The composed HTML, with its assets resolvable from build/."""
+    return html.replace('src="manuscript/', 'src="manuscript/')
+
+
+def check(root: Path) -> Diagnostics:
+    diags = Diagnostics()
+    load_reader(root.resolve(), diags)
+    return diags

@@ -1,0 +1,142 @@
+"""The command line: ``reader-build build|check|handout|watch|new``.
+
+Exit status: 0 built (warnings allowed), 1 the input has errors, 2 the command
+line is wrong.  Problems with the input are printed one per line as
+``path:line:col: severity [code]: message``; a traceback means a bug.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import Diagnostics, ReaderError
+
+
+class Interrupted(BaseException):
+    """SIGTERM, turned into an exception so that clean-up runs."""
+
+
+def _on_sigterm(signum, frame):
+    raise Interrupted()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reader-build", description="Build annotated readers into PDF, EPUB "
+                                     "and handouts.")
+    parser.add_argument("--version", action="version", version=f"reader-build {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="build every edition (or those named) into DIR/build/")
+    p.add_argument("dir", nargs="?", default=".", type=Path)
+    p.add_argument("--edition", action="append", metavar="NAME", help="build only this edition (repeatable)")
+    p.add_argument("--strict", action="store_true", help="turn warnings into errors")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes for layout")
+    p.add_argument("--emit-html", action="store_true", help="also write build/NAME.html for each PDF edition")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only diagnostics")
+
+    p = sub.add_parser("check", help="read and resolve everything, write nothing, print the diagnostics")
+    p.add_argument("dir", nargs="?", default=".", type=Path)
+    p.add_argument("--strict", action="store_true")
+
+    p = sub.add_parser("handout", help="print sections of the reader as a handout PDF")
+    p.add_argument("dir", nargs="?", default=".", type=Path)
+    p.add_argument("--section", action="append", required=True, metavar="ID")
+    p.add_argument("--booklet", action="store_true")
+    p.add_argument("--nup", type=int, choices=(2, 4), default=None)
+    p.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
+    p.add_argument("--quiet", "-q", action="store_true")
+
+    p = sub.add_parser("watch", help="rebuild whenever a source changes")
+    p.add_argument("dir", nargs="?", default=".", type=Path)
+    p.add_argument("--edition", action="append", metavar="NAME")
+
+    p = sub.add_parser("new", help="create a small working reader project")
+    p.add_argument("dir", type=Path)
+    return parser
+
+
+def print_diagnostics(diags: Diagnostics, stream=None) -> None:
+    stream = stream or sys.stderr
+    for d in diags.sorted():
+        print(d.format(), file=stream)
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        print(f"[{time.monotonic() - started:5.1f}s] {message}", file=sys.stderr, flush=True)
+    return say
+
+
+def cmd_build(args) -> int:
+    from .build import build
+    if args.jobs is not None and args.jobs < 1:
+        print("reader-build: error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    result = build(args.dir, args.edition, strict=args.strict, emit_html=args.emit_html,
+                   progress=_progress(args.quiet))
+    print_diagnostics(result.diagnostics)
+    if result.status == 0 and not args.quiet:
+        for record in (result.manifest or {}).get("editions", []):
+            pages = f", {record['pages']} pages" if "pages" in record else ""
+            print(f"built {record['path']}{pages}")
+    return result.status
+
+
+def cmd_check(args) -> int:
+    from .build import check
+    diags = check(args.dir)
+    if args.strict:
+        diags = diags.strict()
+    print_diagnostics(diags, sys.stdout)
+    errors, warnings = len(diags.errors()), len(diags.warnings())
+    print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_handout(args) -> int:
+    from .handout import make_handout
+    return make_handout(args)
+
+
+def cmd_watch(args) -> int:
+    from .watch import watch
+    return watch(args.dir, args.edition)
+
+
+def cmd_new(args) -> int:
+    from .scaffold import new_project
+    return new_project(args.dir)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "handout": cmd_handout, "watch": cmd_watch, "new": cmd_new}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return COMMANDS[args.command](args)
+    except ReaderError as exc:
+        diags = Diagnostics()
+        diags.extend(exc.diagnostics)
+        print_diagnostics(diags)
+        return 1
+    except (KeyboardInterrupt, Interrupted):
+        print("reader-build: interrupted; the previous outputs are unchanged", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""The small document model that the stages pass along.
+
+Parsing gives one :class:`ParsedChapter` per Markdown file; resolving gives a
+:class:`Reader`, in which note numbers, citation keys, index mentions and
+anchor ids are settled across all chapters before any page is laid out.
+Markdown-it's token lists are carried as tuples and never modified after the
+parse stage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import Config
+
+
+@dataclass(frozen=True)
+class Heading:
+    id: str
+    title: str          # plain text
+    level: int          # 2 for a section (## …), 3 for a subsection
+    line: int
+
+
+@dataclass(frozen=True)
+class NoteDef:
+    local_id: int       # markdown-it's footnote id inside the chapter
+    label: str
+    tokens: tuple       # the block tokens of the note's body
+    line: int
+
+
+@dataclass(frozen=True)
+class CitationUse:
+    citation: Any       # citations.Citation
+    line: int
+    col: int
+    in_note: int | None  # local footnote id, when inside a note
+
+
+@dataclass(frozen=True)
+class MentionUse:
+    id: str             # anchor id, unique in the reader: m-<chapter>-<n>
+    entry: str
+    in_note: int | None  # local footnote id
+    text: str
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str            # as written
+    path: str           # resolved, relative to the project
+    alt: str
+    caption: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedChapter:
+    id: str
+    title: str
+    short: str
+    kind: str                       # front | chapter | back
+    path: str                       # relative to the project
+    tokens: tuple                   # body tokens (front matter and note bodies removed)
+    notes: tuple[NoteDef, ...]      # in order of their first call
+    headings: tuple[Heading, ...]
+    citations: tuple[CitationUse, ...]
+    mentions: tuple[MentionUse, ...]
+    images: tuple[Image, ...]
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def title_html(self) -> str:
+        from html import escape
+        return escape(self.title)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter with its place in the whole reader."""
+
+    parsed: ParsedChapter
+    index: int                      # 0-based position in the reader
+    first_note: int                 # global number of its first note (1-based)
+    note_numbers: dict              # local footnote id -> global number
+
+    @property
+    def id(self) -> str:
+        return self.parsed.id
+
+    @property
+    def title(self) -> str:
+        return self.parsed.title
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Everything resolved: the input of every renderer."""
+
+    config: Config
+    chapters: tuple[Chapter, ...]
+    bibliography: Any               # bibliography.Bibliography
+    authority: Any                  # authority.Authority
+    cited_keys: tuple[str, ...]     # in order of first citation
+    mentions: tuple                 # indexing.Mention, in reading order
+    images: dict                    # project-relative path -> bytes
+    fonts: dict                     # file name -> bytes (the fonts used by the styles)
+    source_hash: str
+
+    @property
+    def note_count(self) -> int:
+        return sum(len(c.parsed.notes) for c in self.chapters)
+
+    def sections(self):
+        """(id, title, chapter) for every chapter and every ## section."""
+        for chapter in self.chapters:
+            yield chapter.id, chapter.title, chapter
+            for heading in chapter.parsed.headings:
+                if heading.level == 2:
+                    yield heading.id, heading.title, chapter

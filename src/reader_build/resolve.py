@@ -1,0 +1,107 @@
+"""Resolve stage: parsed chapters, bibliography and authority into one :class:`Reader`.
+
+Note numbers run through the reader; citation keys are checked against the
+bibliography; anchor ids are checked for uniqueness; images are read. Nothing
+here lays out a page.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .authority import load_authority
+from .bibliography import BibSettings, load_bibliography, unknown_key_diagnostic
+from .diagnostics import Diagnostics
+from .indexing import Mention
+from .markdown import parse_chapter
+from .model import Chapter, Image, Reader
+from .project import ProjectSources, read_image
+from .styles import read_fonts
+
+
+def _number_notes(parsed) -> list[Chapter]:
+    chapters = []
+    number = 1
+    for i, chapter in enumerate(parsed):
+        numbers = {}
+        first = number
+        for note in chapter.notes:
+            numbers[note.local_id] = number
+            number += 1
+        chapters.append(Chapter(chapter, i, first, numbers))
+    return chapters
+
+
+def _check_ids(parsed, diags: Diagnostics) -> None:
+    seen: dict[str, tuple[str, int]] = {}
+    reserved = {"toc", "title-page", "bibliography", "index-person", "index-place", "colophon"}
+    for chapter in parsed:
+        places = [(chapter.id, 2)] + [(h.id, h.line) for h in chapter.headings]
+        for ident, line in places:
+            if ident in reserved:
+                diags.error("duplicate-id", f"id '{ident}' is reserved for a part that reader-build makes",
+                            chapter.path, line, 1)
+            elif ident in seen:
+                other_path, other_line = seen[ident]
+                diags.error("duplicate-id", f"id '{ident}' is used twice; the other is at "
+                            f"{other_path}:{other_line}", chapter.path, line, 1)
+            else:
+                seen[ident] = (chapter.path, line)
+
+
+def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
+    config = sources.config
+    authority = load_authority(list(sources.authority), diags)
+    bibliography = load_bibliography(
+        list(sources.bibliography),
+        BibSettings(style=config.bibliography_style, include_all=config.bibliography_all), diags)
+
+    parsed = []
+    for src in sources.chapters:
+        chapter = parse_chapter(src, authority, diags)
+        if chapter is not None:
+            parsed.append(chapter)
+    _check_ids(parsed, diags)
+
+    # Images, read once, checked for alt text.
+    images: dict[str, bytes] = {}
+    for n, chapter in enumerate(parsed):
+        resolved = []
+        for image in chapter.images:
+            if not image.alt:
+                diags.error("image-no-alt", f"image {image.src!r} has no alt text: write a description "
+                            "between the brackets, ![description](file)", chapter.path, image.line, 1)
+            found = read_image(sources.root, chapter.path, image.src, diags, image.line)
+            if found:
+                rel, data = found
+                images[rel] = data
+                resolved.append(replace(image, path=rel))
+            else:
+                resolved.append(image)
+        parsed[n] = replace(chapter, images=tuple(resolved))
+
+    chapters = _number_notes(parsed)
+
+    # Citations: every key known; order of first citation.
+    cited: list[str] = []
+    all_citations = []
+    for chapter in chapters:
+        for use in chapter.parsed.citations:
+            all_citations.append(use.citation)
+            for item in use.citation.items:
+                if not bibliography.has(item.key):
+                    diags.add(unknown_key_diagnostic(item.key, bibliography, chapter.parsed.path, use.line, use.col))
+                elif item.key not in cited:
+                    cited.append(item.key)
+    bibliography.register(all_citations)
+    bibliography.check(set(cited), diags)
+
+    mentions = []
+    for chapter in chapters:
+        for use in chapter.parsed.mentions:
+            note = chapter.note_numbers.get(use.in_note) if use.in_note is not None else None
+            mentions.append(Mention(use.id, use.entry, chapter.id, use.in_note is not None, note))
+
+    fonts = read_fonts(sources.root, diags)
+    return Reader(config=config, chapters=tuple(chapters), bibliography=bibliography, authority=authority,
+                  cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts,
+                  source_hash=sources.hash())
