@@ -81,7 +81,7 @@ def _identifier(reader: Reader) -> str:
 
 
 def _document(book, file_name: str, title: str, body: str, lang: str, css) -> epub.EpubHtml:
-    item = epub.EpubHtml(uid=re.sub(r"[^A-Za-z0-9_-]", "-", file_name.rsplit(".", 1)[0]),
+    item = epub.EpubHtml(uid="doc-" + re.sub(r"[^A-Za-z0-9_-]", "-", file_name.rsplit(".", 1)[0]),
                          file_name=file_name, title=title, lang=lang)
     item.content = f"<html><head><title>{escape(title)}</title></head><body>{body}</body></html>"
     item.add_item(css)
@@ -128,7 +128,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     files: dict[str, str] = {}
     chapter_files = {}
     for n, chapter in enumerate(reader.chapters, start=1):
-        name = f"text/{n:02d}-{chapter.id}.xhtml"
+        name = f"{n:02d}-{chapter.id}.xhtml"
         chapter_files[chapter.id] = name
         files[chapter.id] = name
         for heading in chapter.parsed.headings:
@@ -138,9 +138,9 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         for number in chapter.note_numbers.values():
             files[f"fn-{number}"] = name
             files[f"fnref-{number}"] = name
-    bib_file = "text/bibliography.xhtml"
+    bib_file = "bibliography.xhtml"
     for kind in ("person", "place"):
-        files[f"index-{kind}"] = f"text/index-{kind}.xhtml"
+        files[f"index-{kind}"] = f"index-{kind}.xhtml"
 
     def file_of(ident: str) -> str:
         if ident.startswith("ref-"):
@@ -151,14 +151,14 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     spine = []
     toc = []
     title_body = render_template(root, env, "epub-title.xhtml.j2", reader=config, version=__version__)
-    title_doc = _document(book, "text/00-title.xhtml", config.title, title_body, lang, css)
+    title_doc = _document(book, "00-title.xhtml", config.title, title_body, lang, css)
     spine.append(title_doc)
     book.guide.append({"type": "title-page", "href": title_doc.file_name, "title": "Title page"})
     first_body = None
     for chapter in reader.chapters:
         target = Target("epub", file_of=lambda ident, here=chapter_files[chapter.id]:
                         "" if files.get(ident) == here else file_of(ident),
-                        bib_file="bibliography.xhtml", image_base="../")
+                        bib_file="bibliography.xhtml", image_base="")
         body = render_chapter(reader, chapter, target)
         notes = list(target.notes)
         html = render_template(root, env, "epub-chapter.xhtml.j2", chapter=chapter.parsed,
@@ -189,7 +189,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         href_of = lambda mid: f"{file_of(mid)}#{mid}"  # noqa: E731
         entry_base = {kind: f"index-{kind}.xhtml" for kind in INDEX_TITLES}
         for part in index_parts(reader, root, env, page_of, href_of, entry_base):
-            name = f"text/index-{part['kind']}.xhtml"
+            name = f"index-{part['kind']}.xhtml"
             body = render_template(root, env, "epub-index.xhtml.j2", part=part,
                                    pages_from_print=bool(print_pages))
             doc = _document(book, name, part["title"], body, lang, css)

@@ -31,9 +31,25 @@ FRONT_KEYS = {"id", "title", "short", "kind", "lang", "subtitle", "author"}
 MAX_NESTING = 100
 
 
+_DASHES = [(re.compile(r"(?<!-)---(?!-)"), "\u2014"), (re.compile(r"(?<!-)--(?!-)"), "\u2013"),
+           (re.compile(r"\.\.\."), "\u2026")]
+
+
+def _dashes(state) -> None:
+    """Dashes and ellipses only (markdown-it's 'replacements' would also turn "(c)" into "©")."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for tok in block.children:
+            if tok.type == "text" and ("--" in tok.content or "..." in tok.content):
+                for pattern, repl in _DASHES:
+                    tok.content = pattern.sub(repl, tok.content)
+
+
 def make_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "maxNesting": MAX_NESTING})
-    md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+    md.enable(["smartquotes", "table", "strikethrough"])
+    md.core.ruler.before("smartquotes", "dashes", _dashes)
     md.use(front_matter_plugin)
     md.use(footnote_plugin, inline=False)
     md.use(attrs_plugin, spans=True)
