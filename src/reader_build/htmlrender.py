@@ -17,7 +17,7 @@ from .model import Chapter, Reader
 from .sanitize import safe_url, sanitize_html
 from .typography import nbsp
 
-KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start"}
+KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start", "data-b"}
 NOTE_TAGS = {"p": "span", "blockquote": "span", "ul": "span", "ol": "span", "li": "span",
              "h2": "span", "h3": "span", "h4": "span", "table": "span", "pre": "span"}
 
@@ -60,7 +60,16 @@ class _Renderer:
         self.target = target
         self.notes = {n.local_id: n for n in chapter.parsed.notes}
         self.seen_notes: set[int] = set()
-        self.in_note = False
+        self.in_note = False          # rendering a PDF note: blocks become spans
+        self.note_depth = 0           # rendering any note body
+        self.block_count = 0
+
+    def block_id(self) -> dict:
+        """data-b: the same id for the same text block in every target (page-start mapping)."""
+        if self.note_depth:
+            return {}
+        self.block_count += 1
+        return {"data-b": f"{self.chapter.id}-{self.block_count}"}
 
     # -- inline ---------------------------------------------------------------
     def inline(self, children) -> str:
@@ -131,7 +140,9 @@ class _Renderer:
         note = self.notes[local]
         was = self.in_note
         self.in_note = self.target.name == "pdf"
+        self.note_depth += 1
         html = self.blocks(note.tokens)
+        self.note_depth -= 1
         self.in_note = was
         if self.target.name == "pdf":
             html = re.sub(r"\s+", " ", html).strip()     # a note ending in "\n" crashes WeasyPrint
@@ -157,7 +168,9 @@ class _Renderer:
         role = ' role="doc-figure"' if False else ""
         html = f'<figure class="figure" id="{fig_id}"{role}>{self.image(tok, inline=False)}'
         if caption:
-            html += f"<figcaption>{escape(nbsp(caption), quote=False)}</figcaption>"
+            data_b = self.block_id().get("data-b")
+            attr = f' data-b="{data_b}"' if data_b else ""
+            html += f"<figcaption{attr}>{escape(nbsp(caption), quote=False)}</figcaption>"
         return html + "</figure>\n"
 
     def blocks(self, tokens) -> str:
@@ -177,14 +190,17 @@ class _Renderer:
                 if tok.hidden:
                     i += 1
                     continue
-                out.append(self.open_tag(tok))
+                out.append(self.open_tag(tok, text_block=True))
             elif t == "paragraph_close":
                 if not tok.hidden:
                     out.append(self.close_tag(tok) + ("" if self.in_note else "\n"))
             elif t == "inline":
                 out.append(self.inline(tok.children))
             elif t.endswith("_open"):
-                out.append(self.open_tag(tok))
+                tight_item = (t == "list_item_open" and i + 1 < len(tokens)
+                              and tokens[i + 1].type == "paragraph_open" and tokens[i + 1].hidden)
+                text_block = t in ("heading_open", "th_open", "td_open") or tight_item
+                out.append(self.open_tag(tok, text_block=text_block))
             elif t.endswith("_close"):
                 out.append(self.close_tag(tok) + ("" if self.in_note else "\n"))
             elif t in ("fence", "code_block"):
@@ -197,7 +213,7 @@ class _Renderer:
             i += 1
         return "".join(out)
 
-    def open_tag(self, tok) -> str:
+    def open_tag(self, tok, text_block: bool = False) -> str:
         tag = tok.tag
         extra = {}
         if tok.type == "heading_open":
@@ -214,6 +230,8 @@ class _Renderer:
             m = re.search(r"text-align:(left|right|center)", style)
             if m:
                 extra["class"] = f"align-{m.group(1)}"
+        if text_block:
+            extra.update(self.block_id())
         return f"<{tag}{_attrs(tok, extra)}>"
 
     def close_tag(self, tok) -> str:
