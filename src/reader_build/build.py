@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Callable
 
 from .diagnostics import Diagnostics, ReaderError
-from .epub import build_epub
 from .model import Reader
 from .output import AtomicWriter, BuildLock, clean_stale_temporaries
-from .pdf import build_pdf
+from .cache import BuildCache, edition_key
+from .pdf import PdfResult, build_pdf
 from .project import load_project
 from .resolve import resolve
 
@@ -133,10 +133,21 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
             if any(not e.is_pdf for e in chosen) and print_edition and print_edition not in pdf_editions:
                 pdf_editions.insert(0, print_edition)    # the e-book needs the print pages
             print_anchors = None
+            cache = BuildCache(build_dir)
             for edition in pdf_editions:
-                say(f"laying out '{edition.name}'")
                 started = datetime.now()
-                result = build_pdf(reader, edition, root, diags, date)
+                path = build_dir / f"{edition.name}.pdf"
+                key = edition_key(reader.source_hash, edition, date)
+                cached = None if emit_html else cache.load(edition.name, key, path)
+                if cached:
+                    record, data = cached
+                    result = PdfResult(data, record["pages"], record["anchors"], "", [], 0)
+                    say(f"'{edition.name}' is up to date")
+                else:
+                    say(f"laying out '{edition.name}'")
+                    result = build_pdf(reader, edition, root, diags, date)
+                    outputs.add(*cache.entry(edition.name, key, result.data, pages=result.pages,
+                                             anchors=result.anchors))
                 stats[edition.name] = {"pages": result.pages, "layouts": result.passes,
                                        "seconds": (datetime.now() - started).total_seconds(),
                                        "misplaced_notes": len(result.misplaced)}
@@ -144,26 +155,35 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                     print_anchors = result.anchors
                 if edition not in chosen:
                     continue
-                path = build_dir / f"{edition.name}.pdf"
                 outputs.add(path, result.data)
                 if emit_html:
-                    outputs.add(build_dir / f"{edition.name}.html", _standalone_html(result.html).encode())
+                    outputs.add(build_dir / f"{edition.name}.html", result.html.encode())
                     for name, data in reader.fonts.items():
                         outputs.add(build_dir / "fonts" / name, data)
                     for rel, data in reader.images.items():
                         outputs.add(build_dir / rel, data)
                 pages[edition.name] = section_pages(reader, result.anchors)
                 records.append({"name": edition.name, "format": "pdf", "path": f"build/{edition.name}.pdf",
-                                "pages": result.pages, "sha256": hashlib.sha256(result.data).hexdigest()})
+                                "pages": result.pages, "sha256": hashlib.sha256(result.data).hexdigest(),
+                                "layouts": result.passes})
             for edition in chosen:
                 if edition.is_pdf:
                     continue
-                say(f"making '{edition.name}'")
-                result = build_epub(reader, edition, root, diags, date, print_anchors)
                 path = build_dir / f"{edition.name}.epub"
-                outputs.add(path, result.data)
+                key = edition_key(reader.source_hash, edition, date,
+                                  json.dumps(print_anchors, sort_keys=True) if print_anchors else "")
+                cached = cache.load(edition.name, key, path)
+                if cached:
+                    data = cached[1]
+                    say(f"'{edition.name}' is up to date")
+                else:
+                    say(f"making '{edition.name}'")
+                    from .epub import build_epub
+                    data = build_epub(reader, edition, root, diags, date, print_anchors).data
+                    outputs.add(*cache.entry(edition.name, key, data))
+                outputs.add(path, data)
                 records.append({"name": edition.name, "format": "epub", "path": f"build/{edition.name}.epub",
-                                "sha256": hashlib.sha256(result.data).hexdigest()})
+                                "sha256": hashlib.sha256(data).hexdigest(), "made": not cached})
             effective = diags.strict() if strict else diags
             if effective.has_errors:
                 return BuildResult(1, effective, stats=stats)
@@ -180,11 +200,6 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
     finally:
         outputs.cleanup()
     return BuildResult(0, diags, written, manifest, stats)
-
-
-def _standalone_html(html: str) -> str:
-    """The composed HTML, with its assets resolvable from build/."""
-    return html.replace('src="manuscript/', 'src="manuscript/')
 
 
 def check(root: Path) -> Diagnostics:

@@ -13,8 +13,6 @@ from .config import Edition
 from .diagnostics import Diagnostics
 from .htmlrender import Target, inline_html, ref_id, render_chapter
 from .indexing import build_index
-from .layout import (MAX_FIX_PASSES, AssetFetcher, Layout, anchor_pages, keep_notes_rules, lay_out,
-                     misplaced_notes, number_paragraphs)
 from .model import Reader
 from .styles import check_css, read_css, render_template, template_environment
 
@@ -69,7 +67,7 @@ class PdfResult:
     html: str
     misplaced: list
     passes: int
-    layout: Layout | None = None
+    layout: object | None = None      # layout.Layout, when this run laid the pages out
     warnings: list = field(default_factory=list)
 
 
@@ -144,8 +142,16 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "") ->
     return number_paragraphs(html)
 
 
+def number_paragraphs(html: str) -> str:
+    """Give every ``<p>`` and ``<li>`` a data-pi attribute, so that a layout fix can address it."""
+    counter = iter(range(1, 10_000_000))
+    return re.sub(r"<(p|li)(?=[\s>])", lambda m: f'<{m.group(1)} data-pi="{next(counter)}"', html)
+
+
 def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str = "",
               fix_rules: list[str] | None = None) -> PdfResult:
+    from .layout import (MAX_FIX_PASSES, AssetFetcher, anchor_pages, keep_notes_rules, lay_out,
+                         misplaced_notes, stray_breaks)
     env = template_environment(root)
     ctx = gather(reader, edition, root, diags, build_date)
     fetcher = AssetFetcher(reader.fonts, reader.images)
@@ -168,8 +174,10 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
         layout = lay_out(html, fetcher)
         passes += 1
         misplaced = misplaced_notes(layout.document)
-        if misplaced and passes <= MAX_FIX_PASSES:
-            new = [r for r in keep_notes_rules(layout.document) if r not in rules]
+        if passes <= MAX_FIX_PASSES:
+            new = [r for r in keep_notes_rules(layout.document) if r not in rules] if misplaced else []
+            new += [rule for key in stray_breaks(layout.document)
+                    if (rule := f'[data-pi="{key}"] {{ hyphens: manual !important; }}') not in rules]
             if new:
                 rules.extend(new)
                 continue

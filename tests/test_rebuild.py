@@ -1,0 +1,91 @@
+"""Identical and incremental rebuilds."""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+
+from conftest import pdf_page_texts, normalise
+from reader_build.build import build
+
+
+def editions(root):
+    return {e["name"]: e for e in json.loads((root / "build" / "manifest.json").read_text())["editions"]}
+
+
+def outputs(root):
+    return {p.name: p.read_bytes() for p in (root / "build").iterdir() if p.suffix in (".pdf", ".epub")}
+
+
+def test_two_builds_in_separate_folders_give_identical_bytes(minimal, tmp_path):
+    other = tmp_path / "elsewhere" / "copy"
+    shutil.copytree(minimal, other)
+    assert build(minimal).status == 0
+    assert build(other).status == 0
+    assert outputs(minimal) == outputs(other)
+    assert len(outputs(minimal)) == 2
+
+
+def test_epub_zip_is_reproducible(minimal):
+    assert build(minimal).status == 0
+    with zipfile.ZipFile(minimal / "build" / "ebook.epub") as zf:
+        infos = zf.infolist()
+    assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_a_build_with_no_change_lays_nothing_out(minimal):
+    first = build(minimal)
+    assert first.status == 0 and editions(minimal)["print"]["layouts"] >= 1
+    before = outputs(minimal)
+    second = build(minimal)
+    assert second.status == 0
+    assert editions(minimal)["print"]["layouts"] == 0
+    assert editions(minimal)["ebook"]["made"] is False
+    assert outputs(minimal) == before
+
+
+def test_a_changed_chapter_style_or_setting_is_made_again(minimal):
+    assert build(minimal).status == 0
+    chapter = minimal / "manuscript" / "one.md"
+    chapter.write_text(chapter.read_text().replace("Second paragraph.", "Second paragraph, changed."))
+    assert build(minimal).status == 0
+    assert editions(minimal)["print"]["layouts"] >= 1 and editions(minimal)["ebook"]["made"] is True
+    assert "changed" in normalise(" ".join(pdf_page_texts(minimal / "build" / "print.pdf")))
+
+    assert build(minimal).status == 0 and editions(minimal)["print"]["layouts"] == 0
+    (minimal / "styles").mkdir()
+    (minimal / "styles" / "extra.css").write_text("p { text-indent: 2em; }\n")
+    assert build(minimal).status == 0 and editions(minimal)["print"]["layouts"] >= 1
+
+    assert build(minimal).status == 0 and editions(minimal)["print"]["layouts"] == 0
+    toml = minimal / "reader.toml"
+    toml.write_text(toml.read_text() + '\n[editions.print]\nformat = "pdf"\npage-size = "a4"\n')
+    assert build(minimal).status == 0 and editions(minimal)["print"]["layouts"] >= 1
+
+
+def test_a_damaged_output_is_made_again(minimal):
+    assert build(minimal).status == 0
+    pdf = minimal / "build" / "print.pdf"
+    pdf.write_bytes(b"not a pdf")
+    assert build(minimal).status == 0
+    assert editions(minimal)["print"]["layouts"] >= 1
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_source_date_epoch_fixes_the_date(minimal, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build(minimal).status == 0
+    with zipfile.ZipFile(minimal / "build" / "ebook.epub") as zf:
+        opf = zf.read("EPUB/content.opf").decode()
+    assert "2023-11-14T22:13:20Z" in opf
+    colophon = normalise(pdf_page_texts(minimal / "build" / "print.pdf")[-1])
+    assert "2023-11-14" in colophon
+
+
+def test_colophon_names_edition_date_and_source_hash(bundled):
+    manifest = bundled["manifest"]
+    colophon = normalise(pdf_page_texts(bundled["pdf"])[-1])
+    assert 'Edition "print"' in colophon
+    assert manifest["source_hash"][:12] in colophon
+    assert "2026-11-29" in colophon
