@@ -82,7 +82,7 @@ GRAT = "#a7b4bf"
 WATER_TEXT = "#3d5a73"
 INK = "#222222"
 BOUNDARY = "#8c2d1f"
-FONT = "'EB Garamond', 'Linux Libertine O', serif"
+FONT = "'Reader Serif', 'Linux Libertine O', 'Linux Libertine', serif"  # the book's face (an @font-face of the editions)
 
 # ---------------------------------------------------------------------------
 # Projection: Lambert conformal conic, two standard parallels, WGS 84
@@ -547,9 +547,11 @@ def boundary_1855():
     out = [f'<path fill="none" stroke="{BOUNDARY}" stroke-width="1.6" stroke-dasharray="7 4.5" '
            f'd="M{fmt(top[0])} {fmt(top[1])}L{fmt(bot[0])} {fmt(bot[1])}"/>']
     size, fill, _ = STYLES["boundary"]
-    tx, ty = bot[0] + 8, bot[1] + 6
-    out.append(text(tx, ty, "1855 boundary", size, fill=fill, anchor="start"))
-    out.append(text(tx, ty + size * LINE_GAP, "(Treaty of Shimoda)", size, fill=fill, anchor="start"))
+    # Centred under the line's end, so that the label stays inside the frame
+    # with the book face's wide figures.
+    tx, ty = bot[0] + 62, bot[1] + size * 1.25
+    out.append(text(tx, ty, "1855 boundary", size, fill=fill, anchor="middle"))
+    out.append(text(tx, ty + size * LINE_GAP, "(Treaty of Shimoda)", size, fill=fill, anchor="middle"))
     return out
 
 
