@@ -67,12 +67,15 @@ def print_diagnostics(diags: Diagnostics, stream=None) -> None:
 
 
 def _progress(quiet: bool):
+    """A line per stage and edition, with the time since the start (rich; plain when not a terminal)."""
     if quiet:
         return None
+    from rich.console import Console
+    console = Console(stderr=True, highlight=False)
     started = time.monotonic()
 
     def say(message: str) -> None:
-        print(f"[{time.monotonic() - started:5.1f}s] {message}", file=sys.stderr, flush=True)
+        console.print(f"[dim]{time.monotonic() - started:5.1f}s[/dim] {message}")
     return say
 
 
