@@ -133,6 +133,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
             if any(not e.is_pdf for e in chosen) and print_edition and print_edition not in pdf_editions:
                 pdf_editions.insert(0, print_edition)    # the e-book needs the print pages
             print_anchors = None
+            pdf_results = {}
             cache = BuildCache(build_dir)
             for edition in pdf_editions:
                 started = datetime.now()
@@ -151,6 +152,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                 stats[edition.name] = {"pages": result.pages, "layouts": result.passes,
                                        "seconds": (datetime.now() - started).total_seconds(),
                                        "misplaced_notes": len(result.misplaced)}
+                pdf_results[edition.name] = result
                 if edition is print_edition:
                     print_anchors = result.anchors
                 if edition not in chosen:
@@ -166,6 +168,8 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                 records.append({"name": edition.name, "format": "pdf", "path": f"build/{edition.name}.pdf",
                                 "pages": result.pages, "sha256": hashlib.sha256(result.data).hexdigest(),
                                 "layouts": result.passes})
+            if not editions:
+                records += _handouts(reader, root, diags, date, pdf_results, cache, outputs, say)
             for edition in chosen:
                 if edition.is_pdf:
                     continue
@@ -200,6 +204,30 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
     finally:
         outputs.cleanup()
     return BuildResult(0, diags, written, manifest, stats)
+
+
+def _handouts(reader, root, diags, date, pdf_results, cache, outputs, say) -> list[dict]:
+    """The handouts declared in reader.toml, made from the PDF editions just built."""
+    from .handout import build_handout, handout_path
+    records = []
+    for handout in reader.config.handouts:
+        path = handout_path(root, handout)
+        base = pdf_results.get(handout.edition)
+        key = edition_key(reader.source_hash, handout, date, base and hashlib.sha256(base.data).hexdigest() or "")
+        cached = cache.load(f"handout-{handout.name}", key, path)
+        if cached:
+            data = cached[1]
+        else:
+            say(f"making handout '{handout.name}'")
+            data = build_handout(reader, handout, root, diags, results=pdf_results)
+            if data is None:
+                continue
+            outputs.add(*cache.entry(f"handout-{handout.name}", key, data))
+        outputs.add(path, data)
+        records.append({"name": f"handout-{handout.name}", "format": "pdf",
+                        "path": path.relative_to(root).as_posix(), "handout": True,
+                        "sha256": hashlib.sha256(data).hexdigest(), "made": not cached})
+    return records
 
 
 def check(root: Path) -> Diagnostics:
