@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -15,6 +15,7 @@ from .diagnostics import Diagnostics, ReaderError
 from .model import Reader
 from .output import AtomicWriter, BuildLock, clean_stale_temporaries
 from .cache import BuildCache, edition_key
+from .pagemap import PageStart, page_starts
 from .pdf import PdfResult, build_pdf
 from .project import load_project
 from .resolve import resolve
@@ -133,6 +134,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
             if any(not e.is_pdf for e in chosen) and print_edition and print_edition not in pdf_editions:
                 pdf_editions.insert(0, print_edition)    # the e-book needs the print pages
             print_anchors = None
+            print_starts = None
             pdf_results = {}
             cache = BuildCache(build_dir)
             for edition in pdf_editions:
@@ -143,18 +145,24 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                 if cached:
                     record, data = cached
                     result = PdfResult(data, record["pages"], record["anchors"], "", [], 0)
+                    starts = [PageStart(**s) for s in record.get("page_starts") or []] or None
                     say(f"'{edition.name}' is up to date")
                 else:
                     say(f"laying out '{edition.name}'")
                     result = build_pdf(reader, edition, root, diags, date)
+                    starts = getattr(result, "page_starts", None)
+                    if starts is None and result.layout is not None:
+                        starts = page_starts(result.layout.document)
                     outputs.add(*cache.entry(edition.name, key, result.data, pages=result.pages,
-                                             anchors=result.anchors))
+                                             anchors=result.anchors,
+                                             page_starts=[asdict(s) for s in starts] if starts else None))
                 stats[edition.name] = {"pages": result.pages, "layouts": result.passes,
                                        "seconds": (datetime.now() - started).total_seconds(),
                                        "misplaced_notes": len(result.misplaced)}
                 pdf_results[edition.name] = result
                 if edition is print_edition:
                     print_anchors = result.anchors
+                    print_starts = starts
                 if edition not in chosen:
                     continue
                 outputs.add(path, result.data)
@@ -174,8 +182,8 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                 if edition.is_pdf:
                     continue
                 path = build_dir / f"{edition.name}.epub"
-                key = edition_key(reader.source_hash, edition, date,
-                                  json.dumps(print_anchors, sort_keys=True) if print_anchors else "")
+                key = edition_key(reader.source_hash, edition, date, json.dumps(
+                    [print_anchors, [asdict(s) for s in print_starts or []]], sort_keys=True) if print_anchors else "")
                 cached = cache.load(edition.name, key, path)
                 if cached:
                     data = cached[1]
@@ -183,7 +191,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                 else:
                     say(f"making '{edition.name}'")
                     from .epub import build_epub
-                    data = build_epub(reader, edition, root, diags, date, print_anchors).data
+                    data = build_epub(reader, edition, root, diags, date, print_anchors, page_starts=print_starts).data
                     outputs.add(*cache.entry(edition.name, key, data))
                 outputs.add(path, data)
                 records.append({"name": edition.name, "format": "epub", "path": f"build/{edition.name}.epub",
@@ -231,6 +239,10 @@ def _handouts(reader, root, diags, date, pdf_results, cache, outputs, say) -> li
 
 
 def check(root: Path) -> Diagnostics:
+    """Read and resolve everything, write nothing; with the index's own check."""
+    from .indexcheck import unmatched_names
     diags = Diagnostics()
-    load_reader(root.resolve(), diags)
+    reader = load_reader(root.resolve(), diags)
+    if reader is not None:
+        diags.extend(unmatched_names(reader, root.resolve()))
     return diags

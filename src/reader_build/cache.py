@@ -1,8 +1,8 @@
 """The build cache: an edition whose inputs did not change is not made again.
 
 The key of an edition hashes everything that determines it: the project's
-sources and styles (``ProjectSources.hash``), the packaged templates, styles and
-fonts, the tool's version, the edition's settings and the build date.  A cached
+sources and styles (``ProjectSources.hash``), the tool (its version, code,
+templates, styles and fonts), the edition's settings and the build date.  A cached
 edition is reused only when the output file in ``build/`` still has the bytes
 recorded for it; anything else is a miss and the edition is made again.
 """
@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .styles import PACKAGE_STYLES, PACKAGE_TEMPLATES
+from .styles import PACKAGE
 
 CACHE_DIR = ".cache"
 FORMAT = 1
@@ -22,10 +22,10 @@ FORMAT = 1
 
 @lru_cache(maxsize=1)
 def package_hash() -> str:
+    """The tool itself: its version, code, templates, styles and fonts."""
     h = hashlib.sha256(__version__.encode())
-    for folder in (PACKAGE_TEMPLATES, PACKAGE_STYLES):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 

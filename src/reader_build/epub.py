@@ -16,13 +16,15 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from . import __version__
+from . import __version__, a11y
 from .htmlrender import Target, inline_html, ref_id, render_chapter
 from .model import Reader
+from .pagemap import PageStart, insert_page_breaks, page_list_nav, plan_page_breaks
 from .pdf import INDEX_TITLES, index_parts
 from .styles import read_css, render_template, template_environment
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FONT_MEDIA = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
 IMAGE_MEDIA = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -43,7 +45,31 @@ class _FixedZip(zipfile.ZipFile):
 
 
 class _Writer(epub.EpubWriter):
-    """ebooklib's writer with ``xml:lang`` on the package and fixed zip dates."""
+    """ebooklib's writer with ``xml:lang`` on the package, fixed zip dates and our
+    own page-list (ebooklib's ``epub3_pages`` stays off: it would list every element
+    with an ``epub:type`` and an id, note references included)."""
+
+    page_list: list = []           # (href, label) of the print pages, in order
+
+    def _get_nav(self, item):
+        """ebooklib's nav, with the landmarks hidden from the reading flow and our page-list."""
+        from lxml import etree
+        data = super()._get_nav(item)
+        tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False))
+        for nav in tree.iter("{%s}nav" % XHTML_NS, "nav"):
+            if nav.get("{http://www.idpf.org/2007/ops}type") == "landmarks":
+                nav.set("hidden", "")
+        body = tree.find(f"{{{XHTML_NS}}}body")
+        if body is None:
+            body = tree.find("body")
+        if body is not None and self.page_list:
+            nav = etree.fromstring(page_list_nav(self.page_list))
+            if not str(body.tag).startswith("{"):            # ebooklib's tree without a namespace
+                for node in nav.iter():
+                    node.tag = etree.QName(node).localname
+            body.append(nav)
+            etree.cleanup_namespaces(tree)
+        return etree.tostring(tree, pretty_print=True, encoding="utf-8", xml_declaration=True)
 
     def _write_opf_file(self, root):
         root.set(XML_LANG, self.book.language)
@@ -80,6 +106,18 @@ def _identifier(reader: Reader) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "reader-build:" + reader.config.title))
 
 
+def _page_source(reader: Reader, build_date: str) -> str:
+    """pageBreakSource: the print edition, named as its colophon names it."""
+    config = reader.config
+    edition = config.print_edition
+    title = config.title + (f": {config.subtitle}" if config.subtitle else "")
+    parts = [title, f"edition \u201c{edition.name if edition else 'print'}\u201d"]
+    if build_date:
+        parts.append(build_date[:10])
+    parts.append(f"sources {reader.source_hash[:12]}")
+    return ", ".join(parts)
+
+
 def _document(book, file_name: str, title: str, body: str, lang: str, css) -> epub.EpubHtml:
     item = epub.EpubHtml(uid="doc-" + re.sub(r"[^A-Za-z0-9_-]", "-", file_name.rsplit(".", 1)[0]),
                          file_name=file_name, title=title, lang=lang)
@@ -90,8 +128,10 @@ def _document(book, file_name: str, title: str, body: str, lang: str, css) -> ep
 
 
 def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
-               print_pages: dict | None = None) -> EpubResult:
-    """Build the EPUB; *print_pages* (id -> page) labels index locators with print pages."""
+               print_pages: dict | None = None, page_starts: list[PageStart] | None = None) -> EpubResult:
+    """Build the EPUB; *print_pages* (id -> page) labels index locators with print pages,
+    *page_starts* (of the print edition, :func:`reader_build.pagemap.page_starts`) give the
+    page-break markers and the page-list."""
     env = template_environment(root)
     config = reader.config
     lang = config.language
@@ -163,6 +203,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         notes = list(target.notes)
         html = render_template(root, env, "epub-chapter.xhtml.j2", chapter=chapter.parsed,
                                title_html=inline_html(chapter.parsed.title), body=body, notes=notes)
+        html = a11y.language_spans(html, lang)
         doc = _document(book, chapter_files[chapter.id], chapter.parsed.title, html, lang, css)
         spine.append(doc)
         sections = [epub.Link(f"{doc.file_name}#{h.id}", h.title, h.id)
@@ -176,8 +217,8 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
 
     entries = reader.bibliography.entries_html(None)
     if entries and edition.includes("bibliography"):
-        body = render_template(root, env, "epub-bibliography.xhtml.j2",
-                               entries=[{"id": ref_id(k), "html": h} for k, h in entries])
+        body = a11y.language_spans(render_template(root, env, "epub-bibliography.xhtml.j2",
+                                   entries=[{"id": ref_id(k), "html": h} for k, h in entries]), lang)
         doc = _document(book, bib_file, "Bibliography", body, lang, css)
         spine.append(doc)
         toc.append(epub.Link(doc.file_name, "Bibliography", "bibliography"))
@@ -198,6 +239,23 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
             if not any(g.get("type") == "index" for g in book.guide):
                 book.guide.append({"type": "index", "href": doc.file_name, "title": "Index"})
 
+    page_entries = []
+    if page_starts:
+        whole = {"title-page": title_doc.file_name}
+        whole.update({f"index-{kind}": f"index-{kind}.xhtml" for kind in INDEX_TITLES})
+        placements, page_entries = plan_page_breaks(page_starts, [(d.file_name, d.content) for d in spine], whole)
+        for doc in spine:
+            placed = placements.get(doc.file_name)
+            if placed:
+                doc.content = insert_page_breaks(doc.content, placed.inline, at_start=placed.at_start,
+                                                 at_end=placed.at_end)
+
+    has_index = any(d.file_name.startswith("index-") for d in spine)
+    for namespace, name, value, others in a11y.metadata(
+            reader, has_index=has_index, print_pages=bool(page_entries),
+            page_source=_page_source(reader, build_date) if page_entries else ""):
+        book.add_metadata(namespace, name, value, others)
+
     book.toc = toc
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav()
@@ -206,6 +264,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     out = io.BytesIO()
     writer = _Writer(out, book, {"epub3_pages": False, "mtime": _modified(build_date),
                                  "landmark_title": "Landmarks", "epub2_guide": True})
+    writer.page_list = page_entries
     writer.process()
     writer.write()
     return EpubResult(out.getvalue(), files)
