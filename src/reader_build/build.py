@@ -238,11 +238,21 @@ def _handouts(reader, root, diags, date, pdf_results, cache, outputs, say) -> li
     return records
 
 
-def check(root: Path) -> Diagnostics:
-    """Read and resolve everything, write nothing; with the index's own check."""
+def check(root: Path, validators: bool = True) -> Diagnostics:
+    """Read and resolve everything, write nothing; with the index's own check, and
+    EPUBCheck and Ace (where installed) on the e-books already built."""
     from .indexcheck import unmatched_names
+    root = root.resolve()
     diags = Diagnostics()
-    reader = load_reader(root.resolve(), diags)
+    reader = load_reader(root, diags)
     if reader is not None:
-        diags.extend(unmatched_names(reader, root.resolve()))
+        diags.extend(unmatched_names(reader, root))
+        if validators:
+            from .validators import run_ace, run_epubcheck
+            for edition in reader.config.editions:
+                epub = root / "build" / f"{edition.name}.epub"
+                if edition.format == "epub" and epub.is_file():
+                    shown = epub.relative_to(root).as_posix()
+                    diags.extend(run_epubcheck(epub, shown))
+                    diags.extend(run_ace(epub, shown))
     return diags
