@@ -1,0 +1,600 @@
+#!/usr/bin/env python3
+"""Benchmarks of reader-build: the bundled reader and generated large readers.
+
+    python benchmarks/run.py                       # sizes 1, 10 and 20
+    python benchmarks/run.py --sizes 1,10 --repeat 3 --json out.json
+    python benchmarks/run.py --sizes 1 --quick     # one build per size, no comparison
+
+For every size, in a temporary folder, the script
+
+* makes the reader: size 1 is a copy of the project; size N repeats the
+  chapter files matched by --chapters (03-*.md, 04-*.md and 05-*.md) N times in
+  all, each copy with its own file name, chapter id and heading ids;
+* builds it from scratch (``build(..., emit_html=True)``) in a fresh Python
+  process, timing each stage from inside that process;
+* lays out the ``build/print.html`` that this build wrote with a plain
+  ``weasyprint.HTML(filename=...)`` render and ``write_pdf``, in another fresh
+  process (the yardstick: what one WeasyPrint layout of the same book costs);
+* builds again with nothing changed, and again after appending a sentence to
+  one chapter.
+
+Each measurement runs in its own child process, and its peak memory is the
+child's maximum resident set size, read from the child's resource usage when
+it is waited for (``os.wait4``; the same figure ``getrusage(RUSAGE_CHILDREN)``
+gives for a single child).  See benchmarks/README.md for how to read the table.
+No timing here is a test: the numbers are reported, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PROJECT_PARTS = ("reader.toml", "manuscript", "bibliography", "styles")
+DEFAULT_CHAPTERS = "03-*.md,04-*.md,05-*.md"
+CHANGED_CHAPTER = "04-*.md"       # the chapter that the "one chapter changed" rebuild edits
+
+
+# --- making large readers -------------------------------------------------------------
+
+FRONT_MATTER = re.compile(r"\A(---[ \t]*\n)(.*?\n)(---[ \t]*\n)", re.S)
+ID_LINE = re.compile(r"^(id:[ \t]*)([\"']?)([A-Za-z][A-Za-z0-9_-]*)\2[ \t]*$", re.M)
+HEADING_ID = re.compile(r"^(#{1,6}[ \t].*\{[^}\n]*#)([A-Za-z][A-Za-z0-9_-]*)", re.M)
+
+
+def copy_project(src: Path, dst: Path) -> Path:
+    """The sources of a reader project (not its build/ folder)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        path = src / part
+        if path.is_dir():
+            shutil.copytree(path, dst / part)
+        elif path.is_file():
+            shutil.copy2(path, dst / part)
+    return dst
+
+
+def repeated_chapter(text: str, suffix: str) -> str:
+    """*text* of a chapter file with its chapter id and explicit heading ids made unique by *suffix*.
+
+    Links within the file to a renamed id (``](#id)``) follow it; footnote
+    labels are per file and stay as they are.  Heading ids that reader-build
+    derives from the chapter id change with it.
+    """
+    m = FRONT_MATTER.match(text)
+    if not m:
+        raise ValueError("the chapter has no front matter")
+    front, n = ID_LINE.subn(lambda i: f"{i.group(1)}{i.group(2)}{i.group(3)}{suffix}{i.group(2)}", m.group(2))
+    if n != 1:
+        raise ValueError("the chapter's front matter has no single 'id:' line")
+    body = text[m.end():]
+    renamed: set[str] = set()
+
+    def heading(h: re.Match) -> str:
+        renamed.add(h.group(2))
+        return f"{h.group(1)}{h.group(2)}{suffix}"
+    body = HEADING_ID.sub(heading, body)
+    if renamed:
+        body = re.sub(r"\]\(#([A-Za-z][A-Za-z0-9_-]*)\)",
+                      lambda l: f"](#{l.group(1)}{suffix})" if l.group(1) in renamed else l.group(0), body)
+    return m.group(1) + front + m.group(3) + body
+
+
+def chapter_files(root: Path, patterns: str) -> list[Path]:
+    found: list[Path] = []
+    for pattern in patterns.split(","):
+        for path in sorted((root / "manuscript").glob(pattern.strip())):
+            if path not in found:
+                found.append(path)
+    return sorted(found)
+
+
+def make_reader(src: Path, dst: Path, times: int, patterns: str = DEFAULT_CHAPTERS) -> Path:
+    """A copy of the project at *src* in *dst* whose chapters matched by *patterns* occur *times* times.
+
+    Copy k (2..times) of ``03-opening.md`` is ``r{k}-03-opening.md`` with the
+    chapter id ``opening-r{k}``; the copies sort after the original files, in order.
+    """
+    copy_project(src, dst)
+    if times <= 1:
+        return dst
+    config = (dst / "reader.toml").read_text(encoding="utf-8")
+    if re.search(r"^\s*chapters\s*=", config, re.M):
+        raise SystemExit("this project lists its chapters in reader.toml; the generator only handles "
+                         "projects whose chapters are the files of manuscript/")
+    originals = chapter_files(dst, patterns)
+    if not originals:
+        raise SystemExit(f"no chapter file matches {patterns!r} in {src / 'manuscript'}")
+    width = max(2, len(str(times)))
+    for k in range(2, times + 1):
+        tag = f"r{k:0{width}d}"
+        for path in originals:
+            text = path.read_text(encoding="utf-8")
+            (path.parent / f"{tag}-{path.name}").write_text(repeated_chapter(text, f"-{tag}"), encoding="utf-8")
+    return dst
+
+
+# --- measuring, in a child process ----------------------------------------------------
+
+def worker_build(root: Path, out: Path, editions: list[str] | None, emit_html: bool) -> None:
+    """Build *root* once, timing the stages; the figures go to *out* as JSON."""
+    t_start = time.perf_counter()
+    import weasyprint.document
+
+    import reader_build.build as B
+    import reader_build.epub as E
+    import reader_build.layout as L
+    import reader_build.pdf as P
+    imported = time.perf_counter() - t_start
+    events: list[dict] = []
+    clock = time.perf_counter
+    depth: dict[str, int] = {}
+
+    def timed(modules, name, kind, extra=None, before=None):
+        """Wrap *name* wherever *modules* hold it (it may be imported by name, or looked up late)."""
+        modules = modules if isinstance(modules, (list, tuple)) else [modules]
+        original = next((getattr(m, name) for m in modules if hasattr(m, name)), None)
+        if original is None:      # the code under test has changed: time what is there
+            return
+
+        def wrapper(*args, **kwargs):
+            event = {"kind": kind, **(before(args) if before else {})}
+            if depth.get(kind):      # inside another timed call of the same kind: counted there
+                event["nested"] = True
+            depth[kind] = depth.get(kind, 0) + 1
+            cpu = time.process_time()
+            event["start"] = clock()
+            try:
+                result = original(*args, **kwargs)
+            finally:
+                depth[kind] -= 1
+            event["end"] = clock()
+            event["cpu"] = time.process_time() - cpu
+            if extra:
+                event.update(extra(result))
+            events.append(event)
+            return result
+        for module in modules:
+            if getattr(module, name, None) is original:
+                setattr(module, name, wrapper)
+
+    timed(B, "load_reader", "read")
+    timed([P, B], "build_pdf", "pdf", before=lambda args: {"edition": getattr(args[1], "name", "?")})
+    timed([E, B], "build_epub", "epub")
+    timed(P, "gather", "compose")
+    timed(P, "compose", "compose")
+    timed(P, "index_parts", "index")
+    timed([L, P], "lay_out", "layout", lambda r: {"pages": len(r.document.pages)})
+    timed([L, P], "misplaced_notes", "inspect", lambda r: {"misplaced": len(r)})
+    timed([L, P], "keep_notes_rules", "inspect")
+    timed([L, P], "stray_breaks", "inspect", lambda r: {"stray": len(r)})
+    timed([L, P], "anchor_pages", "inspect")
+    timed(weasyprint.document.Document, "write_pdf", "write_pdf")
+    said: list[tuple[str, float]] = []
+    cpu_began = time.process_time()
+    began = clock()
+    result = B.build(root, editions=editions, emit_html=emit_html,
+                     progress=lambda message: said.append((message, clock(), time.process_time())))
+    ended = clock()
+    cpu_ended = time.process_time()
+    if result.status != 0:
+        for d in result.diagnostics.sorted():
+            print(d.format(), file=sys.stderr)
+        raise SystemExit(f"the build of {root} failed")
+    writing = next((t for message, t, _ in said if message == "writing"), ended)
+    out.write_text(json.dumps({
+        "import_seconds": imported, "build_seconds": ended - began, "build_cpu_seconds": cpu_ended - cpu_began,
+        "stats": result.stats, "writing_seconds": ended - writing, "emit_html": emit_html,
+        "events": [{**e, "start": e["start"] - began, "end": e["end"] - began} for e in events],
+        "progress": [[m, t - began, c - cpu_began] for m, t, c in said],
+        "self_maxrss_kib": _self_maxrss_kib(), "reader_build": str(Path(B.__file__).parent),
+    }))
+
+
+def worker_plain(html: Path, out: Path, pdf: Path) -> None:
+    """A plain WeasyPrint render of *html*: ``HTML(filename=...).write_pdf()``, in two timed halves."""
+    t_start = time.perf_counter()
+    import weasyprint
+    imported = time.perf_counter() - t_start
+    cpu_began = time.process_time()
+    began = time.perf_counter()
+    document = weasyprint.HTML(filename=str(html)).render()
+    laid_out = time.perf_counter()
+    document.write_pdf(str(pdf))
+    ended = time.perf_counter()
+    cpu = time.process_time() - cpu_began
+    out.write_text(json.dumps({
+        "import_seconds": imported, "render_seconds": ended - began, "render_cpu_seconds": cpu, "layout_seconds": laid_out - began,
+        "write_seconds": ended - laid_out, "pages": len(document.pages), "self_maxrss_kib": _self_maxrss_kib(),
+    }))
+
+
+def _self_maxrss_kib() -> int:
+    import resource
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss // 1024 if sys.platform == "darwin" else rss
+
+
+def run_child(args: list[str], log: Path) -> dict:
+    """Run this script as ``_worker ARGS`` in a fresh interpreter; its JSON, wall time and peak memory."""
+    out = log.with_suffix(".json")
+    out.unlink(missing_ok=True)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "_worker", *args, str(out)]
+    env = dict(os.environ)
+    src = REPO / "src"
+    if src.is_dir():      # run from a checkout even when reader_build is not installed
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH", "")]))
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    with open(log, "wb") as fh:
+        started = time.perf_counter()
+        child = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+        wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0 or not out.exists():
+        tail = log.read_text(errors="replace")[-3000:]
+        raise SystemExit(f"measurement {' '.join(args)} failed (exit {child.returncode}):\n{tail}")
+    data = json.loads(out.read_text())
+    rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    data.update({"process_seconds": wall, "peak_mib": rss / 1024,
+                 "process_cpu_seconds": usage.ru_utime + usage.ru_stime,
+                 "load_before": load_before,
+                 "load_after": os.getloadavg()[0] if hasattr(os, "getloadavg") else None})
+    return data
+
+
+# --- turning a child's events into stages ---------------------------------------------
+
+def stages(run: dict) -> dict:
+    """Wall and CPU seconds per stage of one build, and each PDF edition's layout passes with their reasons."""
+    events = sorted((e for e in run["events"] if not e.get("nested")), key=lambda e: e["start"])
+
+    def spent(kind: str, within: dict | None = None, field: str = "wall") -> float:
+        return sum((e["end"] - e["start"]) if field == "wall" else e.get("cpu", 0.0) for e in events
+                   if e["kind"] == kind and (within is None or within["start"] <= e["start"] <= within["end"]))
+
+    def both(kind: str, within: dict | None = None) -> list[float]:
+        return [spent(kind, within), spent(kind, within, "cpu")]
+    table: dict[str, list[float]] = {"read + resolve": both("read")}
+    editions = {}
+    for pdf in (e for e in events if e["kind"] == "pdf"):
+        name = pdf["edition"]
+        inside = [e for e in events if pdf["start"] <= e["start"] <= pdf["end"] and e is not pdf]
+        passes = []
+        reason = "first"
+        for e in inside:
+            if e["kind"] == "layout":
+                passes.append({"seconds": e["end"] - e["start"], "cpu": e.get("cpu"), "pages": e.get("pages"),
+                               "reason": reason, "misplaced_after": None})
+                reason = "notes moved"
+            elif e["kind"] == "index" and passes:
+                reason = "index page numbers"
+            elif e["kind"] == "inspect" and "misplaced" in e and passes and passes[-1]["misplaced_after"] is None:
+                passes[-1]["misplaced_after"] = e["misplaced"]
+                reason = "notes moved" if e["misplaced"] else "fix rules"
+            elif e["kind"] == "inspect" and e.get("stray") and passes:
+                passes[-1]["stray_after"] = e["stray"]
+                reason = "notes moved + hyphenation fix" if reason == "notes moved" else "hyphenation fix"
+        compose = both("compose", pdf)
+        index = both("index", pdf)
+        parts = {"compose HTML": [compose[0] + index[0], compose[1] + index[1]]}
+        parts.update({f"layout pass {i}": [p["seconds"], p["cpu"] or 0.0] for i, p in enumerate(passes, 1)})
+        parts["inspect boxes"] = both("inspect", pdf)
+        parts["write PDF"] = both("write_pdf", pdf)
+        seconds = [pdf["end"] - pdf["start"], pdf.get("cpu", 0.0)]
+        parts["rest"] = [max(0.0, seconds[i] - sum(v[i] for v in parts.values())) for i in (0, 1)]
+        for key, value in parts.items():
+            table[f"{name}: {key}"] = value
+        editions[name] = {"seconds": seconds[0], "cpu_seconds": seconds[1], "passes": passes,
+                          "layout_seconds": sum(p["seconds"] for p in passes)}
+    table["EPUB"] = both("epub")
+    writing = next((p for p in run.get("progress", []) if p[0] == "writing"), None)
+    if writing is not None and len(writing) > 2:
+        table["write files"] = [run["build_seconds"] - writing[1], run["build_cpu_seconds"] - writing[2]]
+    else:
+        table["write files"] = [run.get("writing_seconds", 0.0), 0.0]
+    totals = [run["build_seconds"], run.get("build_cpu_seconds", 0.0)]
+    table["other"] = [max(0.0, totals[i] - sum(v[i] for k, v in table.items() if ": " not in k)
+                          - sum(e["seconds"] if i == 0 else e["cpu_seconds"] for e in editions.values()))
+                      for i in (0, 1)]
+    return {"stages": table, "editions": editions}
+
+
+# --- one size --------------------------------------------------------------------------
+
+def measure_size(project: Path, size: int, work: Path, repeat: int, quick: bool, patterns: str,
+                 editions: list[str] | None, say) -> dict:
+    root = work / f"reader-x{size}"
+    if root.exists():
+        shutil.rmtree(root)
+    make_reader(project, root, size, patterns)
+    chapters = len(list((root / "manuscript").glob("*.md")))
+    logs = work / "logs"
+    logs.mkdir(exist_ok=True)
+    changed = chapter_files(root, CHANGED_CHAPTER) or chapter_files(root, patterns) \
+        or sorted((root / "manuscript").glob("*.md"))
+    target = changed[0]
+    chosen = ",".join(editions) if editions else "-"
+    runs: dict[str, list] = {"cold": [], "plain": [], "unchanged": [], "changed": []}
+    for r in range(1, repeat + 1):
+        shutil.rmtree(root / "build", ignore_errors=True)
+        say(f"x{size}: build from scratch ({r}/{repeat}) ...")
+        run = run_child(["build", str(root), chosen, "emit" if not quick else "-"], logs / f"x{size}-cold-{r}.log")
+        runs["cold"].append(run)
+        say(f"x{size}: {_pages(run)} pages in {run['build_seconds']:.1f} s, peak {run['peak_mib']:.0f} MiB")
+        if quick:
+            continue
+        html = _print_html(root, run)
+        say(f"x{size}: plain WeasyPrint render of {html.name} ({r}/{repeat}) ...")
+        plain = run_child(["plain", str(html), str(work / "plain.pdf")], logs / f"x{size}-plain-{r}.log")
+        runs["plain"].append(plain)
+        say(f"x{size}: plain render {plain['render_seconds']:.1f} s")
+        say(f"x{size}: rebuild, nothing changed ({r}/{repeat}) ...")
+        runs["unchanged"].append(run_child(["build", str(root), chosen, "-"], logs / f"x{size}-unchanged-{r}.log"))
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(f"\n\nThe benchmark appended this sentence to the chapter (edit {r}).\n")
+        say(f"x{size}: rebuild, {target.name} changed ({r}/{repeat}) ...")
+        runs["changed"].append(run_child(["build", str(root), chosen, "-"], logs / f"x{size}-changed-{r}.log"))
+    return {"size": size, "chapter_files": chapters, "changed_chapter": None if quick else target.name,
+            "runs": runs, "summary": summarise(runs)}
+
+
+def _main_edition(run: dict) -> str:
+    """The edition the plain render is compared with: 'print', else the first PDF edition."""
+    stats = run["stats"]
+    return "print" if "print" in stats else next(iter(stats))
+
+
+def _pages(run: dict) -> int:
+    return run["stats"][_main_edition(run)]["pages"]
+
+
+def _print_html(root: Path, run: dict) -> Path:
+    html = root / "build" / f"{_main_edition(run)}.html"
+    if not html.exists():
+        raise SystemExit(f"the build wrote no {html.name} in {root / 'build'}")
+    return html
+
+
+def _median_run(runs: list[dict], key: str) -> dict:
+    ordered = sorted(runs, key=lambda r: r[key])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def summarise(runs: dict) -> dict:
+    med = statistics.median
+    cold = runs["cold"]
+    typical = _median_run(cold, "build_seconds")
+    main = _main_edition(typical)
+    breakdown = stages(typical)
+    pages = typical["stats"][main]["pages"]
+    pdf_pages = sum(s["pages"] for s in typical["stats"].values())
+    build_s = med(r["build_seconds"] for r in cold)
+    main_s = breakdown["editions"].get(main, {}).get("seconds")
+    main_cpu = breakdown["editions"].get(main, {}).get("cpu_seconds")
+    out = {
+        "edition": main,
+        "pages": pages,
+        "layouts": typical["stats"][main]["layouts"],
+        "misplaced_notes": typical["stats"][main].get("misplaced_notes"),
+        "pdf_editions": {name: {"pages": s["pages"], "layouts": s["layouts"],
+                                "seconds": breakdown["editions"].get(name, {}).get("seconds")}
+                         for name, s in typical["stats"].items()},
+        "pdf_pages": pdf_pages,
+        "build_seconds": build_s,
+        "build_cpu_seconds": med(r["build_cpu_seconds"] for r in cold),
+        "process_seconds": med(r["process_seconds"] for r in cold),
+        "pages_per_second": pdf_pages / build_s if build_s else None,
+        "edition_seconds": main_s,
+        "edition_cpu_seconds": main_cpu,
+        "load_average": med(r["load_before"] for r in cold) if cold[0].get("load_before") is not None else None,
+        "peak_mib": med(r["peak_mib"] for r in cold),
+        "breakdown": breakdown,
+    }
+    if runs["plain"]:
+        plain_s = med(r["render_seconds"] for r in runs["plain"])
+        out["plain"] = {
+            "pages": runs["plain"][0]["pages"],
+            "seconds": plain_s,
+            "cpu_seconds": med(r["render_cpu_seconds"] for r in runs["plain"]),
+            "layout_seconds": med(r["layout_seconds"] for r in runs["plain"]),
+            "write_seconds": med(r["write_seconds"] for r in runs["plain"]),
+            "process_seconds": med(r["process_seconds"] for r in runs["plain"]),
+            "pages_per_second": runs["plain"][0]["pages"] / plain_s if plain_s else None,
+            "peak_mib": med(r["peak_mib"] for r in runs["plain"]),
+        }
+        out["ratio"] = main_s / plain_s if plain_s and main_s else None
+        out["ratio_build"] = build_s / plain_s if plain_s else None
+        plain_cpu = out["plain"]["cpu_seconds"]
+        out["ratio_cpu"] = main_cpu / plain_cpu if plain_cpu and main_cpu else None
+    for kind in ("unchanged", "changed"):
+        if runs[kind]:
+            run = _median_run(runs[kind], "build_seconds")
+            out[kind] = {"seconds": med(r["build_seconds"] for r in runs[kind]),
+                         "cpu_seconds": med(r["build_cpu_seconds"] for r in runs[kind]),
+                         "layouts": {name: s["layouts"] for name, s in run["stats"].items()},
+                         "peak_mib": med(r["peak_mib"] for r in runs[kind])}
+    return out
+
+
+# --- reporting --------------------------------------------------------------------------
+
+def machine() -> dict:
+    try:
+        from importlib.metadata import version
+        weasy = version("weasyprint")
+    except Exception:      # noqa: BLE001 - only for the report
+        weasy = "?"
+    return {"nproc": os.cpu_count(), "python": platform.python_version(), "weasyprint": weasy,
+            "platform": platform.platform(), "processor": platform.processor() or platform.machine()}
+
+
+def _fmt(value, spec: str = ".1f", missing: str = "-") -> str:
+    return missing if value is None else format(value, spec)
+
+
+def report(results: list[dict], info: dict, repeat: int) -> str:
+    m = info["machine"]
+    lines = [f"reader-build benchmarks, {info['date']}",
+             f"machine: {m['nproc']} CPUs, Python {m['python']}, WeasyPrint {m['weasyprint']}, {m['platform']}",
+             f"editions built: {', '.join(info['args']['editions']) if info['args']['editions'] else 'all'}",
+             (f"each figure is the median of {repeat} runs" if repeat > 1 else "one run each")
+             + "; seconds are wall time", ""]
+    head = ["size", "pages", "layouts", "build s", "CPU s", "PDF pages/s", "peak MiB", "edition s", "plain s",
+            "plain p/s", "plain MiB", "ratio", "ratio CPU", "rebuild same s", "rebuild 1 ch. s"]
+    rows = []
+    for res in results:
+        s = res["summary"]
+        plain = s.get("plain", {})
+        rows.append([f"x{res['size']}", str(s["pages"]), str(s["layouts"]), _fmt(s["build_seconds"]),
+                     _fmt(s["build_cpu_seconds"]), _fmt(s["pages_per_second"], ".2f"), _fmt(s["peak_mib"], ".0f"), _fmt(s["edition_seconds"]),
+                     _fmt(plain.get("seconds")), _fmt(plain.get("pages_per_second"), ".2f"),
+                     _fmt(plain.get("peak_mib"), ".0f"),
+                     _fmt(s.get("ratio"), ".2f") + ("x" if s.get("ratio") else ""),
+                     _fmt(s.get("ratio_cpu"), ".2f") + ("x" if s.get("ratio_cpu") else ""),
+                     _fmt(s.get("unchanged", {}).get("seconds")), _fmt(s.get("changed", {}).get("seconds"))])
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    lines.append("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+    lines.extend("  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows)
+    if results:
+        edition = results[0]["summary"]["edition"]
+        lines.append(f"(pages, layouts, edition s: the '{edition}' edition; ratio = edition s / plain s, "
+                     "ratio CPU the same in CPU seconds; PDF pages/s = pages of every PDF edition / build s)")
+    lines.append("")
+    for res in results:
+        s = res["summary"]
+        b = s["breakdown"]
+        editions = ", ".join(f"{name} {e['pages']} pages" for name, e in s["pdf_editions"].items())
+        load = f"; load average {s['load_average']:.1f} at the start" if s.get("load_average") is not None else ""
+        lines.append(f"x{res['size']}: {res['chapter_files']} chapter files; {editions}{load}")
+        lines.append(f"  {'build from scratch, median run':<32}{'wall s':>8}  {'CPU s':>7}")
+        for name, (seconds, cpu) in b["stages"].items():
+            extra = ""
+            edition, _, stage = name.partition(": ")
+            if stage.startswith("layout pass "):
+                p = b["editions"][edition]["passes"][int(stage.rsplit(" ", 1)[1]) - 1]
+                extra = f"   {p['pages']} pages, {p['reason']}"
+                if p["misplaced_after"]:
+                    extra += f"; {p['misplaced_after']} note(s) left off their call's page"
+                if p.get("stray_after"):
+                    extra += f"; {p['stray_after']} paragraph(s) with a stray line break"
+            lines.append(f"  {name:<32}{seconds:8.2f}  {cpu:7.2f}{extra}")
+        lines.append(f"  {'= build()':<32}{s['build_seconds']:8.2f}  {s['build_cpu_seconds']:7.2f}   (process "
+                     f"{s['process_seconds']:.1f} s, with interpreter start-up and imports)")
+        if "plain" in s:
+            p = s["plain"]
+            lines.append(f"  plain WeasyPrint: layout {p['layout_seconds']:.2f} s + write {p['write_seconds']:.2f} s"
+                         f" = {p['seconds']:.2f} s ({p['cpu_seconds']:.2f} CPU s) for {p['pages']} pages"
+                         f" (process {p['process_seconds']:.1f} s)"
+                         + ("" if p["pages"] == s["pages"] else f"; NOTE: the build made {s['pages']} pages"))
+            lines.append(f"  one build = {s['ratio_build']:.2f} plain renders")
+        for kind, label in (("unchanged", "nothing changed"), ("changed", f"{res['changed_chapter']} changed")):
+            if kind in s:
+                r = s[kind]
+                layouts = ", ".join(f"{k} {v}" for k, v in r["layouts"].items())
+                lines.append(f"  rebuild, {label}: {r['seconds']:.2f} s, {r['cpu_seconds']:.2f} CPU s "
+                             f"(layouts: {layouts}), "
+                             f"peak {r['peak_mib']:.0f} MiB")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --- command line ------------------------------------------------------------------------
+
+def parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes must be whole numbers separated by commas, not {text!r}")
+    if not sizes or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError("sizes must be 1 or more")
+    return sizes
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="benchmarks/run.py", description="Time reader-build on the bundled reader "
+                                "and on generated large readers.")
+    p.add_argument("--sizes", type=parse_sizes, default=[1, 10, 20], metavar="N,N,...",
+                   help="how many times the chapters occur in each reader (default 1,10,20)")
+    p.add_argument("--repeat", type=int, default=1, metavar="N", help="run every measurement N times and "
+                   "report the median (default 1)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write every figure to FILE as JSON")
+    p.add_argument("--quick", action="store_true", help="only the build from scratch: no plain render, "
+                   "no rebuilds")
+    p.add_argument("--project", type=Path, default=REPO, metavar="DIR",
+                   help="the reader project to measure (default: the bundled reader, the repository root)")
+    p.add_argument("--chapters", default=DEFAULT_CHAPTERS, metavar="GLOBS",
+                   help=f"the chapter files to repeat, globs in manuscript/ (default {DEFAULT_CHAPTERS})")
+    p.add_argument("--edition", action="append", metavar="NAME", dest="editions",
+                   help="build only this edition (repeatable; default: every edition of the project)")
+    p.add_argument("--workdir", type=Path, metavar="DIR", help="make the readers here (default: a new "
+                   "temporary folder, removed at the end)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary folder and its logs")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["_worker"]:
+        kind, *rest = argv[1:]
+        if kind == "build":
+            root, chosen, emit, out = rest
+            worker_build(Path(root), Path(out), None if chosen == "-" else chosen.split(","), emit == "emit")
+        elif kind == "plain":
+            worker_plain(Path(rest[0]), Path(rest[2]), Path(rest[1]))
+        else:
+            raise SystemExit(f"unknown worker {kind!r}")
+        return 0
+    args = parser().parse_args(argv)
+    if args.repeat < 1:
+        parser().error("--repeat must be 1 or more")
+    project = args.project.resolve()
+    if not (project / "reader.toml").is_file():
+        parser().error(f"{project} is not a reader project (no reader.toml)")
+    work = args.workdir.resolve() if args.workdir else Path(tempfile.mkdtemp(prefix="reader-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+
+    def say(message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+    info = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+            "args": {"sizes": args.sizes, "repeat": args.repeat, "quick": args.quick, "project": str(project),
+                     "chapters": args.chapters, "editions": args.editions}}
+    results = []
+    try:
+        for size in args.sizes:
+            results.append(measure_size(project, size, work, args.repeat, args.quick, args.chapters,
+                                        args.editions, say))
+            if args.json:      # written after every size, so that a long run leaves what it has
+                _write_json(args.json, info, results)
+    finally:
+        if args.keep or args.workdir:
+            say(f"readers and logs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(report(results, info, args.repeat))
+    return 0
+
+
+def _write_json(path: Path, info: dict, results: list[dict]) -> None:
+    path.write_text(json.dumps({**info, "results": results}, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
