@@ -14,7 +14,7 @@ from typing import Callable
 from .diagnostics import Diagnostics, ReaderError
 from .model import Reader
 from .output import AtomicWriter, BuildLock, clean_stale_temporaries
-from .cache import BuildCache, edition_key
+from .cache import CACHE_DIR, BuildCache, edition_key
 from .pagemap import PageStart, page_starts
 from .pdf import PdfResult, build_pdf
 from .project import load_project
@@ -100,7 +100,14 @@ def make_manifest(reader: Reader, editions: list[dict], pages: dict, diags: Diag
 
 
 def build(root: Path, editions: list[str] | None = None, *, strict: bool = False, emit_html: bool = False,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
+          progress: Callable[[str], None] | None = None, jobs: int | None = None) -> BuildResult:
+    """Build the editions of the project in *root*.
+
+    PDF editions are laid out chapter by chapter in *jobs* worker processes (default:
+    one per core; 1 lays out in-process) and assembled, with a per-chapter cache in
+    build/.cache/parts; with *emit_html* they are laid out as one document, whose HTML
+    is written to build/NAME.html.
+    """
     root = root.resolve()
     diags = Diagnostics()
     say = progress or (lambda message: None)
@@ -149,7 +156,12 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                     say(f"'{edition.name}' is up to date")
                 else:
                     say(f"laying out '{edition.name}'")
-                    result = build_pdf(reader, edition, root, diags, date)
+                    if emit_html:
+                        result = build_pdf(reader, edition, root, diags, date)
+                    else:
+                        from .parallel import build_pdf_parallel
+                        result = build_pdf_parallel(reader, edition, root, diags, date, jobs=jobs,
+                                                    cache_dir=build_dir / CACHE_DIR / "parts")
                     starts = getattr(result, "page_starts", None)
                     if starts is None and result.layout is not None:
                         starts = page_starts(result.layout.document)
