@@ -69,6 +69,36 @@ class PdfResult:
     passes: int
     layout: object | None = None      # layout.Layout, when this run laid the pages out
     warnings: list = field(default_factory=list)
+    page_starts: list | None = None   # pagemap.PageStart per page, when the build computed them
+    parts: list | None = None         # parallel build: per part, its name, first page, pages, layouts
+
+
+BLOCKS = ("title", "toc", "bibliography", "indexes", "colophon")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the book that is laid out as a document of its own (see parallel.py):
+    the chapters *chapters* (ids) and the blocks *blocks* (of :data:`BLOCKS`)."""
+    name: str
+    chapters: tuple[str, ...] = ()
+    blocks: frozenset = frozenset()
+
+
+class _PartEdition:
+    """The edition as a part's template sees it: the blocks of other parts are left out."""
+
+    def __init__(self, edition: Edition, part: Part):
+        self._edition = edition
+        self._part = part
+
+    def includes(self, name: str) -> bool:
+        if name in BLOCKS and name not in self._part.blocks:
+            return False
+        return self._edition.includes(name)
+
+    def __getattr__(self, name):
+        return getattr(self._edition, name)
 
 
 def section_label(reader: Reader):
@@ -129,16 +159,32 @@ def _front_included(edition: Edition, chapter_id: str) -> bool:
     return True
 
 
-def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "") -> str:
+def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", part: Part | None = None,
+            toc_pages: dict | None = None) -> str:
+    """The HTML of the whole book, or (*part*) of one part of it.
+
+    A part has only its own chapters and blocks; its contents list every entry
+    of the book, with the page numbers *toc_pages* (id -> page) as ``data-page``.
+    """
     toc = list(ctx.toc)
-    for part in indexes:
-        toc.append({"id": f"index-{part['kind']}", "kind": "back", "level": 1, "title_html": escape(part["title"])})
+    for index in indexes:
+        toc.append({"id": f"index-{index['kind']}", "kind": "back", "level": 1, "title_html": escape(index["title"])})
+    edition, chapters, bibliography = ctx.edition, ctx.chapters, ctx.bibliography
+    if part is not None:
+        edition = _PartEdition(ctx.edition, part)
+        chapters = [c for c in ctx.chapters if c["id"] in part.chapters]
+        if "bibliography" not in part.blocks:
+            bibliography = []
+        if "indexes" not in part.blocks:
+            indexes = []
+        if toc_pages is not None:
+            toc = [dict(item, page=toc_pages[item["id"]]) if item["id"] in toc_pages else item for item in toc]
     html = render_template(
         ctx.root, env, "book.html.j2",
-        reader=ctx.reader.config, edition=ctx.edition, chapters=ctx.chapters, toc=toc,
-        bibliography=ctx.bibliography, indexes=indexes, page_css=page_css(ctx.reader, ctx.edition),
+        reader=ctx.reader.config, edition=edition, chapters=chapters, toc=toc,
+        bibliography=bibliography, indexes=indexes, page_css=page_css(ctx.reader, ctx.edition),
         css=ctx.css, fix_css=fix_css, build_date=ctx.build_date, version=__version__,
-        source_hash=ctx.reader.source_hash, wide=_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM)
+        source_hash=ctx.reader.source_hash, wide=_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
     return number_paragraphs(html)
 
 
@@ -148,10 +194,26 @@ def number_paragraphs(html: str) -> str:
     return re.sub(r"<(p|li)(?=[\s>])", lambda m: f'<{m.group(1)} data-pi="{next(counter)}"', html)
 
 
+def new_fix_rules(document, rules: list[str], misplaced: list) -> list[str]:
+    """The rules this layout asks for that *rules* lack: notes kept on their call's page
+    (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks."""
+    from .layout import keep_notes_rules, stray_breaks
+    new = [r for r in keep_notes_rules(document) if r not in rules] if misplaced else []
+    new += [rule for key in stray_breaks(document)
+            if (rule := f'[data-pi="{key}"] {{ hyphens: manual !important; }}') not in rules]
+    return new
+
+
+def pdf_options(variant: str | None) -> dict:
+    options = {"pdf_variant": variant} if variant else {}
+    if variant == "pdf/ua-1":
+        options["pdf_tags"] = True
+    return options
+
+
 def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str = "",
               fix_rules: list[str] | None = None) -> PdfResult:
-    from .layout import (MAX_FIX_PASSES, AssetFetcher, anchor_pages, keep_notes_rules, lay_out,
-                         misplaced_notes, stray_breaks)
+    from .layout import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes
     env = template_environment(root)
     ctx = gather(reader, edition, root, diags, build_date)
     fetcher = AssetFetcher(reader.fonts, reader.images)
@@ -175,9 +237,7 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
         passes += 1
         misplaced = misplaced_notes(layout.document)
         if passes <= MAX_FIX_PASSES:
-            new = [r for r in keep_notes_rules(layout.document) if r not in rules] if misplaced else []
-            new += [rule for key in stray_breaks(layout.document)
-                    if (rule := f'[data-pi="{key}"] {{ hyphens: manual !important; }}') not in rules]
+            new = new_fix_rules(layout.document, rules, misplaced)
             if new:
                 rules.extend(new)
                 continue
@@ -194,10 +254,6 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     if misplaced:
         diags.warning("note-misplaced", f"edition '{edition.name}': {len(misplaced)} note(s) could not be kept "
                       "on the page of their call")
-    variant = edition.pdf_variant
-    options = {"pdf_variant": variant} if variant else {}
-    if variant == "pdf/ua-1":
-        options["pdf_tags"] = True
-    data = layout.document.write_pdf(**options)
+    data = layout.document.write_pdf(**pdf_options(edition.pdf_variant))
     return PdfResult(data, len(layout.document.pages), anchor_pages(layout.document), html, misplaced,
                      passes, layout, layout.warnings)
