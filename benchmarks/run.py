@@ -136,6 +136,7 @@ def worker_build(root: Path, out: Path, editions: list[str] | None, emit_html: b
     import reader_build.build as B
     import reader_build.epub as E
     import reader_build.layout as L
+    import reader_build.parallel as PAR
     import reader_build.pdf as P
     imported = time.perf_counter() - t_start
     events: list[dict] = []
@@ -172,6 +173,9 @@ def worker_build(root: Path, out: Path, editions: list[str] | None, emit_html: b
 
     timed(B, "load_reader", "read")
     timed([P, B], "build_pdf", "pdf", before=lambda args: {"edition": getattr(args[1], "name", "?")})
+    # The default build lays chapters out as separate parts (in worker processes with
+    # jobs > 1): its layouts are counted in PdfResult.passes, not in the stages below.
+    timed([PAR], "build_pdf_parallel", "pdf", before=lambda args: {"edition": getattr(args[1], "name", "?")})
     timed([E, B], "build_epub", "epub")
     timed(P, "gather", "compose")
     timed(P, "compose", "compose")
