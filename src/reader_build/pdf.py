@@ -230,23 +230,24 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     passes = 0
     layout = None
     html = ""
-    previous_pages = None
+    index_pages = None          # the mention pages that the indexes in `indexes` show
     while True:
         html = compose(ctx, env, indexes, "\n".join(rules))
+        layout = None           # let the previous layout go before the next one (peak memory)
         layout = lay_out(html, fetcher)
         passes += 1
         misplaced = misplaced_notes(layout.document)
-        if passes <= MAX_FIX_PASSES:
-            new = new_fix_rules(layout.document, rules, misplaced)
-            if new:
-                rules.extend(new)
-                continue
+        new = new_fix_rules(layout.document, rules, misplaced) if passes <= MAX_FIX_PASSES else []
         pages = anchor_pages(layout.document)
         mention_pages = {m.id: pages.get(m.id) for m in reader.mentions}
-        if want_index and reader.mentions and mention_pages != previous_pages \
-                and passes <= MAX_FIX_PASSES + 2:
-            previous_pages = mention_pages
+        stale = bool(want_index and reader.mentions and mention_pages != index_pages)
+        if stale:               # fill the indexes with the pages found so far
             indexes = indexes_for(pages)
+            index_pages = mention_pages
+        if new:
+            rules.extend(new)
+            continue
+        if stale and passes <= MAX_FIX_PASSES + 2:
             continue
         break
     for url in fetcher.refused:
