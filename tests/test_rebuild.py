@@ -67,10 +67,10 @@ def test_a_changed_chapter_style_or_setting_is_made_again(minimal):
 def test_a_damaged_output_is_made_again(minimal):
     assert build(minimal).status == 0
     pdf = minimal / "build" / "print.pdf"
+    good = pdf.read_bytes()
     pdf.write_bytes(b"not a pdf")
     assert build(minimal).status == 0
-    assert editions(minimal)["print"]["layouts"] >= 1
-    assert pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.read_bytes() == good        # assembled again (from the per-chapter cache)
 
 
 def test_source_date_epoch_fixes_the_date(minimal, monkeypatch):
