@@ -17,11 +17,15 @@ from .diagnostics import Diagnostics, ReaderError
 
 
 class Interrupted(BaseException):
-    """SIGTERM, turned into an exception so that clean-up runs."""
+    """SIGTERM (or SIGHUP), turned into an exception so that clean-up runs."""
+
+    def __init__(self, signum: int = signal.SIGTERM):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _on_sigterm(signum, frame):
-    raise Interrupted()
+    raise Interrupted(signum)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,7 +89,7 @@ def cmd_build(args) -> int:
         print("reader-build: error: --jobs must be at least 1", file=sys.stderr)
         return 2
     result = build(args.dir, args.edition, strict=args.strict, emit_html=args.emit_html,
-                   progress=_progress(args.quiet))
+                   progress=_progress(args.quiet), jobs=args.jobs)
     print_diagnostics(result.diagnostics)
     if result.status == 0 and not args.quiet:
         for record in (result.manifest or {}).get("editions", []):
@@ -96,7 +100,10 @@ def cmd_build(args) -> int:
 
 def cmd_check(args) -> int:
     from .build import check
+    from .styles import check_styles
     diags = check(args.dir)
+    if args.dir.is_dir():
+        check_styles(args.dir.resolve(), diags)
     if args.strict:
         diags = diags.strict()
     print_diagnostics(diags, sys.stdout)
@@ -126,7 +133,10 @@ COMMANDS = {"build": cmd_build, "check": cmd_check, "handout": cmd_handout, "wat
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:              # not the main thread: leave the signals alone
+        previous = None
     try:
         return COMMANDS[args.command](args)
     except ReaderError as exc:
@@ -134,11 +144,17 @@ def main(argv: list[str] | None = None) -> int:
         diags.extend(exc.diagnostics)
         print_diagnostics(diags)
         return 1
-    except (KeyboardInterrupt, Interrupted):
-        print("reader-build: interrupted; the previous outputs are unchanged", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Interrupted) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        if getattr(exc, "outputs_written", False):
+            what = "the new editions had already been written in full"
+        else:
+            what = "nothing was written; the editions in build/ are unchanged"
+        print(f"reader-build: interrupted by {signal.Signals(signum).name}; {what}", file=sys.stderr)
+        return 128 + signum
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -97,6 +97,19 @@ DEFAULT_EDITIONS = (
 )
 
 
+def toml_error_place(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, int | None]:
+    """Line and column of a TOML error (attributes from Python 3.14, the message before)."""
+    if getattr(exc, "lineno", None):
+        return exc.lineno, getattr(exc, "colno", None)
+    m = re.search(r"at line (\d+), column (\d+)", str(exc))
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    if "at end of document" in str(exc):
+        lines = text.split("\n")
+        return len(lines), len(lines[-1]) + 1
+    return None, None
+
+
 def _line_of(text: str, key: str, table: str | None = None) -> int | None:
     """Best-effort line of a key in the TOML text (tomllib keeps no positions)."""
     lines = text.splitlines()
@@ -224,10 +237,13 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
     try:
         data = tomllib.loads(src.text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        col = getattr(exc, "colno", None)
-        message = str(exc).split(" (at line")[0]
+        line, col = toml_error_place(exc, src.text)
+        message = re.sub(r"\s*\((?:at line \d+, column \d+|at end of document)\)", "", str(exc))
         diags.error("config-toml", f"reader.toml is not valid TOML: {message}", src.path, line, col)
+        return None
+    except RecursionError:
+        diags.error("config-toml", "reader.toml is not valid TOML: arrays or tables nested too deeply",
+                    src.path, 1, 1)
         return None
     _check_keys(data, TOP_KEYS, "reader.toml", src, diags)
     title = data.get("title")
@@ -247,7 +263,11 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
                     src.path, _line_of(src.text, "language"))
         del kwargs["language"]
     if isinstance(data.get("chapters"), list):
-        kwargs["chapters"] = tuple(str(c) for c in data["chapters"])
+        names = [c for c in data["chapters"] if isinstance(c, str) and c.strip()]
+        if len(names) != len(data["chapters"]):
+            diags.error("config-type", "chapters in reader.toml must be a list of file names, "
+                        "e.g. chapters = [\"01-intro.md\"]", src.path, _line_of(src.text, "chapters"))
+        kwargs["chapters"] = tuple(names)
     if isinstance(data.get("hyphenate"), bool):
         kwargs["hyphenate"] = data["hyphenate"]
     bib = data.get("bibliography", {})

@@ -132,8 +132,8 @@ class _ChapterParser:
                                  self.src.path, 1, 1)
             else:
                 self.diags.error("front-matter-missing",
-                                 "the chapter has no front matter; start the file with\n"
-                                 "---\nid: my-chapter\ntitle: My chapter\n---", self.src.path, 1, 1)
+                                 "the chapter has no front matter; start the file with the lines "
+                                 "'---', 'id: my-chapter', 'title: My chapter', '---'", self.src.path, 1, 1)
             return None
         token = tokens[0]
         try:
@@ -145,6 +145,10 @@ class _ChapterParser:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             self.diags.error("front-matter-yaml", f"the front matter is not valid YAML: {problem}",
                              self.src.path, line, col)
+            return None
+        except RecursionError:
+            self.diags.error("front-matter-yaml", "the front matter is not valid YAML: lists or mappings "
+                             "nested too deeply", self.src.path, 2, 1)
             return None
         if not isinstance(data, dict):
             self.diags.error("front-matter-yaml", "the front matter must be a list of 'key: value' lines",
@@ -355,9 +359,11 @@ class _ChapterParser:
         labels = {v["label"]: k for k, v in info.get("list", {}).items() if "label" in v}
         lines = {}
         seen: dict[str, int] = {}
+        line, counted = 1, 0
         for m in NOTE_DEF.finditer(self.src.text):
             label = m.group(1)
-            line = self.src.text.count("\n", 0, m.start()) + 1
+            line += self.src.text.count("\n", counted, m.start())     # incrementally: linear in the file
+            counted = m.start()
             if label in seen:
                 self.diags.error("note-duplicate", f"note [^{label}] is defined twice (first on line {seen[label]})",
                                  self.src.path, line, 1)

@@ -8,12 +8,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 from pathlib import Path
 
 from .diagnostics import Diagnostic, ERROR, OutputError
 
 LOCK_NAME = ".reader-build.lock"
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_locks_in_child() -> None:
+    """A forked worker must not keep the lock: a killed build would leave it held by orphans."""
+    for fd in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_locks_in_child)
 
 
 class BuildLock:
@@ -34,11 +48,13 @@ class BuildLock:
             self.fd = None
             raise OutputError(Diagnostic("build-locked", ERROR, "another build of this project is running; "
                                          "wait for it to finish", "build")) from None
+        _HELD_LOCKS.add(self.fd)
         return self
 
     def __exit__(self, *exc):
         import fcntl
         if self.fd is not None:
+            _HELD_LOCKS.discard(self.fd)
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None
@@ -46,20 +62,29 @@ class BuildLock:
 
 
 class AtomicWriter:
-    """Collects outputs and writes them all at the end, each by rename."""
+    """Collects outputs and writes them all at the end, each by rename.
+
+    Every file is first written in full under a temporary name (``.NAME.tmp-PID``)
+    next to its final place; only when all of them are written are they renamed
+    into place, with SIGINT and SIGTERM held back meanwhile.  Should a rename fail,
+    the files already renamed are put back as they were, so that ``build/`` holds
+    either every previous output or every new one.
+    """
 
     def __init__(self):
-        self.pending: list[tuple[Path, bytes]] = []
+        self.pending: dict[Path, bytes] = {}
         self.temporary: list[Path] = []
 
     def add(self, path: Path, data: bytes) -> None:
-        self.pending.append((path, data))
+        self.pending[path] = data          # the same file added twice is written once, the last data wins
 
     def commit(self) -> list[Path]:
         """Write every pending file; on any failure nothing already in place is touched."""
         staged: list[tuple[Path, Path]] = []
+        current: Path | None = None
         try:
-            for path, data in self.pending:
+            for path, data in self.pending.items():
+                current = path
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
                 self.temporary.append(tmp)
@@ -68,15 +93,51 @@ class AtomicWriter:
                     fh.flush()
                     os.fsync(fh.fileno())
                 staged.append((tmp, path))
+            current = None
+            previous = self._keep_previous([path for _, path in staged])
             with _signals_deferred():
-                for tmp, path in staged:
-                    os.replace(tmp, path)
+                replaced: list[Path] = []
+                try:
+                    for tmp, path in staged:
+                        current = path
+                        os.replace(tmp, path)
+                        replaced.append(path)
+                except OSError:
+                    self._roll_back(replaced, previous)
+                    raise
+            _fsync_dirs({path.parent for _, path in staged})
             return [path for _, path in staged]
         except OSError as exc:
-            raise OutputError(Diagnostic("output-write", ERROR, f"cannot write the outputs: {exc.strerror or exc}",
-                                         "build")) from None
+            what = _display(current) if current is not None else "the outputs"
+            raise OutputError(Diagnostic("output-write", ERROR, f"cannot write {what}: {exc.strerror or exc}; "
+                                         "the previous outputs are unchanged", "build")) from None
         finally:
             self.cleanup()
+
+    def _keep_previous(self, paths: list[Path]) -> dict[Path, Path]:
+        """A second name (a hard link, else a copy) for every output that exists already."""
+        previous = {}
+        for path in paths:
+            if path.is_file() and not path.is_symlink():
+                keep = path.with_name(f".{path.name}.tmp-{os.getpid()}-previous")
+                self.temporary.append(keep)
+                with contextlib.suppress(FileNotFoundError):
+                    keep.unlink()
+                try:
+                    os.link(path, keep)
+                except OSError:
+                    shutil.copy2(path, keep)
+                previous[path] = keep
+        return previous
+
+    @staticmethod
+    def _roll_back(replaced: list[Path], previous: dict[Path, Path]) -> None:
+        for path in reversed(replaced):
+            with contextlib.suppress(OSError):
+                if path in previous:
+                    os.replace(previous[path], path)
+                else:
+                    path.unlink()
 
     def cleanup(self) -> None:
         for tmp in self.temporary:
@@ -85,9 +146,33 @@ class AtomicWriter:
         self.temporary.clear()
 
 
+def _display(path: Path) -> str:
+    """``build/print.pdf`` rather than an absolute path, where the path is in a build folder."""
+    parts = path.parts
+    if "build" in parts[:-1]:
+        at = len(parts) - 1 - parts[:-1][::-1].index("build") - 1
+        return "/".join(parts[at:])
+    return path.name
+
+
+def _fsync_dirs(folders) -> None:
+    """Make the renames durable (best effort; not every system can open a folder)."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
 @contextlib.contextmanager
 def _signals_deferred():
-    """Hold SIGINT and SIGTERM while the renames happen (they take microseconds)."""
+    """Hold SIGINT and SIGTERM while the renames happen (they take microseconds).
+
+    A signal received meanwhile is delivered afterwards; the exception it raises
+    then carries ``outputs_written = True`` (the renames are complete).
+    """
     received: list[int] = []
     handlers = {}
 
@@ -99,18 +184,26 @@ def _signals_deferred():
             handlers[sig] = signal.signal(sig, defer)
     except ValueError:       # not the main thread
         handlers = {}
+    completed = False
     try:
         yield
+        completed = True
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
-        for sig in received:
-            os.kill(os.getpid(), sig)
+        try:
+            for sig in received:
+                os.kill(os.getpid(), sig)
+        except BaseException as exc:
+            exc.outputs_written = completed
+            raise
 
 
 def clean_stale_temporaries(build_dir: Path) -> None:
-    """Remove temporary files that a killed build (SIGKILL) may have left."""
+    """Remove temporary files that a killed build (SIGKILL) may have left, in build/ and its
+    sub-folders (``--emit-html`` writes fonts/ and images there)."""
     if build_dir.is_dir():
-        for tmp in build_dir.glob(".*.tmp-*"):
+        for tmp in build_dir.rglob(".*.tmp-*"):
             with contextlib.suppress(OSError):
-                tmp.unlink()
+                if tmp.is_file() or tmp.is_symlink():
+                    tmp.unlink()

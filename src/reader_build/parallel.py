@@ -69,6 +69,12 @@ _ASSETS: dict = {}
 
 
 def _init_worker(fonts: dict, images: dict) -> None:
+    # Workers leave interruptions to the parent: Ctrl-C sent to the whole process group is
+    # ignored here (the parent stops and cleans up), SIGTERM ends a worker quietly.
+    import signal
+    if multiprocessing.parent_process() is not None:      # a worker, not the in-process path
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _ASSETS["fonts"], _ASSETS["images"] = fonts, images
 
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 from .config import Config, parse_config
-from .diagnostics import Diagnostics
-from .sources import SourceFile, read_bytes, read_text, relpath, safe_path
+from .diagnostics import Diagnostics, did_you_mean
+from .sources import SourceFile, inside, read_bytes, read_text, relpath, safe_path
 
 IMAGE_LIMIT = 20 * 1024 * 1024
 IMAGE_TYPES = {
@@ -36,14 +38,27 @@ class ProjectSources:
             h.update(src.path.encode() + b"\0" + src.text.encode() + b"\0")
         styles = self.root / "styles"
         if styles.is_dir():
-            for path in sorted(p for p in styles.rglob("*") if p.is_file()):
+            for path in sorted(p for p in styles.rglob("*") if p.is_file() or p.is_symlink()):
                 h.update(relpath(self.root, path).encode() + b"\0")
+                if not inside(self.root, path):         # never read; it is reported where it is used
+                    h.update(b"\0outside\0" + os.fsencode(os.readlink(path)) if path.is_symlink() else b"")
+                    continue
                 try:
                     h.update(path.read_bytes())
                 except OSError:
                     pass
         h.update(extra)
         return h.hexdigest()
+
+
+def _toml_string_place(text: str, value: str) -> tuple[int | None, int | None]:
+    """Line and column of the first string literal *value* in TOML text (best effort)."""
+    for quoted in (f'"{value}"', f"'{value}'"):
+        at = text.find(quoted)
+        if at != -1:
+            line = text.count("\n", 0, at) + 1
+            return line, at - (text.rfind("\n", 0, at) + 1) + 1
+    return None, None
 
 
 def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
@@ -67,9 +82,16 @@ def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
     chapter_paths: list[Path] = []
     if config.chapters:
         for name in config.chapters:
+            line, col = _toml_string_place(config_file.text, name)
             path = safe_path(root, name, manuscript)
             if path is None:
-                diags.error("chapter-outside", f"chapter {name!r} lies outside the project", "reader.toml")
+                diags.error("chapter-outside", f"chapter {name!r} lies outside the project: name a file "
+                            "inside manuscript/", config_file.path, line, col)
+                continue
+            if not path.exists() and not path.is_symlink():
+                existing = [p.name for p in manuscript.glob("*.md")] if manuscript.is_dir() else []
+                diags.error("chapter-missing", f"chapter {name!r} listed in chapters does not exist (looked for "
+                            f"{relpath(root, path)}){did_you_mean(name, existing)}", config_file.path, line, col)
                 continue
             chapter_paths.append(path)
     elif manuscript.is_dir():
@@ -79,7 +101,7 @@ def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
         src = read_text(root, path, diags, what="the chapter")
         if src is not None:
             chapters.append(src)
-    if not chapter_paths:
+    if not chapter_paths and not config.chapters:
         diags.error("no-chapters", "the project has no chapters: add a Markdown file to manuscript/", "manuscript")
 
     bib_dir = root / "bibliography"
@@ -94,6 +116,9 @@ def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
         for path in sorted(manuscript.glob("*.toml")):
             src = read_text(root, path, diags, what="the index authority file")
             if src is not None:
+                if not src.text.strip():
+                    diags.warning("index-empty", "the authority file is empty: it adds no entry to the index",
+                                  src.path)
                 authority.append(src)
     return ProjectSources(root, config_file, config, tuple(chapters), tuple(bibs), tuple(authority))
 
@@ -129,7 +154,40 @@ def read_image(root: Path, chapter_path: str, src: str, diags: Diagnostics, line
         for d in sub:
             diags.error(d.code, d.message, chapter_path, line, 1)
         return None
-    if image_type(data) is None:
+    kind = image_type(data)
+    if kind is None:
         diags.error("image-not-image", f"{src!r} is not a PNG, JPEG, GIF or SVG image", chapter_path, line, 1)
         return None
+    if kind == "image/svg+xml":
+        problem = svg_problem(data)
+        if problem:
+            diags.error("image-unsafe", f"SVG image {src!r} {problem}; reader-build puts no scripts and "
+                        "no references to other files in its editions", chapter_path, line, 1)
+            return None
     return rel, data
+
+
+SVG_SCRIPT = re.compile(rb"<\s*(?:[\w.-]+:)?(script|foreignObject|iframe|object|embed|handler)\b", re.I)
+SVG_EVENT = re.compile(rb"[\s\"'/](on[a-z]+)\s*=", re.I)
+SVG_ENTITY = re.compile(rb"<!ENTITY", re.I)
+SVG_LINK = re.compile(rb"(?:href|src)\s*=\s*([\"'])\s*([^\"'#][^\"']*)\1", re.I)
+SVG_CSS_URL = re.compile(rb"url\(\s*[\"']?\s*([^\"')#\s][^\"')]*)", re.I)
+SVG_IMPORT = re.compile(rb"@import", re.I)
+
+
+def svg_problem(data: bytes) -> str | None:
+    """What makes an SVG image unfit for the editions (a script, an event handler, an
+    entity, a reference to another file or to the network), or None."""
+    if m := SVG_SCRIPT.search(data):
+        return f"contains a <{m.group(1).decode('ascii', 'replace')}> element"
+    if m := SVG_EVENT.search(data):
+        return f"has an event-handler attribute '{m.group(1).decode('ascii', 'replace')}'"
+    if SVG_ENTITY.search(data):
+        return "declares an XML entity"
+    if SVG_IMPORT.search(data):
+        return "imports a stylesheet"
+    for m in (*SVG_LINK.finditer(data), *SVG_CSS_URL.finditer(data)):
+        target = m.group(m.lastindex).strip()
+        if not target.lower().startswith(b"data:image/"):
+            return f"refers to {target[:80].decode('utf-8', 'replace')!r}"
+    return None

@@ -15,6 +15,7 @@ from .indexing import Mention
 from .markdown import parse_chapter
 from .model import Chapter, Image, Reader
 from .project import ProjectSources, read_image
+from .sanitize import sanitize_html
 from .styles import read_fonts
 
 
@@ -48,6 +49,38 @@ def _check_ids(parsed, diags: Diagnostics) -> None:
                 seen[ident] = (chapter.path, line)
 
 
+def _describe_removed(removed: list[str]) -> str:
+    parts = []
+    for item in dict.fromkeys(removed):
+        tag, _, attr = item.partition("@")
+        parts.append(f"the {attr} attribute of <{tag}>" if attr else f"<{tag}>")
+    return ", ".join(parts)
+
+
+def _check_raw_html(chapter, diags: Diagnostics) -> None:
+    """Warn where raw HTML loses something to the sanitiser (scripts, frames, event handlers,
+    javascript: links …): the editions never carry them, and the writer should know."""
+    def walk(tokens, fallback_line: int) -> None:
+        for tok in tokens:
+            line = tok.map[0] + 1 if tok.map else fallback_line
+            if tok.type == "html_block":
+                removed = sanitize_html(tok.content)[1]
+                if removed:
+                    diags.warning("html-removed", "raw HTML removed: " + _describe_removed(removed),
+                                  chapter.path, line, 1)
+            elif tok.type == "inline" and tok.children:
+                removed = []
+                for child in tok.children:
+                    if child.type == "html_inline":
+                        removed += sanitize_html(child.content, balance=False)[1]
+                if removed:
+                    diags.warning("html-removed", "raw HTML removed: " + _describe_removed(removed),
+                                  chapter.path, line, 1)
+    walk(chapter.tokens, 1)
+    for note in chapter.notes:
+        walk(note.tokens, note.line)
+
+
 def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     config = sources.config
     authority = load_authority(list(sources.authority), diags)
@@ -61,6 +94,8 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
         if chapter is not None:
             parsed.append(chapter)
     _check_ids(parsed, diags)
+    for chapter in parsed:
+        _check_raw_html(chapter, diags)
 
     # Images, read once, checked for alt text.
     images: dict[str, bytes] = {}

@@ -17,6 +17,7 @@ ALLOWED_TAGS = {
     "tfoot", "th", "thead", "tr", "u", "ul", "var", "wbr",
 }
 VOID_TAGS = {"br", "hr", "wbr"}
+VOID_DROP = {"embed", "frame", "param", "source", "track", "input", "keygen"}    # no end tag, no content
 DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math",
                 "textarea", "select", "frameset", "frame", "applet", "canvas", "audio", "video", "form"}
 ALLOWED_ATTRS = {"id", "class", "lang", "title", "dir", "href", "colspan", "rowspan", "cite", "datetime"}
@@ -35,16 +36,18 @@ class _Sanitizer(HTMLParser):
         self.out: list[str] = []
         self.stack: list[str] = []
         self.dropping = 0
+        self._self_closing = False
         self.removed: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if self.dropping:
-            if tag in DROP_CONTENT:
+            if tag in DROP_CONTENT and tag not in VOID_DROP and not self._self_closing:
                 self.dropping += 1
             return
         if tag in DROP_CONTENT:
-            self.dropping = 1
             self.removed.append(tag)
+            if tag not in VOID_DROP and not self._self_closing:
+                self.dropping = 1        # drop its content, up to its end tag
             return
         if tag not in ALLOWED_TAGS:
             self.removed.append(tag)
@@ -69,7 +72,11 @@ class _Sanitizer(HTMLParser):
             self.stack.append(tag)
 
     def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
+        self._self_closing = True
+        try:
+            self.handle_starttag(tag, attrs)
+        finally:
+            self._self_closing = False
         if tag not in VOID_TAGS and self.stack and self.stack[-1] == tag and not self.dropping:
             self.stack.pop()
             self.out.append(f"</{tag}>")

@@ -35,14 +35,14 @@ def inside(project: Path, path: Path) -> bool:
     try:
         real = path.resolve(strict=False)
         root = project.resolve(strict=False)
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):     # ValueError: a NUL byte in the name
         return False
     return real == root or root in real.parents
 
 
 def safe_path(project: Path, reference: str, base: Path | None = None) -> Path | None:
     """Resolve *reference* (relative to *base*, default the project) inside the project."""
-    if not reference or reference.startswith(("/", "\\")) or "://" in reference \
+    if not reference or "\0" in reference or reference.startswith(("/", "\\")) or "://" in reference \
             or reference.startswith("file:") or os.path.isabs(reference):
         return None
     candidate = (base or project) / reference
@@ -87,8 +87,8 @@ def read_text(project: Path, path: Path, diags: Diagnostics, *, what: str = "fil
     except IsADirectoryError:
         diags.error("file-unreadable", f"{what} is a folder, not a file", rel)
         return None
-    except OSError as exc:
-        diags.error("file-unreadable", f"{what} cannot be read: {exc.strerror or exc}", rel)
+    except (OSError, ValueError) as exc:
+        diags.error("file-unreadable", f"{what} cannot be read: {getattr(exc, 'strerror', None) or exc}", rel)
         return None
     text = decode(data, rel, diags)
     if text is None:
@@ -111,6 +111,8 @@ def read_bytes(project: Path, path: Path, diags: Diagnostics, *, what: str = "fi
         return path.read_bytes()
     except FileNotFoundError:
         diags.error(f"{code_prefix}-missing", f"{what} does not exist", rel)
-    except OSError as exc:
-        diags.error("file-unreadable", f"{what} cannot be read: {exc.strerror or exc}", rel)
+    except IsADirectoryError:
+        diags.error("file-unreadable", f"{what} is a folder, not a file", rel)
+    except (OSError, ValueError) as exc:
+        diags.error("file-unreadable", f"{what} cannot be read: {getattr(exc, 'strerror', None) or exc}", rel)
     return None

@@ -71,13 +71,72 @@ def read_fonts(root: Path, diags: Diagnostics) -> dict[str, bytes]:
 
 def read_css(root: Path, name: str, diags: Diagnostics) -> tuple[str, str] | None:
     """(display path, text) of a stylesheet from the search path."""
+    own = root / "styles" / name
+    if (own.is_file() or own.is_symlink()) and not inside(root, own):
+        diags.error("outside-project", "the stylesheet lies outside the project folder (a link pointing out?)",
+                    relpath(root, own))
+        return None
     path = find_style_file(root, name)
     if path is None:
         return None
-    text = decode(path.read_bytes(), display_path(root, path), diags, code="css-encoding")
+    shown = display_path(root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.error("file-unreadable", f"the stylesheet cannot be read: {exc.strerror or exc}", shown)
+        return None
+    text = decode(data, shown, diags, code="css-encoding")
     if text is None:
         return None
-    return display_path(root, path), text
+    check_urls(shown, text, diags)
+    return shown, text
+
+
+def _css_urls(nodes):
+    """(url, line, col, is_import) of every url() and @import in tinycss2 component values."""
+    importing = False
+    for node in nodes or ():
+        kind = getattr(node, "type", None)
+        if kind == "at-keyword":
+            importing = node.lower_value == "import"
+        elif kind == "literal" and node.value == ";":
+            importing = False
+        elif kind == "url":
+            yield node.value, node.source_line, node.source_column, importing
+        elif kind == "string" and importing:
+            yield node.value, node.source_line, node.source_column, True
+        elif kind == "function":
+            if node.lower_name in ("url", "src"):
+                for arg in node.arguments:
+                    if getattr(arg, "type", None) == "string":
+                        yield arg.value, node.source_line, node.source_column, importing
+            else:
+                yield from _css_urls(node.arguments)
+        elif kind in ("() block", "[] block", "{} block"):
+            importing = False
+            yield from _css_urls(node.content)
+
+
+def check_urls(path: str, text: str, diags: Diagnostics) -> None:
+    """Report, at their line and column, the URLs of a stylesheet that reader-build will not
+    follow: anything on the network or outside the project (``http:``, ``file:``, ``/…``),
+    and ``@import``.  Nothing is fetched."""
+    import re
+
+    import tinycss2
+    try:
+        nodes = tinycss2.parse_component_value_list(text)
+    except RecursionError:
+        diags.error("css-invalid", "the stylesheet is nested too deeply", path)
+        return
+    for url, line, col, is_import in _css_urls(nodes):
+        if is_import:
+            diags.error("css-import", f"@import {url!r} is not followed: put the rules in styles/extra.css "
+                        "(print) or styles/extra-epub.css (e-book) instead", path, line, col)
+        elif re.match(r"^\s*([a-z][a-z0-9+.-]*:|/|\\)", url, re.I) and not url.strip().lower().startswith("data:"):
+            diags.error("fetch-refused", f"the stylesheet asks for {url!r}, which is not a file of the project; "
+                        "reader-build fetches nothing from the network or from outside the project",
+                        path, line, col)
 
 
 class _Capture(logging.Handler):
@@ -118,10 +177,37 @@ def _refuse(url, *args, **kwargs):
     raise ValueError(f"not fetched: {url}")
 
 
+class _ProjectLoader(jinja2.FileSystemLoader):
+    """Templates from the search path; a project template that is a link pointing out of the
+    project is refused before it is read."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        super().__init__([str(p) for p in search_path(root)])
+
+    def get_source(self, environment, template):
+        from jinja2.loaders import split_template_path
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.is_file():
+                if Path(folder) == self.root / "styles" and not inside(self.root, candidate):
+                    raise TemplateError(Diagnostic("outside-project", ERROR, "the template lies outside the "
+                                                   "project folder (a link pointing out?)",
+                                                   relpath(self.root, candidate)))
+                break
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:            # report the bad byte where it is, as for any source
+            where = display_path(self.root, candidate)
+            diags = Diagnostics()
+            decode(exc.object, where, diags, code="template-encoding")
+            raise TemplateError(diags.items or [Diagnostic("template-encoding", ERROR, str(exc), where)]) from None
+
+
 def template_environment(root: Path) -> jinja2.Environment:
-    folders = [str(p) for p in search_path(root)]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=_ProjectLoader(root),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -167,3 +253,31 @@ def render_template(root: Path, env: jinja2.Environment, name: str, **context) -
         if path is None:
             raise
         raise TemplateError(Diagnostic("template-error", ERROR, f"{type(exc).__name__}: {exc}", path, line)) from None
+
+
+def check_styles(root: Path, diags: Diagnostics) -> None:
+    """What ``reader-build check`` can find in ``styles/`` without laying out: template syntax
+    errors (file and line), stylesheets WeasyPrint would ignore parts of, URLs that are refused."""
+    project_styles = root / "styles"
+    if not project_styles.is_dir() or not inside(root, project_styles):
+        return
+    env = template_environment(root)
+    for path in sorted(project_styles.rglob("*.j2")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(project_styles).as_posix()
+        try:
+            env.get_template(name)
+        except TemplateError as exc:
+            diags.extend(exc.diagnostics)
+        except jinja2.TemplateSyntaxError as exc:
+            where = display_path(root, Path(exc.filename)) if exc.filename else relpath(root, path)
+            diags.error("template-syntax", exc.message or "syntax error", where, exc.lineno)
+        except (jinja2.TemplateError, UnicodeDecodeError, OSError) as exc:
+            diags.error("template-error", f"the template cannot be read: {exc}", relpath(root, path))
+    for name in ("print.css", "extra.css", "epub.css", "extra-epub.css"):
+        path = project_styles / name
+        if path.is_file():
+            found = read_css(root, name, diags)
+            if found and name in ("print.css", "extra.css"):
+                check_css(*found, diags)
