@@ -78,10 +78,9 @@ def _group_alive(pgid: int) -> bool:
 TERM_MESSAGE = "reader-build: interrupted by SIGTERM; nothing was written; the editions in build/ are unchanged"
 INT_MESSAGE = "reader-build: interrupted by SIGINT; nothing was written; the editions in build/ are unchanged"
 WORKERS_RACE = pytest.mark.xfail(strict=False, reason=(
-    "intermittent, parallel.py: the forked layout workers keep the parent's signal handlers, so a signal sent to "
-    "the whole group (Ctrl-C, systemd) makes an idle worker die with a traceback (KeyboardInterrupt/Interrupted "
-    "raised in concurrent.futures' call_queue.get); and a signal arriving while a worker is forked can be "
-    "swallowed by an at-fork hook ('Exception ignored in _releaseLock'), the build then running to the end"))
+    "intermittent, parallel.py: workers now ignore SIGINT and die quietly on SIGTERM, but a signal arriving "
+    "while a worker is being forked can still be swallowed by an at-fork hook ('Exception ignored in "
+    "_releaseLock'), the build then running to the end"))
 
 
 @pytest.mark.parametrize("sig, to_group, jobs, status, message", [
