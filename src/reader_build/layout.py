@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 import weasyprint
@@ -18,6 +17,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .project import image_type
+from .styles import weasyprint_warnings
 
 ASSET_BASE = "https://reader.invalid/"
 FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
@@ -47,15 +47,6 @@ class AssetFetcher(URLFetcher):
         raise ValueError(f"reader-build fetches nothing from outside the project: {url}")
 
 
-class _Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
 @dataclass
 class Layout:
     document: weasyprint.Document
@@ -68,19 +59,10 @@ class Layout:
 
 def lay_out(html: str, fetcher: AssetFetcher, **options) -> Layout:
     """Parse and lay out *html*; WeasyPrint's warnings are collected, not logged."""
-    logger = logging.getLogger("weasyprint")
-    capture = _Capture()
-    logger.addHandler(capture)
-    propagate = logger.propagate
-    logger.propagate = False
-    try:
-        font_config = FontConfiguration()
+    with weasyprint_warnings() as records:
         document = weasyprint.HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
-            font_config=font_config, **options)
-    finally:
-        logger.removeHandler(capture)
-        logger.propagate = propagate
-    return Layout(document, capture.messages)
+            font_config=FontConfiguration(), **options)
+    return Layout(document, [record.getMessage() for record in records])
 
 
 def anchor_pages(document) -> dict[str, int]:

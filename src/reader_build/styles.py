@@ -8,6 +8,7 @@ name and line.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from importlib import resources
 from pathlib import Path
@@ -148,24 +149,32 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
+@contextlib.contextmanager
+def weasyprint_warnings():
+    """Collect WeasyPrint's warnings (as log records) instead of letting them be logged."""
+    logger = logging.getLogger("weasyprint")
+    capture = _Capture()
+    logger.addHandler(capture)
+    propagate = logger.propagate
+    logger.propagate = False
+    try:
+        yield capture.records
+    finally:
+        logger.removeHandler(capture)
+        logger.propagate = propagate
+
+
 def check_css(path: str, text: str, diags: Diagnostics) -> None:
     """Report what WeasyPrint ignores in a stylesheet, at its line and column."""
     import re
 
     import weasyprint
-    logger = logging.getLogger("weasyprint")
-    capture = _Capture()
-    logger.addHandler(capture)
-    old = logger.propagate
-    logger.propagate = False
-    try:
-        weasyprint.CSS(string=text, base_url="https://reader.invalid/", url_fetcher=_refuse)
-    except Exception as exc:  # tinycss2 is tolerant; this is a guard for odd input
-        diags.error("css-invalid", f"the stylesheet cannot be read: {exc}", path)
-    finally:
-        logger.removeHandler(capture)
-        logger.propagate = old
-    for record in capture.records:
+    with weasyprint_warnings() as records:
+        try:
+            weasyprint.CSS(string=text, base_url="https://reader.invalid/", url_fetcher=_refuse)
+        except Exception as exc:  # tinycss2 is tolerant; this is a guard for odd input
+            diags.error("css-invalid", f"the stylesheet cannot be read: {exc}", path)
+    for record in records:
         message = record.getMessage()
         m = re.search(r"at (\d+):(\d+)", message)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
