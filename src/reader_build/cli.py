@@ -14,18 +14,37 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostics, ReaderError
+from .output import Interrupted, clear_interrupt, raise_if_interrupted, request_interrupt
 
 
-class Interrupted(BaseException):
-    """SIGTERM (or SIGHUP), turned into an exception so that clean-up runs."""
-
-    def __init__(self, signum: int = signal.SIGTERM):
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _on_sigterm(signum, frame):
+def _on_signal(signum, frame):
+    """SIGINT and SIGTERM: remember the request (see output.request_interrupt), then raise."""
+    request_interrupt(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt()
     raise Interrupted(signum)
+
+
+def _install_handlers() -> dict:
+    """Our handlers for SIGTERM, and for SIGINT unless it is ignored (nohup, a background job)."""
+    installed = {}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            if sig == signal.SIGINT and signal.getsignal(sig) is not signal.default_int_handler:
+                continue
+            installed[sig] = signal.signal(sig, _on_signal)
+        except ValueError:                # not the main thread: leave the signals alone
+            return installed
+    return installed
+
+
+def _unraisable_hook(previous):
+    """An interruption lost in a finaliser is raised again later: do not print it as a traceback."""
+    def hook(info):
+        if isinstance(info.exc_value, (KeyboardInterrupt, Interrupted)):
+            return
+        previous(info)
+    return hook
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,6 +98,7 @@ def _progress(quiet: bool):
     started = time.monotonic()
 
     def say(message: str) -> None:
+        raise_if_interrupted()            # between stages: an interruption that was lost on the way
         console.print(f"[dim]{time.monotonic() - started:5.1f}s[/dim] {message}")
     return say
 
@@ -133,10 +153,10 @@ COMMANDS = {"build": cmd_build, "check": cmd_check, "handout": cmd_handout, "wat
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:              # not the main thread: leave the signals alone
-        previous = None
+    clear_interrupt()
+    handlers = _install_handlers()
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable_hook(previous_hook)
     try:
         return COMMANDS[args.command](args)
     except ReaderError as exc:
@@ -153,8 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reader-build: interrupted by {signal.Signals(signum).name}; {what}", file=sys.stderr)
         return 128 + signum
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        sys.unraisablehook = previous_hook
+        clear_interrupt()
 
 
 if __name__ == "__main__":

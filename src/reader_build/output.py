@@ -15,6 +15,43 @@ from pathlib import Path
 from .diagnostics import Diagnostic, ERROR, OutputError
 
 LOCK_NAME = ".reader-build.lock"
+
+
+class Interrupted(BaseException):
+    """SIGTERM (or SIGHUP), turned into an exception so that clean-up runs."""
+
+    def __init__(self, signum: int = signal.SIGTERM):
+        super().__init__(signum)
+        self.signum = signum
+
+
+_PENDING_INTERRUPT: list[int] = []
+
+
+def request_interrupt(signum: int) -> None:
+    """Remember that the user asked to stop (the command line's signal handlers call this).
+
+    The exception that the handler raises can be lost: raised while a finaliser (``__del__``),
+    an at-fork hook or a weakref callback runs, Python prints and drops it, and the build
+    would go on to replace the editions.  :func:`raise_if_interrupted` raises it again.
+    """
+    if signum not in _PENDING_INTERRUPT:
+        _PENDING_INTERRUPT.append(signum)
+
+
+def clear_interrupt() -> None:
+    _PENDING_INTERRUPT.clear()
+
+
+def raise_if_interrupted() -> None:
+    """Raise the interruption asked for earlier, if its exception was lost on the way."""
+    if _PENDING_INTERRUPT:
+        signum = _PENDING_INTERRUPT[0]
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt()
+        raise Interrupted(signum)
+
+
 _HELD_LOCKS: set[int] = set()
 
 
@@ -82,6 +119,7 @@ class AtomicWriter:
         """Write every pending file; on any failure nothing already in place is touched."""
         staged: list[tuple[Path, Path]] = []
         current: Path | None = None
+        raise_if_interrupted()                   # an interruption whose exception was lost: write nothing
         try:
             for path, data in self.pending.items():
                 current = path
@@ -95,6 +133,7 @@ class AtomicWriter:
                 staged.append((tmp, path))
             current = None
             previous = self._keep_previous([path for _, path in staged])
+            raise_if_interrupted()
             with _signals_deferred():
                 replaced: list[Path] = []
                 try:
