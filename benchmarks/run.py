@@ -189,8 +189,9 @@ def worker_build(root: Path, out: Path, editions: list[str] | None, emit_html: b
     said: list[tuple[str, float]] = []
     cpu_began = time.process_time()
     began = clock()
-    result = B.build(root, editions=editions, emit_html=emit_html,
-                     progress=lambda message: said.append((message, clock(), time.process_time())))
+    with TreeMemory() as memory:
+        result = B.build(root, editions=editions, emit_html=emit_html,
+                         progress=lambda message: said.append((message, clock(), time.process_time())))
     ended = clock()
     cpu_ended = time.process_time()
     if result.status != 0:
@@ -203,8 +204,58 @@ def worker_build(root: Path, out: Path, editions: list[str] | None, emit_html: b
         "stats": result.stats, "writing_seconds": ended - writing, "emit_html": emit_html,
         "events": [{**e, "start": e["start"] - began, "end": e["end"] - began} for e in events],
         "progress": [[m, t - began, c - cpu_began] for m, t, c in said],
-        "self_maxrss_kib": _self_maxrss_kib(), "reader_build": str(Path(B.__file__).parent),
+        "self_maxrss_kib": _self_maxrss_kib(), "tree_peak_kib": memory.peak_kib,
+        "reader_build": str(Path(B.__file__).parent),
     }))
+
+
+class TreeMemory:
+    """The peak of the resident memory of this process and its children together, sampled every
+    0.1 s from /proc (the layout workers run beside the build; ``ru_maxrss`` sees only the largest
+    single process).  Zero where /proc is missing."""
+
+    def __init__(self):
+        import threading
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        if Path("/proc/self/status").exists():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak_kib = max(self.peak_kib, sum(self._rss(pid) for pid in self._tree(os.getpid())))
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        found, todo = [], [pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except (OSError, ValueError):
+                pass
+        return found
+
+    @staticmethod
+    def _rss(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
 
 
 def worker_plain(html: Path, out: Path, pdf: Path) -> None:
@@ -336,20 +387,27 @@ def measure_size(project: Path, size: int, work: Path, repeat: int, quick: bool,
         or sorted((root / "manuscript").glob("*.md"))
     target = changed[0]
     chosen = ",".join(editions) if editions else "-"
-    runs: dict[str, list] = {"cold": [], "plain": [], "unchanged": [], "changed": []}
+    runs: dict[str, list] = {"cold": [], "onedoc": [], "plain": [], "unchanged": [], "changed": []}
     for r in range(1, repeat + 1):
+        if not quick:
+            # the yardstick first: the one-document build writes the HTML that the plain render lays out
+            shutil.rmtree(root / "build", ignore_errors=True)
+            say(f"x{size}: one-document build with --emit-html ({r}/{repeat}) ...")
+            one = run_child(["build", str(root), chosen, "emit"], logs / f"x{size}-onedoc-{r}.log")
+            runs["onedoc"].append(one)
+            say(f"x{size}: one-document build {one['build_seconds']:.1f} s")
+            html = _print_html(root, one)
+            say(f"x{size}: plain WeasyPrint render of {html.name} ({r}/{repeat}) ...")
+            plain = run_child(["plain", str(html), str(work / "plain.pdf")], logs / f"x{size}-plain-{r}.log")
+            runs["plain"].append(plain)
+            say(f"x{size}: plain render {plain['render_seconds']:.1f} s")
         shutil.rmtree(root / "build", ignore_errors=True)
         say(f"x{size}: build from scratch ({r}/{repeat}) ...")
-        run = run_child(["build", str(root), chosen, "emit" if not quick else "-"], logs / f"x{size}-cold-{r}.log")
+        run = run_child(["build", str(root), chosen, "-"], logs / f"x{size}-cold-{r}.log")
         runs["cold"].append(run)
-        say(f"x{size}: {_pages(run)} pages in {run['build_seconds']:.1f} s, peak {run['peak_mib']:.0f} MiB")
+        say(f"x{size}: {_pages(run)} pages in {run['build_seconds']:.1f} s, peak {_peak(run):.0f} MiB")
         if quick:
             continue
-        html = _print_html(root, run)
-        say(f"x{size}: plain WeasyPrint render of {html.name} ({r}/{repeat}) ...")
-        plain = run_child(["plain", str(html), str(work / "plain.pdf")], logs / f"x{size}-plain-{r}.log")
-        runs["plain"].append(plain)
-        say(f"x{size}: plain render {plain['render_seconds']:.1f} s")
         say(f"x{size}: rebuild, nothing changed ({r}/{repeat}) ...")
         runs["unchanged"].append(run_child(["build", str(root), chosen, "-"], logs / f"x{size}-unchanged-{r}.log"))
         with open(target, "a", encoding="utf-8") as fh:
@@ -358,6 +416,12 @@ def measure_size(project: Path, size: int, work: Path, repeat: int, quick: bool,
         runs["changed"].append(run_child(["build", str(root), chosen, "-"], logs / f"x{size}-changed-{r}.log"))
     return {"size": size, "chapter_files": chapters, "changed_chapter": None if quick else target.name,
             "runs": runs, "summary": summarise(runs)}
+
+
+def _peak(run: dict) -> float:
+    """Peak memory in MiB: of the build and its layout workers together where that was sampled,
+    else of the largest single process."""
+    return max(run.get("tree_peak_kib", 0) / 1024, run["peak_mib"])
 
 
 def _main_edition(run: dict) -> str:
@@ -403,15 +467,25 @@ def summarise(runs: dict) -> dict:
                          for name, s in typical["stats"].items()},
         "pdf_pages": pdf_pages,
         "build_seconds": build_s,
+        # the build's own CPU time, and that of the whole process with its layout workers
         "build_cpu_seconds": med(r["build_cpu_seconds"] for r in cold),
+        "tree_cpu_seconds": med(r["process_cpu_seconds"] for r in cold),
         "process_seconds": med(r["process_seconds"] for r in cold),
         "pages_per_second": pdf_pages / build_s if build_s else None,
         "edition_seconds": main_s,
         "edition_cpu_seconds": main_cpu,
         "load_average": med(r["load_before"] for r in cold) if cold[0].get("load_before") is not None else None,
-        "peak_mib": med(r["peak_mib"] for r in cold),
+        "peak_mib": med(_peak(r) for r in cold),
+        "largest_process_mib": med(r["peak_mib"] for r in cold),
         "breakdown": breakdown,
     }
+    if runs.get("onedoc"):
+        one = _median_run(runs["onedoc"], "build_seconds")
+        out["onedoc"] = {"seconds": med(r["build_seconds"] for r in runs["onedoc"]),
+                         "cpu_seconds": med(r["process_cpu_seconds"] for r in runs["onedoc"]),
+                         "layouts": one["stats"][main]["layouts"], "pages": one["stats"][main]["pages"],
+                         "peak_mib": med(_peak(r) for r in runs["onedoc"]),
+                         "breakdown": stages(one)}
     if runs["plain"]:
         plain_s = med(r["render_seconds"] for r in runs["plain"])
         out["plain"] = {
@@ -427,14 +501,18 @@ def summarise(runs: dict) -> dict:
         out["ratio"] = main_s / plain_s if plain_s and main_s else None
         out["ratio_build"] = build_s / plain_s if plain_s else None
         plain_cpu = out["plain"]["cpu_seconds"]
-        out["ratio_cpu"] = main_cpu / plain_cpu if plain_cpu and main_cpu else None
+        out["ratio_cpu"] = out["tree_cpu_seconds"] / runs["plain"][0]["process_cpu_seconds"] \
+            if runs["plain"][0].get("process_cpu_seconds") else None
+        if "onedoc" in out:
+            out["onedoc"]["ratio"] = out["onedoc"]["seconds"] / plain_s if plain_s else None
     for kind in ("unchanged", "changed"):
         if runs[kind]:
             run = _median_run(runs[kind], "build_seconds")
             out[kind] = {"seconds": med(r["build_seconds"] for r in runs[kind]),
-                         "cpu_seconds": med(r["build_cpu_seconds"] for r in runs[kind]),
+                         "cpu_seconds": med(r["process_cpu_seconds"] for r in runs[kind]),
                          "layouts": {name: s["layouts"] for name, s in run["stats"].items()},
-                         "peak_mib": med(r["peak_mib"] for r in runs[kind])}
+                         "peak_mib": med(_peak(r) for r in runs[kind]),
+                         "of_full_build": med(r["build_seconds"] for r in runs[kind]) / build_s if build_s else None}
     return out
 
 
@@ -462,25 +540,32 @@ def report(results: list[dict], info: dict, repeat: int) -> str:
              (f"each figure is the median of {repeat} runs" if repeat > 1 else "one run each")
              + "; seconds are wall time", ""]
     head = ["size", "pages", "layouts", "build s", "CPU s", "PDF pages/s", "peak MiB", "edition s", "plain s",
-            "plain p/s", "plain MiB", "ratio", "ratio CPU", "rebuild same s", "rebuild 1 ch. s"]
+            "plain p/s", "plain MiB", "ratio", "ratio CPU", "one-doc s", "rebuild same s", "rebuild 1 ch. s",
+            "1 ch./full"]
     rows = []
     for res in results:
         s = res["summary"]
         plain = s.get("plain", {})
         rows.append([f"x{res['size']}", str(s["pages"]), str(s["layouts"]), _fmt(s["build_seconds"]),
-                     _fmt(s["build_cpu_seconds"]), _fmt(s["pages_per_second"], ".2f"), _fmt(s["peak_mib"], ".0f"), _fmt(s["edition_seconds"]),
+                     _fmt(s["tree_cpu_seconds"]), _fmt(s["pages_per_second"], ".2f"), _fmt(s["peak_mib"], ".0f"), _fmt(s["edition_seconds"]),
                      _fmt(plain.get("seconds")), _fmt(plain.get("pages_per_second"), ".2f"),
                      _fmt(plain.get("peak_mib"), ".0f"),
                      _fmt(s.get("ratio"), ".2f") + ("x" if s.get("ratio") else ""),
                      _fmt(s.get("ratio_cpu"), ".2f") + ("x" if s.get("ratio_cpu") else ""),
-                     _fmt(s.get("unchanged", {}).get("seconds")), _fmt(s.get("changed", {}).get("seconds"))])
+                     _fmt(s.get("onedoc", {}).get("seconds")),
+                     _fmt(s.get("unchanged", {}).get("seconds"), ".2f"), _fmt(s.get("changed", {}).get("seconds")),
+                     _fmt(s.get("changed", {}).get("of_full_build"), ".2f")])
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
     lines.append("  ".join(h.rjust(w) for h, w in zip(head, widths)))
     lines.extend("  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows)
     if results:
         edition = results[0]["summary"]["edition"]
-        lines.append(f"(pages, layouts, edition s: the '{edition}' edition; ratio = edition s / plain s, "
-                     "ratio CPU the same in CPU seconds; PDF pages/s = pages of every PDF edition / build s)")
+        lines.append(f"(build: the default build from scratch, chapters laid out in parallel; pages, layouts, "
+                     f"edition s: its '{edition}' edition; ratio = edition s / plain s; CPU s and ratio CPU: CPU "
+                     "seconds of the build process and its layout workers, and their ratio to the plain render's "
+                     "process; peak MiB: the build and its workers together; one-doc s: the same editions laid "
+                     "out as one document (--emit-html); 1 ch./full: rebuild after one chapter changed / build "
+                     "from scratch; PDF pages/s = pages of every PDF edition / build s)")
     lines.append("")
     for res in results:
         s = res["summary"]
@@ -509,13 +594,23 @@ def report(results: list[dict], info: dict, repeat: int) -> str:
                          f" (process {p['process_seconds']:.1f} s)"
                          + ("" if p["pages"] == s["pages"] else f"; NOTE: the build made {s['pages']} pages"))
             lines.append(f"  one build = {s['ratio_build']:.2f} plain renders")
+        if "onedoc" in s:
+            o = s["onedoc"]
+            lines.append(f"  one-document build (--emit-html): {o['seconds']:.2f} s, {o['cpu_seconds']:.2f} CPU s, "
+                         f"{o['layouts']} layouts, {o['pages']} pages, peak {o['peak_mib']:.0f} MiB"
+                         + (f", {o['ratio']:.2f} plain renders" if o.get("ratio") else ""))
+            for name, (seconds, cpu) in o["breakdown"]["stages"].items():
+                edition, _, stage = name.partition(": ")
+                if stage.startswith("layout pass "):
+                    pss = o["breakdown"]["editions"][edition]["passes"][int(stage.rsplit(" ", 1)[1]) - 1]
+                    lines.append(f"    {name:<30}{seconds:8.2f}  {cpu:7.2f}   {pss['pages']} pages, {pss['reason']}")
         for kind, label in (("unchanged", "nothing changed"), ("changed", f"{res['changed_chapter']} changed")):
             if kind in s:
                 r = s[kind]
                 layouts = ", ".join(f"{k} {v}" for k, v in r["layouts"].items())
                 lines.append(f"  rebuild, {label}: {r['seconds']:.2f} s, {r['cpu_seconds']:.2f} CPU s "
-                             f"(layouts: {layouts}), "
-                             f"peak {r['peak_mib']:.0f} MiB")
+                             f"(layouts: {layouts}), peak {r['peak_mib']:.0f} MiB, "
+                             f"{r['of_full_build']:.2f} of the build from scratch")
         lines.append("")
     return "\n".join(lines)
 

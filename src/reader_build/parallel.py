@@ -84,8 +84,9 @@ def _lay_out_part(task: _Task) -> dict:
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
     while True:        # as in pdf.build_pdf
-        layout = lay_out(task.html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher)
+        layout = lay_out(task.html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
         passes += 1
+        rules.extend(layout.rules)
         document = layout.document
         misplaced = misplaced_notes(document)
         fixes += 1

@@ -234,8 +234,11 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     while True:
         html = compose(ctx, env, indexes, "\n".join(rules))
         layout = None           # let the previous layout go before the next one (peak memory)
-        layout = lay_out(html, fetcher)
+        layout = lay_out(html, fetcher, fix=rules)
         passes += 1
+        if layout.rules:        # mended while the pages were made: CSS from now on, and in the HTML
+            rules.extend(layout.rules)
+            html = compose(ctx, env, indexes, "\n".join(rules))
         misplaced = misplaced_notes(layout.document)
         new = new_fix_rules(layout.document, rules, misplaced) if passes <= MAX_FIX_PASSES else []
         pages = anchor_pages(layout.document)
