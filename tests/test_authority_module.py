@@ -91,6 +91,17 @@ def test_unterminated_string_at_end_of_document():
     assert d.code == "index-toml" and d.line == 2
 
 
+def test_parser_failures_without_a_place_are_reported():
+    """tomllib raises RecursionError (deep nesting) and a bare ValueError (an integer of more
+    than 4,300 digits) besides its syntax errors: both are index-toml diagnostics."""
+    for text, needle in (("x = " + "[" * 5000 + "\n", "nested too deeply"),
+                         ("x = " + "1" * 5000 + "\n", "4300 digits")):
+        authority, diags = load(text)
+        [d] = list(diags)
+        assert (d.code, d.path, d.line) == ("index-toml", PATH, 1) and needle in d.message
+        assert authority.entries == {}
+
+
 def test_duplicate_id_names_both_lines():
     text = ('[[entry]]\nid = "kono"\nkind = "person"\nheading = "Kōno, Yōhei"\n\n'
             '[[entry]]\nid = "kono"\nkind = "place"\nheading = "Kono"\n')

@@ -493,8 +493,6 @@ def test_second_unknown_index_span_is_reported(project, capsys, monkeypatch):
     assert "unknown entry 'gone'" in output
 
 
-@pytest.mark.xfail(strict=True, reason="markdown.py walk_inline reports every unknown index span at the column "
-                   "of the first '{' of the paragraph (inline.content.find('{')), not of its own span")
 def test_second_unknown_index_span_has_its_own_column(project, capsys, monkeypatch):
     apply_case(Case("", "", {"manuscript/one.md": chapter("The [minister]{ix=nope} and [x]{ix=gone} spoke.")}),
                project, monkeypatch)
@@ -502,16 +500,12 @@ def test_second_unknown_index_span_has_its_own_column(project, capsys, monkeypat
         "manuscript/one.md:6:32: error [index-unknown-entry]: index span names unknown entry 'gone'"])
 
 
-@pytest.mark.xfail(strict=True, reason="authority.py load_file calls tomllib.loads without catching "
-                   "RecursionError: deeply nested arrays in manuscript/*.toml end in a traceback")
 def test_authority_file_nested_too_deeply(project, capsys, monkeypatch):
     apply_case(Case("", "", {"manuscript/index.toml": "x = " + "[" * 5000 + "\n"}), project, monkeypatch)
     output = assert_rejected(project, capsys, [], command="check")
     assert "manuscript/index.toml:" in output and "[index-toml]" in output
 
 
-@pytest.mark.xfail(strict=True, reason="bibload.py _Reader.read reports bib-empty when a file's only entry "
-                   "duplicates a key of an earlier file (it counts new entries, not entries read)")
 def test_duplicate_key_file_is_not_called_empty(project, capsys, monkeypatch):
     apply_case(CASES[[c.id for c in CASES].index("bib-duplicate-key")], project, monkeypatch)
     output = assert_rejected(project, capsys, ["bibliography/refs.bib:1: error [bib-duplicate-key]: duplicate "

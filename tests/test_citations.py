@@ -7,7 +7,8 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from reader_build.citations import Citation, CiteItem, citations_plugin, parse_citation, split_locator
+from reader_build.citations import (Citation, CiteItem, _Brackets, citations_plugin, parse_citation,
+                                    split_locator)
 
 
 def make_md() -> MarkdownIt:
@@ -203,3 +204,40 @@ def test_any_text_parses_and_offsets_match(text):
         assert citation.items and all(item.key for item in citation.items)
         assert token.content.startswith(("[", "@"))
     parse_citation(text)
+
+
+def _scan_from(src: str, start: int, end: int) -> int:
+    """The ']' matching the '[' at *start*, scanning from it alone (what _Brackets must find)."""
+    depth, i = 0, start
+    while i < end:
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "`":
+            run = len(src[i:end]) - len(src[i:end].lstrip("`"))
+            close = src.find("`" * run, i + run, end)
+            i = close + run if close != -1 else i + run
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(list("[]`\\a ") + ["``", "[@a]"]), max_size=40).map("".join),
+       st.randoms(use_true_random=False))
+def test_brackets_matched_in_one_pass_are_those_of_a_scan_from_each(src, rnd):
+    """One _Brackets answers for every '[' of a paragraph, in any order, what a scan from
+    that '[' alone finds (escapes and code spans included, unmatched ones too)."""
+    end = rnd.randint(0, len(src))
+    starts = [i for i in range(end) if src[i] == "["]
+    rnd.shuffle(starts)
+    brackets = _Brackets(src, end)
+    for start in starts:
+        assert brackets.closing(start) == _scan_from(src, start, end)

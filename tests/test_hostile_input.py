@@ -539,9 +539,6 @@ def test_thousands_of_nested_brackets_build(tmp_path):
     assert result.status == 0
 
 
-@pytest.mark.xfail(strict=True, reason="citations.py _closing() scans from every '[' to the end of the "
-                   "paragraph (and markdown-it's link rule re-runs the citation rule inside each label), so "
-                   "unmatched brackets are quadratic: 50,000 '[' take minutes")
 def test_fifty_thousand_unmatched_brackets_check_quickly(tmp_path):
     root = _pathological(tmp_path, "[" * 50_000)
     result = run_bounded(["check", root], 20)
@@ -564,18 +561,12 @@ def test_a_ten_megabyte_paragraph_is_read_and_resolved(tmp_path):
     assert result.status == 0, result.output[-2000:]
 
 
-@pytest.mark.xfail(strict=True, reason="indexcheck.py _phrases copies the rest of the text run for every word "
-                   "(before = text[:words[i].start()], after = text[words[j].end():]), so `check` is quadratic in "
-                   "the length of a paragraph: 0.5 MB take ~8 s, 10 MB hours")
 def test_a_ten_megabyte_paragraph_checks(tmp_path):
     root = _pathological(tmp_path, PROSE * (10_000_000 // len(PROSE)))
     result = run_bounded(["check", root], 20)
     _assert_bounded(result, 20)
 
 
-@pytest.mark.xfail(strict=True, reason="citations.py _match_narrative copies the paragraph (_key_at(src[:end], "
-                   "pos)) for every '@', so a long paragraph with many narrative citations is quadratic: 2 MB "
-                   "take ~10 s, 5 MB ~60 s, 10 MB some minutes")
 def test_ten_megabytes_of_narrative_citations_check(tmp_path):
     unit = "the treaty, as @doe-2001 argues at some length in a long discussion, was never signed. "
     root = _pathological(tmp_path, unit * (10_000_000 // len(unit)))

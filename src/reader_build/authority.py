@@ -211,6 +211,14 @@ def _message(exc: tomllib.TOMLDecodeError) -> str:
     return re.sub(r"\s*\((?:at line \d+, column \d+|at end of document)\)", "", str(exc))
 
 
+def _failure(exc: Exception) -> str:
+    """What the TOML parser's other failures mean: nesting deeper than Python's recursion
+    limit, or an integer longer than Python converts (4,300 digits)."""
+    if isinstance(exc, RecursionError):
+        return "arrays or tables nested too deeply"
+    return f"a value that cannot be read ({str(exc).split(';')[0]})"
+
+
 def _at(path: str, line: int) -> str:
     return f"{path}:{line}" if line else path
 
@@ -232,6 +240,10 @@ class _Loader:
             line, col = _toml_position(exc, source.text)
             self.diags.error("index-toml", f"the authority file is not valid TOML: {_message(exc)}",
                              path, line, col)
+            return
+        except (RecursionError, ValueError) as exc:     # tomllib fails without a place
+            self.diags.error("index-toml", f"the authority file is not valid TOML: {_failure(exc)}",
+                             path, 1, 1)
             return
         loc = _Locator(source.text, data)
         for key in data:

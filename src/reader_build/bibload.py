@@ -56,18 +56,18 @@ class _Reader:
         self.errors: list[PybtexError] = []
 
     def read(self, source: SourceFile) -> None:
-        before = len(self.data.entries)
         self.errors = []
         scanner = _Scanner(source.text, macros=self.macros, handle_error=self.errors.append,
                            filename=source.path)
-        commands = 0
+        commands = entries = 0
         for line, (command, body) in scanner:
             commands += 1
             if command.lower() not in ("string", "preamble"):
+                entries += bool(body[0])        # read, even if a duplicate key keeps it out
                 self.add(source, line, command, *body)
         for error in self.errors:
             self.report(source, error)
-        if len(self.data.entries) == before and not self.errors:
+        if not entries and not self.errors:
             what = "has no entries" if commands else "is empty"
             self.diags.warning("bib-empty", f"the bibliography file {what}", source.path)
 

@@ -79,9 +79,9 @@ def _locator_and_suffix(rest: str) -> tuple[str, str]:
     return "", rest
 
 
-def _key_at(text: str, at: int) -> tuple[str, int] | None:
-    """The key after the '@' at *at*, and the index after it."""
-    m = KEY.match(text, at + 1)
+def _key_at(text: str, at: int, end: int | None = None) -> tuple[str, int] | None:
+    """The key after the '@' at *at* (in ``text[:end]``, read in place), and the index after it."""
+    m = KEY.match(text, at + 1, len(text) if end is None else end)
     if not m:
         return None
     key = m.group(1) or m.group(2)
@@ -90,27 +90,76 @@ def _key_at(text: str, at: int) -> tuple[str, int] | None:
     return key, m.end()
 
 
-def _closing(src: str, start: int, end: int) -> int:
-    """Index of the ']' matching the '[' at *start* (before *end*), or -1."""
-    depth, i = 0, start
-    while i < end:
-        c = src[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "`":
-            run = len(src[i:end]) - len(src[i:end].lstrip("`"))
-            close = src.find("`" * run, i + run, end)
-            i = close + run if close != -1 else i + run
-            continue
-        if c == "[":
-            depth += 1
-        elif c == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
+_SPECIAL = re.compile(r"[\\`\[\]]")
+_TICKS = re.compile("`+")
+
+
+class _Brackets:
+    """The ']' matching each '[' of ``src[:end]`` (one paragraph), each character read once.
+
+    The scan from a '[' skips the character after a backslash and a code span (a run of
+    backticks up to the next run at least as long; a run without one is skipped alone),
+    and counts brackets until its own closes.  A scan that reaches a place an earlier
+    scan passed knows the rest: it goes on after the ']' that closed the bracket then
+    innermost there.  So tens of thousands of unmatched '[' cost one pass, not one each.
+    """
+
+    def __init__(self, src: str, end: int):
+        self.src, self.end = src, end
+        self.match: dict[int, int] = {}     # '[' -> its ']', or -1 when it has none
+        self.inside: dict[int, int] = {}    # place scanned -> the innermost '[' open there
+
+    def closing(self, start: int) -> int:
+        """Index of the ']' matching the '[' at *start*, or -1."""
+        if start not in self.match:
+            self._scan(start)
+        return self.match[start]
+
+    def _next(self, at: int) -> int:
+        """The first backslash, backtick or bracket at or after *at* (or the end)."""
+        found = _SPECIAL.search(self.src, at, self.end) if at < self.end else None
+        return found.start() if found else self.end
+
+    def _skip(self, i: int) -> int:
+        """Where the scan goes on after the backslash or backtick at *i*."""
+        if self.src[i] == "\\":
+            return i + 2
+        run = _TICKS.match(self.src, i, self.end).end() - i
+        close = self.src.find("`" * run, i + run, self.end)
+        return close + run if close != -1 else i + run
+
+    def _scan(self, start: int) -> None:
+        open_ = [start]                     # the brackets this scan opened, innermost last
+        i = self._next(start + 1)
+        while i < self.end:
+            if i in self.inside:            # an earlier scan passed here: skip to what it found
+                close = self.match[self.inside[i]]
+                if close == -1:
+                    break
+                self.match[open_.pop()] = close
+                if not open_:
+                    return
+                i = self._next(close + 1)
+                continue
+            c = self.src[i]
+            if c == "[" and i in self.match:    # an earlier scan started here
+                if self.match[i] == -1:
+                    break
+                i = self._next(self.match[i] + 1)
+                continue
+            self.inside[i] = open_[-1]
+            if c == "[":
+                open_.append(i)
+            elif c == "]":
+                self.match[open_.pop()] = i
+                if not open_:
+                    return
+            else:
+                i = self._next(self._skip(i))
+                continue
+            i = self._next(i + 1)
+        for bracket in open_:
+            self.match[bracket] = -1
 
 
 def _split_items(content: str) -> list[str]:
@@ -160,10 +209,10 @@ def parse_bracketed(content: str) -> tuple[CiteItem, ...] | None:
     return tuple(items)
 
 
-def _match_bracket(src: str, pos: int, end: int) -> tuple[Citation, int] | None:
+def _match_bracket(src: str, pos: int, end: int, brackets: _Brackets) -> tuple[Citation, int] | None:
     if src.startswith("[^", pos):
         return None
-    close = _closing(src, pos, end)
+    close = brackets.closing(pos)
     if close == -1 or (close + 1 < end and src[close + 1] in "({"):
         return None
     items = parse_bracketed(src[pos + 1:close])
@@ -172,17 +221,17 @@ def _match_bracket(src: str, pos: int, end: int) -> tuple[Citation, int] | None:
     return Citation(items, False, pos, close + 1 - pos), close + 1
 
 
-def _match_narrative(src: str, pos: int, end: int) -> tuple[Citation, int] | None:
+def _match_narrative(src: str, pos: int, end: int, brackets: _Brackets) -> tuple[Citation, int] | None:
     if pos > 0 and (src[pos - 1].isalnum() or src[pos - 1] in "@./:-+\\"):
         return None
-    found = _key_at(src[:end], pos)
+    found = _key_at(src, pos, end)
     if not found:
         return None
     key, stop = found
     locator = suffix = ""
     bracket = stop + 1 if src.startswith(" [", stop) else stop
     if bracket < end and src[bracket] == "[" and not src.startswith("[^", bracket):
-        close = _closing(src, bracket, end)
+        close = brackets.closing(bracket)
         inner = src[bracket + 1:close] if close != -1 else ""
         after = src[close + 1] if close != -1 and close + 1 < end else ""
         if close != -1 and inner.strip() and after not in ("(", "{", "[") and \
@@ -195,10 +244,11 @@ def _match_narrative(src: str, pos: int, end: int) -> tuple[Citation, int] | Non
 
 def parse_citation(text: str) -> Citation | None:
     """Parse one bracketed or narrative citation source string ("[@a, p. 3]", "@a [p. 3]")."""
+    brackets = _Brackets(text, len(text))
     if text.startswith("["):
-        found = _match_bracket(text, 0, len(text))
+        found = _match_bracket(text, 0, len(text), brackets)
     elif text.startswith("@"):
-        found = _match_narrative(text, 0, len(text))
+        found = _match_narrative(text, 0, len(text), brackets)
     else:
         return None
     if not found or found[1] != len(text):
@@ -212,7 +262,7 @@ def _rule(state: StateInline, silent: bool) -> bool:
     if char not in "[@" or getattr(state, "linkLevel", 0) > 0:
         return False
     finder = _match_bracket if char == "[" else _match_narrative
-    found = finder(state.src, pos, state.posMax)
+    found = finder(state.src, pos, state.posMax, _brackets(state))
     if not found:
         return False
     citation, end = found
@@ -222,6 +272,17 @@ def _rule(state: StateInline, silent: bool) -> bool:
         token.meta = {"citation": replace(citation, offset=pos, length=end - pos)}
     state.pos = end
     return True
+
+
+def _brackets(state: StateInline) -> _Brackets:
+    """The bracket matches of the text *state* parses (up to its current end), kept on it
+    for all its '[' and '@'."""
+    known = getattr(state, "citation_brackets", None)
+    if known is None:
+        known = state.citation_brackets = {}
+    if state.posMax not in known:
+        known[state.posMax] = _Brackets(state.src, state.posMax)
+    return known[state.posMax]
 
 
 def _render(self, tokens, idx, options, env) -> str:

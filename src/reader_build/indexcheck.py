@@ -23,6 +23,7 @@ Nothing here raises or prints.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -197,7 +198,10 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _phrases(runs):
-    """(words, at sentence start, next to a marked name) for every capitalised phrase."""
+    """(words, at sentence start, next to a marked name) for every capitalised phrase.
+
+    Only the gap since the word before is read for each word (never the text before it
+    all), so a paragraph of megabytes takes time in proportion to its length."""
     out = []
     sentence_start = True
     previous = "break"
@@ -212,11 +216,13 @@ def _phrases(runs):
         i = 0
         while i < len(words):
             word = words[i].group()
-            before = text[:words[i].start()]
             if not _is_cap(word):
                 i += 1
                 continue
-            at_start = _ends_sentence(before) if before.strip() else sentence_start
+            # the text before the word: only its last gap decides whether it ends a sentence
+            before = text[words[i - 1].end() if i else 0:words[i].start()]
+            text_before = i > 0 or bool(before.strip())
+            at_start = _ends_sentence(before) if text_before else sentence_start
             j = i
             while j + 1 < len(words):
                 gap = text[words[j].end():words[j + 1].start()]
@@ -231,9 +237,9 @@ def _phrases(runs):
                     j += 2
                 else:
                     break
-            after = text[words[j].end():]
-            beside = ((previous == "name" and not before.strip())
-                      or (following == "name" and not after.strip()))
+            text_after = j + 1 < len(words) or bool(text[words[j].end():].strip())
+            beside = ((previous == "name" and not text_before)
+                      or (following == "name" and not text_after))
             out.append(([w.group() for w in words[i:j + 1]], at_start, beside))
             i = j + 1
         if text.strip():
@@ -250,26 +256,35 @@ def _trim(words: list[str]) -> list[str]:
     return words
 
 
+@dataclass
+class _Block:
+    """The text of an inline token's block, where its lines start, and how far its words
+    have been found."""
+    text: str
+    starts: list[int]
+    pos: int = 0
+
+
 def _position(inline, word: str, cursor: dict, source: list[str] | None) -> tuple[int | None, int | None]:
     """Line and column of the next *word* of an inline token: in the source lines of its
     block when they are known (exact in notes, lists and quotes too), else in the token's
-    content (exact for paragraphs)."""
+    content (exact for paragraphs).  The block's text and lines are found once (in
+    *cursor*), so the names of a long paragraph cost no more than its length."""
     if not inline.map:
         return None, None
     first = inline.map[0]
-    if source:
-        text = "\n".join(source[first:inline.map[1]])
-    else:
-        text = inline.content or ""
-    start = cursor.get(id(inline), 0)
-    at = text.find(word, start)
+    block = cursor.get(id(inline))
+    if block is None:
+        text = "\n".join(source[first:inline.map[1]]) if source else inline.content or ""
+        block = cursor[id(inline)] = _Block(text, [0] + [m.end() for m in re.finditer("\n", text)])
+    at = block.text.find(word, block.pos)
     if at < 0:
-        at = text.find(word)
+        at = block.text.find(word)
     if at < 0:
         return first + 1, None
-    cursor[id(inline)] = at + len(word)
-    before = text[:at]
-    return first + 1 + before.count("\n"), at - (before.rfind("\n") + 1) + 1
+    block.pos = at + len(word)
+    line = bisect_right(block.starts, at) - 1
+    return first + 1 + line, at - block.starts[line] + 1
 
 
 def _source_lines(root, path: str) -> list[str] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 
 import yaml
 from markdown_it import MarkdownIt
@@ -103,13 +104,28 @@ def _parse_attr_string(text: str) -> dict:
     return attrs
 
 
-def _position(inline: Token, offset: int) -> tuple[int, int]:
-    """Line and column (1-based) of *offset* in an inline token's content."""
-    line = (inline.map[0] if inline.map else 0) + 1
-    content = inline.content[:offset]
-    line += content.count("\n")
-    col = offset - (content.rfind("\n") + 1) + 1
-    return line, col
+class _Places:
+    """Lines and columns (1-based) of offsets in an inline token's content; its lines are
+    found once, on the first question, so a paragraph with many citations stays linear."""
+
+    def __init__(self, inline: Token):
+        self.inline = inline
+        self.starts: list[int] | None = None
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if self.starts is None:
+            self.starts = [0] + [m.end() for m in re.finditer("\n", self.inline.content)]
+        index = bisect_right(self.starts, offset) - 1
+        first = (self.inline.map[0] if self.inline.map else 0) + 1
+        return first + index, offset - self.starts[index] + 1
+
+
+def _attrs_offset(content: str, entry: str, start: int) -> int:
+    """Offset of the '{' of the attributes that name the index entry *entry* (``{ix=entry}``):
+    the first at or after *start*, else the first in *content*, else the first '{'."""
+    pattern = re.compile(r'\{[^{}]*?(?<![\w:-])ix="?' + re.escape(entry) + r"(?![\w:-])")
+    found = pattern.search(content, start) or pattern.search(content)
+    return found.start() if found else max(0, content.find("{"))
 
 
 class _ChapterParser:
@@ -169,6 +185,8 @@ class _ChapterParser:
         link_depth = 0
         suppress = 0
         explicit: list[bool] = []      # stack of span kinds: True when the span is an index span
+        place = _Places(inline)
+        span_from = 0                  # where to look for the next unknown span's attributes
         for tok in children:
             if tok.type == "link_open":
                 link_depth += 1
@@ -186,7 +204,9 @@ class _ChapterParser:
                         tok.attrSet("class", " ".join(rest))
                 elif entry is not None:
                     if self.authority is None or self.authority.get(entry) is None:
-                        line, col = _position(inline, inline.content.find("{"))
+                        offset = _attrs_offset(inline.content, entry, span_from)
+                        span_from = offset + 1
+                        line, col = place(offset)
                         known = list(self.authority.entries) if self.authority else []
                         from .diagnostics import did_you_mean
                         self.diags.error("index-unknown-entry",
@@ -209,14 +229,14 @@ class _ChapterParser:
                     suppress -= 1
             elif tok.type == "citation":
                 cit = tok.meta.get("citation")
-                line, col = _position(inline, getattr(cit, "offset", 0))
+                line, col = place(getattr(cit, "offset", 0))
                 self.citations.append(CitationUse(cit, line, col, note))
             elif tok.type == "image":
                 self._image(inline, tok)
             elif tok.type == "text":
                 m = UNDEFINED_REF.search(tok.content)
                 if m:
-                    line, col = _position(inline, max(0, inline.content.find(m.group(0))))
+                    line, col = place(max(0, inline.content.find(m.group(0))))
                     self.diags.error("note-undefined", f"note [^{m.group(1)}] has no definition "
                                      f"(add a line '[^{m.group(1)}]: …')", self.src.path, line, col)
                 if link_depth == 0 and suppress == 0 and self.authority is not None:
