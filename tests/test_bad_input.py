@@ -195,6 +195,10 @@ CASES = [
          {"reader.toml": 'title = "A Minimal Reader"\nx = ' + "[" * 5000 + "\n"},
          ["reader.toml:1:1: error [config-toml]: reader.toml is not valid TOML: arrays or tables nested too "
           "deeply"]),
+    Case("config-huge-integer", "reader.toml: an integer of 5,000 digits",
+         {"reader.toml": 'title = "A Minimal Reader"\nx = ' + "9" * 5000 + "\n"},
+         ["reader.toml:1:1: error [config-toml]: reader.toml has a value that cannot be read (Exceeds the limit "
+          "(4300 digits) for integer string conversion: value has 5000 digits)"]),
     Case("config-unknown-key", "reader.toml: unknown keys (misspelt)",
          {"reader.toml": 'title = "A Minimal Reader"\nsubtitel = "Sources"\n\n[editions.print]\nformat = "pdf"\n'
                          'page-sise = "a5"\n'},

@@ -245,6 +245,10 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
         diags.error("config-toml", "reader.toml is not valid TOML: arrays or tables nested too deeply",
                     src.path, 1, 1)
         return None
+    except ValueError as exc:      # tomllib's other failure: an integer longer than Python converts
+        diags.error("config-toml", f"reader.toml has a value that cannot be read ({str(exc).split(';')[0]})",
+                    src.path, 1, 1)
+        return None
     _check_keys(data, TOP_KEYS, "reader.toml", src, diags)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():

@@ -75,7 +75,33 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
                 font_config=FontConfiguration(), **options)
         finally:
             _ACTIVE.pop()
-    return Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [])
+    layout = Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [])
+    layout.context = fixer.context if fixer else None
+    return layout
+
+
+def renumber(layout: Layout, delta: int) -> bool:
+    """Move every page number of *layout* by *delta* (even: the left and right pages stay as
+    they are) without laying the pages out again: the margin boxes are made anew from the page
+    states that WeasyPrint kept.  False when that cannot be done (the layout kept no states)."""
+    from weasyprint.document import Page
+    from weasyprint.layout.background import layout_backgrounds
+    from weasyprint.layout.page import make_margin_boxes
+    context = getattr(layout, "context", None)
+    if delta % 2 or context is None or len(context.page_maker) < len(layout.document.pages) + 1:
+        return False
+    for _resume_at, _next_page, _right, page_state, _remake in context.page_maker:
+        counters = page_state[1]
+        if counters.get("page"):
+            counters["page"] = [value + delta for value in counters["page"]]
+    for i, page in enumerate(layout.document.pages):
+        box = page._page_box
+        context.current_page = i + 1
+        kept = tuple(c for c in box.children if not isinstance(c, boxes.MarginBox))
+        box.children = kept + tuple(make_margin_boxes(context, box, context.page_maker[i + 1][3]))
+        layout_backgrounds(box, context.get_image_from_uri)
+        layout.document.pages[i] = Page(box)
+    return True
 
 
 def anchor_pages(document) -> dict[str, int]:
@@ -234,6 +260,7 @@ def _make_all_pages(context, root_box, html, pages):
     if fixer is None or pages:       # not ours, or WeasyPrint's later repagination of made pages
         yield from _original_make_all_pages(context, root_box, html, pages)
         return
+    fixer.context = context
     made: list = []
     starts: list = []                # the context's state at the start of each page
     context.rendered_notes = []
@@ -284,6 +311,7 @@ class _PageFixer:
         self.first_page: dict = {}    # paragraph element -> index of its first page
         self.pending = None           # (paragraph, page index): a widows rule waiting for the paragraph's end
         self.originals = None         # paragraph element -> its boxes in the box tree
+        self.context = None           # WeasyPrint's layout context (for renumber)
 
     def forget(self, back: int) -> None:
         self.first_page = {e: i for e, i in self.first_page.items() if i < back}

@@ -80,7 +80,7 @@ def _init_worker(fonts: dict, images: dict) -> None:
 
 def _lay_out_part(task: _Task) -> dict:
     """Lay out one part until its notes stand on their call's page; its PDF and facts."""
-    from .layout import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes
+    from .layout import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
     while True:        # as in pdf.build_pdf
@@ -93,7 +93,9 @@ def _lay_out_part(task: _Task) -> dict:
         new = new_fix_rules(document, rules, misplaced) if fixes <= MAX_FIX_PASSES else []
         rules.extend(new)
         settled = _settled_first_page(task)
-        if settled not in (None, first) and passes <= MAX_ROUNDS:
+        if settled not in (None, first) and not new and renumber(layout, settled - first):
+            first = settled        # the same pages, numbered from where the parts before end
+        elif settled not in (None, first) and passes <= MAX_ROUNDS:
             # the parts before are done and this one starts elsewhere: lay it out again now
             first, fixes = settled, fixes - (not new)
             continue
