@@ -48,8 +48,10 @@ def load_reader(root: Path, diags: Diagnostics) -> Reader | None:
     return resolve(sources, diags)
 
 
-def section_pages(reader: Reader, anchors: dict) -> dict[str, list[int]]:
-    """First and last page of every chapter and ## section."""
+def section_pages(reader: Reader, anchors: dict, openers=()) -> dict[str, list[int]]:
+    """First and last page of every chapter and ## section: a section ends on the page where the
+    next begins, or on the page before when the next heading opens its page (*openers*)."""
+    openers = set(openers)
     result = {}
     for chapter in reader.chapters:
         start = anchors.get(chapter.id)
@@ -63,6 +65,8 @@ def section_pages(reader: Reader, anchors: dict) -> dict[str, list[int]]:
             if first is None:
                 continue
             following = anchors.get(heads[n + 1].id) if n + 1 < len(heads) else None
+            if following is not None and following > first and heads[n + 1].id in openers:
+                following -= 1
             last = end if following is None else max(first, following)
             result[heading.id] = [first, last]
     return result
@@ -151,7 +155,8 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                 cached = None if emit_html else cache.load(edition.name, key, path)
                 if cached:
                     record, data = cached
-                    result = PdfResult(data, record["pages"], record["anchors"], "", [], 0)
+                    result = PdfResult(data, record["pages"], record["anchors"], "", [], 0,
+                                       openers=record.get("openers", []))
                     starts = [PageStart(**s) for s in record.get("page_starts") or []] or None
                     say(f"'{edition.name}' is up to date")
                 else:
@@ -166,7 +171,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                     if starts is None and result.layout is not None:
                         starts = page_starts(result.layout.document)
                     outputs.add(*cache.entry(edition.name, key, result.data, pages=result.pages,
-                                             anchors=result.anchors,
+                                             anchors=result.anchors, openers=result.openers,
                                              page_starts=[asdict(s) for s in starts] if starts else None))
                 stats[edition.name] = {"pages": result.pages, "layouts": result.passes,
                                        "seconds": (datetime.now() - started).total_seconds(),
@@ -184,7 +189,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                         outputs.add(build_dir / "fonts" / name, data)
                     for rel, data in reader.images.items():
                         outputs.add(build_dir / rel, data)
-                pages[edition.name] = section_pages(reader, result.anchors)
+                pages[edition.name] = section_pages(reader, result.anchors, result.openers)
                 records.append({"name": edition.name, "format": "pdf", "path": f"build/{edition.name}.pdf",
                                 "pages": result.pages, "sha256": hashlib.sha256(result.data).hexdigest(),
                                 "layouts": result.passes})

@@ -89,43 +89,13 @@ def check_sections(reader: Reader, ids, diags: Diagnostics, path: str | None = N
     return ok
 
 
-def _heading_opens_page(layout, page: int, ident: str) -> bool:
-    """True when the element *ident* is the first thing in the text area of *page* (1-based)."""
-    from weasyprint.formatting_structure import boxes
-    from .layout import _flow_children
-    try:
-        pg = layout.document.pages[page - 1]
-        top = pg.anchors[ident][1]
-    except (AttributeError, IndexError, KeyError, TypeError):
-        return False
-    for child in _flow_children(pg):
-        for box in child.descendants():
-            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)) and box.position_y + box.height <= top + 0.5:
-                return False                 # a line or an image of the section before
-    return True
-
-
 def handout_pages(reader: Reader, result, ids) -> list[int]:
-    """The print pages (1-based, in order, each once) that hold the sections *ids*.
-
-    A section ends on the page where the next one begins, unless the next
-    heading opens that page (known from the layout when there is one).
-    """
-    from .build import section_pages
-    table = section_pages(reader, result.anchors)
-    next_heading = {}
-    for chapter in reader.chapters:
-        heads = [h.id for h in chapter.parsed.headings if h.level == 2]
-        for a, b in zip(heads, heads[1:]):
-            next_heading[a] = b
-    layout = getattr(result, "layout", None)
+    """The print pages (1-based, in order, each once) that hold the sections *ids* (a section
+    ends on the page where the next one begins, unless the next heading opens that page)."""
+    table = _section_table(reader, result)
     pages: set[int] = set()
     for ident in ids:
         first, last = table[ident]
-        following = next_heading.get(ident)
-        if following and last > first and result.anchors.get(following) == last and layout is not None \
-                and _heading_opens_page(layout, last, following):
-            last -= 1
         pages.update(range(first, last + 1))
     return sorted(pages)
 
@@ -347,9 +317,7 @@ def _make(reader: Reader, handout: Handout, root: Path, diags: Diagnostics, resu
         return None
     result = (results or {}).get(edition.name)
     if result is None:
-        from .build import build_date
-        from .pdf import build_pdf
-        result = build_pdf(reader, edition, root, diags, build_date(reader.config.date))
+        result = edition_pages(reader, edition, root, diags)
     missing = [s for s in handout.sections if s not in _section_table(reader, result)]
     for ident in missing:
         diags.error("handout-section-not-printed", f"section '{ident}' is not part of the '{edition.name}' "
@@ -374,9 +342,26 @@ def _make(reader: Reader, handout: Handout, root: Path, diags: Diagnostics, resu
     return HandoutResult(data, sheets, pages, extra_count, keys, text, edition)
 
 
+def edition_pages(reader: Reader, edition: Edition, root: Path, diags: Diagnostics):
+    """The edition's pages (a pdf.PdfResult): those in build/ when the last build made them from
+    these sources, else laid out now in parts, with the part cache of the builds."""
+    from .build import build_date
+    from .cache import CACHE_DIR, BuildCache, edition_key
+    from .parallel import build_pdf_parallel
+    from .pdf import PdfResult
+    date = build_date(reader.config.date)
+    build_dir = root / "build"
+    cached = BuildCache(build_dir).load(edition.name, edition_key(reader.source_hash, edition, date),
+                                        build_dir / f"{edition.name}.pdf")
+    if cached:
+        record, data = cached
+        return PdfResult(data, record["pages"], record["anchors"], "", [], 0, openers=record.get("openers", []))
+    return build_pdf_parallel(reader, edition, root, diags, date, cache_dir=build_dir / CACHE_DIR / "parts")
+
+
 def _section_table(reader: Reader, result) -> dict:
     from .build import section_pages
-    return section_pages(reader, result.anchors)
+    return section_pages(reader, result.anchors, getattr(result, "openers", ()))
 
 
 def _config_line(root: Path, handout: Handout) -> int | None:
@@ -419,7 +404,7 @@ def make_handout(args) -> int:
     """``reader-build handout``: exit status 0 written, 1 input errors, 2 wrong command line."""
     from .build import load_reader
     from .cli import print_diagnostics
-    from .output import AtomicWriter
+    from .output import AtomicWriter, BuildLock
     if args.booklet and args.nup == 4:
         print("reader-build handout: error: --booklet puts two pages on each side of a sheet; "
               "leave out --nup 4", file=sys.stderr)
@@ -435,14 +420,15 @@ def make_handout(args) -> int:
         edition = reader.config.print_edition
         handout = Handout(name=sections[0], sections=sections, paper=args.paper, booklet=bool(args.booklet),
                           nup=args.nup or 1, edition=edition.name if edition else "print")
-        made = _make(reader, handout, root, diags)
-        if made is None or diags.has_errors:
-            print_diagnostics(diags)
-            return 1
-        target = Path(args.output) if args.output else root / "build" / f"handout-{file_name(sections[0])}.pdf"
-        writer = AtomicWriter()
-        writer.add(target.absolute(), made.data)
-        writer.commit()
+        with BuildLock(root / "build"):          # the build cache is read, and the part cache written
+            made = _make(reader, handout, root, diags)
+            if made is None or diags.has_errors:
+                print_diagnostics(diags)
+                return 1
+            target = Path(args.output) if args.output else root / "build" / f"handout-{file_name(sections[0])}.pdf"
+            writer = AtomicWriter()
+            writer.add(target.absolute(), made.data)
+            writer.commit()
     except ReaderError as exc:
         diags.extend(exc.diagnostics)
         print_diagnostics(diags)

@@ -113,6 +113,20 @@ def anchor_pages(document) -> dict[str, int]:
     return pages
 
 
+def page_openers(document) -> list[str]:
+    """The ids that open their page: no line or image of the text before them stands above them
+    there (a section that ends where the next heading opens a page ends on the page before)."""
+    found = []
+    for page in document.pages:
+        if not page.anchors:
+            continue
+        first_bottom = min((box.position_y + box.height for child in _flow_children(page) for box in child.descendants()
+                            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox))), default=None)
+        found += [ident for ident, place in page.anchors.items()
+                  if first_bottom is None or first_bottom > place[1] + 0.5]
+    return sorted(found)
+
+
 def _flow_children(page):
     return [c for c in page._page_box.children
             if not isinstance(c, (boxes.FootnoteAreaBox, boxes.MarginBox))]

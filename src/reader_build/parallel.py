@@ -45,7 +45,7 @@ from .styles import template_environment
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
-FORMAT = 1
+FORMAT = 2                  # of a cached part (2: with its page openers)
 FRONT, BACK, COLOPHON = "(front)", "(back)", "(colophon)"
 # The contents of a part cannot count pages of other documents (target-counter): the
 # numbers are given as data-page.
@@ -102,13 +102,20 @@ def _lay_out_part(task: _Task) -> dict:
         if not new:
             break
     data = document.write_pdf(**pdf_options(task.variant))
+    settled = _settled_first_page(task)
+    if settled not in (None, first) and renumber(layout, settled - first):
+        # the parts before were done meanwhile: writing again costs less than a new layout
+        first = settled
+        data = document.write_pdf(**pdf_options(task.variant))
     bookmarks = [[(level, label, (0.75 * x, 0.75 * (page.height - y)), state)
                   for level, label, (x, y), state in page.bookmarks] for page in document.pages]
     starts = None
     if task.want_starts:       # the EPUB's page-list (the parent has checked that pagemap is there)
         from .pagemap import page_starts
         starts = [asdict(s) for s in page_starts(document, [str(first + i) for i in range(len(bookmarks))])]
-    return {"pages": len(document.pages), "anchors": anchor_pages(document), "rules": rules, "passes": passes,
+    from .layout import page_openers
+    return {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
+            "rules": rules, "passes": passes,
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
             "refused": fetcher.refused, "bookmarks": bookmarks, "starts": starts, "data": data, "first_page": first}
 
@@ -391,7 +398,8 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
              "layouts": r["passes"] if results[p.name][2] else 0} for p, r in zip(parts, ordered)]
     return PdfResult(merged.data, merged.pages, anchors, "", misplaced, passes, None,
                      [w for r in ordered for w in r["warnings"]],
-                     page_starts=book_page_starts(parts, ordered, starts, blanks) if want_starts else None, parts=info)
+                     page_starts=book_page_starts(parts, ordered, starts, blanks) if want_starts else None, parts=info,
+                     openers=sorted({ident for r in ordered for ident in r.get("openers", ())}))
 
 
 def _counts(parts: list[Part], results: dict, remembered: dict, estimates: dict) -> dict:

@@ -71,6 +71,7 @@ class PdfResult:
     warnings: list = field(default_factory=list)
     page_starts: list | None = None   # pagemap.PageStart per page, when the build computed them
     parts: list | None = None         # parallel build: per part, its name, first page, pages, layouts
+    openers: list = field(default_factory=list)    # ids that open their page (layout.page_openers)
 
 
 BLOCKS = ("title", "toc", "bibliography", "indexes", "colophon")
@@ -259,5 +260,6 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
         diags.warning("note-misplaced", f"edition '{edition.name}': {len(misplaced)} note(s) could not be kept "
                       "on the page of their call")
     data = layout.document.write_pdf(**pdf_options(edition.pdf_variant))
+    from .layout import page_openers
     return PdfResult(data, len(layout.document.pages), anchor_pages(layout.document), html, misplaced,
-                     passes, layout, layout.warnings)
+                     passes, layout, layout.warnings, openers=page_openers(layout.document))
