@@ -61,7 +61,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def temporaries(root: Path) -> list[Path]:
-    """Temporary files left under build/ (``.NAME.tmp-PID`` of the outputs, ``.NAME.PID.tmp``)."""
+    """Temporary files left under build/ (``.NAME.tmp-PID`` of the outputs and of the part cache)."""
     build = root / "build"
     return sorted({*build.rglob(".*.tmp-*"), *build.rglob(".*.tmp")}) if build.is_dir() else []
 

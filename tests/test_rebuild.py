@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 import zipfile
 
 from conftest import pdf_page_texts, normalise
@@ -89,3 +90,48 @@ def test_colophon_names_edition_date_and_source_hash(bundled):
     assert 'Edition "print"' in colophon
     assert manifest["source_hash"][:12] in colophon
     assert "2026-11-29" in colophon
+
+
+def test_a_rebuild_with_nothing_changed_reads_no_chapter(minimal, monkeypatch):
+    """Nothing changed since the last build: the build answers from build/manifest.json, without
+    parsing the sources, repeats the last build's diagnostics, and records that nothing was made."""
+    first = build(minimal)
+    assert first.status == 0
+    before = outputs(minimal)
+    import reader_build.build as B
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the sources were read again")
+    monkeypatch.setattr(B, "load_reader", refuse)
+    again = B.build(minimal)
+    assert again.status == 0
+    assert [d.format() for d in again.diagnostics.sorted()] == [d.format() for d in first.diagnostics.sorted()]
+    assert editions(minimal)["print"]["layouts"] == 0 and editions(minimal)["ebook"]["made"] is False
+    assert outputs(minimal) == before
+
+
+def test_an_edited_image_is_made_again(tmp_path):
+    """An image is a source like a chapter: editing it makes the editions that show it again."""
+    from conftest import MINIMAL, write_project
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="{}"/></svg>'
+    files = dict(MINIMAL)
+    chapter = textwrap.dedent(files["manuscript/one.md"])
+    files["manuscript/one.md"] = chapter.replace("Second paragraph.", "![A box](images/box.svg)\n\nSecond paragraph.")
+    root = write_project(tmp_path / "img", files)
+    (root / "manuscript" / "images").mkdir()
+    (root / "manuscript" / "images" / "box.svg").write_text(svg.format("#000"))
+    assert build(root).status == 0
+    first = (root / "build" / "print.pdf").read_bytes()
+    assert build(root).status == 0 and editions(root)["print"]["layouts"] == 0
+    (root / "manuscript" / "images" / "box.svg").write_text(svg.format("#c00"))
+    assert build(root).status == 0
+    assert editions(root)["print"]["layouts"] >= 1
+    assert (root / "build" / "print.pdf").read_bytes() != first
+
+
+def test_strict_rebuild_with_nothing_changed_still_fails_on_warnings(minimal):
+    bib = minimal / "bibliography" / "refs.bib"
+    bib.write_text(bib.read_text() + "\n@book{roe-1999, author = {Roe, Richard}, title = {Uncited}, year = {1999}}\n")
+    first = build(minimal)
+    assert first.status == 0 and any(d.severity == "warning" for d in first.diagnostics)
+    assert build(minimal, strict=True).status == 1

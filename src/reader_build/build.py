@@ -103,6 +103,72 @@ def make_manifest(reader: Reader, editions: list[dict], pages: dict, diags: Diag
     }
 
 
+INPUT_FOLDERS = ("manuscript", "bibliography", "styles")
+
+
+def inputs_key(root: Path, editions: list[str] | None) -> str:
+    """A hash of every file a build may read (reader.toml, manuscript/, bibliography/, styles/,
+    images included), the tool, SOURCE_DATE_EPOCH and the editions asked for.  Computed before
+    anything is read: a source changed during the build leaves the key stale, never the outputs."""
+    from .cache import package_hash
+    from .sources import inside, relpath
+    h = hashlib.sha256()
+    for part in (package_hash(), os.environ.get("SOURCE_DATE_EPOCH", ""), json.dumps(sorted(editions or []))):
+        h.update(part.encode() + b"\0")
+    files = [root / "reader.toml"]
+    for folder in INPUT_FOLDERS:
+        if (root / folder).is_dir():
+            files += sorted(p for p in (root / folder).rglob("*") if p.is_file() or p.is_symlink())
+    for path in files:
+        h.update(relpath(root, path).encode() + b"\0")
+        try:
+            h.update(path.read_bytes() if inside(root, path) else b"\0outside\0" + os.fsencode(os.readlink(path)))
+        except OSError:
+            h.update(b"\0unreadable\0")
+    return h.hexdigest()
+
+
+def _up_to_date(root: Path, key: str, strict: bool) -> BuildResult | None:
+    """The last build, when it was made from these very inputs and its outputs are intact: its
+    diagnostics again, and the manifest rewritten to say that nothing was made.  Else None."""
+    from .diagnostics import Diagnostic
+    build_dir = root / "build"
+    try:
+        manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("inputs") != key:
+            return None
+        for record in manifest["editions"]:
+            if hashlib.sha256((root / record["path"]).read_bytes()).hexdigest() != record["sha256"]:
+                return None
+        diags = Diagnostics()
+        for d in manifest["diagnostics"]:
+            diags.add(Diagnostic(d["code"], d["severity"], d["message"], d.get("path"), d.get("line"), d.get("col")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    effective = diags.strict() if strict else diags
+    if effective.has_errors:
+        return BuildResult(1, effective)
+    for record in manifest["editions"]:
+        if "layouts" in record:
+            record["layouts"] = 0
+        if "made" in record:
+            record["made"] = False
+    outputs = AtomicWriter()
+    try:
+        with BuildLock(build_dir):
+            clean_stale_temporaries(build_dir)
+            outputs.add(build_dir / "manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+            written = outputs.commit()
+    except ReaderError as exc:
+        diags.extend(exc.diagnostics)
+        return BuildResult(1, diags)
+    finally:
+        outputs.cleanup()
+    stats = {r["name"]: {"pages": r.get("pages"), "layouts": 0, "seconds": 0.0, "misplaced_notes": 0}
+             for r in manifest["editions"] if r.get("format") == "pdf" and not r.get("handout")}
+    return BuildResult(0, diags, written, manifest, stats)
+
+
 def build(root: Path, editions: list[str] | None = None, *, strict: bool = False, emit_html: bool = False,
           progress: Callable[[str], None] | None = None, jobs: int | None = None) -> BuildResult:
     """Build the editions of the project in *root*.
@@ -115,6 +181,12 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
     root = root.resolve()
     diags = Diagnostics()
     say = progress or (lambda message: None)
+    inputs = inputs_key(root, editions) if root.is_dir() else ""
+    if inputs and not emit_html:
+        unchanged = _up_to_date(root, inputs, strict)
+        if unchanged is not None:
+            say("every edition is up to date")
+            return unchanged
     say("reading the sources")
     reader = load_reader(root, diags)
     if reader is None:
@@ -219,6 +291,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
             order = {e.name: i for i, e in enumerate(config.editions)}
             records.sort(key=lambda r: order.get(r["name"], 99))
             manifest = make_manifest(reader, records, pages, diags)
+            manifest["inputs"] = inputs
             outputs.add(build_dir / "manifest.json",
                         (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
             say("writing")

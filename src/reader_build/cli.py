@@ -114,7 +114,8 @@ def cmd_build(args) -> int:
     if result.status == 0 and not args.quiet:
         for record in (result.manifest or {}).get("editions", []):
             pages = f", {record['pages']} pages" if "pages" in record else ""
-            print(f"built {record['path']}{pages}")
+            kept = record.get("layouts") == 0 or record.get("made") is False
+            print(f"{'up to date' if kept else 'built'} {record['path']}{pages}")
     return result.status
 
 

@@ -46,7 +46,7 @@ from .styles import template_environment
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
 FORMAT = 2                  # of a cached part (2: with its page openers)
-FRONT, BACK, COLOPHON = "(front)", "(back)", "(colophon)"
+FRONT, BIBLIOGRAPHY, COLOPHON = "(front)", "(bibliography)", "(colophon)"
 # The contents of a part cannot count pages of other documents (target-counter): the
 # numbers are given as data-page.
 TOC_CSS = 'nav.toc .toc-list a[data-page]::after { content: leader(". ") attr(data-page); }'
@@ -185,7 +185,7 @@ class PartCache:
 
     def _write(self, name: str, data: bytes) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.dir / f".{name}.{os.getpid()}.tmp"
+        tmp = self.dir / f".{name}.tmp-{os.getpid()}"       # as output.clean_stale_temporaries expects
         tmp.write_bytes(data)
         os.replace(tmp, self.dir / name)
 
@@ -200,8 +200,12 @@ def plan_parts(ctx: ComposeContext, indexes: list) -> list[Part]:
     if edition.includes("title") or edition.includes("toc"):
         parts.append(Part(FRONT, blocks=frozenset({"title", "toc"})))
     parts += [Part(chapter["id"], chapters=(chapter["id"],)) for chapter in ctx.chapters]
-    if ctx.bibliography or indexes:
-        parts.append(Part(BACK, blocks=frozenset({"bibliography", "indexes"})))
+    # the bibliography and each index open a page of their own (section.chapter): a part each, so
+    # that the bibliography is laid out with the chapters and the indexes side by side at the end
+    if ctx.bibliography:
+        parts.append(Part(BIBLIOGRAPHY, blocks=frozenset({"bibliography"})))
+    parts += [Part(f"(index-{index['kind']})", blocks=frozenset({"indexes"}), kinds=(index["kind"],))
+              for index in indexes]
     if edition.includes("colophon"):
         parts.append(Part(COLOPHON, blocks=frozenset({"colophon"})))
     return parts
@@ -247,6 +251,7 @@ class _Composer:
         self.chapter_of = {m.id: m.chapter for m in reader.mentions}
         self.chapter_of.update({h.id: c.id for c in reader.chapters for h in c.parsed.headings})
         self.fixed: dict[str, str] = {}        # parts without contents or indexes: their HTML
+        self.heads: list | None = None         # the kind and title of each index
         self.ids: dict[str, set] = {}
 
     def indexes(self, page_of) -> list[dict]:
@@ -254,24 +259,33 @@ class _Composer:
             return []
         return index_parts(self.reader, self.root, self.env, page_of, lambda mid: f"#{mid}", {})
 
-    def compose_all(self, parts: list[Part], anchors: dict, starts: dict) -> dict[str, str]:
-        """Every part's HTML; where a page is not known, the first page of its chapter stands in."""
+    def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
+        """Every part's HTML (without *back*, all but the part with the indexes, the costly one to
+        compose); where a page is not known, the first page of its chapter stands in."""
         def page_of(ident):
             if ident in anchors:
                 return anchors[ident]
-            if ident.startswith(("index-", "bibliography")):
-                return starts.get(BACK, 1)
+            if ident.startswith("index-"):
+                return starts.get(f"({ident.split('-')[0]}-{ident.split('-')[1]})", 1)
+            if ident.startswith("bibliography"):
+                return starts.get(BIBLIOGRAPHY, 1)
             return starts.get(self.chapter_of.get(ident, ident), 1)
-        indexes = self.indexes(page_of)
+        back = back or not self.ids            # the first time, every part: the ids of each are needed
+        if back or self.heads is None:
+            indexes = self.indexes(page_of)
+            self.heads = [{"kind": i["kind"], "title": i["title"]} for i in indexes]
+        else:
+            indexes = self.heads               # what the contents list of the indexes
         toc_pages = {item["id"]: page_of(item["id"]) for item in self.ctx.toc}
         toc_pages.update({f"index-{i['kind']}": page_of(f"index-{i['kind']}") for i in indexes})
         htmls = {part.name: self.fixed.get(part.name) or compose(self.ctx, self.env, indexes, TOC_CSS + "\n" + MARKER,
-                                                                 part, toc_pages) for part in parts}
+                                                                 part, toc_pages)
+                 for part in parts if back or "indexes" not in part.blocks}
         if not self.ids:
             self.ids = {name: set(ID.findall(html)) for name, html in htmls.items()}
         every = set().union(*self.ids.values())
         for part in parts:
-            if part.name not in self.fixed:
+            if part.name not in self.fixed and part.name in htmls:
                 htmls[part.name] = link_out(htmls[part.name], every - self.ids[part.name])
                 if not part.blocks & {"toc", "indexes"}:
                     self.fixed[part.name] = htmls[part.name]
@@ -334,13 +348,15 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
             pool.publish({p.name: starts[p.name] for n, p in enumerate(parts)
                           if all(q.name in results and q.name not in busy for q in parts[:n])})
             anchors = {**remembered_anchors, **book_anchors(parts, {n: r[1] for n, r in results.items()}, starts)}
-            htmls = composer.compose_all(parts, anchors, starts)
-            keys = {p.name: _hash(tool, htmls[p.name], part_css(starts[p.name])) for p in parts}
             done = {name for name in results if name not in busy}
+            # the indexes list the pages of the chapters: composed and laid out once those are done
+            back_ready = all(q.name in done for q in parts if q.chapters)
+            htmls = composer.compose_all(parts, anchors, starts, back=back_ready)
+            keys = {name: _hash(tool, html, part_css(starts[name])) for name, html in htmls.items()}
             loaded = False
             for part in parts:
                 name = part.name
-                if name in busy or (name in results and results[name][0] == keys[name]):
+                if name not in htmls or name in busy or (name in results and results[name][0] == keys[name]):
                     continue
                 if name in results:
                     # laid out already: again only when what it depends on is done
@@ -366,6 +382,9 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
                 break
     finally:
         pool.close()
+    if len(htmls) < len(parts):
+        htmls = composer.compose_all(parts, anchors, starts)
+        keys = {name: _hash(tool, html, part_css(starts[name])) for name, html in htmls.items()}
     for name in (p.name for p in parts if results[p.name][0] != keys[p.name]):
         diags.warning("parallel-unsettled", f"edition '{edition.name}': the pages of part {name} did not "
                       "settle; its folios or page references may be wrong")

@@ -84,6 +84,7 @@ class Part:
     name: str
     chapters: tuple[str, ...] = ()
     blocks: frozenset = frozenset()
+    kinds: tuple[str, ...] = ()      # with the "indexes" block: only these indexes (none named: all)
 
 
 class _PartEdition:
@@ -178,6 +179,8 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
             bibliography = []
         if "indexes" not in part.blocks:
             indexes = []
+        elif part.kinds:
+            indexes = [index for index in indexes if index["kind"] in part.kinds]
         if toc_pages is not None:
             toc = [dict(item, page=toc_pages[item["id"]]) if item["id"] in toc_pages else item for item in toc]
     html = render_template(

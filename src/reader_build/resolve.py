@@ -6,6 +6,7 @@ here lays out a page.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 from .authority import load_authority
@@ -139,4 +140,5 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     fonts = read_fonts(sources.root, diags)
     return Reader(config=config, chapters=tuple(chapters), bibliography=bibliography, authority=authority,
                   cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts,
-                  source_hash=sources.hash())
+                  source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()
+                                                    for name, data in sorted(images.items()))))
