@@ -251,6 +251,15 @@ def test_hostile_html_builds_with_warnings_and_no_network(hostile):
             "of <i>, the href attribute of <a>") in lines
 
 
+def test_text_inside_an_inline_script_is_not_printed(hostile):
+    """Markdown gives the text between an inline <script> and </script> as a token of its own:
+    it is dropped with the tags, in the PDF's HTML and in the EPUB."""
+    html = hostile["html"]
+    assert "alert(3)" not in html[html.index("<body"):]
+    assert not any(b"alert(3)" in data for name, data in hostile["epub"].items() if name.endswith(".xhtml"))
+    assert "In a note" in html and "italic" in html
+
+
 def test_pdf_html_carries_nothing_executable(hostile):
     html = hostile["html"]
     body = html[html.index("<body"):]

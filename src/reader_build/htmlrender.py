@@ -14,7 +14,7 @@ from typing import Callable
 
 from .markdown import markdown, plain_text
 from .model import Chapter, Reader
-from .sanitize import safe_url, sanitize_html
+from .sanitize import content_dropping_tag, safe_url, sanitize_html
 from .typography import nbsp
 
 KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start", "data-b"}
@@ -74,8 +74,17 @@ class _Renderer:
     # -- inline ---------------------------------------------------------------
     def inline(self, children) -> str:
         out = []
+        dropping: list[str] = []           # open <script>, <iframe> … whose content is left out
         for tok in children or ():
             t = tok.type
+            if t == "html_inline" and (tag := content_dropping_tag(tok.content)):
+                if tag[0] == "open":
+                    dropping.append(tag[1])
+                elif tag[1] in dropping:
+                    del dropping[len(dropping) - 1 - dropping[::-1].index(tag[1]):]
+                continue
+            if dropping:
+                continue
             if t == "text":
                 out.append(escape(nbsp(tok.content), quote=False))
             elif t == "softbreak":

@@ -329,7 +329,14 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
         estimates = {p.name: estimate_pages(p, htmls[p.name], edition, len(ctx.toc) + 2) for p in parts
                      if remembered[p.name] is None}
     results: dict[str, tuple[str, dict, bool]] = {}      # name -> (key, result, made in this build)
+    laid_from: dict[str, str] = {}                       # name -> digest of the HTML its result was laid out from
     running: dict = {}                                   # future -> (part name, HTML)
+    memo: dict[str, str] = {}
+
+    def digest(html: str) -> str:        # the strings of unchanged parts recur: hashed once
+        if html not in memo:
+            memo[html] = _hash(html)
+        return memo[html]
     submitted: dict[str, int] = {}
     passes, pool = 0, _Pool(jobs, reader)
     try:
@@ -339,35 +346,50 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
                 for future in pool.wait(running):
                     name, html = running.pop(future)
                     result = future.result()
-                    results[name] = (_hash(tool, html, part_css(result["first_page"])), result, True)
-                    known_rules[_hash(html)] = result["rules"]
+                    results[name] = (_hash(tool, digest(html), part_css(result["first_page"])), result, True)
+                    laid_from[name] = digest(html)
+                    known_rules[digest(html)] = result["rules"]
                     passes += result["passes"]
             counts = _counts(parts, results, remembered, estimates)
             starts, blanks = first_pages(parts, counts, lambda part: _opens_right(edition, part))
             busy = {name for name, _html in running.values()}
-            pool.publish({p.name: starts[p.name] for n, p in enumerate(parts)
-                          if all(q.name in results and q.name not in busy for q in parts[:n])})
             anchors = {**remembered_anchors, **book_anchors(parts, {n: r[1] for n, r in results.items()}, starts)}
             done = {name for name in results if name not in busy}
             # the indexes list the pages of the chapters: composed and laid out once those are done
             back_ready = all(q.name in done for q in parts if q.chapters)
             htmls = composer.compose_all(parts, anchors, starts, back=back_ready)
-            keys = {name: _hash(tool, html, part_css(starts[name])) for name, html in htmls.items()}
+            keys = {name: _hash(tool, digest(html), part_css(starts[name])) for name, html in htmls.items()}
+
+            def final(q: Part) -> bool:
+                """Is the page count of *q* known for good?  Laid out as it is now; or from the same
+                HTML at a first page of the same parity (the same pages, other folios)."""
+                if q.name not in results:
+                    return False
+                if q.blocks & {"toc", "indexes"}:
+                    return q.name in done   # they change with every page found: their last count
+                if q.name in done and results[q.name][0] == keys.get(q.name):
+                    return True
+                # (while it is laid out again elsewhere, too: the count stays)
+                return (q.name in htmls and laid_from.get(q.name) == digest(htmls[q.name])
+                        and results[q.name][1]["first_page"] % 2 == starts[q.name] % 2)
+            known = [all(final(q) for q in parts[:n]) for n in range(len(parts))]
+            pool.publish({p.name: starts[p.name] for n, p in enumerate(parts) if known[n]})
             loaded = False
             for part in parts:
                 name = part.name
                 if name not in htmls or name in busy or (name in results and results[name][0] == keys[name]):
                     continue
                 if name in results:
-                    # laid out already: again only when what it depends on is done
-                    before = parts if "toc" in part.blocks else parts[:order[name]]
-                    if not all(p.name in done for p in before):
+                    # laid out already: again once its first page (and, for the contents, every page) is known
+                    if not (known[order[name]] and ("toc" not in part.blocks
+                                                    or all(final(q) for q in parts if q is not part))):
                         continue
                 if submitted.get(name, 0) >= MAX_ROUNDS:
                     continue
                 hit = cache.load(keys[name]) if cache else None
                 if hit is not None:
                     results[name], loaded = (keys[name], hit, False), True
+                    laid_from[name] = digest(htmls[name])
                     submitted[name] = submitted.get(name, 0) + 1
                     continue
                 if len(running) >= pool.jobs or loaded:
@@ -375,7 +397,7 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
                 submitted[name] = submitted.get(name, 0) + 1
                 # the rules found for this HTML; else, as the one-document loop keeps its rules when the
                 # contents or indexes change, those of the part's last layout in this build
-                rules = known_rules.get(_hash(htmls[name]), results[name][1]["rules"] if name in results else [])
+                rules = known_rules.get(digest(htmls[name]), results[name][1]["rules"] if name in results else [])
                 task = _Task(name, htmls[name], rules, starts[name], edition.pdf_variant, want_starts, pool.settled)
                 running[pool.submit(task)] = (name, htmls[name])
             if not running and not loaded:
@@ -384,7 +406,7 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
         pool.close()
     if len(htmls) < len(parts):
         htmls = composer.compose_all(parts, anchors, starts)
-        keys = {name: _hash(tool, html, part_css(starts[name])) for name, html in htmls.items()}
+        keys = {name: _hash(tool, digest(html), part_css(starts[name])) for name, html in htmls.items()}
     for name in (p.name for p in parts if results[p.name][0] != keys[p.name]):
         diags.warning("parallel-unsettled", f"edition '{edition.name}': the pages of part {name} did not "
                       "settle; its folios or page references may be wrong")

@@ -25,6 +25,21 @@ SAFE_URL = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.I)
 ID_RE = re.compile(r"^[A-Za-z][\w.-]*$")
 
 
+_SINGLE_TAG = re.compile(r"\A\s*<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)\b[^>]*?(/?)\s*>\s*\Z", re.S)
+
+
+def content_dropping_tag(fragment: str) -> tuple[str, str] | None:
+    """For raw inline HTML that is one tag of an element whose content is dropped (``<script>``,
+    ``</iframe>`` …): ("open" or "close", the element's name); else None.  Markdown gives the
+    text between such tags as separate tokens, which must be dropped with them."""
+    match = _SINGLE_TAG.match(fragment)
+    if not match or match.group(2).lower() not in DROP_CONTENT or match.group(2).lower() in VOID_DROP:
+        return None
+    if match.group(3):
+        return None                        # <svg/>: nothing inside
+    return ("close" if match.group(1) else "open"), match.group(2).lower()
+
+
 def safe_url(url: str) -> bool:
     cleaned = re.sub(r"[\x00-\x20]", "", url)
     return bool(SAFE_URL.match(cleaned))
