@@ -2,8 +2,7 @@
 
 Where each part goes (:func:`first_pages`, with the blank pages before it), its
 anchors and page starts in the book's numbers, and the merge with pikepdf, which
-rebuilds across the parts what the one-document build gets from WeasyPrint
-(shared/research/hardspots.md §4):
+rebuilds across the parts what the one-document build gets from WeasyPrint:
 
 * the pages, in order, with a truly blank page (no folio, no head, no content)
   where a part must start on a right-hand page;

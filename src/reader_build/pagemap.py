@@ -4,8 +4,7 @@
 and gives, for every page, the place in the source where its text begins;
 :func:`insert_page_breaks` puts an ``epub:type="pagebreak"`` marker at that place
 in an e-book document, and :func:`page_list_nav` writes the navigation
-``page-list`` that leads to the markers.  The method is the one measured in
-``shared/research/hardspots.md`` §2.
+``page-list`` that leads to the markers.
 
 **Places.** A place is a *key element* and an offset in its text.  The key
 element of a piece of text is its nearest ancestor (or itself) with a

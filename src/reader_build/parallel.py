@@ -4,7 +4,7 @@ The parts: the front part (title page, contents), each chapter, the back part
 (bibliography, indexes) and the colophon (it names the sources' hash, which any
 edit changes).  Each is a full HTML document from the same template and styles
 (:func:`pdf.compose` with *part*), laid out with the fix loops of the
-one-document build.  What crosses parts (shared/research/hardspots.md §4):
+one-document build.  What crosses parts:
 
 * **Folios.** ``@page :first { counter-reset: page N }``, N from the page
   counts of the parts before.  Where a part opens on a right-hand page (mirrored
