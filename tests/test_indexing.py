@@ -349,3 +349,14 @@ def test_rendering_an_empty_index(env):
 def test_rendering_needs_its_variables(env):
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("index.html.j2").render(groups=[], kind="place")
+
+
+def test_nested_index_leaves_heading_and_id_to_the_page_around_it(env):
+    """In the book and the e-book the index sits in a section with its own heading and id: the
+    template adds neither a second heading nor a second element with that id (its own id is the
+    same in both, for the page-list)."""
+    html = env.get_template("index.html.j2").render(groups=[], kind="place", kind_title="Index of Places",
+                                                    nested=True)
+    root = ET.fromstring(f'<div xmlns="http://www.w3.org/1999/xhtml">{html}</div>')
+    section = root.find(f"{NS}section")
+    assert section.get("id") == "index-place-entries" and section.find(f"{NS}h2") is None

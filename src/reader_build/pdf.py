@@ -117,7 +117,7 @@ def index_parts(reader: Reader, root: Path, env, page_of, href_of, entry_base: d
             continue
         title = INDEX_TITLES.get(kind, f"Index of {kind.title()}s")
         html = render_template(root, env, "index.html.j2", groups=groups, kind=kind, kind_title=title,
-                               entry_base=entry_base)
+                               entry_base=entry_base, nested=True)
         parts.append({"kind": kind, "title": title, "html": html, "note": INDEX_NOTE})
     return parts
 
