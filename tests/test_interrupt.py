@@ -78,10 +78,10 @@ def _group_alive(pgid: int) -> bool:
 TERM_MESSAGE = "reader-build: interrupted by SIGTERM; nothing was written; the editions in build/ are unchanged"
 INT_MESSAGE = "reader-build: interrupted by SIGINT; nothing was written; the editions in build/ are unchanged"
 WORKERS_RACE = pytest.mark.xfail(strict=False, reason=(
-    "intermittent, parallel.py: workers ignore SIGINT and die quietly on SIGTERM from their initializer on; a "
-    "signal sent to the group in the instant between a worker's fork and its initializer still reaches it with "
-    "the parent's handlers (it may print a traceback). In the parent, a signal lost in an at-fork hook is "
-    "raised again before anything is written (output.raise_if_interrupted)"))
+    "intermittent: a signal sent to the whole group can arrive while Python runs a finaliser (WeasyPrint's "
+    "FontConfiguration.__del__) and be lost there ('Exception ignored'); it is raised again before anything is "
+    "written (output.raise_if_interrupted), so nothing is lost, but the run may end otherwise than the test "
+    "expects. Workers are forked with SIGINT and SIGTERM blocked until their own handlers are set."))
 
 
 @pytest.mark.parametrize("sig, to_group, jobs, status, message", [

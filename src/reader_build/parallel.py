@@ -75,6 +75,9 @@ def _init_worker(fonts: dict, images: dict) -> None:
     if multiprocessing.parent_process() is not None:      # a worker, not the in-process path
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # the parent forked this worker with both signals blocked (_Pool.submit): one sent to the
+        # group since then is delivered now, to these handlers, not to the parent's
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     _ASSETS["fonts"], _ASSETS["images"] = fonts, images
 
 
@@ -481,6 +484,16 @@ class _Pool:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
             self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
                                                 initializer=_init_worker, initargs=self.assets)
+            # The workers are forked at the first submit (all of them, with fork). Ctrl-C or SIGTERM
+            # sent to the whole group while they start would reach a worker that still has this
+            # process's handlers: they are blocked until the workers are forked (a signal for this
+            # process waits, and is handled, when they are unblocked here).
+            import signal
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            try:
+                return self.executor.submit(_lay_out_part, task)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return self.executor.submit(_lay_out_part, task)
 
     @staticmethod
