@@ -316,6 +316,8 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
         from .pdf import build_pdf
         return build_pdf(reader, edition, root, diags, build_date)
     order = {p.name: i for i, p in enumerate(parts)}
+    listed = [i for i, p in enumerate(parts) if p.chapters or p.blocks & {"bibliography", "indexes"}]
+    last_listed = listed[-1] if listed else len(parts) - 1
     cache = PartCache(cache_dir) if cache_dir is not None else None
     memory = cache.memory(edition.name) if cache else {}
     assets = _hash(*(x for name in sorted(reader.fonts) for x in (name, reader.fonts[name])),
@@ -383,9 +385,9 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
                 if name not in htmls or name in busy or (name in results and results[name][0] == keys[name]):
                     continue
                 if name in results:
-                    # laid out already: again once its first page (and, for the contents, every page) is known
-                    if not (known[order[name]] and ("toc" not in part.blocks
-                                                    or all(final(q) for q in parts if q is not part))):
+                    # laid out already: again once its first page (for the contents: the first page of
+                    # every part it lists, so of the last one) is known
+                    if not known[last_listed if "toc" in part.blocks else order[name]]:
                         continue
                 if submitted.get(name, 0) >= MAX_ROUNDS:
                     continue
