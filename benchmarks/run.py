@@ -42,7 +42,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-PROJECT_PARTS = ("reader.toml", "manuscript", "bibliography", "styles")
+try:                                   # installed, or else run from a checkout
+    from reader_build.project import copy_sources
+except ImportError:
+    sys.path.insert(0, str(REPO / "src"))
+    from reader_build.project import copy_sources
 DEFAULT_CHAPTERS = "03-*.md,04-*.md,05-*.md"
 CHANGED_CHAPTER = "04-*.md"       # the chapter that the "one chapter changed" rebuild edits
 
@@ -52,18 +56,6 @@ CHANGED_CHAPTER = "04-*.md"       # the chapter that the "one chapter changed" r
 FRONT_MATTER = re.compile(r"\A(---[ \t]*\n)(.*?\n)(---[ \t]*\n)", re.S)
 ID_LINE = re.compile(r"^(id:[ \t]*)([\"']?)([A-Za-z][A-Za-z0-9_-]*)\2[ \t]*$", re.M)
 HEADING_ID = re.compile(r"^(#{1,6}[ \t].*\{[^}\n]*#)([A-Za-z][A-Za-z0-9_-]*)", re.M)
-
-
-def copy_project(src: Path, dst: Path) -> Path:
-    """The sources of a reader project (not its build/ folder)."""
-    dst.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        path = src / part
-        if path.is_dir():
-            shutil.copytree(path, dst / part)
-        elif path.is_file():
-            shutil.copy2(path, dst / part)
-    return dst
 
 
 def repeated_chapter(text: str, suffix: str) -> str:
@@ -107,7 +99,7 @@ def make_reader(src: Path, dst: Path, times: int, patterns: str = DEFAULT_CHAPTE
     Copy k (2..times) of ``03-opening.md`` is ``r{k}-03-opening.md`` with the
     chapter id ``opening-r{k}``; the copies sort after the original files, in order.
     """
-    copy_project(src, dst)
+    copy_sources(src, dst)
     if times <= 1:
         return dst
     config = (dst / "reader.toml").read_text(encoding="utf-8")

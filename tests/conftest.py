@@ -11,19 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from reader_build.project import copy_sources
+
 REPO = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("reader.toml", "manuscript", "bibliography", "styles")
-
-
-def copy_project(src: Path, dst: Path) -> Path:
-    dst.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        path = src / part
-        if path.is_dir():
-            shutil.copytree(path, dst / part)
-        elif path.is_file():
-            shutil.copy2(path, dst / part)
-    return dst
+copy_project = copy_sources
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:

@@ -17,7 +17,7 @@ from .output import AtomicWriter, BuildLock, clean_stale_temporaries
 from .cache import CACHE_DIR, BuildCache, edition_key
 from .pagemap import PageStart, page_starts
 from .pdf import PdfResult, build_pdf
-from .project import load_project
+from .project import SOURCE_PARTS, load_project
 from .resolve import resolve
 
 
@@ -103,9 +103,6 @@ def make_manifest(reader: Reader, editions: list[dict], pages: dict, diags: Diag
     }
 
 
-INPUT_FOLDERS = ("manuscript", "bibliography", "styles")
-
-
 def inputs_key(root: Path, editions: list[str] | None) -> str:
     """A hash of every file a build may read (reader.toml, manuscript/, bibliography/, styles/,
     images included), the tool, SOURCE_DATE_EPOCH and the editions asked for.  Computed before
@@ -115,10 +112,12 @@ def inputs_key(root: Path, editions: list[str] | None) -> str:
     h = hashlib.sha256()
     for part in (package_hash(), os.environ.get("SOURCE_DATE_EPOCH", ""), json.dumps(sorted(editions or []))):
         h.update(part.encode() + b"\0")
-    files = [root / "reader.toml"]
-    for folder in INPUT_FOLDERS:
-        if (root / folder).is_dir():
-            files += sorted(p for p in (root / folder).rglob("*") if p.is_file() or p.is_symlink())
+    files = []
+    for part in SOURCE_PARTS:
+        if (root / part).is_dir():
+            files += sorted(p for p in (root / part).rglob("*") if p.is_file() or p.is_symlink())
+        else:
+            files.append(root / part)
     for path in files:
         h.update(relpath(root, path).encode() + b"\0")
         try:
@@ -227,8 +226,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                 cached = None if emit_html else cache.load(edition.name, key, path)
                 if cached:
                     record, data = cached
-                    result = PdfResult(data, record["pages"], record["anchors"], "", [], 0,
-                                       openers=record.get("openers", []))
+                    result = PdfResult.from_record(record, data)
                     starts = [PageStart(**s) for s in record.get("page_starts") or []] or None
                     say(f"'{edition.name}' is up to date")
                 else:

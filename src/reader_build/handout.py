@@ -354,8 +354,7 @@ def edition_pages(reader: Reader, edition: Edition, root: Path, diags: Diagnosti
     cached = BuildCache(build_dir).load(edition.name, edition_key(reader.source_hash, edition, date),
                                         build_dir / f"{edition.name}.pdf")
     if cached:
-        record, data = cached
-        return PdfResult(data, record["pages"], record["anchors"], "", [], 0, openers=record.get("openers", []))
+        return PdfResult.from_record(*cached)
     return build_pdf_parallel(reader, edition, root, diags, date, cache_dir=build_dir / CACHE_DIR / "parts")
 
 

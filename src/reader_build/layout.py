@@ -128,8 +128,7 @@ def page_openers(document) -> list[str]:
 
 
 def _flow_children(page):
-    return [c for c in page._page_box.children
-            if not isinstance(c, (boxes.FootnoteAreaBox, boxes.MarginBox))]
+    return _flow(page._page_box)
 
 
 def note_pages(document) -> tuple[dict, dict]:
@@ -160,24 +159,9 @@ def misplaced_notes(document) -> list[tuple[int, str]]:
     return sorted(out)
 
 
-def _last_line_block(page):
-    """The block element that holds the last body line of *page*."""
-    last = None
-    for child in _flow_children(page):
-        for box in child.descendants():
-            if isinstance(box, boxes.LineBox):
-                last = box
-    if last is None:
-        return None
-    return last
-
-
-def _block_of_line(page, line):
-    for child in _flow_children(page):
-        for box in child.descendants():
-            if isinstance(box, boxes.BlockBox) and line in getattr(box, "children", ()):
-                return box
-    return None
+def fix_rule(key: str, prop: str, value) -> str:
+    """The CSS of one fix rule, for the paragraph numbered *key* (``data-pi``)."""
+    return f'[data-pi="{key}"] {{ {prop}: {value} !important; }}'
 
 
 def keep_notes_rules(document) -> list[str]:
@@ -187,41 +171,24 @@ def keep_notes_rules(document) -> list[str]:
     when Q starts on that page, break before it; otherwise ask for enough
     widows that Q's part on that page moves on with it.
     """
-    misplaced = misplaced_notes(document)
-    rules = []
     first_page: dict = {}
     for i, page in enumerate(document.pages):
         for child in _flow_children(page):
             for box in child.descendants():
                 if isinstance(box, boxes.BlockBox) and box.element is not None:
                     first_page.setdefault(box.element, i)
-    done = set()
-    for page_index, _note in misplaced:
-        if page_index in done:
-            continue
-        done.add(page_index)
-        page = document.pages[page_index]
-        line = _last_line_block(page)
-        block = _block_of_line(page, line) if line is not None else None
-        if block is None or block.element is None:
-            continue
-        key = block.element.get("data-pi")
+    rules = []
+    for page_index in sorted({page for page, _note in misplaced_notes(document)}):
+        block = _last_line_block_of(document.pages[page_index]._page_box)
+        key = block.element.get("data-pi") if block is not None else None
         if not key:
             continue
-        selector = f'[data-pi="{key}"]'
         if first_page.get(block.element) == page_index:
-            rules.append(f"{selector} {{ break-before: page !important; }}")
+            rules.append(fix_rule(key, "break-before", "page"))
         else:
-            lines = 0
-            for later in document.pages[page_index:]:
-                for child in _flow_children(later):
-                    for box in child.descendants():
-                        if isinstance(box, boxes.BlockBox) and box.element is block.element:
-                            lines += sum(1 for b in box.children if isinstance(b, boxes.LineBox))
-            rules.append(f"{selector} {{ widows: {max(lines, 2)} !important; }}")
+            lines = sum(_lines_of(later._page_box, block.element) for later in document.pages[page_index:])
+            rules.append(fix_rule(key, "widows", max(lines, 2)))
     return rules
-
-
 
 
 def stray_breaks(document) -> list[str]:
@@ -231,25 +198,11 @@ def stray_breaks(document) -> list[str]:
     fragment ("Amer-/ican/ drafters"); such a paragraph is laid out again
     without automatic hyphenation.
     """
-    found = []
+    found: list[str] = []
     for page in document.pages:
-        for child in _flow_children(page):
-            for box in child.descendants():
-                if not isinstance(box, boxes.BlockBox) or box.element is None:
-                    continue
-                key = box.element.get("data-pi")
-                if not key or key in found:
-                    continue
-                lines = [b for b in box.children if isinstance(b, boxes.LineBox)]
-                for line in lines[:-1]:
-                    inline = [c for c in line.children if getattr(c, "width", None) is not None]
-                    if not inline:
-                        continue
-                    right = max(c.position_x + c.margin_width() for c in inline)
-                    used = right - box.content_box_x()
-                    if used < 0.55 * box.width:
-                        found.append(key)
-                        break
+        for box in _stray_paragraphs(page._page_box):
+            if box.element.get("data-pi") not in found:
+                found.append(box.element.get("data-pi"))
     return found
 
 
@@ -370,7 +323,7 @@ class _PageFixer:
     def _apply(self, root_box, element, name: str, value) -> bool:
         """Give *element*'s boxes (and, for hyphens, the boxes inside that inherit it) the rule's
         value, in styles of their own: WeasyPrint shares one computed style among siblings."""
-        rule = f'[data-pi="{element.get("data-pi")}"] {{ {name.replace("_", "-")}: {value} !important; }}'
+        rule = fix_rule(element.get("data-pi"), name.replace("_", "-"), value)
         if rule in self.known:
             return False
         self.known.add(rule)

@@ -73,6 +73,11 @@ class PdfResult:
     parts: list | None = None         # parallel build: per part, its name, first page, pages, layouts
     openers: list = field(default_factory=list)    # ids that open their page (layout.page_openers)
 
+    @classmethod
+    def from_record(cls, record: dict, data: bytes) -> "PdfResult":
+        """An edition as the build cache recorded it, without a layout at hand."""
+        return cls(data, record["pages"], record["anchors"], "", [], 0, openers=record.get("openers", []))
+
 
 BLOCKS = ("title", "toc", "bibliography", "indexes", "colophon")
 
@@ -201,10 +206,9 @@ def number_paragraphs(html: str) -> str:
 def new_fix_rules(document, rules: list[str], misplaced: list) -> list[str]:
     """The rules this layout asks for that *rules* lack: notes kept on their call's page
     (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks."""
-    from .layout import keep_notes_rules, stray_breaks
+    from .layout import fix_rule, keep_notes_rules, stray_breaks
     new = [r for r in keep_notes_rules(document) if r not in rules] if misplaced else []
-    new += [rule for key in stray_breaks(document)
-            if (rule := f'[data-pi="{key}"] {{ hyphens: manual !important; }}') not in rules]
+    new += [rule for key in stray_breaks(document) if (rule := fix_rule(key, "hyphens", "manual")) not in rules]
     return new
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,21 @@ IMAGE_TYPES = {
     b"GIF87a": "image/gif",
     b"GIF89a": "image/gif",
 }
+
+
+SOURCE_PARTS = ("reader.toml", "manuscript", "bibliography", "styles")   # all a build may read
+
+
+def copy_sources(src: Path, dst: Path) -> Path:
+    """A copy of the project in *src* (its sources, not its build/ folder) in *dst*."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for part in SOURCE_PARTS:
+        path = src / part
+        if path.is_dir():
+            shutil.copytree(path, dst / part)
+        elif path.is_file():
+            shutil.copy2(path, dst / part)
+    return dst
 
 
 @dataclass(frozen=True)
