@@ -43,10 +43,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 try:                                   # installed, or else run from a checkout
-    from reader_build.project import copy_sources
+    from reader_build.source.project import copy_sources
 except ImportError:
     sys.path.insert(0, str(REPO / "src"))
-    from reader_build.project import copy_sources
+    from reader_build.source.project import copy_sources
 DEFAULT_CHAPTERS = "03-*.md,04-*.md,05-*.md"
 CHANGED_CHAPTER = "04-*.md"       # the chapter that the "one chapter changed" rebuild edits
 
@@ -126,10 +126,10 @@ def worker_build(root: Path, out: Path, editions: list[str] | None, emit_html: b
     import weasyprint.document
 
     import reader_build.build as B
-    import reader_build.epub as E
-    import reader_build.layout as L
-    import reader_build.parallel as PAR
-    import reader_build.pdf as P
+    import reader_build.epub.book as E
+    import reader_build.pdf.engine as L
+    import reader_build.pdf.parallel as PAR
+    import reader_build.pdf.compose as P
     imported = time.perf_counter() - t_start
     events: list[dict] = []
     clock = time.perf_counter

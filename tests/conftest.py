@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reader_build.project import copy_sources
+from reader_build.source.project import copy_sources
 
 REPO = Path(__file__).resolve().parent.parent
 copy_project = copy_sources

@@ -13,11 +13,11 @@ from typing import Callable
 
 from .diagnostics import Diagnostics, ReaderError
 from .model import Reader
-from .output import AtomicWriter, BuildLock, clean_stale_temporaries
-from .cache import CACHE_DIR, BuildCache, edition_key
-from .pagemap import PageStart, page_starts
-from .pdf import PdfResult, build_pdf
-from .project import SOURCE_PARTS, load_project
+from .store.output import AtomicWriter, BuildLock, clean_stale_temporaries
+from .store.cache import CACHE_DIR, BuildCache, edition_key
+from .pdf.pagemap import PageStart, page_starts
+from .pdf.compose import PdfResult, build_pdf
+from .source.project import SOURCE_PARTS, load_project
 from .resolve import resolve
 
 
@@ -107,8 +107,8 @@ def inputs_key(root: Path, editions: list[str] | None) -> str:
     """A hash of every file a build may read (reader.toml, manuscript/, bibliography/, styles/,
     images included), the tool, SOURCE_DATE_EPOCH and the editions asked for.  Computed before
     anything is read: a source changed during the build leaves the key stale, never the outputs."""
-    from .cache import package_hash
-    from .sources import inside, relpath
+    from .store.cache import package_hash
+    from .source.files import inside, relpath
     h = hashlib.sha256()
     for part in (package_hash(), os.environ.get("SOURCE_DATE_EPOCH", ""), json.dumps(sorted(editions or []))):
         h.update(part.encode() + b"\0")
@@ -234,7 +234,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                     if emit_html:
                         result = build_pdf(reader, edition, root, diags, date)
                     else:
-                        from .parallel import build_pdf_parallel
+                        from .pdf.parallel import build_pdf_parallel
                         result = build_pdf_parallel(reader, edition, root, diags, date, jobs=jobs,
                                                     cache_dir=build_dir / CACHE_DIR / "parts")
                     starts = getattr(result, "page_starts", None)
@@ -277,7 +277,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                     say(f"'{edition.name}' is up to date")
                 else:
                     say(f"making '{edition.name}'")
-                    from .epub import build_epub
+                    from .epub.book import build_epub
                     data = build_epub(reader, edition, root, diags, date, print_anchors, page_starts=print_starts).data
                     outputs.add(*cache.entry(edition.name, key, data))
                 outputs.add(path, data)
@@ -304,7 +304,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
 
 def _handouts(reader, root, diags, date, pdf_results, cache, outputs, say) -> list[dict]:
     """The handouts declared in reader.toml, made from the PDF editions just built."""
-    from .handout import build_handout, handout_path
+    from .handout.build import build_handout, handout_path
     records = []
     for handout in reader.config.handouts:
         path = handout_path(root, handout)
@@ -329,7 +329,7 @@ def _handouts(reader, root, diags, date, pdf_results, cache, outputs, say) -> li
 def check(root: Path, validators: bool = True) -> Diagnostics:
     """Read and resolve everything, write nothing; with the index's own check, and
     EPUBCheck and Ace (where installed) on the e-books already built."""
-    from .indexcheck import unmatched_names
+    from .index.check import unmatched_names
     root = root.resolve()
     diags = Diagnostics()
     reader = load_reader(root, diags)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostics, ReaderError
-from .output import Interrupted, clear_interrupt, raise_if_interrupted, request_interrupt
+from .store.output import Interrupted, clear_interrupt, raise_if_interrupted, request_interrupt
 
 
 def _on_signal(signum, frame):
@@ -121,7 +121,7 @@ def cmd_build(args) -> int:
 
 def cmd_check(args) -> int:
     from .build import check
-    from .styles import check_styles
+    from .render.templates import check_styles
     diags = check(args.dir)
     if args.dir.is_dir():
         check_styles(args.dir.resolve(), diags)
@@ -134,17 +134,17 @@ def cmd_check(args) -> int:
 
 
 def cmd_handout(args) -> int:
-    from .handout import make_handout
+    from .handout.build import make_handout
     return make_handout(args)
 
 
 def cmd_watch(args) -> int:
-    from .watch import watch
+    from .commands.watch import watch
     return watch(args.dir, args.edition)
 
 
 def cmd_new(args) -> int:
-    from .scaffold import new_project
+    from .commands.new import new_project
     return new_project(args.dir)
 
 

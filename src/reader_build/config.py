@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostics, did_you_mean
-from .sources import SourceFile
+from .source.files import SourceFile
 
 PAGE_SIZES = {
     "a4": ("210mm", "297mm"),

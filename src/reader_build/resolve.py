@@ -9,15 +9,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from .authority import load_authority
-from .bibliography import BibSettings, load_bibliography, unknown_key_diagnostic
+from .index.authority import load_authority
+from .bibliography.references import BibSettings, load_bibliography, unknown_key_diagnostic
 from .diagnostics import Diagnostics
-from .indexing import Mention
-from .markdown import parse_chapter
+from .index.build import Mention
+from .source.markdown import parse_chapter
 from .model import Chapter, Image, Reader
-from .project import ProjectSources, read_image
-from .sanitize import sanitize_html
-from .styles import read_fonts
+from .source.project import ProjectSources, read_image
+from .source.sanitize import sanitize_html
+from .render.templates import read_fonts
 
 
 def _number_notes(parsed) -> list[Chapter]:

@@ -1,0 +1,421 @@
+"""The default bibliography style, "author-date", after the Chicago Manual of Style.
+
+A pybtex formatting plugin (``find_plugin("pybtex.style.formatting", "author-date")``).
+It reads biblatex and BibTeX fields alike, decodes their LaTeX through
+:mod:`reader_build.latex`, and builds pybtex rich text:
+
+    Hasegawa, Tsuyoshi. 1998. *The Northern Territories Dispute …*. 2 vols. Berkeley: …
+
+Its labels are the years of the works, with "a"/"b" suffixes for one author's works
+of one year in list order; :meth:`AuthorDateStyle.author_label` gives the author part
+of a citation ("Hasegawa", "Baez and Lauda", "Aksın et al.").
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pybtex.plugin import register_plugin
+from pybtex.richtext import HRef, Tag, Text
+from pybtex.style import FormattedEntry
+from pybtex.style.formatting import BaseStyle
+
+from .latex import fold, to_plain, to_rich
+from . import names as N
+
+BOOKS = {"book", "mvbook", "collection", "mvcollection", "manual", "reference", "mvreference",
+         "proceedings", "mvproceedings", "bookinbook", "booklet"}
+PARTS = {"inbook", "incollection", "inproceedings", "inreference", "suppbook", "suppcollection",
+         "conference"}
+ARTICLES = {"article", "suppperiodical", "review"}
+THESES = {"thesis", "phdthesis", "mastersthesis"}
+REPORTS = {"report", "techreport"}
+QUOTED = ARTICLES | PARTS | THESES | {"online", "unpublished"}
+LOCAL = {
+    "phdthesis": "PhD diss.", "mathesis": "Master’s thesis", "mastersthesis": "Master’s thesis",
+    "bathesis": "Bachelor’s thesis", "candthesis": "Candidate thesis", "thesis": "Thesis",
+    "techreport": "Technical report", "resreport": "Research report", "report": "Report",
+    "software": "Computer software", "patent": "Patent", "patentus": "U.S. patent",
+    "patenteu": "European patent", "patentde": "German patent", "patentfr": "French patent",
+    "patentuk": "British patent", "patreq": "Patent request", "patreqfr": "French patent request",
+    "patreqde": "German patent request", "patrequs": "U.S. patent request",
+    "newseries": "n.s.", "oldseries": "o.s.", "countryde": "Germany", "countryeu": "European Union",
+    "countryep": "European Patent Organisation", "countryfr": "France", "countryuk": "United Kingdom",
+    "countryus": "United States", "countryjp": "Japan", "countryru": "Russia",
+}
+LANGS = {"german": "de", "ngerman": "de", "austrian": "de-AT", "swissgerman": "de-CH",
+         "french": "fr", "spanish": "es", "italian": "it", "latin": "la", "russian": "ru",
+         "japanese": "ja", "dutch": "nl", "portuguese": "pt", "brazilian": "pt-BR", "swedish": "sv",
+         "danish": "da", "norwegian": "nb", "finnish": "fi", "polish": "pl", "czech": "cs",
+         "greek": "el", "chinese": "zh", "korean": "ko", "turkish": "tr", "catalan": "ca"}
+EPRINTS = {"arxiv": ("arXiv:", "https://arxiv.org/abs/"), "jstor": ("JSTOR ", "https://www.jstor.org/stable/"),
+           "pubmed": ("PMID ", "https://pubmed.ncbi.nlm.nih.gov/"), "hdl": ("hdl:", "https://hdl.handle.net/"),
+           "googlebooks": ("Google Books ", "https://books.google.com/books?id=")}
+ROLES = (("introduction", "With an introduction by"), ("foreword", "With a foreword by"),
+         ("afterword", "With an afterword by"), ("commentator", "With a commentary by"),
+         ("annotator", "With annotations by"))
+
+
+def field(entry, name: str) -> str:
+    value = entry.fields.get(name, "")
+    return value if value and value.strip() else ""
+
+
+def rich(entry, name: str, nested: bool = False) -> Text | None:
+    value = field(entry, name)
+    out = to_rich(value, nested) if value else None
+    return out if out is not None and str(out).strip() else None
+
+
+def local(entry, name: str) -> str:
+    value = to_plain(field(entry, name))
+    return LOCAL.get(value.strip().lower(), value)
+
+
+def ends_terminated(text) -> bool:
+    return bool(re.search(r"[.?!…][”’»)]*$", str(text).rstrip()))
+
+
+def sentence(blocks, final: str = ".") -> Text:
+    """Join blocks into sentences: ". " between them, one final period, never doubled."""
+    out: list = []
+    for block in blocks:
+        if block is None or not str(block).strip():
+            continue
+        if out:
+            out.append(" " if ends_terminated(out[-1]) else ". ")
+        out.append(block)
+    if out and final and not ends_terminated(out[-1]):
+        out.append(final)
+    return Text(*out)
+
+
+def join_words(items: list, last: str = "and") -> Text:
+    """"A", "A and B", "A, B, and C"."""
+    items = [i for i in items if i is not None and str(i).strip()]
+    out: list = []
+    for n, item in enumerate(items):
+        if n:
+            out.append(f" {last} " if len(items) == 2 else (f", {last} " if n == len(items) - 1 else ", "))
+        out.append(item)
+    return Text(*out)
+
+
+def split_list(entry, name: str) -> list[str]:
+    """A biblatex list field ("Durham and London"), items decoded."""
+    return [LOCAL.get(p.strip().lower(), p) for p in
+            (to_plain(part) for part in N.split_and(field(entry, name))) if p.strip()]
+
+
+def title_of(entry, prefix: str = "", quoted: bool = False, italic: bool = False,
+             period_inside: bool = True) -> Text | None:
+    title = rich(entry, prefix + "title", quoted)
+    sub = rich(entry, prefix + "subtitle", quoted)
+    if title is None:
+        title, sub = sub, None
+    if title is None:
+        return None
+    if sub is not None:
+        title = Text(title, " " if re.search(r"[?!:.]$", str(title)) else ": ", sub)
+    lang = LANGS.get(to_plain(field(entry, "langid")).lower())
+    if lang:
+        title = Text(Tag("lang:" + lang, title))
+    if italic:
+        return Text(Tag("i", title))
+    if quoted:
+        end = "." if period_inside and not ends_terminated(title) else ""
+        return Text("“", title, end, "”")
+    return title
+
+
+def pages_of(entry, name: str = "pages") -> str:
+    value = to_plain(field(entry, name))
+    return re.sub(r"(?<=\w)\s*[-–]+\s*(?=\w)", "–", value)
+
+
+def ordinal(value: str) -> str:
+    if not value.isdigit():
+        return value
+    n = int(value)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def edition_of(entry) -> str | None:
+    value = to_plain(field(entry, "edition"))
+    if not value:
+        return None
+    if value.isdigit():
+        return f"{ordinal(value)} ed." if value != "1" else None
+    return value if re.search(r"\bed\.?$|edition", value, re.I) else f"{value} ed."
+
+
+def links_of(entry) -> list:
+    doi = field(entry, "doi").strip()
+    if doi:
+        doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
+        url = "https://doi.org/" + doi
+        return [Text(HRef(url, url))]
+    eprint, url = to_plain(field(entry, "eprint")), field(entry, "url").strip()
+    if eprint:
+        kind = to_plain(field(entry, "eprinttype") or field(entry, "archiveprefix"))
+        label, base = EPRINTS.get(kind.lower(), (f"{kind}: " if kind else "", ""))
+        cls = to_plain(field(entry, "eprintclass") or field(entry, "primaryclass"))
+        text = label + eprint + (f" [{cls}]" if cls else "")
+        return [Text(HRef(base + eprint, text)) if base else Text(text)]
+    if url:
+        url = re.sub(r"\s+", "", url.replace("\\%", "%").replace("\\_", "_").replace("\\#", "#"))
+        accessed = N.date_text(N.parse_date(field(entry, "urldate")))
+        return [Text("Accessed ", accessed) if accessed else None, Text(HRef(url, url))]
+    return []
+
+
+def others_of(entry, skip: str) -> list:
+    """"Edited by …", "Translated by …", "With an introduction by …"."""
+    editors = [] if skip == "editor" else entry.persons.get("editor", [])
+    translators = [] if skip == "translator" else entry.persons.get("translator", [])
+    out = []
+    if editors and translators and N.same(editors, translators):
+        out.append(Text("Edited and translated by ", N.normal_list(editors)))
+    else:
+        if editors:
+            out.append(Text("Edited by ", N.normal_list(editors)))
+        if translators:
+            out.append(Text("Translated by ", N.normal_list(translators)))
+    for role, phrase in ROLES:
+        persons = entry.persons.get(role, [])
+        if persons and not N.same(persons, entry.persons.get("author", [])):
+            out.append(Text(phrase, " ", N.normal_list(persons)))
+    return out
+
+
+def publication_of(entry, publisher: str = "publisher") -> Text | None:
+    places = split_list(entry, "location") or split_list(entry, "address")
+    names = split_list(entry, publisher)
+    if not names and publisher == "publisher":
+        names = split_list(entry, "organization")
+    place, name = join_words(places), join_words(names)
+    if places and names:
+        return Text(place, ": ", name)
+    return place if places else (name if names else None)
+
+
+def volume_of(entry, lead: str = "Vol. ") -> Text | None:
+    volume, part = to_plain(field(entry, "volume")), to_plain(field(entry, "part"))
+    main = title_of(entry, "main", italic=True)
+    if not volume:
+        return Text("In ", main) if main else None
+    text = Text(lead, volume, f", pt. {part}" if part else "")
+    return Text(text, " of ", main) if main else text
+
+
+def series_of(entry) -> Text | None:
+    series, number = rich(entry, "series"), to_plain(field(entry, "number"))
+    if series is None:
+        return None
+    return Text(series, f" {number}" if number else "")
+
+
+def tail_of(entry) -> list:
+    return [rich(entry, "note"), rich(entry, "addendum"), *links_of(entry)]
+
+
+class AuthorDateStyle(BaseStyle):
+    """Chicago author-date reference list entries (a pybtex formatting style)."""
+
+    default_name_style = "plain"
+    default_label_style = "number"
+    default_sorting_style = "none"
+
+    bib_data = None      # set by the caller: needed for @set entries
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.sort = self.sort_entries
+        self.format_labels = self.year_labels
+
+    # --- labels and order ----------------------------------------------
+    def sort_entries(self, entries):
+        return sorted(entries, key=self.sort_key)
+
+    def sort_key(self, entry):
+        entry = self.lead(entry)
+        if field(entry, "sortkey"):
+            return (fold(to_plain(field(entry, "sortkey"))), (), "")
+        names, _ = N.primary(entry)
+        title = fold(to_plain(field(entry, "sorttitle") or field(entry, "title")))
+        title = re.sub(r"^(the|a|an) ", "", title)
+        who = fold(to_plain(field(entry, "sortname"))) or " ".join(
+            N.sort_name(p, N.useprefix(entry)) for p in names) or title
+        year = N.date_sort(entry)
+        if field(entry, "sortyear"):
+            year = (to_plain(field(entry, "sortyear")),)
+        return (who, year, title)
+
+    def year_labels(self, sorted_entries):
+        """Year labels in list order, with a/b suffixes for same author and year."""
+        keys = [(str(self.author_label(e)), N.year_label(self.lead(e))) for e in sorted_entries]
+        count, seen = Counter(keys), Counter()
+        for key in keys:
+            if count[key] > 1:
+                letter = N.suffix_letters(seen[key])
+                seen[key] += 1
+                yield key[1] + ("-" if key[1].endswith(".") else "") + letter
+            else:
+                yield key[1]
+
+    def author_label(self, entry) -> Text:
+        """The author part of a citation: "Hasegawa", "Baez and Lauda", "Aksın et al."."""
+        entry = self.lead(entry)
+        names, _ = N.primary(entry)
+        if names:
+            return Text(N.short_list(names, N.useprefix(entry)))
+        short = rich(entry, "shorttitle")
+        if short is not None:
+            quoted = entry.type in QUOTED
+            return Text("“", short, "”") if quoted else Text(Tag("i", short))
+        title = title_of(entry, quoted=entry.type in QUOTED, italic=entry.type not in QUOTED,
+                         period_inside=False)
+        return title if title is not None else Text(entry.key)
+
+    # --- entries --------------------------------------------------------
+    def format_entry(self, label, entry, bib_data=None):
+        if label is None:
+            label = N.year_label(self.lead(entry, bib_data))
+        if entry.type == "set":
+            members = self.members(entry, bib_data)
+            parts = [self.format_text(label if n == 0 else N.year_label(m), m, final="")
+                     for n, m in enumerate(members)]
+            text = sentence([Text(*sum(([Text("; ")] * (n > 0) + [p] for n, p in enumerate(parts)), []))])
+            return FormattedEntry(entry.key, text if parts else Text(entry.key), label)
+        return FormattedEntry(entry.key, self.format_text(label, entry), label)
+
+    def members(self, entry, bib_data=None) -> list:
+        """The entries of a @set (sets inside sets are skipped)."""
+        data = bib_data if bib_data is not None else self.bib_data
+        if data is None:
+            return []
+        return [data.entries[k] for k in N.set_members(entry)
+                if k in data.entries and data.entries[k].type != "set"]
+
+    def lead(self, entry, bib_data=None):
+        """The entry that stands for *entry* in labels and order (a set's first member)."""
+        if entry.type == "set":
+            members = self.members(entry, bib_data)
+            return members[0] if members else entry
+        return entry
+
+    def format_text(self, label, entry, final: str = ".") -> Text:
+        kind = entry.type
+        names, role = N.primary(entry)
+        quoted = kind in QUOTED
+        title = title_of(entry, quoted=quoted, italic=not quoted)
+        if names:
+            several = len([p for p in names if not N.is_others(p)]) > 1
+            suffix = {"editor": ", eds." if several else ", ed.", "translator": ", trans."}.get(role, "")
+            head = [Text(N.inverted_list(names, N.useprefix(entry)), suffix), label, title]
+        else:
+            head = [title or Text(entry.key), label]
+        head.append(rich(entry, "titleaddon"))
+        if kind in ARTICLES:
+            body = [*others_of(entry, role), self.journal(entry)]
+        elif kind in PARTS:
+            body = [*(b for b in others_of(entry, role) if str(b).startswith("Translated")),
+                    self.container(entry), series_of(entry), publication_of(entry)]
+        elif kind in THESES:
+            kind_name = local(entry, "type") or LOCAL.get(kind)
+            where = join_words(split_list(entry, "institution") or split_list(entry, "school"))
+            body = [Text(kind_name, ", ", where) if str(where) else Text(kind_name)]
+        elif kind in REPORTS:
+            kind_name = local(entry, "type") or LOCAL[kind]
+            number = to_plain(field(entry, "number"))
+            body = [*others_of(entry, role), Text(kind_name, f" {number}" if number else ""),
+                    publication_of(entry, "institution")]
+        elif kind in BOOKS:
+            volumes = to_plain(field(entry, "volumes"))
+            body = [volume_of(entry), *others_of(entry, role), edition_of(entry),
+                    Text(volumes, " vols.") if volumes else None, series_of(entry),
+                    publication_of(entry), self.pagetotal(entry)]
+        else:
+            body = self.misc(entry, role)
+        return sentence([*head, *body, *tail_of(entry)], final)
+
+    def pagetotal(self, entry):
+        total = to_plain(field(entry, "pagetotal"))
+        return Text(total, " pp." if total.isdigit() else "") if total else None
+
+    def journal(self, entry) -> Text | None:
+        journal = title_of(entry, "journal", italic=True) or rich(entry, "journal")
+        if journal is None:
+            return None
+        if not field(entry, "journaltitle") and field(entry, "journal"):
+            journal = Text(Tag("i", rich(entry, "journal")))
+        out = [journal]
+        series = local(entry, "series")
+        if series:
+            out.append(", " + (f"{ordinal(series)} ser." if series.isdigit() else series))
+        volume = to_plain(field(entry, "volume"))
+        number = to_plain(field(entry, "number")) or to_plain(field(entry, "issue"))
+        if volume:
+            out.append(f" {volume}" + (f" ({number})" if number else ""))
+        elif number:
+            out.append(f", no. {number}")
+        else:
+            date = N.parse_date(field(entry, "date"))
+            if date and date[0].month:
+                out.append(", " + N.date_text(date, year=False))
+        pages = pages_of(entry) or to_plain(field(entry, "eid"))
+        if pages:
+            out.append((": " if volume or number else ", ") + pages)
+        return Text(*out)
+
+    def container(self, entry) -> Text | None:
+        book = title_of(entry, "book", italic=True)
+        main = title_of(entry, "main", italic=True)
+        volume = to_plain(field(entry, "volume"))
+        out: list = []
+        if book is not None:
+            out = ["In ", book]
+            addon = rich(entry, "booktitleaddon")
+            if addon is not None:
+                out += [", ", addon]
+            if main is not None:
+                out += [f", vol. {volume} of " if volume else ", in ", main]
+            elif volume:
+                out.append(f", vol. {volume}")
+        elif main is not None:
+            out = ["In ", main] + ([f", vol. {volume}"] if volume else [])
+        bookauthors = entry.persons.get("bookauthor", [])
+        if out and bookauthors and not N.same(bookauthors, entry.persons.get("author", [])):
+            out += [", by ", N.normal_list(bookauthors)]
+        editors = entry.persons.get("editor", [])
+        if out and editors and N.primary(entry)[1] != "editor":
+            out += [", edited by ", N.normal_list(editors)]
+        chapter, pages = to_plain(field(entry, "chapter")), pages_of(entry)
+        extra = ", ".join(x for x in (f"chap. {chapter}" if chapter else "", pages) if x)
+        if extra:
+            out += [", " if out else "", extra]
+        return Text(*out) if out else None
+
+    def misc(self, entry, role) -> list:
+        kind_name = local(entry, "type")
+        number = to_plain(field(entry, "number"))
+        version = to_plain(field(entry, "version"))
+        volume = to_plain(field(entry, "volume"))
+        issue = title_of(entry, "issue", quoted=True)
+        date = N.parse_date(field(entry, "date"))
+        when = N.date_text(date) if entry.type == "online" and date and date[0].month else None
+        if entry.type == "patent" and not kind_name:
+            kind_name = "Patent"
+        ident = Text(kind_name, f" {number}" if number else "") if kind_name else (
+            Text(f"No. {number}") if number and not volume else None)
+        vol = Text(f"Vol. {volume}", f", no. {number}" if number else "") if volume else None
+        where = publication_of(entry) or publication_of(entry, "institution")
+        holders = entry.persons.get("holder", [])
+        return [*others_of(entry, role), issue, rich(entry, "howpublished"),
+                rich(entry, "eventtitle"), ident, vol,
+                Text("Version ", version) if version else None,
+                Text("Held by ", N.normal_list(holders)) if holders else None, where, when]
+
+
+register_plugin("pybtex.style.formatting", "author-date", AuthorDateStyle, force=True)

@@ -1,0 +1,423 @@
+"""Laying out an HTML book with WeasyPrint, and reading facts back from the boxes.
+
+* :class:`AssetFetcher` serves fonts and images from memory and fetches
+  nothing else: no network, no file outside the project.
+* :func:`misplaced_notes` finds notes that WeasyPrint put on a later page than
+  their call; :func:`keep_notes_rules` computes the CSS (for this layout only)
+  that brings them back (see "orphan fix" in the project's design notes).
+* :func:`anchor_pages` maps every element id to its page number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import weasyprint
+import weasyprint.layout as _weasy_layout
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout.page import remake_page
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..source.project import image_type
+from ..render.templates import weasyprint_warnings
+
+ASSET_BASE = "https://reader.invalid/"
+FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
+MAX_FIX_PASSES = 6
+MAX_PAGE_FIXES = 400          # rules applied while one document's pages are made, at most
+
+
+class AssetFetcher(URLFetcher):
+    """Fonts and images from memory; every other URL is refused."""
+
+    def __init__(self, fonts: dict[str, bytes], images: dict[str, bytes]):
+        super().__init__()
+        self.fonts = fonts
+        self.images = images
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith(ASSET_BASE):
+            path = url[len(ASSET_BASE):].split("?")[0].split("#")[0]
+            if path.startswith("fonts/") and path[6:] in self.fonts:
+                name = path[6:]
+                suffix = name[name.rfind("."):].lower()
+                return URLFetcherResponse(url, self.fonts[name], {"Content-Type": FONT_TYPES.get(suffix, "font/otf")})
+            if path in self.images:
+                data = self.images[path]
+                return URLFetcherResponse(url, data, {"Content-Type": image_type(data) or "application/octet-stream"})
+        self.refused.append(url)
+        raise ValueError(f"reader-build fetches nothing from outside the project: {url}")
+
+
+@dataclass
+class Layout:
+    document: weasyprint.Document
+    warnings: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)      # the fix rules applied while the pages were made
+
+    @property
+    def page_count(self) -> int:
+        return len(self.document.pages)
+
+
+def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **options) -> Layout:
+    """Parse and lay out *html*; WeasyPrint's warnings are collected, not logged.
+
+    With *fix* (the fix rules already in *html*'s CSS), pages are mended while they are
+    made (:class:`_PageFixer`); the rules that this applied are ``Layout.rules``.
+    """
+    fixer = _PageFixer(fix, limit=MAX_PAGE_FIXES) if fix is not None else None
+    with weasyprint_warnings() as records:
+        _ACTIVE.append(fixer)
+        try:
+            document = weasyprint.HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
+                font_config=FontConfiguration(), **options)
+        finally:
+            _ACTIVE.pop()
+    layout = Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [])
+    layout.context = fixer.context if fixer else None
+    return layout
+
+
+def renumber(layout: Layout, delta: int) -> bool:
+    """Move every page number of *layout* by *delta* (even: the left and right pages stay as
+    they are) without laying the pages out again: the margin boxes are made anew from the page
+    states that WeasyPrint kept.  False when that cannot be done (the layout kept no states)."""
+    from weasyprint.document import Page
+    from weasyprint.layout.background import layout_backgrounds
+    from weasyprint.layout.page import make_margin_boxes
+    context = getattr(layout, "context", None)
+    if delta % 2 or context is None or len(context.page_maker) < len(layout.document.pages) + 1:
+        return False
+    for _resume_at, _next_page, _right, page_state, _remake in context.page_maker:
+        counters = page_state[1]
+        if counters.get("page"):
+            counters["page"] = [value + delta for value in counters["page"]]
+    for i, page in enumerate(layout.document.pages):
+        box = page._page_box
+        context.current_page = i + 1
+        kept = tuple(c for c in box.children if not isinstance(c, boxes.MarginBox))
+        box.children = kept + tuple(make_margin_boxes(context, box, context.page_maker[i + 1][3]))
+        layout_backgrounds(box, context.get_image_from_uri)
+        layout.document.pages[i] = Page(box)
+    return True
+
+
+def anchor_pages(document) -> dict[str, int]:
+    """Every element id -> its (1-based) page number."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
+
+
+def page_openers(document) -> list[str]:
+    """The ids that open their page: no line or image of the text before them stands above them
+    there (a section that ends where the next heading opens a page ends on the page before)."""
+    found = []
+    for page in document.pages:
+        if not page.anchors:
+            continue
+        first_bottom = min((box.position_y + box.height for child in _flow_children(page) for box in child.descendants()
+                            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox))), default=None)
+        found += [ident for ident, place in page.anchors.items()
+                  if first_bottom is None or first_bottom > place[1] + 0.5]
+    return sorted(found)
+
+
+def _flow_children(page):
+    return _flow(page._page_box)
+
+
+def note_pages(document) -> tuple[dict, dict]:
+    """(call page, note page) by note element, 0-based."""
+    call_page: dict = {}
+    note_page: dict = {}
+    for i, page in enumerate(document.pages):
+        for child in page._page_box.children:
+            if isinstance(child, boxes.FootnoteAreaBox):
+                for box in child.descendants():
+                    if box.element is not None and box.element_tag == "span":
+                        note_page.setdefault(box.element, i)
+            elif not isinstance(child, boxes.MarginBox):
+                for box in child.descendants():
+                    tag = box.element_tag or ""
+                    if tag.endswith("::footnote-call"):
+                        call_page.setdefault(box.element, i)
+    return call_page, note_page
+
+
+def misplaced_notes(document) -> list[tuple[int, str]]:
+    """(0-based page of the call, note id) for every note not on its call's page."""
+    call_page, note_page = note_pages(document)
+    out = []
+    for element, page in call_page.items():
+        if note_page.get(element) != page:
+            out.append((page, element.get("id") or "?"))
+    return sorted(out)
+
+
+def fix_rule(key: str, prop: str, value) -> str:
+    """The CSS of one fix rule, for the paragraph numbered *key* (``data-pi``)."""
+    return f'[data-pi="{key}"] {{ {prop}: {value} !important; }}'
+
+
+def keep_notes_rules(document) -> list[str]:
+    """CSS rules that move the lines before each misplaced note so that it fits.
+
+    For each page whose note went on, take the paragraph Q that ends the page:
+    when Q starts on that page, break before it; otherwise ask for enough
+    widows that Q's part on that page moves on with it.
+    """
+    first_page: dict = {}
+    for i, page in enumerate(document.pages):
+        for child in _flow_children(page):
+            for box in child.descendants():
+                if isinstance(box, boxes.BlockBox) and box.element is not None:
+                    first_page.setdefault(box.element, i)
+    rules = []
+    for page_index in sorted({page for page, _note in misplaced_notes(document)}):
+        block = _last_line_block_of(document.pages[page_index]._page_box)
+        key = block.element.get("data-pi") if block is not None else None
+        if not key:
+            continue
+        if first_page.get(block.element) == page_index:
+            rules.append(fix_rule(key, "break-before", "page"))
+        else:
+            lines = sum(_lines_of(later._page_box, block.element) for later in document.pages[page_index:])
+            rules.append(fix_rule(key, "widows", max(lines, 2)))
+    return rules
+
+
+def stray_breaks(document) -> list[str]:
+    """Paragraphs with a line that ends far short of the measure although more follows.
+
+    WeasyPrint 70 sometimes breaks a justified line right after a hyphenated word
+    fragment ("Amer-/ican/ drafters"); such a paragraph is laid out again
+    without automatic hyphenation.
+    """
+    found: list[str] = []
+    for page in document.pages:
+        for box in _stray_paragraphs(page._page_box):
+            if box.element.get("data-pi") not in found:
+                found.append(box.element.get("data-pi"))
+    return found
+
+
+# -- mending pages while they are made ---------------------------------------------------
+#
+# The fix rules (a note kept on its call's page, no stray line break) used to cost a
+# whole second layout.  Each rule changes only the paragraph it names, so nothing before
+# that paragraph's first page: the pages can be mended as they are made.  When a page
+# shows a problem, the rule is applied to the paragraph's computed style, and the layout
+# resumes at the paragraph's first page from the state WeasyPrint kept for it.  The pages
+# are those that the same rules, given as CSS from the start, make (which is how a later
+# build that remembers them lays the book out).  What this misses, misplaced_notes and
+# stray_breaks still find on the finished layout.
+
+_original_make_all_pages = _weasy_layout.make_all_pages
+_ACTIVE: list = []            # the _PageFixer of each lay_out call under way (None: no mending)
+
+
+def _make_all_pages(context, root_box, html, pages):
+    """WeasyPrint's ``make_all_pages`` for the first pagination, with each page checked by the fixer."""
+    fixer = _ACTIVE[-1] if _ACTIVE else None
+    if fixer is None or pages:       # not ours, or WeasyPrint's later repagination of made pages
+        yield from _original_make_all_pages(context, root_box, html, pages)
+        return
+    fixer.context = context
+    made: list = []
+    starts: list = []                # the context's state at the start of each page
+    context.rendered_notes = []
+    index = 0
+    while True:
+        del starts[index:]
+        starts.append((list(context.footnotes), list(context.reported_footnotes), dict(context.broken_out_of_flow),
+                       len(context.rendered_notes)))
+        remake_state = context.page_maker[index][-1]
+        remake_state.update(content_changed=False, pages_wanted=False, anchors=[], content_lookups=[])
+        page, resume_at = remake_page(index, context, root_box, html)
+        del made[index:]
+        made.append(page)
+        last = resume_at is None and not context.reported_footnotes
+        back = fixer.check(root_box, made, index, last)
+        if back is not None:
+            footnotes, reported, broken, notes = starts[back]
+            context.footnotes[:] = footnotes
+            context.reported_footnotes = list(reported)
+            context.broken_out_of_flow = dict(broken)
+            del context.rendered_notes[notes:]
+            for by_page in context.running_elements.values():
+                for number in [n for n in by_page if n > back]:
+                    del by_page[number]
+            fixer.forget(back)
+            index = back
+            continue
+        index += 1
+        if last:
+            context.page_maker = context.page_maker[:index + 1]
+            context.broken_out_of_flow.clear()
+            context.reported_footnotes.clear()
+            break
+    yield from made
+
+
+_weasy_layout.make_all_pages = _make_all_pages
+
+
+class _PageFixer:
+    """The problems of each page as it is made, and the rule that mends each (as
+    :func:`keep_notes_rules` and :func:`stray_breaks` find them on a finished layout)."""
+
+    def __init__(self, known: list[str], limit: int):
+        self.known = set(known)       # in the CSS already, or applied: never applied again
+        self.rules: list[str] = []
+        self.limit = limit
+        self.first_page: dict = {}    # paragraph element -> index of its first page
+        self.pending = None           # (paragraph, page index): a widows rule waiting for the paragraph's end
+        self.originals = None         # paragraph element -> its boxes in the box tree
+        self.context = None           # WeasyPrint's layout context (for renumber)
+
+    def forget(self, back: int) -> None:
+        self.first_page = {e: i for e, i in self.first_page.items() if i < back}
+        self.pending = None
+
+    def check(self, root_box, pages: list, index: int, last: bool) -> int | None:
+        """After page *index* is made: the index of the page to make again from, or None."""
+        page = pages[index]
+        for box in _paragraphs(page):
+            self.first_page.setdefault(box.element, index)
+        if len(self.rules) >= self.limit:
+            return None
+        if self.pending is not None:
+            element, at = self.pending
+            if last or not any(box.element is element for box in _paragraphs(page)):
+                # the paragraph has ended: move all of its lines from page `at` on
+                lines = sum(_lines_of(p, element) for p in pages[at:index + 1])
+                return self._widows(root_box, element, lines)
+            return None
+        for box in _stray_paragraphs(page):
+            start = self.first_page.get(box.element, index)
+            if self._apply(root_box, box.element, "hyphens", "manual"):
+                return start
+        if not _has_misplaced_note(page):
+            return None
+        block = _last_line_block_of(page)
+        if block is None or not block.element.get("data-pi"):
+            return None
+        if self.first_page.get(block.element) == index:
+            return index if self._apply(root_box, block.element, "break_before", "page") else None
+        if last:
+            return self._widows(root_box, block.element, _lines_of(page, block.element))
+        self.pending = (block.element, index)
+        return None
+
+    def _widows(self, root_box, element, lines: int) -> int | None:
+        self.pending = None
+        if self._apply(root_box, element, "widows", max(lines, 2)):
+            return self.first_page.get(element, 0)
+        return None
+
+    def _apply(self, root_box, element, name: str, value) -> bool:
+        """Give *element*'s boxes (and, for hyphens, the boxes inside that inherit it) the rule's
+        value, in styles of their own: WeasyPrint shares one computed style among siblings."""
+        rule = fix_rule(element.get("data-pi"), name.replace("_", "-"), value)
+        if rule in self.known:
+            return False
+        self.known.add(rule)
+        self.rules.append(rule)
+        if self.originals is None:     # the box tree that every page is made from, by paragraph
+            self.originals = {}
+            for box in root_box.descendants():
+                if isinstance(box, boxes.BlockBox) and box.element is not None and box.element.get("data-pi"):
+                    self.originals.setdefault(box.element, []).append(box)
+        copies: dict = {}
+        for box in self.originals.get(element, ()):
+            if box.element_tag != element.tag:
+                continue
+            own = box.style
+            _own_style(box, name, value, copies)
+            if name == "hyphens":
+                for inner in box.descendants():
+                    if inner is not box and _inherits_from(inner.style, own, name):
+                        _own_style(inner, name, value, copies)
+        return True
+
+
+def _inherits_from(style, ancestor, name: str) -> bool:
+    """Does *style* take *name* from *ancestor* (no style between them sets it)?"""
+    while style is not None:
+        if style is ancestor:
+            return True
+        if name in getattr(style, "cascaded", {}):
+            return False
+        style = style.parent_style
+    return False
+
+
+def _own_style(box, name: str, value, copies: dict) -> None:
+    key = id(box.style)
+    if key not in copies:
+        style = box.style.copy()
+        style[name] = value
+        copies[key] = (box.style, style)       # the old style kept alive: ids stay unique
+    box.style = copies[key][1]
+
+
+def _flow(page):
+    return [c for c in page.children if not isinstance(c, (boxes.FootnoteAreaBox, boxes.MarginBox))]
+
+
+def _paragraphs(page):
+    """The blocks of *page* that are numbered paragraphs (``data-pi``)."""
+    for child in _flow(page):
+        for box in child.descendants():
+            if isinstance(box, boxes.BlockBox) and box.element is not None and box.element.get("data-pi"):
+                yield box
+
+
+def _boxes_of(page, element):
+    for child in _flow(page):
+        for box in child.descendants():
+            if box.element is element and isinstance(box, boxes.BlockBox):
+                yield box
+
+
+def _lines_of(page, element) -> int:
+    return sum(sum(isinstance(b, boxes.LineBox) for b in box.children) for box in _boxes_of(page, element))
+
+
+def _has_misplaced_note(page) -> bool:
+    calls, notes = set(), set()
+    for child in page.children:
+        if isinstance(child, boxes.FootnoteAreaBox):
+            notes.update(b.element for b in child.descendants() if b.element is not None and b.element_tag == "span")
+        elif not isinstance(child, boxes.MarginBox):
+            calls.update(b.element for b in child.descendants() if (b.element_tag or "").endswith("::footnote-call"))
+    return bool(calls - notes)
+
+
+def _last_line_block_of(page):
+    """The block that holds the page's last body line (the last block with lines, in box order)."""
+    owner = None
+    for child in _flow(page):
+        for box in child.descendants():
+            if isinstance(box, boxes.BlockBox) and box.element is not None \
+                    and any(isinstance(b, boxes.LineBox) for b in box.children):
+                owner = box
+    return owner
+
+
+def _stray_paragraphs(page) -> list:
+    """As :func:`stray_breaks`, for one page being made."""
+    found = []
+    for box in _paragraphs(page):
+        lines = [b for b in box.children if isinstance(b, boxes.LineBox)]
+        for line in lines[:-1]:
+            inline = [c for c in line.children if getattr(c, "width", None) is not None]
+            if inline and max(c.position_x + c.margin_width() for c in inline) - box.content_box_x() < 0.55 * box.width:
+                found.append(box)
+                break
+    return found

@@ -1,0 +1,292 @@
+"""Templates, stylesheets and fonts: one search path, the project's ``styles/`` first.
+
+A project overrides any packaged template (``*.j2``), stylesheet (``*.css``) or
+font (``fonts/*``) by putting a file of the same name in its ``styles/``
+folder; everything else comes from the package.  Templates use
+``StrictUndefined``: an undefined variable is an error with the template's
+name and line.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from ..diagnostics import Diagnostics, TemplateError, Diagnostic, ERROR
+from ..source.files import decode, inside, relpath
+
+PACKAGE = Path(str(resources.files("reader_build")))
+PACKAGE_TEMPLATES = PACKAGE / "templates"
+PACKAGE_STYLES = PACKAGE / "styles"
+FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2")
+
+
+def search_path(root: Path) -> list[Path]:
+    """Folders searched for a style file, first match wins."""
+    dirs = []
+    project_styles = root / "styles"
+    if project_styles.is_dir() and inside(root, project_styles):
+        dirs.append(project_styles)
+    dirs += [PACKAGE_STYLES, PACKAGE_TEMPLATES]
+    return dirs
+
+
+def find_style_file(root: Path, name: str) -> Path | None:
+    for folder in search_path(root):
+        path = folder / name
+        if path.is_file():
+            if folder.name == "styles" and folder.parent == root and not inside(root, path):
+                continue
+            return path
+    return None
+
+
+def display_path(root: Path, path: Path) -> str:
+    """A path for messages: project-relative, or ``<package>/…`` for packaged files."""
+    if inside(root, path):
+        return relpath(root, path)
+    try:
+        return "<reader-build>/" + path.relative_to(PACKAGE).as_posix()
+    except ValueError:
+        return path.name
+
+
+def read_fonts(root: Path, diags: Diagnostics) -> dict[str, bytes]:
+    """Every font file of the search path, by file name (the project's win)."""
+    fonts: dict[str, bytes] = {}
+    for folder in reversed(search_path(root)):
+        font_dir = folder / "fonts"
+        if not font_dir.is_dir():
+            continue
+        for path in sorted(font_dir.iterdir()):
+            if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+                if folder.parent == root and not inside(root, path):
+                    diags.error("outside-project", "font lies outside the project folder", relpath(root, path))
+                    continue
+                fonts[path.name] = path.read_bytes()
+    return fonts
+
+
+def read_css(root: Path, name: str, diags: Diagnostics) -> tuple[str, str] | None:
+    """(display path, text) of a stylesheet from the search path."""
+    own = root / "styles" / name
+    if (own.is_file() or own.is_symlink()) and not inside(root, own):
+        diags.error("outside-project", "the stylesheet lies outside the project folder (a link pointing out?)",
+                    relpath(root, own))
+        return None
+    path = find_style_file(root, name)
+    if path is None:
+        return None
+    shown = display_path(root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.error("file-unreadable", f"the stylesheet cannot be read: {exc.strerror or exc}", shown)
+        return None
+    text = decode(data, shown, diags, code="css-encoding")
+    if text is None:
+        return None
+    check_urls(shown, text, diags)
+    return shown, text
+
+
+def _css_urls(nodes):
+    """(url, line, col, is_import) of every url() and @import in tinycss2 component values."""
+    importing = False
+    for node in nodes or ():
+        kind = getattr(node, "type", None)
+        if kind == "at-keyword":
+            importing = node.lower_value == "import"
+        elif kind == "literal" and node.value == ";":
+            importing = False
+        elif kind == "url":
+            yield node.value, node.source_line, node.source_column, importing
+        elif kind == "string" and importing:
+            yield node.value, node.source_line, node.source_column, True
+        elif kind == "function":
+            if node.lower_name in ("url", "src"):
+                for arg in node.arguments:
+                    if getattr(arg, "type", None) == "string":
+                        yield arg.value, node.source_line, node.source_column, importing
+            else:
+                yield from _css_urls(node.arguments)
+        elif kind in ("() block", "[] block", "{} block"):
+            importing = False
+            yield from _css_urls(node.content)
+
+
+def check_urls(path: str, text: str, diags: Diagnostics) -> None:
+    """Report, at their line and column, the URLs of a stylesheet that reader-build will not
+    follow: anything on the network or outside the project (``http:``, ``file:``, ``/…``),
+    and ``@import``.  Nothing is fetched."""
+    import re
+
+    import tinycss2
+    try:
+        nodes = tinycss2.parse_component_value_list(text)
+    except RecursionError:
+        diags.error("css-invalid", "the stylesheet is nested too deeply", path)
+        return
+    for url, line, col, is_import in _css_urls(nodes):
+        if is_import:
+            diags.error("css-import", f"@import {url!r} is not followed: put the rules in styles/extra.css "
+                        "(print) or styles/extra-epub.css (e-book) instead", path, line, col)
+        elif re.match(r"^\s*([a-z][a-z0-9+.-]*:|/|\\)", url, re.I) and not url.strip().lower().startswith("data:"):
+            diags.error("fetch-refused", f"the stylesheet asks for {url!r}, which is not a file of the project; "
+                        "reader-build fetches nothing from the network or from outside the project",
+                        path, line, col)
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def weasyprint_warnings():
+    """Collect WeasyPrint's warnings (as log records) instead of letting them be logged."""
+    logger = logging.getLogger("weasyprint")
+    capture = _Capture()
+    logger.addHandler(capture)
+    propagate = logger.propagate
+    logger.propagate = False
+    try:
+        yield capture.records
+    finally:
+        logger.removeHandler(capture)
+        logger.propagate = propagate
+
+
+def check_css(path: str, text: str, diags: Diagnostics) -> None:
+    """Report what WeasyPrint ignores in a stylesheet, at its line and column."""
+    import re
+
+    import weasyprint
+    with weasyprint_warnings() as records:
+        try:
+            weasyprint.CSS(string=text, base_url="https://reader.invalid/", url_fetcher=_refuse)
+        except Exception as exc:  # tinycss2 is tolerant; this is a guard for odd input
+            diags.error("css-invalid", f"the stylesheet cannot be read: {exc}", path)
+    for record in records:
+        message = record.getMessage()
+        m = re.search(r"at (\d+):(\d+)", message)
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        message = re.sub(r"\s*at \d+:\d+", "", message).rstrip(".")
+        diags.warning("css-ignored", message, path, line, col)
+
+
+def _refuse(url, *args, **kwargs):
+    raise ValueError(f"not fetched: {url}")
+
+
+class _ProjectLoader(jinja2.FileSystemLoader):
+    """Templates from the search path; a project template that is a link pointing out of the
+    project is refused before it is read."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        super().__init__([str(p) for p in search_path(root)])
+
+    def get_source(self, environment, template):
+        from jinja2.loaders import split_template_path
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.is_file():
+                if Path(folder) == self.root / "styles" and not inside(self.root, candidate):
+                    raise TemplateError(Diagnostic("outside-project", ERROR, "the template lies outside the "
+                                                   "project folder (a link pointing out?)",
+                                                   relpath(self.root, candidate)))
+                break
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:            # report the bad byte where it is, as for any source
+            where = display_path(self.root, candidate)
+            diags = Diagnostics()
+            decode(exc.object, where, diags, code="template-encoding")
+            raise TemplateError(diags.items or [Diagnostic("template-encoding", ERROR, str(exc), where)]) from None
+
+
+def template_environment(root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=_ProjectLoader(root),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["root_display"] = lambda p: display_path(root, Path(p))
+    return env
+
+
+def _template_place(root: Path, env: jinja2.Environment, exc: BaseException) -> tuple[str | None, int | None]:
+    tb = exc.__traceback__
+    place = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            place = (display_path(root, Path(filename)), tb.tb_lineno)
+        tb = tb.tb_next
+    return place
+
+
+def render_template(root: Path, env: jinja2.Environment, name: str, **context) -> str:
+    """Render a template; any template problem becomes a :class:`TemplateError`."""
+    try:
+        template = env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        path = display_path(root, Path(exc.filename)) if exc.filename else name
+        raise TemplateError(Diagnostic("template-syntax", ERROR, exc.message or "syntax error",
+                                       path, exc.lineno)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(Diagnostic("template-missing", ERROR, f"template {exc.name!r} was not found",
+                                       "styles")) from None
+    try:
+        return template.render(**context)
+    except jinja2.UndefinedError as exc:
+        path, line = _template_place(root, env, exc)
+        raise TemplateError(Diagnostic("template-undefined", ERROR, str(exc.message), path or name, line)) from None
+    except jinja2.TemplateError as exc:
+        path, line = _template_place(root, env, exc)
+        raise TemplateError(Diagnostic("template-error", ERROR, str(exc), path or name, line)) from None
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        path, line = _template_place(root, env, exc)
+        if path is None:
+            raise
+        raise TemplateError(Diagnostic("template-error", ERROR, f"{type(exc).__name__}: {exc}", path, line)) from None
+
+
+def check_styles(root: Path, diags: Diagnostics) -> None:
+    """What ``reader-build check`` can find in ``styles/`` without laying out: template syntax
+    errors (file and line), stylesheets WeasyPrint would ignore parts of, URLs that are refused."""
+    project_styles = root / "styles"
+    if not project_styles.is_dir() or not inside(root, project_styles):
+        return
+    env = template_environment(root)
+    for path in sorted(project_styles.rglob("*.j2")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(project_styles).as_posix()
+        try:
+            env.get_template(name)
+        except TemplateError as exc:
+            diags.extend(exc.diagnostics)
+        except jinja2.TemplateSyntaxError as exc:
+            where = display_path(root, Path(exc.filename)) if exc.filename else relpath(root, path)
+            diags.error("template-syntax", exc.message or "syntax error", where, exc.lineno)
+        except (jinja2.TemplateError, UnicodeDecodeError, OSError) as exc:
+            diags.error("template-error", f"the template cannot be read: {exc}", relpath(root, path))
+    for name in ("print.css", "extra.css", "epub.css", "extra-epub.css"):
+        path = project_styles / name
+        if path.is_file():
+            found = read_css(root, name, diags)
+            if found and name in ("print.css", "extra.css"):
+                check_css(*found, diags)

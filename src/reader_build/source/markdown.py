@@ -1,0 +1,420 @@
+"""Parse stage: one chapter's Markdown into a :class:`ParsedChapter`.
+
+CommonMark with pandoc's conventions (footnotes, citations, YAML front matter,
+``{#id .class key=value}`` attributes), typographic quotes and dashes.  The
+stage also finds the index mentions, so that every mention has a stable id
+before anything is rendered.  It reads no file: images are checked later.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from .citations import citations_plugin
+from ..diagnostics import Diagnostics
+from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
+from .files import SourceFile
+
+ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
+NOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
+UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
+KINDS = ("front", "chapter", "back")
+FRONT_KEYS = {"id", "title", "short", "kind", "lang", "subtitle", "author"}
+MAX_NESTING = 100
+
+
+_DASHES = [(re.compile(r"(?<!-)---(?!-)"), "\u2014"), (re.compile(r"(?<!-)--(?!-)"), "\u2013"),
+           (re.compile(r"\.\.\."), "\u2026")]
+
+
+def _dashes(state) -> None:
+    """Dashes and ellipses only (markdown-it's 'replacements' would also turn "(c)" into "©")."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for tok in block.children:
+            if tok.type == "text" and ("--" in tok.content or "..." in tok.content):
+                for pattern, repl in _DASHES:
+                    tok.content = pattern.sub(repl, tok.content)
+
+
+def make_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"typographer": True, "maxNesting": MAX_NESTING})
+    md.enable(["smartquotes", "table", "strikethrough"])
+    md.core.ruler.before("smartquotes", "dashes", _dashes)
+    md.use(front_matter_plugin)
+    md.use(footnote_plugin, inline=False)
+    md.use(attrs_plugin, spans=True)
+    md.use(attrs_block_plugin)
+    md.use(citations_plugin)
+    return md
+
+
+_MD: MarkdownIt | None = None
+
+
+def markdown() -> MarkdownIt:
+    global _MD
+    if _MD is None:
+        _MD = make_markdown()
+    return _MD
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text or "section"
+
+
+def plain_text(children) -> str:
+    """The text of inline tokens, without markup."""
+    out = []
+    for tok in children or ():
+        if tok.type in ("text", "code_inline"):
+            out.append(tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif tok.type == "image":
+            out.append(plain_text(tok.children))
+        elif tok.type == "citation":
+            out.append(tok.content)
+    return "".join(out)
+
+
+def _parse_attr_string(text: str) -> dict:
+    attrs: dict = {}
+    for part in re.findall(r'[#.][\w:-]+|[\w-]+="[^"]*"|[\w-]+=\S+', text):
+        if part.startswith("#"):
+            attrs["id"] = part[1:]
+        elif part.startswith("."):
+            attrs["class"] = (attrs.get("class", "") + " " + part[1:]).strip()
+        else:
+            key, _, value = part.partition("=")
+            attrs[key] = value.strip('"')
+    return attrs
+
+
+class _Places:
+    """Lines and columns (1-based) of offsets in an inline token's content; its lines are
+    found once, on the first question, so a paragraph with many citations stays linear."""
+
+    def __init__(self, inline: Token):
+        self.inline = inline
+        self.starts: list[int] | None = None
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if self.starts is None:
+            self.starts = [0] + [m.end() for m in re.finditer("\n", self.inline.content)]
+        index = bisect_right(self.starts, offset) - 1
+        first = (self.inline.map[0] if self.inline.map else 0) + 1
+        return first + index, offset - self.starts[index] + 1
+
+
+def _attrs_offset(content: str, entry: str, start: int) -> int:
+    """Offset of the '{' of the attributes that name the index entry *entry* (``{ix=entry}``):
+    the first at or after *start*, else the first in *content*, else the first '{'."""
+    pattern = re.compile(r'\{[^{}]*?(?<![\w:-])ix="?' + re.escape(entry) + r"(?![\w:-])")
+    found = pattern.search(content, start) or pattern.search(content)
+    return found.start() if found else max(0, content.find("{"))
+
+
+class _ChapterParser:
+    def __init__(self, src: SourceFile, authority, diags: Diagnostics):
+        self.src = src
+        self.authority = authority
+        self.diags = diags
+        self.mentions: list[MentionUse] = []
+        self.citations: list[CitationUse] = []
+        self.images: list[Image] = []
+        self.headings: list[Heading] = []
+        self.chapter_id = "chapter"
+
+    # -- front matter -------------------------------------------------------
+    def front_matter(self, tokens) -> dict | None:
+        if not tokens or tokens[0].type != "front_matter":
+            if self.src.text.lstrip().startswith("---"):
+                self.diags.error("front-matter-unterminated",
+                                 "the front matter starting with '---' is never closed by a line '---'",
+                                 self.src.path, 1, 1)
+            else:
+                self.diags.error("front-matter-missing",
+                                 "the chapter has no front matter; start the file with the lines "
+                                 "'---', 'id: my-chapter', 'title: My chapter', '---'", self.src.path, 1, 1)
+            return None
+        token = tokens[0]
+        try:
+            data = yaml.safe_load(token.content) if token.content.strip() else {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 2 if mark else 1
+            col = mark.column + 1 if mark else None
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            self.diags.error("front-matter-yaml", f"the front matter is not valid YAML: {problem}",
+                             self.src.path, line, col)
+            return None
+        except RecursionError:
+            self.diags.error("front-matter-yaml", "the front matter is not valid YAML: lists or mappings "
+                             "nested too deeply", self.src.path, 2, 1)
+            return None
+        if not isinstance(data, dict):
+            self.diags.error("front-matter-yaml", "the front matter must be a list of 'key: value' lines",
+                             self.src.path, 2, 1)
+            return None
+        return data
+
+    def _fm_line(self, key: str) -> int:
+        for i, line in enumerate(self.src.text.splitlines()[:200]):
+            if line.startswith(key + ":"):
+                return i + 1
+        return 1
+
+    # -- inline walk ----------------------------------------------------------
+    def walk_inline(self, inline: Token, note: int | None) -> None:
+        children = inline.children or []
+        out: list[Token] = []
+        link_depth = 0
+        suppress = 0
+        explicit: list[bool] = []      # stack of span kinds: True when the span is an index span
+        place = _Places(inline)
+        span_from = 0                  # where to look for the next unknown span's attributes
+        for tok in children:
+            if tok.type == "link_open":
+                link_depth += 1
+            elif tok.type == "link_close":
+                link_depth -= 1
+            elif tok.type == "span_open":
+                classes = (tok.attrGet("class") or "").split()
+                entry = tok.attrGet("ix")
+                if "noix" in classes:
+                    suppress += 1
+                    explicit.append(True)
+                    tok.attrs.pop("class", None)
+                    rest = [c for c in classes if c != "noix"]
+                    if rest:
+                        tok.attrSet("class", " ".join(rest))
+                elif entry is not None:
+                    if self.authority is None or self.authority.get(entry) is None:
+                        offset = _attrs_offset(inline.content, entry, span_from)
+                        span_from = offset + 1
+                        line, col = place(offset)
+                        known = list(self.authority.entries) if self.authority else []
+                        from ..diagnostics import did_you_mean
+                        self.diags.error("index-unknown-entry",
+                                         f"index span names unknown entry '{entry}'{did_you_mean(entry, known)}",
+                                         self.src.path, line, col)
+                        explicit.append(True)
+                        suppress += 1
+                    else:
+                        mid = self._mention(entry, note, "")
+                        tok.attrs.pop("ix", None)
+                        tok.attrSet("id", mid)
+                        tok.attrSet("class", ("ix " + " ".join(classes)).strip())
+                        tok.meta["mention"] = mid
+                        explicit.append(True)
+                        suppress += 1
+                else:
+                    explicit.append(False)
+            elif tok.type == "span_close":
+                if explicit and explicit.pop():
+                    suppress -= 1
+            elif tok.type == "citation":
+                cit = tok.meta.get("citation")
+                line, col = place(getattr(cit, "offset", 0))
+                self.citations.append(CitationUse(cit, line, col, note))
+            elif tok.type == "image":
+                self._image(inline, tok)
+            elif tok.type == "text":
+                m = UNDEFINED_REF.search(tok.content)
+                if m:
+                    line, col = place(max(0, inline.content.find(m.group(0))))
+                    self.diags.error("note-undefined", f"note [^{m.group(1)}] has no definition "
+                                     f"(add a line '[^{m.group(1)}]: …')", self.src.path, line, col)
+                if link_depth == 0 and suppress == 0 and self.authority is not None:
+                    out.extend(self._mark(tok, note))
+                    continue
+            out.append(tok)
+        inline.children = out
+
+    def _mention(self, entry: str, note: int | None, text: str) -> str:
+        mid = f"m-{self.chapter_id}-{len(self.mentions) + 1}"
+        self.mentions.append(MentionUse(mid, entry, note, text))
+        return mid
+
+    def _mark(self, tok: Token, note: int | None) -> list[Token]:
+        found = self.authority.find(tok.content)
+        if not found:
+            return [tok]
+        out = []
+        pos = 0
+        for start, end, entry in found:
+            if start > pos:
+                out.append(_text(tok.content[pos:start]))
+            mid = self._mention(entry, note, tok.content[start:end])
+            opening = Token("span_open", "span", 1)
+            opening.attrs = {"class": "ix", "id": mid}
+            opening.meta = {"mention": mid}
+            out.extend([opening, _text(tok.content[start:end]), Token("span_close", "span", -1)])
+            pos = end
+        if pos < len(tok.content):
+            out.append(_text(tok.content[pos:]))
+        return out
+
+    def _image(self, inline: Token, tok: Token) -> None:
+        src = tok.attrGet("src") or ""
+        alt = plain_text(tok.children).strip()
+        caption = tok.attrGet("title") or ""
+        line = (inline.map[0] if inline.map else 0) + 1
+        self.images.append(Image(src, "", alt, caption, line))
+
+    # -- block walk -----------------------------------------------------------
+    def headings_of(self, tokens) -> None:
+        for i, tok in enumerate(tokens):
+            if tok.type != "heading_open":
+                continue
+            inline = tokens[i + 1]
+            level = int(tok.tag[1])
+            attrs = {}
+            if inline.children and inline.children[-1].type == "text":
+                last = inline.children[-1]
+                m = HEADING_ATTRS.search(last.content)
+                if m:
+                    attrs = _parse_attr_string(m.group(1))
+                    last.content = last.content[:m.start()]
+            title = plain_text(inline.children).strip()
+            line = (tok.map[0] if tok.map else 0) + 1
+            if level == 1:
+                self.diags.warning("heading-level-1", "a '#' heading inside a chapter; the chapter title comes "
+                                   "from the front matter, so use '##' for sections", self.src.path, line, 1)
+            hid = attrs.get("id") or tok.attrGet("id") or f"{self.chapter_id}-{slugify(title)}"
+            if not ID_RE.match(hid):
+                self.diags.error("bad-id", f"heading id '{hid}' must start with a letter and contain only "
+                                 "letters, digits, '-' and '_'", self.src.path, line, 1)
+                hid = f"{self.chapter_id}-{slugify(title)}"
+            tok.attrSet("id", hid)
+            if "class" in attrs:
+                tok.attrSet("class", attrs["class"])
+            self.headings.append(Heading(hid, title, max(2, level), line))
+
+    def parse(self) -> ParsedChapter | None:
+        env: dict = {}
+        tokens = markdown().parse(self.src.text, env)
+        data = self.front_matter(tokens)
+        if data is None:
+            return None
+        for key in data:
+            if key not in FRONT_KEYS:
+                from ..diagnostics import did_you_mean
+                self.diags.warning("front-matter-key", f"unknown front-matter key '{key}'"
+                                   f"{did_you_mean(str(key), FRONT_KEYS)}", self.src.path, self._fm_line(str(key)), 1)
+        title = data.get("title")
+        cid = data.get("id")
+        ok = True
+        if not isinstance(title, str) or not title.strip():
+            self.diags.error("chapter-no-title", "the chapter has no title: add 'title: …' to its front matter",
+                             self.src.path, 2, 1)
+            ok = False
+        if not isinstance(cid, str) or not ID_RE.match(cid):
+            if cid is None:
+                self.diags.error("chapter-no-id", "the chapter has no id: add 'id: …' (letters, digits, hyphens) "
+                                 "to its front matter", self.src.path, 2, 1)
+            else:
+                self.diags.error("bad-id", f"chapter id {cid!r} must start with a letter and contain only "
+                                 "letters, digits, '-' and '_'", self.src.path, self._fm_line("id"), 1)
+            ok = False
+        kind = data.get("kind", "chapter")
+        if kind not in KINDS:
+            self.diags.error("chapter-kind", f"kind must be one of {', '.join(KINDS)}, not {kind!r}",
+                             self.src.path, self._fm_line("kind"), 1)
+            kind = "chapter"
+        if not ok:
+            return None
+        self.chapter_id = cid
+        body, notes = self._split_notes(tokens[1:], env)
+        self.headings_of(body)
+        for tok in body:
+            if tok.type == "inline":
+                self.walk_inline(tok, None)
+        for note in notes:
+            for tok in note.tokens:
+                if tok.type == "inline":
+                    self.walk_inline(tok, note.local_id)
+        short = data.get("short") or title
+        return ParsedChapter(
+            id=cid, title=str(title).strip(), short=str(short).strip(), kind=kind, path=self.src.path,
+            tokens=tuple(body), notes=tuple(notes), headings=tuple(self.headings),
+            citations=tuple(self.citations), mentions=tuple(self.mentions), images=tuple(self.images),
+            meta={k: v for k, v in data.items() if k not in ("id", "title", "short", "kind")},
+        )
+
+    def _split_notes(self, tokens, env) -> tuple[list, list[NoteDef]]:
+        body: list = []
+        notes: dict[int, list] = {}
+        current: list | None = None
+        current_id = None
+        for tok in tokens:
+            if tok.type == "footnote_block_open" or tok.type == "footnote_block_close":
+                continue
+            if tok.type == "footnote_open":
+                current_id = tok.meta["id"]
+                current = notes.setdefault(current_id, [])
+                continue
+            if tok.type == "footnote_close":
+                current = None
+                continue
+            if tok.type == "footnote_anchor":
+                continue
+            (current if current is not None else body).append(tok)
+        info = env.get("footnotes", {})
+        refs = info.get("refs", {})
+        labels = {v["label"]: k for k, v in info.get("list", {}).items() if "label" in v}
+        lines = {}
+        seen: dict[str, int] = {}
+        line, counted = 1, 0
+        for m in NOTE_DEF.finditer(self.src.text):
+            label = m.group(1)
+            line += self.src.text.count("\n", counted, m.start())     # incrementally: linear in the file
+            counted = m.start()
+            if label in seen:
+                self.diags.error("note-duplicate", f"note [^{label}] is defined twice (first on line {seen[label]})",
+                                 self.src.path, line, 1)
+            else:
+                seen[label] = line
+                lines[label] = line
+        for key, value in refs.items():
+            if value == -1:
+                label = key[1:]
+                self.diags.error("note-unused", f"note [^{label}] is defined but never called",
+                                 self.src.path, lines.get(label), 1)
+        result = []
+        for label, local_id in sorted(labels.items(), key=lambda kv: kv[1]):
+            body_tokens = notes.get(local_id, [])
+            count = info["list"][local_id].get("count", 1)
+            if count > 1:
+                self.diags.warning("note-reused", f"note [^{label}] is called {count} times; "
+                                   "each call after the first refers back to it", self.src.path, lines.get(label), 1)
+            result.append(NoteDef(local_id, label, tuple(body_tokens), lines.get(label, 1)))
+        return body, result
+
+
+def _text(content: str) -> Token:
+    tok = Token("text", "", 0)
+    tok.content = content
+    return tok
+
+
+def parse_chapter(src: SourceFile, authority, diags: Diagnostics) -> ParsedChapter | None:
+    """Parse one chapter; problems go to *diags*; ``None`` when it cannot be used."""
+    if not src.text.strip():
+        diags.error("chapter-empty", "the chapter file is empty", src.path, 1, 1)
+        return None
+    return _ChapterParser(src, authority, diags).parse()
