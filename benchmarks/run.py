@@ -167,7 +167,7 @@ def worker_build(root: Path, out: Path, editions: list[str] | None, emit_html: b
     timed([P, B], "build_pdf", "pdf", before=lambda args: {"edition": getattr(args[1], "name", "?")})
     # The default build lays chapters out as separate parts (in worker processes with
     # jobs > 1): its layouts are counted in PdfResult.passes, not in the stages below.
-    timed([PAR], "build_pdf_parallel", "pdf", before=lambda args: {"edition": getattr(args[1], "name", "?")})
+    timed([PAR], "build_pdf", "pdf", before=lambda args: {"edition": getattr(args[1], "name", "?")})
     timed([E, B], "build_epub", "epub")
     timed(P, "gather", "compose")
     timed(P, "compose", "compose")

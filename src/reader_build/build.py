@@ -15,8 +15,9 @@ from .diagnostics import Diagnostics, ReaderError
 from .model import Reader
 from .store.output import AtomicWriter, BuildLock, clean_stale_temporaries
 from .store.cache import CACHE_DIR, BuildCache, edition_key
-from .pdf.pagemap import PageStart, page_starts
-from .pdf.compose import PdfResult, build_pdf
+from .pdf.pagemap import PageStart
+from .pdf.compose import PdfResult
+from .pdf.parallel import build_pdf
 from .source.project import SOURCE_PARTS, load_project
 from .resolve import resolve
 
@@ -174,8 +175,8 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
 
     PDF editions are laid out chapter by chapter in *jobs* worker processes (default:
     one per core; 1 lays out in-process) and assembled, with a per-chapter cache in
-    build/.cache/parts; with *emit_html* they are laid out as one document, whose HTML
-    is written to build/NAME.html.
+    build/.cache/parts; with *emit_html* the HTML of each as one document, which a plain
+    WeasyPrint render lays out into the same pages, is also written to build/NAME.html.
     """
     root = root.resolve()
     diags = Diagnostics()
@@ -231,15 +232,9 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                     say(f"'{edition.name}' is up to date")
                 else:
                     say(f"laying out '{edition.name}'")
-                    if emit_html:
-                        result = build_pdf(reader, edition, root, diags, date)
-                    else:
-                        from .pdf.parallel import build_pdf_parallel
-                        result = build_pdf_parallel(reader, edition, root, diags, date, jobs=jobs,
-                                                    cache_dir=build_dir / CACHE_DIR / "parts")
-                    starts = getattr(result, "page_starts", None)
-                    if starts is None and result.layout is not None:
-                        starts = page_starts(result.layout.document)
+                    result = build_pdf(reader, edition, root, diags, date, jobs=jobs, emit_html=emit_html,
+                                                cache_dir=build_dir / CACHE_DIR / "parts")
+                    starts = result.page_starts
                     outputs.add(*cache.entry(edition.name, key, result.data, pages=result.pages,
                                              anchors=result.anchors, openers=result.openers,
                                              page_starts=[asdict(s) for s in starts] if starts else None))

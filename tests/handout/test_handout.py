@@ -317,7 +317,7 @@ def test_handouts_declared_in_reader_toml(small):
     from reader_build.build import build_date
     from reader_build.diagnostics import Diagnostics
     from reader_build.handout.build import build_handout, handout_edition, handout_path
-    from reader_build.pdf.compose import build_pdf
+    from reader_build.pdf.parallel import build_pdf
     reader, root = small["reader"], small["root"]
     (week,) = reader.config.handouts
     diags = Diagnostics()
@@ -363,7 +363,7 @@ def bundled_handout(tmp_path_factory):
     from reader_build.build import build_date, load_reader, section_pages
     from reader_build.diagnostics import Diagnostics
     from reader_build.handout.build import build_handout
-    from reader_build.pdf.compose import build_pdf
+    from reader_build.pdf.parallel import build_pdf
     root = copy_project(REPO, tmp_path_factory.mktemp("bundled-handout") / "reader")
     diags = Diagnostics()
     reader = load_reader(root, diags)
@@ -426,12 +426,10 @@ def test_handout_after_a_build_uses_its_pages(small, tmp_path, capsys, monkeypat
     """The print edition just built is up to date: the handout takes its pages from build/ and
     lays nothing out."""
     import reader_build.pdf.parallel
-    import reader_build.pdf.compose
 
     def refuse(*args, **kwargs):
         raise AssertionError("the handout laid the edition out again")
-    monkeypatch.setattr(reader_build.pdf.parallel, "build_pdf_parallel", refuse)
-    monkeypatch.setattr(reader_build.pdf.compose, "build_pdf", refuse)
+    monkeypatch.setattr(reader_build.pdf.parallel, "build_pdf", refuse)
     out_file = tmp_path / "alpha.pdf"
     status, _out, err = run(capsys, small["root"], "--section", "alpha", "-o", out_file)
     assert status == 0, err

@@ -83,7 +83,8 @@ def test_bundled_reader_is_mended_in_one_layout(tmp_path):
     layout of the same rules given as CSS."""
     from reader_build.build import build_date, load_reader
     from reader_build.diagnostics import Diagnostics
-    from reader_build.pdf.compose import compose, gather, index_parts
+    from reader_build.index.compose import index_parts
+    from reader_build.pdf.compose import compose, gather
     from reader_build.render.templates import template_environment
     root = copy_project(REPO, tmp_path / "reader")
     diags = Diagnostics()

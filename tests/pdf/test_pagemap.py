@@ -360,7 +360,7 @@ def paged(bundled, tmp_path_factory):
     from reader_build.build import build_date, load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.epub.book import build_epub
-    from reader_build.pdf.compose import build_pdf
+    from reader_build.pdf.parallel import build_pdf
     root = bundled["root"]
     diags = Diagnostics()
     reader = load_reader(root, diags)

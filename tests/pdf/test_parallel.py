@@ -2,7 +2,7 @@
 worker processes and merged must give the book of the one-document build, page for page.
 
 One copy of the bundled reader; its print edition (PDF/UA-1, mirrored margins) is built
-once by pdf.build_pdf (one document) and once by build_pdf_parallel (jobs=2, with a part
+once as one document (``whole=True``) and once in parts (jobs=2, with a part
 cache), then rebuilt from the cache unchanged and after editing one chapter.
 """
 from __future__ import annotations
@@ -22,10 +22,10 @@ EDITED = "opening"
 def _parallel(root, cache, jobs=2):
     from reader_build.build import build_date, load_reader
     from reader_build.diagnostics import Diagnostics
-    from reader_build.pdf.parallel import build_pdf_parallel
+    from reader_build.pdf.parallel import build_pdf
     diags = Diagnostics()
     reader = load_reader(root, diags)
-    result = build_pdf_parallel(reader, reader.config.edition("print"), root, diags,
+    result = build_pdf(reader, reader.config.edition("print"), root, diags,
                                 build_date(reader.config.date), jobs=jobs, cache_dir=cache)
     assert not diags.has_errors, "\n".join(d.format() for d in diags.sorted())
     return result
@@ -35,18 +35,15 @@ def _parallel(root, cache, jobs=2):
 def books(tmp_path_factory):
     from reader_build.build import build_date, load_reader
     from reader_build.diagnostics import Diagnostics
-    from reader_build.pdf.compose import build_pdf
+    from reader_build.pdf.parallel import build_pdf
     base = tmp_path_factory.mktemp("parallel")
     root = copy_project(REPO, base / "reader")
     diags = Diagnostics()
     reader = load_reader(root, diags)
-    single = build_pdf(reader, reader.config.edition("print"), root, diags, build_date(reader.config.date))
+    single = build_pdf(reader, reader.config.edition("print"), root, diags, build_date(reader.config.date),
+                       jobs=1, whole=True)
     (base / "single.pdf").write_bytes(single.data)
-    try:
-        from reader_build.pdf.pagemap import page_starts
-        single_starts = page_starts(single.layout.document)
-    except ImportError:
-        single_starts = None
+    single_starts = single.page_starts
     cache = base / "parts"
     first = _parallel(root, cache)
     (base / "parallel.pdf").write_bytes(first.data)
@@ -236,7 +233,7 @@ def shifted(books, tmp_path_factory):
     pages later: rebuilt in parts from the first build's cache, and laid out as one document."""
     from reader_build.build import build_date, load_reader
     from reader_build.diagnostics import Diagnostics
-    from reader_build.pdf.compose import build_pdf
+    from reader_build.pdf.parallel import build_pdf
     base = tmp_path_factory.mktemp("shifted")
     root = copy_project(books["root"], base / "reader")
     shutil.copytree(books["root"].parent / "parts", base / "parts")
@@ -248,7 +245,8 @@ def shifted(books, tmp_path_factory):
     (base / "parallel.pdf").write_bytes(result.data)
     diags = Diagnostics()
     reader = load_reader(root, diags)
-    single = build_pdf(reader, reader.config.edition("print"), root, diags, build_date(reader.config.date))
+    single = build_pdf(reader, reader.config.edition("print"), root, diags, build_date(reader.config.date),
+                       jobs=1, whole=True)
     (base / "single.pdf").write_bytes(single.data)
     return {"result": result, "parallel": base / "parallel.pdf", "single": base / "single.pdf"}
 
@@ -271,13 +269,13 @@ def test_minimal_project_in_this_process(tmp_path):
     """jobs=1 (no worker process), an untagged edition, no index: the same pages, links and outline."""
     from reader_build.build import build, build_date, load_reader
     from reader_build.diagnostics import Diagnostics
-    from reader_build.pdf.parallel import build_pdf_parallel
+    from reader_build.pdf.parallel import build_pdf
     root = write_project(tmp_path / "minimal", MINIMAL)
     assert build(root, ["print"]).status == 0
     diags = Diagnostics()
     reader = load_reader(root, diags)
     assert reader.config.edition("print").pdf_variant is None
-    result = build_pdf_parallel(reader, reader.config.edition("print"), root, diags, build_date(reader.config.date),
+    result = build_pdf(reader, reader.config.edition("print"), root, diags, build_date(reader.config.date),
                                 jobs=1)
     (tmp_path / "parallel.pdf").write_bytes(result.data)
     single, parallel = root / "build" / "print.pdf", tmp_path / "parallel.pdf"

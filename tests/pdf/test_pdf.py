@@ -28,7 +28,7 @@ def _note_texts(root):
     reader = load_reader(root, Diagnostics())
     notes = {}
     for chapter in reader.chapters:
-        html = render_chapter(reader, chapter, Target("pdf"))
+        html = render_chapter(reader, chapter, Target("pdf")).body
         for number, body in re.findall(r'<span class="fn" id="fn-(\d+)" data-n="\d+">(.*?)</span>(?=[^<]*(?:<|$))',
                                        html):
             text = re.sub(r"<[^>]+>", "", body)

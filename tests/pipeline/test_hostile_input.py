@@ -462,7 +462,7 @@ def test_a_file_url_in_the_css_is_never_laid_out(project, outside):
     """Lay the book out directly (past the diagnostics): the outside image is refused, not drawn."""
     from reader_build.build import load_reader
     from reader_build.diagnostics import Diagnostics
-    from reader_build.pdf.compose import build_pdf
+    from reader_build.pdf.parallel import build_pdf
     _write(project, "styles/extra.css", f".chapter-title::after {{ content: url(file://{outside}/secret.svg); }}\n"
            f"h2::after {{ content: url(../../outside/secret.svg); }}\n")
     diags = Diagnostics()

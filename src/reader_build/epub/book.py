@@ -18,10 +18,11 @@ from ebooklib import epub
 
 from .. import __version__
 from . import a11y
-from ..render.html import Target, inline_html, ref_id, render_chapter
+from ..ids import note_id, noteref_id, ref_id
+from ..render.html import Target, inline_html, render_chapter
 from ..model import Reader
 from ..pdf.pagemap import PageStart, insert_page_breaks, page_list_nav, plan_page_breaks
-from ..pdf.compose import INDEX_TITLES, index_parts
+from ..index.compose import INDEX_TITLES, index_parts
 from ..render.templates import read_css, render_template, template_environment
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -177,8 +178,8 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         for mention in chapter.parsed.mentions:
             files[mention.id] = name
         for number in chapter.note_numbers.values():
-            files[f"fn-{number}"] = name
-            files[f"fnref-{number}"] = name
+            files[note_id(number)] = name
+            files[noteref_id(number)] = name
     bib_file = "bibliography.xhtml"
     for kind in ("person", "place"):
         files[f"index-{kind}"] = f"index-{kind}.xhtml"
@@ -200,10 +201,10 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         target = Target("epub", file_of=lambda ident, here=chapter_files[chapter.id]:
                         "" if files.get(ident) == here else file_of(ident),
                         bib_file="bibliography.xhtml", image_base="")
-        body = render_chapter(reader, chapter, target)
-        notes = list(target.notes)
+        rendered = render_chapter(reader, chapter, target)
         html = render_template(root, env, "epub-chapter.xhtml.j2", chapter=chapter.parsed,
-                               title_html=inline_html(chapter.parsed.title), body=body, notes=notes)
+                               title_html=inline_html(chapter.parsed.title), body=rendered.body,
+                               notes=rendered.notes)
         html = a11y.language_spans(html, lang)
         doc = _document(book, chapter_files[chapter.id], chapter.parsed.title, html, lang, css)
         spine.append(doc)

@@ -25,6 +25,7 @@ from .. import __version__
 from ..config import Edition, Handout, _line_of
 from ..diagnostics import Diagnostics, ReaderError, did_you_mean
 from .impose import Sheet, impose
+from ..ids import ref_id
 from ..model import Chapter, Reader
 
 WORKS_CITED_TITLE = "Works cited in this handout"
@@ -188,7 +189,6 @@ def _render(reader: Reader, html: str) -> bytes:
 
 def works_cited_pdf(reader: Reader, edition: Edition, keys: list[str], css: str) -> bytes | None:
     """The page(s) "Works cited in this handout", in the edition's page size and styles."""
-    from ..render.html import ref_id
     from ..pdf.compose import page_css
     entries = reader.bibliography.entries_html(keys)
     if not entries:
@@ -347,7 +347,7 @@ def edition_pages(reader: Reader, edition: Edition, root: Path, diags: Diagnosti
     these sources, else laid out now in parts, with the part cache of the builds."""
     from ..build import build_date
     from ..store.cache import CACHE_DIR, BuildCache, edition_key
-    from ..pdf.parallel import build_pdf_parallel
+    from ..pdf.parallel import build_pdf
     from ..pdf.compose import PdfResult
     date = build_date(reader.config.date)
     build_dir = root / "build"
@@ -355,7 +355,7 @@ def edition_pages(reader: Reader, edition: Edition, root: Path, diags: Diagnosti
                                         build_dir / f"{edition.name}.pdf")
     if cached:
         return PdfResult.from_record(*cached)
-    return build_pdf_parallel(reader, edition, root, diags, date, cache_dir=build_dir / CACHE_DIR / "parts")
+    return build_pdf(reader, edition, root, diags, date, cache_dir=build_dir / CACHE_DIR / "parts")
 
 
 def _section_table(reader: Reader, result) -> dict:

@@ -11,13 +11,11 @@ from pathlib import Path
 from .. import __version__
 from ..config import Edition
 from ..diagnostics import Diagnostics
-from ..render.html import Target, inline_html, ref_id, render_chapter
-from ..index.build import build_index
+from ..ids import ref_id
+from ..render.html import Target, inline_html, render_chapter
 from ..model import Reader
-from ..render.templates import check_css, read_css, render_template, template_environment
+from ..render.templates import check_css, read_css, render_template
 
-INDEX_TITLES = {"person": "Index of Names", "place": "Index of Places"}
-INDEX_NOTE = "Numbers refer to pages; “n” marks a page where the name occurs only in a note."
 WIDE_PAGE_MM = 170
 
 
@@ -67,7 +65,6 @@ class PdfResult:
     html: str
     misplaced: list
     passes: int
-    layout: object | None = None      # layout.Layout, when this run laid the pages out
     warnings: list = field(default_factory=list)
     page_starts: list | None = None   # pagemap.PageStart per page, when the build computed them
     parts: list | None = None         # parallel build: per part, its name, first page, pages, layouts
@@ -108,25 +105,6 @@ class _PartEdition:
         return getattr(self._edition, name)
 
 
-def section_label(reader: Reader):
-    chapter_of = {m.id: m.chapter for m in reader.mentions}
-    titles = {c.id: c.parsed.short for c in reader.chapters}
-    return lambda mention_id: titles.get(chapter_of.get(mention_id, ""), "")
-
-
-def index_parts(reader: Reader, root: Path, env, page_of, href_of, entry_base: dict) -> list[dict]:
-    parts = []
-    for kind in reader.authority.kinds():
-        groups = build_index(reader.authority, kind, reader.mentions, page_of, href_of, section_label(reader))
-        if not groups:
-            continue
-        title = INDEX_TITLES.get(kind, f"Index of {kind.title()}s")
-        html = render_template(root, env, "index.html.j2", groups=groups, kind=kind, kind_title=title,
-                               entry_base=entry_base, nested=True)
-        parts.append({"kind": kind, "title": title, "html": html, "note": INDEX_NOTE})
-    return parts
-
-
 def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str) -> ComposeContext:
     """Everything of the book except the layout-dependent parts (index pages)."""
     target = Target("pdf")
@@ -136,7 +114,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         parsed = chapter.parsed
         if parsed.kind == "front" and not _front_included(edition, parsed.id):
             continue
-        body = render_chapter(reader, chapter, target)
+        body = render_chapter(reader, chapter, target).body
         chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": inline_html(parsed.title),
                          "short": parsed.short, "body": body})
         toc.append({"id": parsed.id, "kind": parsed.kind, "level": 1, "title_html": inline_html(parsed.title)})
@@ -198,9 +176,25 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
 
 
 def number_paragraphs(html: str) -> str:
-    """Give every ``<p>`` and ``<li>`` a data-pi attribute, so that a layout fix can address it."""
-    counter = iter(range(1, 10_000_000))
-    return re.sub(r"<(p|li)(?=[\s>])", lambda m: f'<{m.group(1)} data-pi="{next(counter)}"', html)
+    """Give every ``<p>`` and ``<li>`` a ``data-pi`` attribute, so that a layout fix can address it.
+
+    The key is the id of the nearest ``<section>`` or ``<nav>`` opened before it, and the
+    paragraph's rank after that: a paragraph has the same key in the HTML of its part and
+    in the HTML of the whole book (``--emit-html``), so fix rules found in one hold in the other.
+    """
+    counts: dict[str, int] = {}
+    section = ""
+
+    def number(m: re.Match) -> str:
+        nonlocal section
+        tag = m.group(1) or m.group(2)
+        if tag in ("section", "nav"):
+            found = re.search(r'\sid="([^"]*)"', m.group(0))
+            section = found.group(1) if found else section
+            return m.group(0)
+        counts[section] = counts.get(section, 0) + 1
+        return f'<{tag} data-pi="{section}.{counts[section]}"'
+    return re.sub(r"<(section|nav)\b[^>]*>|<(p|li)(?=[\s>])", number, html)
 
 
 def new_fix_rules(document, rules: list[str], misplaced: list) -> list[str]:
@@ -217,56 +211,3 @@ def pdf_options(variant: str | None) -> dict:
     if variant == "pdf/ua-1":
         options["pdf_tags"] = True
     return options
-
-
-def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str = "",
-              fix_rules: list[str] | None = None) -> PdfResult:
-    from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes
-    env = template_environment(root)
-    ctx = gather(reader, edition, root, diags, build_date)
-    fetcher = AssetFetcher(reader.fonts, reader.images)
-    want_index = edition.includes("indexes")
-    rules: list[str] = list(fix_rules or [])
-
-    def indexes_for(pages: dict | None) -> list[dict]:
-        if not want_index:
-            return []
-        page_of = (lambda mid: pages.get(mid)) if pages is not None else (lambda mid: None)
-        return index_parts(reader, root, env, page_of, lambda mid: f"#{mid}", {})
-
-    indexes = indexes_for(None)
-    passes = 0
-    layout = None
-    html = ""
-    index_pages = None          # the mention pages that the indexes in `indexes` show
-    while True:
-        html = compose(ctx, env, indexes, "\n".join(rules))
-        layout = None           # let the previous layout go before the next one (peak memory)
-        layout = lay_out(html, fetcher, fix=rules)
-        passes += 1
-        if layout.rules:        # mended while the pages were made: CSS from now on, and in the HTML
-            rules.extend(layout.rules)
-            html = compose(ctx, env, indexes, "\n".join(rules))
-        misplaced = misplaced_notes(layout.document)
-        new = new_fix_rules(layout.document, rules, misplaced) if passes <= MAX_FIX_PASSES else []
-        pages = anchor_pages(layout.document)
-        mention_pages = {m.id: pages.get(m.id) for m in reader.mentions}
-        stale = bool(want_index and reader.mentions and mention_pages != index_pages)
-        if stale:               # fill the indexes with the pages found so far
-            indexes = indexes_for(pages)
-            index_pages = mention_pages
-        if new:
-            rules.extend(new)
-            continue
-        if stale and passes <= MAX_FIX_PASSES + 2:
-            continue
-        break
-    for url in fetcher.refused:
-        diags.error("fetch-refused", f"the styles ask for {url!r}, which is not a file of the project")
-    if misplaced:
-        diags.warning("note-misplaced", f"edition '{edition.name}': {len(misplaced)} note(s) could not be kept "
-                      "on the page of their call")
-    data = layout.document.write_pdf(**pdf_options(edition.pdf_variant))
-    from .engine import page_openers
-    return PdfResult(data, len(layout.document.pages), anchor_pages(layout.document), html, misplaced,
-                     passes, layout, layout.warnings, openers=page_openers(layout.document))

@@ -16,7 +16,7 @@ one-document build.  What crosses parts:
   out again, with the fix rules found, once the parts it depends on are done.
 * **Links** to another part are written ``href="xref:ID"`` and made named
   destinations after the merge; the contents get their numbers as ``data-page``,
-  the indexes theirs from :func:`pdf.index_parts` with the pages of all parts.
+  the indexes theirs from :func:`index.compose.index_parts` with the pages of all parts.
 * **Cache** (*cache_dir*): a part laid out for the same HTML, styles, first page,
   fonts, images and tool version is reused; the last build's page counts,
   anchors and fix rules are remembered per edition.
@@ -40,13 +40,14 @@ from ..config import Edition
 from ..diagnostics import Diagnostics
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
-from .compose import ComposeContext, Part, PdfResult, compose, gather, index_parts, new_fix_rules, pdf_options
+from ..index.compose import index_parts
+from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
 from ..render.templates import template_environment
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
 FORMAT = 2                  # of a cached part (2: with its page openers)
-FRONT, BIBLIOGRAPHY, COLOPHON = "(front)", "(bibliography)", "(colophon)"
+FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(front)", "(bibliography)", "(colophon)", "(book)"
 # The contents of a part cannot count pages of other documents (target-counter): the
 # numbers are given as data-page.
 TOC_CSS = 'nav.toc .toc-list a[data-page]::after { content: leader(". ") attr(data-page); }'
@@ -86,7 +87,7 @@ def _lay_out_part(task: _Task) -> dict:
     from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
-    while True:        # as in pdf.build_pdf
+    while True:        # until the notes settle: the only such loop
         layout = lay_out(task.html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
         passes += 1
         rules.extend(layout.rules)
@@ -195,10 +196,13 @@ class PartCache:
 
 # -- planning ------------------------------------------------------------------------
 
-def plan_parts(ctx: ComposeContext, indexes: list) -> list[Part]:
+def plan_parts(ctx: ComposeContext, indexes: list, whole: bool = False) -> list[Part]:
     """The front part, one part per chapter, the back part, and the colophon apart (it names the
-    sources' hash, which changes with any edit; it starts on any page: ``break-before: page``)."""
+    sources' hash, which changes with any edit; it starts on any page: ``break-before: page``).
+    With *whole*, or when the edition has none of these, the whole book is one part."""
     edition = ctx.edition
+    if whole:
+        return [Part(BOOK, chapters=tuple(c["id"] for c in ctx.chapters), blocks=frozenset(BLOCKS))]
     parts = []
     if edition.includes("title") or edition.includes("toc"):
         parts.append(Part(FRONT, blocks=frozenset({"title", "toc"})))
@@ -211,7 +215,7 @@ def plan_parts(ctx: ComposeContext, indexes: list) -> list[Part]:
               for index in indexes]
     if edition.includes("colophon"):
         parts.append(Part(COLOPHON, blocks=frozenset({"colophon"})))
-    return parts
+    return parts or plan_parts(ctx, indexes, whole=True)
 
 
 def _opens_right(edition: Edition, part: Part) -> bool:
@@ -262,6 +266,12 @@ class _Composer:
             return []
         return index_parts(self.reader, self.root, self.env, page_of, lambda mid: f"#{mid}", {})
 
+    def whole_book(self, anchors: dict, rules: list[str]) -> str:
+        """The HTML of the whole book as one document, with the pages found and every part's fix
+        rules: a plain WeasyPrint render of it gives the pages of the merged parts."""
+        indexes = self.indexes(lambda ident: anchors.get(ident))
+        return compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)))
+
     def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
         """Every part's HTML (without *back*, all but the part with the indexes, the costly one to
         compose); where a page is not known, the first page of its chapter stands in."""
@@ -297,11 +307,13 @@ class _Composer:
 
 # -- the build -----------------------------------------------------------------------
 
-def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str = "",
-                       jobs: int | None = None, cache_dir: Path | None = None) -> PdfResult:
+def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str = "",
+                       jobs: int | None = None, cache_dir: Path | None = None, *, whole: bool = False,
+                       emit_html: bool = False) -> PdfResult:
     """The edition laid out in parts by *jobs* worker processes (default: one per core; 1: in this
-    process) and merged; the same pages as :func:`pdf.build_pdf`.  *passes* counts the layouts
-    made, *parts* tells per part its first page, page count and layouts, *html* is empty.
+    process) and merged.  *passes* counts the layouts made, *parts* tells per part its first page,
+    page count and layouts; with *emit_html*, *html* is the whole book as one document (see
+    :meth:`_Composer.whole_book`); with *whole*, the book is laid out as a single part.
 
     Parts are given to the workers in book order, each with the first page that the page counts
     known so far (else remembered, else estimated) give it.  A part whose first page, contents or
@@ -311,10 +323,7 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
     import weasyprint
     ctx = gather(reader, edition, root, diags, build_date)
     composer = _Composer(reader, ctx, root)
-    parts = plan_parts(ctx, composer.indexes(lambda mid: None))
-    if not parts:
-        from .compose import build_pdf
-        return build_pdf(reader, edition, root, diags, build_date)
+    parts = plan_parts(ctx, composer.indexes(lambda mid: None), whole=whole)
     order = {p.name: i for i, p in enumerate(parts)}
     listed = [i for i, p in enumerate(parts) if p.chapters or p.blocks & {"bibliography", "indexes"}]
     last_listed = listed[-1] if listed else len(parts) - 1
@@ -420,11 +429,11 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
     ordered = [results[p.name][1] for p in parts]
     tagged = edition.pdf_variant == "pdf/ua-1"
     merged = merge([PartPdf(r["data"], blanks[p.name], r["bookmarks"]) for p, r in zip(parts, ordered)], tagged)
-    if tagged and merged.problems:
+    if tagged and merged.problems and len(parts) > 1:
         diags.warning("parallel-fallback", f"edition '{edition.name}' is laid out as one document: its parts "
                       f"could not be merged into one tagged PDF ({'; '.join(merged.problems[:3])})")
-        from .compose import build_pdf
-        return build_pdf(reader, edition, root, diags, build_date)
+        return build_pdf(reader, edition, root, diags, build_date, jobs=1, cache_dir=cache_dir,
+                                  whole=True, emit_html=emit_html)
     for problem in merged.problems:
         diags.warning("parallel-merge", f"edition '{edition.name}': {problem}")
     for url in dict.fromkeys(url for r in ordered for url in r["refused"]):
@@ -442,7 +451,8 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
                                       "rules": {_hash(htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
     info = [{"name": p.name, "first_page": starts[p.name], "pages": r["pages"], "blank_before": blanks[p.name],
              "layouts": r["passes"] if results[p.name][2] else 0} for p, r in zip(parts, ordered)]
-    return PdfResult(merged.data, merged.pages, anchors, "", misplaced, passes, None,
+    html = composer.whole_book(anchors, [rule for r in ordered for rule in r["rules"]]) if emit_html else ""
+    return PdfResult(merged.data, merged.pages, anchors, html, misplaced, passes,
                      [w for r in ordered for w in r["warnings"]],
                      page_starts=book_page_starts(parts, ordered, starts, blanks) if want_starts else None, parts=info,
                      openers=sorted({ident for r in ordered for ident in r.get("openers", ())}))

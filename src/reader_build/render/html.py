@@ -8,13 +8,14 @@ the document that holds their target).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from typing import Callable
 
 from ..source.markdown import markdown, plain_text
 from ..model import Chapter, Reader
 from ..source.sanitize import content_dropping_tag, safe_url, sanitize_html
+from .. import ids
 from .typography import nbsp
 
 KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start", "data-b"}
@@ -22,9 +23,18 @@ NOTE_TAGS = {"p": "span", "blockquote": "span", "ul": "span", "ol": "span", "li"
              "h2": "span", "h3": "span", "h4": "span", "table": "span", "pre": "span"}
 
 
-def ref_id(key: str) -> str:
-    """The anchor id of a bibliography entry."""
-    return "ref-" + re.sub(r"[^A-Za-z0-9_.-]", "-", key)
+@dataclass(frozen=True)
+class RenderedNote:
+    number: int
+    id: str
+    html: str
+
+
+@dataclass(frozen=True)
+class RenderedChapter:
+    """What rendering a chapter makes: its body, and (EPUB) its notes, to set after it."""
+    body: str
+    notes: tuple[RenderedNote, ...] = ()
 
 
 @dataclass
@@ -33,7 +43,6 @@ class Target:
     file_of: Callable[[str], str] = lambda ident: ""   # document that holds an id ("" = this one)
     bib_file: str = ""
     image_base: str = ""
-    notes: list = field(default_factory=list)   # EPUB: (number, html) of the chapter's notes
 
     def href(self, ident: str) -> str:
         return f"{self.file_of(ident)}#{ident}"
@@ -59,6 +68,7 @@ class _Renderer:
         self.chapter = chapter
         self.target = target
         self.notes = {n.local_id: n for n in chapter.parsed.notes}
+        self.rendered_notes: list[RenderedNote] = []
         self.seen_notes: set[int] = set()
         self.in_note = False          # rendering a PDF note: blocks become spans
         self.note_depth = 0           # rendering any note body
@@ -125,25 +135,26 @@ class _Renderer:
 
     def citation(self, tok) -> str:
         bib_file = self.target.bib_file
-        return self.reader.bibliography.cite_html(tok.meta["citation"], lambda key: f"{bib_file}#{ref_id(key)}")
+        return self.reader.bibliography.cite_html(tok.meta["citation"], lambda key: f"{bib_file}#{ids.ref_id(key)}")
 
     def note_call(self, tok) -> str:
         local = tok.meta["id"]
         number = self.chapter.note_numbers[local]
+        note, call = ids.note_id(number), ids.noteref_id(number)
         if tok.meta.get("subId", 0) > 0 or local in self.seen_notes:
-            return (f'<a class="noteref noteref-again" href="{self.target.href(f"fn-{number}")}">'
+            return (f'<a class="noteref noteref-again" href="{self.target.href(note)}">'
                     f'{number}</a>')
         self.seen_notes.add(local)
         body = self.note_body(local)
         if self.target.name == "pdf":
-            return (f'<a class="fn-anchor" id="fnref-{number}"></a>'
-                    f'<span class="fn" id="fn-{number}" data-n="{number}">{body}</span>')
-        back = (f'<a class="fn-back" href="#fnref-{number}" role="doc-backlink" '
+            return (f'<a class="fn-anchor" id="{call}"></a>'
+                    f'<span class="fn" id="{note}" data-n="{number}">{body}</span>')
+        back = (f'<a class="fn-back" href="#{call}" role="doc-backlink" '
                 f'title="Back to the text">{number}.</a> ')
         body = body.replace("<p>", "<p>" + back, 1) if body.startswith("<p>") else f"<p>{back}</p>{body}"
-        self.target.notes.append((number, body))
-        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="fnref-{number}" '
-                f'href="#fn-{number}">{number}</a>')
+        self.rendered_notes.append(RenderedNote(number, note, body))
+        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{call}" '
+                f'href="#{note}">{number}</a>')
 
     def note_body(self, local: int) -> str:
         note = self.notes[local]
@@ -252,10 +263,11 @@ class _Renderer:
         return f"</{tag}>"
 
 
-def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> str:
-    """The HTML of a chapter's body (without its title)."""
-    target.notes.clear()
-    return _Renderer(reader, chapter, target).blocks(chapter.parsed.tokens)
+def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> RenderedChapter:
+    """The HTML of a chapter's body (without its title) and, for the EPUB, its notes."""
+    renderer = _Renderer(reader, chapter, target)
+    body = renderer.blocks(chapter.parsed.tokens)
+    return RenderedChapter(body, tuple(renderer.rendered_notes))
 
 
 def inline_html(text: str) -> str:

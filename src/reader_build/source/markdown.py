@@ -20,6 +20,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .citations import citations_plugin
 from ..diagnostics import Diagnostics
+from ..ids import mention_id
 from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
 from .files import SourceFile
 
@@ -246,7 +247,7 @@ class _ChapterParser:
         inline.children = out
 
     def _mention(self, entry: str, note: int | None, text: str) -> str:
-        mid = f"m-{self.chapter_id}-{len(self.mentions) + 1}"
+        mid = mention_id(self.chapter_id, len(self.mentions) + 1)
         self.mentions.append(MentionUse(mid, entry, note, text))
         return mid
 

@@ -1,0 +1,40 @@
+"""The anchor ids of the book: one scheme, used by every writer.
+
+Every element that something links to gets its id from here, so that the PDF, the
+EPUB and the handouts agree on where a note, a note call, a mention of an index
+entry or a bibliography entry is:
+
+* ``fn-N`` a note (numbered through the reader), ``fnref-N`` its call;
+* ``m-CHAPTER-K`` the K-th index mention in a chapter;
+* ``ref-KEY`` a bibliography entry (characters outside ``[A-Za-z0-9_.-]`` become ``-``);
+* ``end-ID`` the end of a chapter or back-matter part;
+* ``index-KIND`` an index (``person``, ``place``).
+"""
+from __future__ import annotations
+
+import re
+
+
+def note_id(number: int) -> str:
+    return f"fn-{number}"
+
+
+def noteref_id(number: int) -> str:
+    return f"fnref-{number}"
+
+
+def mention_id(chapter_id: str, rank: int) -> str:
+    return f"m-{chapter_id}-{rank}"
+
+
+def ref_id(key: str) -> str:
+    """The anchor id of a bibliography entry."""
+    return "ref-" + re.sub(r"[^A-Za-z0-9_.-]", "-", key)
+
+
+def end_id(part_id: str) -> str:
+    return f"end-{part_id}"
+
+
+def index_id(kind: str) -> str:
+    return f"index-{kind}"
