@@ -130,6 +130,8 @@ def worker_build(root: Path, out: Path, editions: list[str] | None, emit_html: b
     import reader_build.pdf.engine as L
     import reader_build.pdf.parallel as PAR
     import reader_build.pdf.compose as P
+    import reader_build.resolve as R
+    import reader_build.index.compose as IC
     imported = time.perf_counter() - t_start
     events: list[dict] = []
     clock = time.perf_counter
@@ -163,15 +165,14 @@ def worker_build(root: Path, out: Path, editions: list[str] | None, emit_html: b
             if getattr(module, name, None) is original:
                 setattr(module, name, wrapper)
 
-    timed(B, "load_reader", "read")
-    timed([P, B], "build_pdf", "pdf", before=lambda args: {"edition": getattr(args[1], "name", "?")})
-    # The default build lays chapters out as separate parts (in worker processes with
-    # jobs > 1): its layouts are counted in PdfResult.passes, not in the stages below.
-    timed([PAR], "build_pdf", "pdf", before=lambda args: {"edition": getattr(args[1], "name", "?")})
+    timed([R, B], "load_reader", "read")
+    # The build lays chapters out as separate parts (in worker processes with jobs > 1): its
+    # layouts are counted in PdfResult.passes, not in the stages below.
+    timed([PAR, B], "build_pdf", "pdf", before=lambda args: {"edition": getattr(args[1], "name", "?")})
     timed([E, B], "build_epub", "epub")
     timed(P, "gather", "compose")
     timed(P, "compose", "compose")
-    timed(P, "index_parts", "index")
+    timed([IC, P, PAR], "index_parts", "index")
     timed([L, P], "lay_out", "layout", lambda r: {"pages": len(r.document.pages)})
     timed([L, P], "misplaced_notes", "inspect", lambda r: {"misplaced": len(r)})
     timed([L, P], "keep_notes_rules", "inspect")

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -17,9 +17,13 @@ from .store.output import AtomicWriter, BuildLock, clean_stale_temporaries
 from .store.cache import CACHE_DIR, BuildCache, edition_key
 from .pdf.pagemap import PageStart
 from .pdf.compose import PdfResult
+from .config import build_date
+from .epub.book import build_epub
+from .handout.build import build_handout, handout_path
 from .pdf.parallel import build_pdf
-from .source.project import SOURCE_PARTS, load_project
-from .resolve import resolve
+from .pdf.sections import section_pages
+from .resolve import load_reader
+from .source.project import SOURCE_PARTS
 
 
 @dataclass
@@ -29,48 +33,6 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     manifest: dict | None = None
     stats: dict = field(default_factory=dict)    # per edition: layout passes, pages, seconds
-
-
-def build_date(reader_date: str) -> str:
-    """SOURCE_DATE_EPOCH, else the date in reader.toml, else none (no date in the outputs)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if reader_date:
-        parts = (reader_date + "-01-01")[:10].split("-")
-        return f"{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z"
-    return ""
-
-
-def load_reader(root: Path, diags: Diagnostics) -> Reader | None:
-    sources = load_project(root, diags)
-    if sources is None:
-        return None
-    return resolve(sources, diags)
-
-
-def section_pages(reader: Reader, anchors: dict, openers=()) -> dict[str, list[int]]:
-    """First and last page of every chapter and ## section: a section ends on the page where the
-    next begins, or on the page before when the next heading opens its page (*openers*)."""
-    openers = set(openers)
-    result = {}
-    for chapter in reader.chapters:
-        start = anchors.get(chapter.id)
-        end = anchors.get(f"end-{chapter.id}", start)
-        if start is None:
-            continue
-        result[chapter.id] = [start, end]
-        heads = [h for h in chapter.parsed.headings if h.level == 2]
-        for n, heading in enumerate(heads):
-            first = anchors.get(heading.id)
-            if first is None:
-                continue
-            following = anchors.get(heads[n + 1].id) if n + 1 < len(heads) else None
-            if following is not None and following > first and heads[n + 1].id in openers:
-                following -= 1
-            last = end if following is None else max(first, following)
-            result[heading.id] = [first, last]
-    return result
 
 
 def make_manifest(reader: Reader, editions: list[dict], pages: dict, diags: Diagnostics) -> dict:
@@ -169,154 +131,203 @@ def _up_to_date(root: Path, key: str, strict: bool) -> BuildResult | None:
     return BuildResult(0, diags, written, manifest, stats)
 
 
+@dataclass
+class BuildContext:
+    """What every step of one build shares: the project, its resolved reader, the diagnostics,
+    the build date, and the outputs gathered so far (written only at the end)."""
+    root: Path
+    reader: Reader
+    diags: Diagnostics
+    date: str
+    say: Callable[[str], None]
+    jobs: int | None = None
+    emit_html: bool = False
+    outputs: AtomicWriter = field(default_factory=AtomicWriter)
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def cache(self) -> BuildCache:
+        return BuildCache(self.build_dir)
+
+
+@dataclass
+class LaidOut:
+    """The PDF editions laid out by one build."""
+    results: dict = field(default_factory=dict)      # edition name -> PdfResult
+    records: list = field(default_factory=list)      # manifest records of the editions asked for
+    pages: dict = field(default_factory=dict)        # edition name -> section id -> [first, last]
+    stats: dict = field(default_factory=dict)
+    print_anchors: dict | None = None
+    print_starts: list | None = None
+
+
 def build(root: Path, editions: list[str] | None = None, *, strict: bool = False, emit_html: bool = False,
           progress: Callable[[str], None] | None = None, jobs: int | None = None) -> BuildResult:
-    """Build the editions of the project in *root*.
+    """Build the editions of the project in *root*: gather everything, then write.
 
     PDF editions are laid out chapter by chapter in *jobs* worker processes (default:
     one per core; 1 lays out in-process) and assembled, with a per-chapter cache in
     build/.cache/parts; with *emit_html* the HTML of each as one document, which a plain
     WeasyPrint render lays out into the same pages, is also written to build/NAME.html.
     """
-    root = root.resolve()
-    diags = Diagnostics()
-    say = progress or (lambda message: None)
+    root, diags, say = root.resolve(), Diagnostics(), progress or (lambda message: None)
     inputs = inputs_key(root, editions) if root.is_dir() else ""
-    if inputs and not emit_html:
-        unchanged = _up_to_date(root, inputs, strict)
-        if unchanged is not None:
-            say("every edition is up to date")
-            return unchanged
+    if inputs and not emit_html and (unchanged := _up_to_date(root, inputs, strict)) is not None:
+        say("every edition is up to date")
+        return unchanged
     say("reading the sources")
     reader = load_reader(root, diags)
-    if reader is None:
-        return BuildResult(1, diags)
-    config = reader.config
-    chosen = list(config.editions)
-    if editions:
-        unknown = [n for n in editions if config.edition(n) is None]
-        for name in unknown:
-            diags.error("edition-unknown", f"there is no edition '{name}'; the project has: "
-                        + ", ".join(e.name for e in config.editions), "reader.toml")
-        chosen = [e for e in config.editions if e.name in editions]
-    effective = diags.strict() if strict else diags
-    if effective.has_errors:
-        return BuildResult(1, effective)
-
-    date = build_date(config.date)
-    build_dir = root / "build"
-    outputs = AtomicWriter()
-    records = []
-    pages: dict[str, dict] = {}
-    stats: dict = {}
+    chosen = choose_editions(reader, editions, diags) if reader is not None else []
+    if reader is None or _effective(diags, strict).has_errors:
+        return BuildResult(1, _effective(diags, strict))
+    ctx = BuildContext(root, reader, diags, build_date(reader.config.date), say, jobs, emit_html)
+    laid_out = LaidOut()
     try:
-        with BuildLock(build_dir):
-            clean_stale_temporaries(build_dir)
-            print_edition = config.print_edition
-            pdf_editions = [e for e in chosen if e.is_pdf]
-            if any(not e.is_pdf for e in chosen) and print_edition and print_edition not in pdf_editions:
-                pdf_editions.insert(0, print_edition)    # the e-book needs the print pages
-            print_anchors = None
-            print_starts = None
-            pdf_results = {}
-            cache = BuildCache(build_dir)
-            for edition in pdf_editions:
-                started = datetime.now()
-                path = build_dir / f"{edition.name}.pdf"
-                key = edition_key(reader.source_hash, edition, date)
-                cached = None if emit_html else cache.load(edition.name, key, path)
-                if cached:
-                    record, data = cached
-                    result = PdfResult.from_record(record, data)
-                    starts = [PageStart(**s) for s in record.get("page_starts") or []] or None
-                    say(f"'{edition.name}' is up to date")
-                else:
-                    say(f"laying out '{edition.name}'")
-                    result = build_pdf(reader, edition, root, diags, date, jobs=jobs, emit_html=emit_html,
-                                                cache_dir=build_dir / CACHE_DIR / "parts")
-                    starts = result.page_starts
-                    outputs.add(*cache.entry(edition.name, key, result.data, pages=result.pages,
-                                             anchors=result.anchors, openers=result.openers,
-                                             page_starts=[asdict(s) for s in starts] if starts else None))
-                stats[edition.name] = {"pages": result.pages, "layouts": result.passes,
-                                       "seconds": (datetime.now() - started).total_seconds(),
-                                       "misplaced_notes": len(result.misplaced)}
-                pdf_results[edition.name] = result
-                if edition is print_edition:
-                    print_anchors = result.anchors
-                    print_starts = starts
-                if edition not in chosen:
-                    continue
-                outputs.add(path, result.data)
-                if emit_html:
-                    outputs.add(build_dir / f"{edition.name}.html", result.html.encode())
-                    for name, data in reader.fonts.items():
-                        outputs.add(build_dir / "fonts" / name, data)
-                    for rel, data in reader.images.items():
-                        outputs.add(build_dir / rel, data)
-                pages[edition.name] = section_pages(reader, result.anchors, result.openers)
-                records.append({"name": edition.name, "format": "pdf", "path": f"build/{edition.name}.pdf",
-                                "pages": result.pages, "sha256": hashlib.sha256(result.data).hexdigest(),
-                                "layouts": result.passes})
-            if not editions:
-                records += _handouts(reader, root, diags, date, pdf_results, cache, outputs, say)
-            for edition in chosen:
-                if edition.is_pdf:
-                    continue
-                path = build_dir / f"{edition.name}.epub"
-                key = edition_key(reader.source_hash, edition, date, json.dumps(
-                    [print_anchors, [asdict(s) for s in print_starts or []]], sort_keys=True) if print_anchors else "")
-                cached = cache.load(edition.name, key, path)
-                if cached:
-                    data = cached[1]
-                    say(f"'{edition.name}' is up to date")
-                else:
-                    say(f"making '{edition.name}'")
-                    from .epub.book import build_epub
-                    data = build_epub(reader, edition, root, diags, date, print_anchors, page_starts=print_starts).data
-                    outputs.add(*cache.entry(edition.name, key, data))
-                outputs.add(path, data)
-                records.append({"name": edition.name, "format": "epub", "path": f"build/{edition.name}.epub",
-                                "sha256": hashlib.sha256(data).hexdigest(), "made": not cached})
-            effective = diags.strict() if strict else diags
-            if effective.has_errors:
-                return BuildResult(1, effective, stats=stats)
-            order = {e.name: i for i, e in enumerate(config.editions)}
-            records.sort(key=lambda r: order.get(r["name"], 99))
-            manifest = make_manifest(reader, records, pages, diags)
-            manifest["inputs"] = inputs
-            outputs.add(build_dir / "manifest.json",
-                        (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+        with BuildLock(ctx.build_dir):
+            clean_stale_temporaries(ctx.build_dir)
+            laid_out = lay_out_pdfs(ctx, chosen)
+            records = laid_out.records + (make_handouts(ctx, laid_out.results) if not editions else [])
+            records += make_epubs(ctx, chosen, laid_out)
+            if _effective(diags, strict).has_errors:
+                return BuildResult(1, _effective(diags, strict), stats=laid_out.stats)
+            manifest = add_manifest(ctx, records, laid_out.pages, inputs)
             say("writing")
-            written = outputs.commit()
+            written = ctx.outputs.commit()
     except ReaderError as exc:
         diags.extend(exc.diagnostics)
-        return BuildResult(1, diags, stats=stats)
+        return BuildResult(1, diags, stats=laid_out.stats)
     finally:
-        outputs.cleanup()
-    return BuildResult(0, diags, written, manifest, stats)
+        ctx.outputs.cleanup()
+    return BuildResult(0, diags, written, manifest, laid_out.stats)
 
 
-def _handouts(reader, root, diags, date, pdf_results, cache, outputs, say) -> list[dict]:
-    """The handouts declared in reader.toml, made from the PDF editions just built."""
-    from .handout.build import build_handout, handout_path
+def _effective(diags: Diagnostics, strict: bool) -> Diagnostics:
+    return diags.strict() if strict else diags
+
+
+def choose_editions(reader: Reader, names: list[str] | None, diags: Diagnostics) -> list:
+    """The editions asked for (all when none is named); an unknown name is an error."""
+    config = reader.config
+    if not names:
+        return list(config.editions)
+    for name in (n for n in names if config.edition(n) is None):
+        diags.error("edition-unknown", f"there is no edition '{name}'; the project has: "
+                    + ", ".join(e.name for e in config.editions), "reader.toml")
+    return [e for e in config.editions if e.name in names]
+
+
+def lay_out_pdfs(ctx: BuildContext, chosen: list) -> LaidOut:
+    """Every PDF edition asked for, and the print edition whenever an e-book needs its pages."""
+    config = ctx.reader.config
+    pdf_editions = [e for e in chosen if e.is_pdf]
+    if any(not e.is_pdf for e in chosen) and config.print_edition and config.print_edition not in pdf_editions:
+        pdf_editions.insert(0, config.print_edition)
+    laid_out = LaidOut()
+    for edition in pdf_editions:
+        started = datetime.now()
+        result, starts = lay_out_pdf(ctx, edition)
+        laid_out.stats[edition.name] = {"pages": result.pages, "layouts": result.passes,
+                                        "seconds": (datetime.now() - started).total_seconds(),
+                                        "misplaced_notes": len(result.misplaced)}
+        laid_out.results[edition.name] = result
+        if edition is config.print_edition:
+            laid_out.print_anchors, laid_out.print_starts = result.anchors, starts
+        if edition in chosen:
+            add_pdf(ctx, edition, result, laid_out)
+    return laid_out
+
+
+def lay_out_pdf(ctx: BuildContext, edition) -> tuple[PdfResult, list | None]:
+    """One PDF edition and its page starts: from the build cache, else laid out (and cached)."""
+    path = ctx.build_dir / f"{edition.name}.pdf"
+    key = edition_key(ctx.reader.source_hash, edition, ctx.date)
+    cached = None if ctx.emit_html else ctx.cache.load(edition.name, key, path)
+    if cached:
+        record, data = cached
+        ctx.say(f"'{edition.name}' is up to date")
+        return PdfResult.from_record(record, data), [PageStart(**s) for s in record.get("page_starts") or []] or None
+    ctx.say(f"laying out '{edition.name}'")
+    result = build_pdf(ctx.reader, edition, ctx.root, ctx.diags, ctx.date, jobs=ctx.jobs, emit_html=ctx.emit_html,
+                       cache_dir=ctx.build_dir / CACHE_DIR / "parts")
+    starts = result.page_starts
+    ctx.outputs.add(*ctx.cache.entry(edition.name, key, result.data, pages=result.pages, anchors=result.anchors,
+                                     openers=result.openers,
+                                     page_starts=[asdict(s) for s in starts] if starts else None))
+    return result, starts
+
+
+def add_pdf(ctx: BuildContext, edition, result: PdfResult, laid_out: LaidOut) -> None:
+    """A PDF edition's file (and, with --emit-html, its HTML and assets) and manifest record."""
+    ctx.outputs.add(ctx.build_dir / f"{edition.name}.pdf", result.data)
+    if ctx.emit_html:
+        ctx.outputs.add(ctx.build_dir / f"{edition.name}.html", result.html.encode())
+        for name, data in ctx.reader.fonts.items():
+            ctx.outputs.add(ctx.build_dir / "fonts" / name, data)
+        for rel, data in ctx.reader.images.items():
+            ctx.outputs.add(ctx.build_dir / rel, data)
+    laid_out.pages[edition.name] = section_pages(ctx.reader, result.anchors, result.openers)
+    laid_out.records.append({"name": edition.name, "format": "pdf", "path": f"build/{edition.name}.pdf",
+                             "pages": result.pages, "sha256": hashlib.sha256(result.data).hexdigest(),
+                             "layouts": result.passes})
+
+
+def make_epubs(ctx: BuildContext, chosen: list, laid_out: LaidOut) -> list[dict]:
+    """The e-book editions asked for, labelled with the print edition's pages."""
     records = []
-    for handout in reader.config.handouts:
-        path = handout_path(root, handout)
+    for edition in (e for e in chosen if not e.is_pdf):
+        path = ctx.build_dir / f"{edition.name}.epub"
+        pages = json.dumps([laid_out.print_anchors, [asdict(s) for s in laid_out.print_starts or []]],
+                           sort_keys=True) if laid_out.print_anchors else ""
+        key = edition_key(ctx.reader.source_hash, edition, ctx.date, pages)
+        cached = ctx.cache.load(edition.name, key, path)
+        if cached:
+            data = cached[1]
+            ctx.say(f"'{edition.name}' is up to date")
+        else:
+            ctx.say(f"making '{edition.name}'")
+            data = build_epub(ctx.reader, edition, ctx.root, ctx.diags, ctx.date, laid_out.print_anchors,
+                              page_starts=laid_out.print_starts).data
+            ctx.outputs.add(*ctx.cache.entry(edition.name, key, data))
+        ctx.outputs.add(path, data)
+        records.append({"name": edition.name, "format": "epub", "path": f"build/{edition.name}.epub",
+                        "sha256": hashlib.sha256(data).hexdigest(), "made": not cached})
+    return records
+
+
+def add_manifest(ctx: BuildContext, records: list[dict], pages: dict, inputs: str) -> dict:
+    """build/manifest.json, with the editions in the order reader.toml gives them."""
+    order = {e.name: i for i, e in enumerate(ctx.reader.config.editions)}
+    records.sort(key=lambda r: order.get(r["name"], 99))
+    manifest = make_manifest(ctx.reader, records, pages, ctx.diags)
+    manifest["inputs"] = inputs
+    ctx.outputs.add(ctx.build_dir / "manifest.json",
+                    (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    return manifest
+
+
+def make_handouts(ctx: BuildContext, pdf_results: dict) -> list[dict]:
+    """The handouts declared in reader.toml, made from the PDF editions just laid out."""
+    records = []
+    for handout in ctx.reader.config.handouts:
+        path = handout_path(ctx.root, handout)
         base = pdf_results.get(handout.edition)
-        key = edition_key(reader.source_hash, handout, date, base and hashlib.sha256(base.data).hexdigest() or "")
-        cached = cache.load(f"handout-{handout.name}", key, path)
+        key = edition_key(ctx.reader.source_hash, handout, ctx.date,
+                          base and hashlib.sha256(base.data).hexdigest() or "")
+        cached = ctx.cache.load(f"handout-{handout.name}", key, path)
         if cached:
             data = cached[1]
         else:
-            say(f"making handout '{handout.name}'")
-            data = build_handout(reader, handout, root, diags, results=pdf_results)
+            ctx.say(f"making handout '{handout.name}'")
+            data = build_handout(ctx.reader, handout, ctx.root, ctx.diags, results=pdf_results)
             if data is None:
                 continue
-            outputs.add(*cache.entry(f"handout-{handout.name}", key, data))
-        outputs.add(path, data)
+            ctx.outputs.add(*ctx.cache.entry(f"handout-{handout.name}", key, data))
+        ctx.outputs.add(path, data)
         records.append({"name": f"handout-{handout.name}", "format": "pdf",
-                        "path": path.relative_to(root).as_posix(), "handout": True,
+                        "path": path.relative_to(ctx.root).as_posix(), "handout": True,
                         "sha256": hashlib.sha256(data).hexdigest(), "made": not cached})
     return records
 

@@ -5,7 +5,9 @@ declares no editions gets the default ones (``print`` and ``ebook``).
 """
 from __future__ import annotations
 
+import os
 import re
+from datetime import datetime, timezone
 import tomllib
 from dataclasses import dataclass, field
 
@@ -304,3 +306,14 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
                     handouts.append(handout)
     kwargs["handouts"] = tuple(handouts)
     return Config(title=title.strip(), **kwargs)
+
+
+def build_date(reader_date: str) -> str:
+    """SOURCE_DATE_EPOCH, else the date in reader.toml, else none (no date in the outputs)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if reader_date:
+        parts = (reader_date + "-01-01")[:10].split("-")
+        return f"{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z"
+    return ""

@@ -15,7 +15,7 @@ from .diagnostics import Diagnostics
 from .index.build import Mention
 from .source.markdown import parse_chapter
 from .model import Chapter, Image, Reader
-from .source.project import ProjectSources, read_image
+from .source.project import ProjectSources, load_project, read_image
 from .source.sanitize import sanitize_html
 from .render.templates import read_fonts
 
@@ -142,3 +142,10 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
                   cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts,
                   source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()
                                                     for name, data in sorted(images.items()))))
+
+
+def load_reader(root: Path, diags: Diagnostics) -> Reader | None:
+    sources = load_project(root, diags)
+    if sources is None:
+        return None
+    return resolve(sources, diags)

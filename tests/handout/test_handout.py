@@ -162,7 +162,8 @@ title: The Second Chapter
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    from reader_build.build import build, load_reader
+    from reader_build.build import build
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     files = dict(SMALL, **{"manuscript/one.md": ONE, "manuscript/two.md": TWO})
     root = write_project(tmp_path_factory.mktemp("handout") / "small", files)
@@ -314,7 +315,7 @@ def test_wrong_command_lines_exit_2(small, capsys):
 
 
 def test_handouts_declared_in_reader_toml(small):
-    from reader_build.build import build_date
+    from reader_build.config import build_date
     from reader_build.diagnostics import Diagnostics
     from reader_build.handout.build import build_handout, handout_edition, handout_path
     from reader_build.pdf.parallel import build_pdf
@@ -360,7 +361,9 @@ def test_a_section_left_out_of_the_print_edition(minimal, capsys):
 @pytest.fixture(scope="module")
 def bundled_handout(tmp_path_factory):
     """The bundled reader's print edition, laid out once, and a handout of one chapter made from it."""
-    from reader_build.build import build_date, load_reader, section_pages
+    from reader_build.config import build_date
+    from reader_build.resolve import load_reader
+    from reader_build.pdf.sections import section_pages
     from reader_build.diagnostics import Diagnostics
     from reader_build.handout.build import build_handout
     from reader_build.pdf.parallel import build_pdf

@@ -61,7 +61,7 @@ def element_text(element) -> str:
 
 @pytest.fixture(scope="module")
 def outputs(bundled):
-    from reader_build.build import load_reader
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     reader = load_reader(bundled["root"], Diagnostics())
     docs = epub_documents(bundled["epub"])
@@ -386,7 +386,7 @@ def names_project(tmp_path):
 
 
 def test_unmatched_names_and_unused_entries(names_project):
-    from reader_build.build import load_reader
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.index.check import unmatched_names
     diags = Diagnostics()
@@ -417,7 +417,7 @@ def test_unmatched_names_and_unused_entries(names_project):
 
 def test_unmatched_names_never_raises_on_odd_input(tmp_path):
     from conftest import write_project
-    from reader_build.build import load_reader
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.index.check import unmatched_names
     root = write_project(tmp_path / "odd", {

@@ -81,7 +81,8 @@ def test_bundled_reader_is_mended_in_one_layout(tmp_path):
     """The bundled reader's print edition: its first layout used to leave notes off their call's
     page and paragraphs with a stray line break; mended, one layout has none, and it is the
     layout of the same rules given as CSS."""
-    from reader_build.build import build_date, load_reader
+    from reader_build.config import build_date
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.index.compose import index_parts
     from reader_build.pdf.compose import compose, gather

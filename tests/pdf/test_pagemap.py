@@ -357,7 +357,8 @@ def paged(bundled, tmp_path_factory):
     """The bundled reader's print layout and its page starts, and an EPUB with the page-list:
     the bundled build's own when the build passes the starts to the EPUB, else one made here
     from the same layout."""
-    from reader_build.build import build_date, load_reader
+    from reader_build.config import build_date
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.epub.book import build_epub
     from reader_build.pdf.parallel import build_pdf

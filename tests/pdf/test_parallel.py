@@ -20,7 +20,8 @@ EDITED = "opening"
 
 
 def _parallel(root, cache, jobs=2):
-    from reader_build.build import build_date, load_reader
+    from reader_build.config import build_date
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.pdf.parallel import build_pdf
     diags = Diagnostics()
@@ -33,7 +34,8 @@ def _parallel(root, cache, jobs=2):
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
-    from reader_build.build import build_date, load_reader
+    from reader_build.config import build_date
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.pdf.parallel import build_pdf
     base = tmp_path_factory.mktemp("parallel")
@@ -231,7 +233,8 @@ def test_editing_one_chapter_lays_out_that_chapter_only(books):
 def shifted(books, tmp_path_factory):
     """The reader with a chapter grown by about two pages, so that every later part starts two
     pages later: rebuilt in parts from the first build's cache, and laid out as one document."""
-    from reader_build.build import build_date, load_reader
+    from reader_build.config import build_date
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.pdf.parallel import build_pdf
     base = tmp_path_factory.mktemp("shifted")
@@ -267,7 +270,9 @@ def test_a_chapter_that_grows_moves_the_later_parts_without_laying_them_out_twic
 
 def test_minimal_project_in_this_process(tmp_path):
     """jobs=1 (no worker process), an untagged edition, no index: the same pages, links and outline."""
-    from reader_build.build import build, build_date, load_reader
+    from reader_build.build import build
+    from reader_build.config import build_date
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.pdf.parallel import build_pdf
     root = write_project(tmp_path / "minimal", MINIMAL)

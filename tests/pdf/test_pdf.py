@@ -22,7 +22,7 @@ def dests(bundled):
 
 def _note_texts(root):
     """Every note's opening words, in number order, from the sources."""
-    from reader_build.build import load_reader
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.render.html import Target, render_chapter
     reader = load_reader(root, Diagnostics())

@@ -44,7 +44,8 @@ def test_repeated_chapter_renames_ids(bench):
 
 
 def test_large_reader_has_unique_ids_and_no_errors(bench, tmp_path):
-    from reader_build.build import check, load_reader
+    from reader_build.build import check
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
 
     root = bench.make_reader(REPO, tmp_path / "x3", 3)

@@ -460,7 +460,7 @@ def test_the_same_svg_inside_the_project_would_show(project, capsys):
 
 def test_a_file_url_in_the_css_is_never_laid_out(project, outside):
     """Lay the book out directly (past the diagnostics): the outside image is refused, not drawn."""
-    from reader_build.build import load_reader
+    from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.pdf.parallel import build_pdf
     _write(project, "styles/extra.css", f".chapter-title::after {{ content: url(file://{outside}/secret.svg); }}\n"
@@ -561,7 +561,7 @@ def test_a_ten_megabyte_paragraph_is_read_and_resolved(tmp_path):
     """Reading, parsing and resolving (everything `check` does but its index check) is linear:
     a 10 MB paragraph takes seconds. (`build` is not tried: some 4,000 pages of one paragraph.)"""
     root = _pathological(tmp_path, PROSE * (10_000_000 // len(PROSE)))
-    code = ("import sys; from pathlib import Path; from reader_build.build import load_reader; "
+    code = ("import sys; from pathlib import Path; from reader_build.resolve import load_reader; "
             "from reader_build.diagnostics import Diagnostics; d = Diagnostics(); "
             "r = load_reader(Path(sys.argv[1]), d); print(len(d.errors()), 'error(s)'); "
             "sys.exit(1 if r is None or d.errors() else 0)")

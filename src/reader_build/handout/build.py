@@ -345,7 +345,7 @@ def _make(reader: Reader, handout: Handout, root: Path, diags: Diagnostics, resu
 def edition_pages(reader: Reader, edition: Edition, root: Path, diags: Diagnostics):
     """The edition's pages (a pdf.PdfResult): those in build/ when the last build made them from
     these sources, else laid out now in parts, with the part cache of the builds."""
-    from ..build import build_date
+    from ..config import build_date
     from ..store.cache import CACHE_DIR, BuildCache, edition_key
     from ..pdf.parallel import build_pdf
     from ..pdf.compose import PdfResult
@@ -359,7 +359,7 @@ def edition_pages(reader: Reader, edition: Edition, root: Path, diags: Diagnosti
 
 
 def _section_table(reader: Reader, result) -> dict:
-    from ..build import section_pages
+    from ..pdf.sections import section_pages
     return section_pages(reader, result.anchors, getattr(result, "openers", ()))
 
 
@@ -401,7 +401,7 @@ def build_handout(reader: Reader, handout_config: Handout, root: Path, diags: Di
 
 def make_handout(args) -> int:
     """``reader-build handout``: exit status 0 written, 1 input errors, 2 wrong command line."""
-    from ..build import load_reader
+    from ..resolve import load_reader
     from ..cli import print_diagnostics
     from ..store.output import AtomicWriter, BuildLock
     if args.booklet and args.nup == 4:
