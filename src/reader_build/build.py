@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Callable
 
 from .diagnostics import Diagnostics, ReaderError
-from .model import Reader
+from .model import PageStart, Reader
 from .store.output import AtomicWriter, BuildLock, clean_stale_temporaries
 from .store.cache import CACHE_DIR, BuildCache, edition_key
-from .pdf.pagemap import PageStart
 from .pdf.compose import PdfResult
 from .config import build_date
 from .epub.book import build_epub
 from .handout.build import build_handout, handout_path
+from .pdf import engine
 from .pdf.parallel import build_pdf
 from .pdf.sections import section_pages
 from .resolve import load_reader
@@ -178,6 +178,9 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
     if inputs and not emit_html and (unchanged := _up_to_date(root, inputs, strict)) is not None:
         say("every edition is up to date")
         return unchanged
+    if (problem := engine.check_version()) is not None:
+        diags.error("weasyprint-version", problem)
+        return BuildResult(1, diags)
     say("reading the sources")
     reader = load_reader(root, diags)
     chosen = choose_editions(reader, editions, diags) if reader is not None else []

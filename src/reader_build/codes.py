@@ -124,6 +124,7 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
     ),
     *_codes(
         "layout",
+        ("weasyprint-version", ERROR, "The installed WeasyPrint is not the version reader-build extends."),
         ("note-misplaced", WARNING, "A note could not be kept on the page of its call."),
         ("parallel-unsettled", WARNING, "The pages of a part did not settle; its folios may be wrong."),
         ("parallel-merge", WARNING, "A problem met while the laid-out parts were merged."),

@@ -119,3 +119,36 @@ class Reader:
             for heading in chapter.parsed.headings:
                 if heading.level == 2:
                     yield heading.id, heading.title, chapter
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where a print page begins.
+
+    ``block`` is the ``data-b`` of the text block where the page's text begins;
+    when that text is in no block, ``anchor`` is the id of its key element (a
+    chapter section for a page that opens with the chapter title, a figure, a
+    bibliography or index entry).  ``offset`` indexes the key element's text (see
+    the module's documentation).  A page with no text, or whose text has no key
+    element, has neither.  ``label`` is the printed folio; ``excerpt`` the first
+    words from the start (empty for a page that opens with a figure's image).
+    """
+
+    page: int                   # 1-based
+    block: str | None
+    offset: int
+    label: str
+    anchor: str | None = None
+    excerpt: str = field(default="", compare=False)    # the first words of the page (for messages)
+
+    @property
+    def key(self) -> str | None:
+        """``data-b`` value or ``#id``: the key element's name in any rendering."""
+        if self.block:
+            return self.block
+        if self.anchor:
+            return "#" + self.anchor
+        return None
+
+
+# -- the text of a key element (shared by both renderings) --------------------------------

@@ -7,6 +7,7 @@ here lays out a page.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from dataclasses import replace
 
 from .index.authority import load_authority
@@ -14,7 +15,7 @@ from .bibliography.references import BibSettings, load_bibliography, unknown_key
 from .diagnostics import Diagnostics
 from .index.build import Mention
 from .source.markdown import parse_chapter
-from .model import Chapter, Image, Reader
+from .model import Chapter, Reader
 from .source.project import ProjectSources, load_project, read_image
 from .source.sanitize import sanitize_html
 from .render.templates import read_fonts

@@ -20,8 +20,8 @@ from .. import __version__
 from . import a11y
 from ..ids import note_id, noteref_id, ref_id
 from ..render.html import Target, inline_html, render_chapter
-from ..model import Reader
-from ..pdf.pagemap import PageStart, insert_page_breaks, page_list_nav, plan_page_breaks
+from ..model import PageStart, Reader
+from .pagebreaks import insert_page_breaks, page_list_nav, plan_page_breaks
 from ..index.compose import INDEX_TITLES, index_parts
 from ..render.templates import read_css, render_template, template_environment
 

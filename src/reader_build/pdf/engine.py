@@ -1,11 +1,35 @@
-"""Laying out an HTML book with WeasyPrint, and reading facts back from the boxes.
+"""WeasyPrint, extended: laying out an HTML book, and reading facts back from the boxes.
+
+This is the one module of reader-build that relies on WeasyPrint's internals, and it
+works with WeasyPrint :data:`SUPPORTED_VERSION` only: :func:`check_version` makes any
+other version a clear error when a build starts, not a wrong book.  Other modules that
+read laid-out pages (pdf/pagemap.py) take the page boxes from here (:func:`page_children`,
+:func:`flow_children`, :data:`boxes`).
 
 * :class:`AssetFetcher` serves fonts and images from memory and fetches
   nothing else: no network, no file outside the project.
+* :func:`lay_out` lays a document out; while its pages are made, :class:`_PageFixer`
+  mends a page whose note would fall on the next page, or whose paragraph has a stray
+  line break, and resumes at that paragraph's first page.
 * :func:`misplaced_notes` finds notes that WeasyPrint put on a later page than
   their call; :func:`keep_notes_rules` computes the CSS (for this layout only)
   that brings them back (see "orphan fix" in the project's design notes).
-* :func:`anchor_pages` maps every element id to its page number.
+* :func:`anchor_pages` maps every element id to its page number; :func:`renumber`
+  moves the page numbers of a layout without laying it out again.
+
+The WeasyPrint internals used (all of WeasyPrint 70.0):
+
+* ``weasyprint.layout.make_all_pages`` (replaced by :func:`_make_all_pages` during
+  :func:`lay_out` only, then restored) and ``weasyprint.layout.page.remake_page``;
+* the layout context: ``page_maker`` (its page states and remake states),
+  ``footnotes``, ``reported_footnotes``, ``broken_out_of_flow``, ``running_elements``,
+  ``current_page``, ``get_image_from_uri``;
+* ``weasyprint.layout.page.make_margin_boxes``, ``weasyprint.layout.background.layout_backgrounds``
+  and ``weasyprint.document.Page`` (:func:`renumber`);
+* ``Page._page_box`` and the box classes of ``weasyprint.formatting_structure.boxes``
+  (``BlockBox``, ``LineBox``, ``TextBox``, ``ReplacedBox``, ``MarginBox``, ``FootnoteAreaBox``,
+  ``TableRowGroupBox``) with their ``element``, ``element_tag``, ``style``, ``children``,
+  positions and sizes; a box's computed style (``copy()``, ``cascaded``, ``parent_style``).
 """
 from __future__ import annotations
 
@@ -13,14 +37,18 @@ from dataclasses import dataclass, field
 
 import weasyprint
 import weasyprint.layout as _weasy_layout
+from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes
-from weasyprint.layout.page import remake_page
+from weasyprint.layout.background import layout_backgrounds
+from weasyprint.layout.page import make_margin_boxes, remake_page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..source.project import image_type
 from ..render.templates import weasyprint_warnings
 
+SUPPORTED_VERSION = "70.0"
+WEASYPRINT_VERSION = weasyprint.__version__
 ASSET_BASE = "https://reader.invalid/"
 FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
 MAX_FIX_PASSES = 6
@@ -50,15 +78,31 @@ class AssetFetcher(URLFetcher):
         raise ValueError(f"reader-build fetches nothing from outside the project: {url}")
 
 
+def check_version() -> str | None:
+    """None when the installed WeasyPrint is the one this module extends, else the problem."""
+    if WEASYPRINT_VERSION == SUPPORTED_VERSION:
+        return None
+    return (f"reader-build lays pages out with WeasyPrint {SUPPORTED_VERSION}, and this Python has "
+            f"WeasyPrint {WEASYPRINT_VERSION}: install the version it needs (pip install "
+            f"weasyprint=={SUPPORTED_VERSION})")
+
+
+def page_children(page) -> tuple:
+    """The boxes of a laid-out page (a ``weasyprint.Page``): the flow, the note area, the margins."""
+    return page._page_box.children
+
+
+def flow_children(page) -> list:
+    """The boxes of a laid-out page's text flow, without its note area and margin boxes."""
+    return _flow(page._page_box)
+
+
 @dataclass
 class Layout:
     document: weasyprint.Document
     warnings: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)      # the fix rules applied while the pages were made
-
-    @property
-    def page_count(self) -> int:
-        return len(self.document.pages)
+    context: object | None = None                       # WeasyPrint's layout context, kept for renumber
 
 
 def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **options) -> Layout:
@@ -70,24 +114,23 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
     fixer = _PageFixer(fix, limit=MAX_PAGE_FIXES) if fix is not None else None
     with weasyprint_warnings() as records:
         _ACTIVE.append(fixer)
+        _weasy_layout.make_all_pages = _make_all_pages
         try:
             document = weasyprint.HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
                 font_config=FontConfiguration(), **options)
         finally:
             _ACTIVE.pop()
-    layout = Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [])
-    layout.context = fixer.context if fixer else None
-    return layout
+            if not _ACTIVE:
+                _weasy_layout.make_all_pages = _original_make_all_pages
+    return Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [],
+                  fixer.context if fixer else None)
 
 
 def renumber(layout: Layout, delta: int) -> bool:
     """Move every page number of *layout* by *delta* (even: the left and right pages stay as
     they are) without laying the pages out again: the margin boxes are made anew from the page
     states that WeasyPrint kept.  False when that cannot be done (the layout kept no states)."""
-    from weasyprint.document import Page
-    from weasyprint.layout.background import layout_backgrounds
-    from weasyprint.layout.page import make_margin_boxes
-    context = getattr(layout, "context", None)
+    context = layout.context
     if delta % 2 or context is None or len(context.page_maker) < len(layout.document.pages) + 1:
         return False
     for _resume_at, _next_page, _right, page_state, _remake in context.page_maker:
@@ -120,15 +163,11 @@ def page_openers(document) -> list[str]:
     for page in document.pages:
         if not page.anchors:
             continue
-        first_bottom = min((box.position_y + box.height for child in _flow_children(page) for box in child.descendants()
+        first_bottom = min((box.position_y + box.height for child in flow_children(page) for box in child.descendants()
                             if isinstance(box, (boxes.LineBox, boxes.ReplacedBox))), default=None)
         found += [ident for ident, place in page.anchors.items()
                   if first_bottom is None or first_bottom > place[1] + 0.5]
     return sorted(found)
-
-
-def _flow_children(page):
-    return _flow(page._page_box)
 
 
 def note_pages(document) -> tuple[dict, dict]:
@@ -173,7 +212,7 @@ def keep_notes_rules(document) -> list[str]:
     """
     first_page: dict = {}
     for i, page in enumerate(document.pages):
-        for child in _flow_children(page):
+        for child in flow_children(page):
             for box in child.descendants():
                 if isinstance(box, boxes.BlockBox) and box.element is not None:
                     first_page.setdefault(box.element, i)
@@ -263,8 +302,6 @@ def _make_all_pages(context, root_box, html, pages):
             break
     yield from made
 
-
-_weasy_layout.make_all_pages = _make_all_pages
 
 
 class _PageFixer:

@@ -19,6 +19,8 @@ rebuilds across the parts what the one-document build gets from WeasyPrint:
 """
 from __future__ import annotations
 
+from ..model import PageStart
+
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -57,7 +59,6 @@ def book_anchors(parts: list, results: dict, starts: dict) -> dict:
 
 def book_page_starts(parts: list, ordered: list[dict], starts: dict, blanks: dict) -> list | None:
     """pagemap.PageStart of every page of the book (a blank page has no place)."""
-    from .pagemap import PageStart
     out = []
     for part, result in zip(parts, ordered):
         if result.get("starts") is None:

@@ -24,7 +24,6 @@ one-document build.  What crosses parts:
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import multiprocessing
 import os
@@ -41,6 +40,7 @@ from ..diagnostics import Diagnostics
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
 from ..index.compose import index_parts
+from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
 from ..render.templates import template_environment
 
@@ -320,7 +320,6 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     index pages turn out different is laid out again, with the fix rules it found, once every
     part before it is done (the contents: once every part is done).
     """
-    import weasyprint
     ctx = gather(reader, edition, root, diags, build_date)
     composer = _Composer(reader, ctx, root)
     parts = plan_parts(ctx, composer.indexes(lambda mid: None), whole=whole)
@@ -331,8 +330,8 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     memory = cache.memory(edition.name) if cache else {}
     assets = _hash(*(x for name in sorted(reader.fonts) for x in (name, reader.fonts[name])),
                    *(x for name in sorted(reader.images) for x in (name, reader.images[name])))
-    want_starts = importlib.util.find_spec(f"{__package__}.pagemap") is not None
-    tool = _hash(FORMAT, __version__, weasyprint.__version__, edition.pdf_variant, assets, want_starts)
+    want_starts = True
+    tool = _hash(FORMAT, __version__, WEASYPRINT_VERSION, edition.pdf_variant, assets, want_starts)
 
     remembered_anchors: dict = dict(memory.get("anchors", {}))
     known_rules: dict = dict(memory.get("rules", {}))
