@@ -9,7 +9,7 @@ import os
 import re
 from datetime import datetime, timezone
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .diagnostics import Diagnostics, did_you_mean
 from .source.files import SourceFile
@@ -21,7 +21,7 @@ PAGE_SIZES = {
     "6x9": ("6in", "9in"),
     "royal": ("156mm", "234mm"),
 }
-PARTS = ("introduction", "chronology", "map", "bibliography", "indexes", "toc", "title", "colophon")
+PARTS = ("introduction", "chronology", "bibliography", "indexes", "toc", "title", "colophon")
 LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 
 
@@ -72,7 +72,6 @@ class Config:
     editions: tuple[Edition, ...] = ()
     handouts: tuple[Handout, ...] = ()
     hyphenate: bool = True
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def edition(self, name: str) -> Edition | None:
         return next((e for e in self.editions if e.name == name), None)

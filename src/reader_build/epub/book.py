@@ -23,6 +23,7 @@ from ..render.html import Target, inline_html, render_chapter
 from ..model import PageStart, Reader
 from .pagebreaks import insert_page_breaks, page_list_nav, plan_page_breaks
 from ..index.compose import INDEX_TITLES, index_parts
+from ..render.typography import NO_HYPHENATION
 from ..render.templates import read_css, render_template, template_environment
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -147,6 +148,8 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         book.add_metadata("DC", "contributor", config.editor)
     if config.publisher:
         book.add_metadata("DC", "publisher", config.publisher)
+    if config.rights:
+        book.add_metadata("DC", "rights", config.rights)
     if config.subtitle:
         book.add_metadata("DC", "description", config.subtitle)
     if build_date:
@@ -154,6 +157,8 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
 
     css_text = "\n".join(text for name in ("epub.css", "extra-epub.css")
                          for found in [read_css(root, name, diags)] if found for text in [found[1]])
+    if not config.hyphenate:
+        css_text += "\n" + NO_HYPHENATION + "\n"
     css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css", content=css_text)
     book.add_item(css)
     for name, data in sorted(reader.fonts.items()):

@@ -12,11 +12,13 @@ from .. import __version__
 from ..config import Edition
 from ..diagnostics import Diagnostics
 from ..ids import ref_id
+from ..render.typography import NO_HYPHENATION
 from ..render.html import Target, inline_html, render_chapter
 from ..model import Reader
 from ..render.templates import check_css, read_css, render_template
 
 WIDE_PAGE_MM = 170
+
 
 
 def _mm(length: str) -> float:
@@ -40,9 +42,10 @@ def page_css(reader: Reader, edition: Edition) -> str:
     else:
         side = round((inner + outer) / 2, 1)
         margins = f"@page {{ margin: {top}mm {side}mm {bottom}mm {side}mm; }}"
+    no_hyphens = "" if reader.config.hyphenate else NO_HYPHENATION + "\n"
     return (f"@page {{ size: {width} {height}; }}\n{margins}\n"
             f"@page :left {{ @top-center {{ content: \"{title}\"; }} }}\n"
-            f"html {{ font-size: {edition.font_size}; }}\n")
+            f"html {{ font-size: {edition.font_size}; }}\n{no_hyphens}")
 
 
 @dataclass

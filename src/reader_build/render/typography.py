@@ -28,3 +28,7 @@ def nbsp(text: str) -> str:
     text = _NUMBER_UNIT.sub(NBSP, text)
     text = _TITLES.sub(lambda m: m.group(0)[:-1] + NBSP, text)
     return text
+
+
+# hyphenate = false in reader.toml: words break only where the text has a hyphen or a soft hyphen
+NO_HYPHENATION = "* { hyphens: manual !important; -epub-hyphens: manual !important; }"
