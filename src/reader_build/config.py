@@ -66,12 +66,20 @@ class Config:
     identifier: str = ""
     publisher: str = ""
     rights: str = ""
+    authorship: str = "certain"             # "attributed": the author is attributed, not certain
     chapters: tuple[str, ...] = ()          # explicit order (file names inside manuscript/)
     bibliography_style: str = "author-date"
     bibliography_all: bool = False
     editions: tuple[Edition, ...] = ()
     handouts: tuple[Handout, ...] = ()
     hyphenate: bool = True
+
+    @property
+    def author_metadata(self) -> str:
+        """The author as the PDF's metadata gives it: "attributed to …" when the authorship is."""
+        if self.author and self.authorship == "attributed":
+            return f"attributed to {self.author}"
+        return self.author
 
     def edition(self, name: str) -> Edition | None:
         return next((e for e in self.editions if e.name == name), None)
@@ -84,7 +92,7 @@ class Config:
 
 TOP_KEYS = {
     "title": str, "subtitle": str, "author": str, "byline": str, "editor": str,
-    "language": str, "date": str, "identifier": str, "publisher": str, "rights": str,
+    "language": str, "date": str, "identifier": str, "publisher": str, "rights": str, "authorship": str,
     "chapters": list, "bibliography": dict, "editions": dict, "handouts": dict, "hyphenate": bool,
 }
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
@@ -273,6 +281,11 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
             diags.error("config-type", "chapters in reader.toml must be a list of file names, "
                         "e.g. chapters = [\"01-intro.md\"]", src.path, _line_of(src.text, "chapters"))
         kwargs["chapters"] = tuple(names)
+    if data.get("authorship") in ("certain", "attributed"):
+        kwargs["authorship"] = data["authorship"]
+    elif "authorship" in data:
+        diags.error("config-value", "authorship must be 'certain' or 'attributed'",
+                    src.path, _line_of(src.text, "authorship"))
     if isinstance(data.get("hyphenate"), bool):
         kwargs["hyphenate"] = data["hyphenate"]
     bib = data.get("bibliography", {})

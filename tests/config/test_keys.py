@@ -151,3 +151,13 @@ def test_a_part_that_does_nothing_is_not_accepted(tmp_path):
     load_reader(root, diags)
     (problem,) = [d for d in diags if d.code == "config-value"]
     assert "map" in problem.message and problem.line == 3
+
+
+def test_authorship_attributed_reaches_the_metadata(tmp_path):
+    toml = 'title = "T"\nauthor = "A. Writer"\nauthorship = "attributed"\n'
+    assert '<meta name="author" content="attributed to A. Writer"/>' in _book_html(tmp_path, toml)
+    opf = _opf(tmp_path / "e", toml)
+    assert re.search(r'<meta[^>]*property="role"[^>]*scheme="marc:relators"[^>]*>att</meta>', opf) or \
+        re.search(r'<meta[^>]*scheme="marc:relators"[^>]*property="role"[^>]*>att</meta>', opf), opf
+    plain = _opf(tmp_path / "c", 'title = "T"\nauthor = "A. Writer"\n')
+    assert ">att<" not in plain

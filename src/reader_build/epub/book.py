@@ -143,7 +143,8 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     book.set_title(config.title)
     book.set_language(lang)
     if config.author:
-        book.add_author(config.author)
+        # MARC relator "att": an attributed name (EPUB 3 creator role)
+        book.add_author(config.author, role="att" if config.authorship == "attributed" else None)
     if config.editor:
         book.add_metadata("DC", "contributor", config.editor)
     if config.publisher:
