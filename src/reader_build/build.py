@@ -24,6 +24,11 @@ from .pdf.parallel import build_pdf
 from .pdf.sections import section_pages
 from .resolve import load_reader
 from .source.project import SOURCE_PARTS
+from .store.cache import package_hash
+from .source.files import inside, relpath
+from .diagnostics import Diagnostic
+from .index.check import unmatched_names
+from .validators import run_ace, run_epubcheck
 
 
 @dataclass
@@ -70,8 +75,6 @@ def inputs_key(root: Path, editions: list[str] | None) -> str:
     """A hash of every file a build may read (reader.toml, manuscript/, bibliography/, styles/,
     images included), the tool, SOURCE_DATE_EPOCH and the editions asked for.  Computed before
     anything is read: a source changed during the build leaves the key stale, never the outputs."""
-    from .store.cache import package_hash
-    from .source.files import inside, relpath
     h = hashlib.sha256()
     for part in (package_hash(), os.environ.get("SOURCE_DATE_EPOCH", ""), json.dumps(sorted(editions or []))):
         h.update(part.encode() + b"\0")
@@ -93,7 +96,6 @@ def inputs_key(root: Path, editions: list[str] | None) -> str:
 def _up_to_date(root: Path, key: str, strict: bool) -> BuildResult | None:
     """The last build, when it was made from these very inputs and its outputs are intact: its
     diagnostics again, and the manifest rewritten to say that nothing was made.  Else None."""
-    from .diagnostics import Diagnostic
     build_dir = root / "build"
     try:
         manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -338,14 +340,12 @@ def make_handouts(ctx: BuildContext, pdf_results: dict) -> list[dict]:
 def check(root: Path, validators: bool = True) -> Diagnostics:
     """Read and resolve everything, write nothing; with the index's own check, and
     EPUBCheck and Ace (where installed) on the e-books already built."""
-    from .index.check import unmatched_names
     root = root.resolve()
     diags = Diagnostics()
     reader = load_reader(root, diags)
     if reader is not None:
         diags.extend(unmatched_names(reader, root))
         if validators:
-            from .validators import run_ace, run_epubcheck
             for edition in reader.config.editions:
                 epub = root / "build" / f"{edition.name}.epub"
                 if edition.format == "epub" and epub.is_file():

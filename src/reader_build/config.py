@@ -329,3 +329,12 @@ def build_date(reader_date: str) -> str:
         parts = (reader_date + "-01-01")[:10].split("-")
         return f"{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z"
     return ""
+
+
+def length_mm(length: str) -> float:
+    """A CSS length (mm, cm, in, pt, px) in millimetres; 148 (A5's width) when it cannot be read."""
+    m = re.match(r"^([\d.]+)(mm|cm|in|pt|px)$", length)
+    if not m:
+        return 148.0
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}[unit]

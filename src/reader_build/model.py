@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Config
+from html import escape
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,6 @@ class ParsedChapter:
 
     @property
     def title_html(self) -> str:
-        from html import escape
         return escape(self.title)
 
 

@@ -18,7 +18,7 @@ from .source.markdown import parse_chapter
 from .model import Chapter, Reader
 from .source.project import ProjectSources, load_project, read_image
 from .source.sanitize import sanitize_html
-from .render.templates import read_fonts
+from .source.styles import read_fonts
 
 
 def _number_notes(parsed) -> list[Chapter]:

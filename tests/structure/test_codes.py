@@ -29,10 +29,23 @@ def _reported_codes() -> dict[str, str]:
             if name in REPORTERS and isinstance(first, ast.Constant) and isinstance(first.value, str) \
                     and CODE.match(first.value):
                 found.setdefault(first.value, f"{path.relative_to(PACKAGE)}:{node.lineno}")
+            for keyword in node.keywords:           # decode(..., code="css-encoding"), code_prefix="image"
+                value = keyword.value
+                if keyword.arg == "code" and isinstance(value, ast.Constant) and CODE.match(str(value.value)):
+                    found.setdefault(value.value, f"{path.relative_to(PACKAGE)}:{node.lineno}")
+                if keyword.arg == "code_prefix" and isinstance(value, ast.Constant):
+                    for suffix in ("-too-large", "-missing"):
+                        found.setdefault(value.value + suffix, f"{path.relative_to(PACKAGE)}:{node.lineno}")
             if name in REPORTERS and isinstance(first, ast.JoinedStr):     # f"epubcheck-{…}"
                 head = first.values[0]
                 if isinstance(head, ast.Constant):
                     found.setdefault(str(head.value), f"{path.relative_to(PACKAGE)}:{node.lineno}")
+        for node in ast.walk(tree):                 # def decode(..., code: str = "not-utf8")
+            if isinstance(node, ast.FunctionDef):
+                names = [a.arg for a in node.args.args][-len(node.args.defaults):] if node.args.defaults else []
+                for arg, default in zip(names, node.args.defaults):
+                    if arg == "code" and isinstance(default, ast.Constant) and CODE.match(str(default.value)):
+                        found.setdefault(default.value, f"{path.relative_to(PACKAGE)}:{node.lineno}")
     return found
 
 
@@ -53,8 +66,8 @@ def test_every_code_the_package_reports_is_declared():
 
 
 def test_every_declared_code_is_used():
-    literals = _all_string_literals()
-    unused = [code for code in codes.REGISTRY if code not in literals]
+    used = _all_string_literals() | set(_reported_codes())
+    unused = [code for code in codes.REGISTRY if code not in used]
     assert unused == []
     for prefix in codes.FAMILIES:
         assert prefix in _reported_codes()

@@ -8,8 +8,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
-import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
@@ -18,73 +17,18 @@ from ebooklib import epub
 
 from .. import __version__
 from . import a11y
-from ..ids import note_id, noteref_id, ref_id
+from ..ids import index_id, note_id, noteref_id, ref_id
 from ..render.html import Target, inline_html, render_chapter
 from ..model import PageStart, Reader
-from .pagebreaks import insert_page_breaks, page_list_nav, plan_page_breaks
+from .pagebreaks import insert_page_breaks, plan_page_breaks
+from .writer import Writer
 from ..index.compose import INDEX_TITLES, index_parts
 from ..render.typography import NO_HYPHENATION
 from ..render.templates import read_css, render_template, template_environment
 
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FONT_MEDIA = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
 IMAGE_MEDIA = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif"}
-
-
-class _FixedZip(zipfile.ZipFile):
-    """A zip file whose members all carry one fixed date, in the order written."""
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if isinstance(zinfo_or_arcname, str):
-            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_ZIP_DATE)
-            info.compress_type = compress_type if compress_type is not None else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            zinfo_or_arcname = info
-        super().writestr(zinfo_or_arcname, data, compress_type=compress_type, compresslevel=compresslevel)
-
-
-class _Writer(epub.EpubWriter):
-    """ebooklib's writer with ``xml:lang`` on the package, fixed zip dates and our
-    own page-list (ebooklib's ``epub3_pages`` stays off: it would list every element
-    with an ``epub:type`` and an id, note references included)."""
-
-    page_list: list = []           # (href, label) of the print pages, in order
-
-    def _get_nav(self, item):
-        """ebooklib's nav, with the landmarks hidden from the reading flow and our page-list."""
-        from lxml import etree
-        data = super()._get_nav(item)
-        tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False))
-        for nav in tree.iter("{%s}nav" % XHTML_NS, "nav"):
-            if nav.get("{http://www.idpf.org/2007/ops}type") == "landmarks":
-                nav.set("hidden", "")
-        body = tree.find(f"{{{XHTML_NS}}}body")
-        if body is None:
-            body = tree.find("body")
-        if body is not None and self.page_list:
-            nav = etree.fromstring(page_list_nav(self.page_list))
-            if not str(body.tag).startswith("{"):            # ebooklib's tree without a namespace
-                for node in nav.iter():
-                    node.tag = etree.QName(node).localname
-            body.append(nav)
-            etree.cleanup_namespaces(tree)
-        return etree.tostring(tree, pretty_print=True, encoding="utf-8", xml_declaration=True)
-
-    def _write_opf_file(self, root):
-        root.set(XML_LANG, self.book.language)
-        super()._write_opf_file(root)
-
-    def write(self):
-        self.out = _FixedZip(self.file_name, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
-        self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-        self._write_container()
-        self._write_opf()
-        self._write_items()
-        self.out.close()
 
 
 @dataclass
@@ -130,35 +74,108 @@ def _document(book, file_name: str, title: str, body: str, lang: str, css) -> ep
     return item
 
 
+class _DocumentMap:
+    """Which document of the e-book holds which id."""
+
+    BIBLIOGRAPHY = "bibliography.xhtml"
+
+    def __init__(self, reader: Reader):
+        self.ids: dict[str, str] = {}
+        self.chapters: dict[str, str] = {}
+        for n, chapter in enumerate(reader.chapters, start=1):
+            name = f"{n:02d}-{chapter.id}.xhtml"
+            self.chapters[chapter.id] = name
+            self.ids[chapter.id] = name
+            self.ids.update({heading.id: name for heading in chapter.parsed.headings})
+            self.ids.update({mention.id: name for mention in chapter.parsed.mentions})
+            for number in chapter.note_numbers.values():
+                self.ids[note_id(number)] = self.ids[noteref_id(number)] = name
+        for kind in INDEX_TITLES:
+            self.ids[index_id(kind)] = f"{index_id(kind)}.xhtml"
+
+    def file_of(self, ident: str) -> str:
+        if ident.startswith("ref-"):
+            return self.BIBLIOGRAPHY
+        return self.ids.get(ident, "")
+
+    def target(self, chapter_id: str) -> Target:
+        """How the chapter *chapter_id* links: to its own ids in place, to others in their documents."""
+        here = self.chapters[chapter_id]
+        return Target("epub", file_of=lambda ident: "" if self.ids.get(ident) == here else self.file_of(ident),
+                      bib_file=self.BIBLIOGRAPHY, image_base="")
+
+
+@dataclass
+class _Making:
+    """The e-book being made: ebooklib's book, its stylesheet, its documents in reading order."""
+    book: epub.EpubBook
+    root: Path
+    env: object
+    lang: str
+    css: epub.EpubItem | None = None
+    spine: list = field(default_factory=list)
+    toc: list = field(default_factory=list)
+
+    def render(self, template: str, **context) -> str:
+        return render_template(self.root, self.env, template, **context)
+
+    def add(self, file_name: str, title: str, body: str) -> epub.EpubHtml:
+        doc = _document(self.book, file_name, title, body, self.lang, self.css)
+        self.spine.append(doc)
+        return doc
+
+    def landmark(self, kind: str, doc: epub.EpubHtml, title: str) -> None:
+        if not any(g.get("type") == kind for g in self.book.guide):
+            self.book.guide.append({"type": kind, "href": doc.file_name, "title": title})
+
+
 def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
                print_pages: dict | None = None, page_starts: list[PageStart] | None = None) -> EpubResult:
     """Build the EPUB; *print_pages* (id -> page) labels index locators with print pages,
-    *page_starts* (of the print edition, :func:`reader_build.pagemap.page_starts`) give the
+    *page_starts* (of the print edition, :func:`reader_build.pdf.pagemap.page_starts`) give the
     page-break markers and the page-list."""
-    env = template_environment(root)
+    making = _Making(_new_book(reader, build_date), root, template_environment(root), reader.config.language)
+    making.css = _add_assets(making.book, reader, root, diags)
+    documents = _DocumentMap(reader)
+    title_doc = making.add("00-title.xhtml", reader.config.title,
+                           making.render("epub-title.xhtml.j2", reader=reader.config, version=__version__))
+    making.landmark("title-page", title_doc, "Title page")
+    _add_chapters(making, reader, documents)
+    if edition.includes("bibliography"):
+        _add_bibliography(making, reader)
+    if edition.includes("indexes"):
+        _add_indexes(making, reader, documents, print_pages)
+    page_entries = _add_page_breaks(making, page_starts, title_doc) if page_starts else []
+    has_index = any(d.file_name.startswith("index-") for d in making.spine)
+    for namespace, name, value, others in a11y.metadata(
+            reader, has_index=has_index, print_pages=bool(page_entries),
+            page_source=_page_source(reader, build_date) if page_entries else ""):
+        making.book.add_metadata(namespace, name, value, others)
+    return EpubResult(_write(making, title_doc, build_date, page_entries), documents.ids)
+
+
+def _new_book(reader: Reader, build_date: str) -> epub.EpubBook:
+    """An ebooklib book with the reader's metadata."""
     config = reader.config
-    lang = config.language
     book = epub.EpubBook()
     book.set_identifier(_identifier(reader))
     book.set_title(config.title)
-    book.set_language(lang)
+    book.set_language(config.language)
     if config.author:
         # MARC relator "att": an attributed name (EPUB 3 creator role)
         book.add_author(config.author, role="att" if config.authorship == "attributed" else None)
-    if config.editor:
-        book.add_metadata("DC", "contributor", config.editor)
-    if config.publisher:
-        book.add_metadata("DC", "publisher", config.publisher)
-    if config.rights:
-        book.add_metadata("DC", "rights", config.rights)
-    if config.subtitle:
-        book.add_metadata("DC", "description", config.subtitle)
-    if build_date:
-        book.add_metadata("DC", "date", build_date[:10])
+    for name, value in (("contributor", config.editor), ("publisher", config.publisher), ("rights", config.rights),
+                        ("description", config.subtitle), ("date", build_date[:10])):
+        if value:
+            book.add_metadata("DC", name, value)
+    return book
 
+
+def _add_assets(book: epub.EpubBook, reader: Reader, root: Path, diags) -> epub.EpubItem:
+    """The stylesheet, the fonts it uses and the images; the stylesheet's item."""
     css_text = "\n".join(text for name in ("epub.css", "extra-epub.css")
                          for found in [read_css(root, name, diags)] if found for text in [found[1]])
-    if not config.hyphenate:
+    if not reader.config.hyphenate:
         css_text += "\n" + NO_HYPHENATION + "\n"
     css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css", content=css_text)
     book.add_item(css)
@@ -171,108 +188,73 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         suffix = path[path.rfind("."):].lower()
         book.add_item(epub.EpubItem(uid="img-" + re.sub(r"[^A-Za-z0-9]", "-", path), file_name=path,
                                     media_type=IMAGE_MEDIA.get(suffix, "application/octet-stream"), content=data))
+    return css
 
-    # Which document holds which id.
-    files: dict[str, str] = {}
-    chapter_files = {}
-    for n, chapter in enumerate(reader.chapters, start=1):
-        name = f"{n:02d}-{chapter.id}.xhtml"
-        chapter_files[chapter.id] = name
-        files[chapter.id] = name
-        for heading in chapter.parsed.headings:
-            files[heading.id] = name
-        for mention in chapter.parsed.mentions:
-            files[mention.id] = name
-        for number in chapter.note_numbers.values():
-            files[note_id(number)] = name
-            files[noteref_id(number)] = name
-    bib_file = "bibliography.xhtml"
-    for kind in ("person", "place"):
-        files[f"index-{kind}"] = f"index-{kind}.xhtml"
 
-    def file_of(ident: str) -> str:
-        if ident.startswith("ref-"):
-            return bib_file.split("/")[-1]
-        target = files.get(ident)
-        return target.split("/")[-1] if target else ""
-
-    spine = []
-    toc = []
-    title_body = render_template(root, env, "epub-title.xhtml.j2", reader=config, version=__version__)
-    title_doc = _document(book, "00-title.xhtml", config.title, title_body, lang, css)
-    spine.append(title_doc)
-    book.guide.append({"type": "title-page", "href": title_doc.file_name, "title": "Title page"})
+def _add_chapters(making: _Making, reader: Reader, documents: _DocumentMap) -> None:
     first_body = None
     for chapter in reader.chapters:
-        target = Target("epub", file_of=lambda ident, here=chapter_files[chapter.id]:
-                        "" if files.get(ident) == here else file_of(ident),
-                        bib_file="bibliography.xhtml", image_base="")
-        rendered = render_chapter(reader, chapter, target)
-        html = render_template(root, env, "epub-chapter.xhtml.j2", chapter=chapter.parsed,
-                               title_html=inline_html(chapter.parsed.title), body=rendered.body,
-                               notes=rendered.notes)
-        html = a11y.language_spans(html, lang)
-        doc = _document(book, chapter_files[chapter.id], chapter.parsed.title, html, lang, css)
-        spine.append(doc)
+        rendered = render_chapter(reader, chapter, documents.target(chapter.id))
+        html = making.render("epub-chapter.xhtml.j2", chapter=chapter.parsed,
+                             title_html=inline_html(chapter.parsed.title), body=rendered.body, notes=rendered.notes)
+        doc = making.add(documents.chapters[chapter.id], chapter.parsed.title,
+                         a11y.language_spans(html, making.lang))
         sections = [epub.Link(f"{doc.file_name}#{h.id}", h.title, h.id)
                     for h in chapter.parsed.headings if h.level == 2]
         link = epub.Link(doc.file_name, chapter.parsed.title, chapter.id)
-        toc.append((epub.Section(chapter.parsed.title, doc.file_name), sections) if sections else link)
+        making.toc.append((epub.Section(chapter.parsed.title, doc.file_name), sections) if sections else link)
         if chapter.parsed.kind == "chapter" and first_body is None:
             first_body = doc
     if first_body is not None:
-        book.guide.append({"type": "text", "href": first_body.file_name, "title": "Start of the text"})
+        making.landmark("text", first_body, "Start of the text")
 
+
+def _add_bibliography(making: _Making, reader: Reader) -> None:
     entries = reader.bibliography.entries_html(None)
-    if entries and edition.includes("bibliography"):
-        body = a11y.language_spans(render_template(root, env, "epub-bibliography.xhtml.j2",
-                                   entries=[{"id": ref_id(k), "html": h} for k, h in entries]), lang)
-        doc = _document(book, bib_file, "Bibliography", body, lang, css)
-        spine.append(doc)
-        toc.append(epub.Link(doc.file_name, "Bibliography", "bibliography"))
-        book.guide.append({"type": "bibliography", "href": doc.file_name, "title": "Bibliography"})
+    if not entries:
+        return
+    body = making.render("epub-bibliography.xhtml.j2", entries=[{"id": ref_id(k), "html": h} for k, h in entries])
+    doc = making.add(_DocumentMap.BIBLIOGRAPHY, "Bibliography", a11y.language_spans(body, making.lang))
+    making.toc.append(epub.Link(doc.file_name, "Bibliography", "bibliography"))
+    making.landmark("bibliography", doc, "Bibliography")
 
-    if edition.includes("indexes"):
-        pages = print_pages or {}
-        page_of = (lambda mid: pages.get(mid)) if print_pages else (lambda mid: None)
-        href_of = lambda mid: f"{file_of(mid)}#{mid}"  # noqa: E731
-        entry_base = {kind: f"index-{kind}.xhtml" for kind in INDEX_TITLES}
-        for part in index_parts(reader, root, env, page_of, href_of, entry_base):
-            name = f"index-{part['kind']}.xhtml"
-            body = render_template(root, env, "epub-index.xhtml.j2", part=part,
-                                   pages_from_print=bool(print_pages))
-            doc = _document(book, name, part["title"], body, lang, css)
-            spine.append(doc)
-            toc.append(epub.Link(doc.file_name, part["title"], f"index-{part['kind']}"))
-            if not any(g.get("type") == "index" for g in book.guide):
-                book.guide.append({"type": "index", "href": doc.file_name, "title": "Index"})
 
-    page_entries = []
-    if page_starts:
-        whole = {"title-page": title_doc.file_name}
-        whole.update({f"index-{kind}": f"index-{kind}.xhtml" for kind in INDEX_TITLES})
-        placements, page_entries = plan_page_breaks(page_starts, [(d.file_name, d.content) for d in spine], whole)
-        for doc in spine:
-            placed = placements.get(doc.file_name)
-            if placed:
-                doc.content = insert_page_breaks(doc.content, placed.inline, at_start=placed.at_start,
-                                                 at_end=placed.at_end)
+def _add_indexes(making: _Making, reader: Reader, documents: _DocumentMap, print_pages: dict | None) -> None:
+    """The indexes, each locator linked to its mention and labelled with its print page."""
+    pages = print_pages or {}
+    entry_base = {kind: f"{index_id(kind)}.xhtml" for kind in INDEX_TITLES}
+    for part in index_parts(reader, making.root, making.env, lambda mid: pages.get(mid),
+                            lambda mid: f"{documents.file_of(mid)}#{mid}", entry_base):
+        body = making.render("epub-index.xhtml.j2", part=part, pages_from_print=bool(print_pages))
+        doc = making.add(f"{index_id(part['kind'])}.xhtml", part["title"], body)
+        making.toc.append(epub.Link(doc.file_name, part["title"], index_id(part["kind"])))
+        making.landmark("index", doc, "Index")
 
-    has_index = any(d.file_name.startswith("index-") for d in spine)
-    for namespace, name, value, others in a11y.metadata(
-            reader, has_index=has_index, print_pages=bool(page_entries),
-            page_source=_page_source(reader, build_date) if page_entries else ""):
-        book.add_metadata(namespace, name, value, others)
 
-    book.toc = toc
+def _add_page_breaks(making: _Making, page_starts: list[PageStart], title_doc) -> list:
+    """A page-break marker where each print page begins; the page-list's entries."""
+    whole = {"title-page": title_doc.file_name}
+    whole.update({index_id(kind): f"{index_id(kind)}.xhtml" for kind in INDEX_TITLES})
+    placements, page_entries = plan_page_breaks(page_starts, [(d.file_name, d.content) for d in making.spine], whole)
+    for doc in making.spine:
+        placed = placements.get(doc.file_name)
+        if placed:
+            doc.content = insert_page_breaks(doc.content, placed.inline, at_start=placed.at_start,
+                                             at_end=placed.at_end)
+    return page_entries
+
+
+def _write(making: _Making, title_doc, build_date: str, page_entries: list) -> bytes:
+    """The EPUB's bytes: the same from run to run."""
+    book = making.book
+    book.toc = making.toc
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav()
-    book.add_item(nav)
-    book.spine = [title_doc, "nav"] + spine[1:]
+    book.add_item(epub.EpubNav())
+    book.spine = [title_doc, "nav"] + making.spine[1:]
     out = io.BytesIO()
-    writer = _Writer(out, book, {"epub3_pages": False, "mtime": _modified(build_date),
-                                 "landmark_title": "Landmarks", "epub2_guide": True})
+    writer = Writer(out, book, {"epub3_pages": False, "mtime": _modified(build_date),
+                                "landmark_title": "Landmarks", "epub2_guide": True})
     writer.page_list = page_entries
     writer.process()
     writer.write()
-    return EpubResult(out.getvalue(), files)
+    return out.getvalue()

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Iterable, Sequence
 
+from lxml import etree, html
+
 from ..model import PageStart
 from ..render.places import EPUB_NS, NOT_PHRASING_PARENTS, XHTML_NS, KeyText, Tree, key_text, local_name
 
@@ -26,7 +28,6 @@ from ..render.places import EPUB_NS, NOT_PHRASING_PARENTS, XHTML_NS, KeyText, Tr
 
 def _parse(xhtml: str):
     """(root, serialise): lxml tree of an (X)HTML document or fragment, and how to write it back."""
-    from lxml import etree, html
 
     head = xhtml.lstrip()[:200]
     if head.startswith("<?xml") or f'xmlns="{XHTML_NS}"' in xhtml[:2000]:
@@ -43,7 +44,6 @@ def _parse(xhtml: str):
 
 
 def _serialise(root, kind: str) -> str:
-    from lxml import etree, html
 
     if kind == "xml":
         etree.cleanup_namespaces(root)
@@ -57,7 +57,6 @@ def _serialise(root, kind: str) -> str:
 
 def _marker(root, kind: str, start: PageStart):
     """The empty marker element; its accessible name is the label (aria-label)."""
-    from lxml import etree
 
     if kind == "xml":
         tag = f"{{{XHTML_NS}}}span" if str(root.tag).startswith("{") else "span"
@@ -67,7 +66,6 @@ def _marker(root, kind: str, start: PageStart):
         span.set("id", f"page-{start.label}")
         span.set("aria-label", start.label)
         return span
-    from lxml import html                        # lxml's HTML parser keeps the name "epub:type"
     label = escape(start.label, quote=True)
     return html.fragment_fromstring(f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{label}" '
                                     f'aria-label="{label}"></span>')

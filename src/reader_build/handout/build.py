@@ -22,11 +22,21 @@ from html import escape
 from pathlib import Path
 
 from .. import __version__
-from ..config import Edition, Handout, _line_of
+from ..config import Edition, length_mm, Handout, _line_of
 from ..diagnostics import Diagnostics, ReaderError, did_you_mean
 from .impose import Sheet, impose
 from ..ids import ref_id
 from ..model import Chapter, Reader
+from ..render.templates import read_css
+from ..pdf.engine import AssetFetcher, lay_out
+from ..pdf.compose import page_css
+import pikepdf
+from pypdf import PdfReader
+from ..config import build_date
+from ..store.cache import CACHE_DIR, BuildCache, edition_key
+from ..pdf.parallel import build_pdf
+from ..pdf.compose import PdfResult
+from ..pdf.sections import section_pages
 
 WORKS_CITED_TITLE = "Works cited in this handout"
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.S)
@@ -165,7 +175,6 @@ def cited_keys(reader: Reader, ids) -> list[str]:
 # --- what is drawn ----------------------------------------------------------------------
 
 def _reader_css(reader: Reader, root: Path, diags: Diagnostics) -> str:
-    from ..render.templates import read_css
     parts = []
     for name in ("print.css", "extra.css"):
         found = read_css(root, name, diags)
@@ -182,14 +191,12 @@ def _font_faces(css: str, reader: Reader) -> str:
 
 
 def _render(reader: Reader, html: str) -> bytes:
-    from ..pdf.engine import AssetFetcher, lay_out
     layout = lay_out(html, AssetFetcher(reader.fonts, reader.images))
     return layout.document.write_pdf()
 
 
 def works_cited_pdf(reader: Reader, edition: Edition, keys: list[str], css: str) -> bytes | None:
     """The page(s) "Works cited in this handout", in the edition's page size and styles."""
-    from ..pdf.compose import page_css
     entries = reader.bibliography.entries_html(keys)
     if not entries:
         return None
@@ -266,7 +273,6 @@ def assemble(print_pdf: bytes, pages: list[int], extra: bytes | None, sheets: li
     not parsed or rewritten); its link annotations, which point into the whole
     book, are left behind.
     """
-    import pikepdf
     out = pikepdf.new()
     sources: list = []
 
@@ -330,10 +336,8 @@ def _make(reader: Reader, handout: Handout, root: Path, diags: Diagnostics, resu
     extra = works_cited_pdf(reader, edition, keys, css) if keys else None
     extra_count = 0
     if extra:
-        from pypdf import PdfReader
         extra_count = len(PdfReader(io.BytesIO(extra)).pages)
-    from ..pdf.compose import _mm
-    page_size = tuple(_mm(v) * 72 / 25.4 for v in edition.page_size)
+    page_size = tuple(length_mm(v) * 72 / 25.4 for v in edition.page_size)
     sheets = impose(len(pages) + extra_count, page_size, handout.paper,
                     nup=1 if handout.booklet else handout.nup, booklet_fold=handout.booklet)
     text, html = header_text(reader, edition, pages)
@@ -345,10 +349,6 @@ def _make(reader: Reader, handout: Handout, root: Path, diags: Diagnostics, resu
 def edition_pages(reader: Reader, edition: Edition, root: Path, diags: Diagnostics):
     """The edition's pages (a pdf.PdfResult): those in build/ when the last build made them from
     these sources, else laid out now in parts, with the part cache of the builds."""
-    from ..config import build_date
-    from ..store.cache import CACHE_DIR, BuildCache, edition_key
-    from ..pdf.parallel import build_pdf
-    from ..pdf.compose import PdfResult
     date = build_date(reader.config.date)
     build_dir = root / "build"
     cached = BuildCache(build_dir).load(edition.name, edition_key(reader.source_hash, edition, date),
@@ -359,7 +359,6 @@ def edition_pages(reader: Reader, edition: Edition, root: Path, diags: Diagnosti
 
 
 def _section_table(reader: Reader, result) -> dict:
-    from ..pdf.sections import section_pages
     return section_pages(reader, result.anchors, getattr(result, "openers", ()))
 
 

@@ -9,30 +9,23 @@ from html import escape
 from pathlib import Path
 
 from .. import __version__
-from ..config import Edition
+from ..config import Edition, length_mm
 from ..diagnostics import Diagnostics
 from ..ids import ref_id
 from ..render.typography import NO_HYPHENATION
 from ..render.html import Target, inline_html, render_chapter
 from ..model import Reader
 from ..render.templates import check_css, read_css, render_template
+from .engine import fix_rule, keep_notes_rules, stray_breaks
 
 WIDE_PAGE_MM = 170
 
 
 
-def _mm(length: str) -> float:
-    m = re.match(r"^([\d.]+)(mm|cm|in|pt|px)$", length)
-    if not m:
-        return 148.0
-    value, unit = float(m.group(1)), m.group(2)
-    return value * {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}[unit]
-
-
 def page_css(reader: Reader, edition: Edition) -> str:
     """The page size, margins, base size and book title of an edition."""
     width, height = edition.page_size
-    w, h = _mm(width), _mm(height)
+    w, h = length_mm(width), length_mm(height)
     inner, outer = round(w * 0.135, 1), round(w * 0.165, 1)
     top, bottom = round(h * 0.085, 1), round(h * 0.1, 1)
     title = reader.config.title.replace("\\", "\\\\").replace('"', '\\"')
@@ -174,7 +167,7 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
         reader=ctx.reader.config, edition=edition, chapters=chapters, toc=toc,
         bibliography=bibliography, indexes=indexes, page_css=page_css(ctx.reader, ctx.edition),
         css=ctx.css, fix_css=fix_css, build_date=ctx.build_date, version=__version__,
-        source_hash=ctx.reader.source_hash, wide=_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
+        source_hash=ctx.reader.source_hash, wide=length_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
     return number_paragraphs(html)
 
 
@@ -203,7 +196,6 @@ def number_paragraphs(html: str) -> str:
 def new_fix_rules(document, rules: list[str], misplaced: list) -> list[str]:
     """The rules this layout asks for that *rules* lack: notes kept on their call's page
     (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks."""
-    from .engine import fix_rule, keep_notes_rules, stray_breaks
     new = [r for r in keep_notes_rules(document) if r not in rules] if misplaced else []
     new += [rule for key in stray_breaks(document) if (rule := fix_rule(key, "hyphens", "manual")) not in rules]
     return new

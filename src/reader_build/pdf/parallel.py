@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..config import Edition
+from ..config import Edition, length_mm
 from ..diagnostics import Diagnostics
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
@@ -43,6 +43,10 @@ from ..index.compose import index_parts
 from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
 from ..render.templates import template_environment
+import signal
+from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
+from .engine import page_openers
+from .pagemap import page_starts
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
@@ -72,7 +76,6 @@ _ASSETS: dict = {}
 def _init_worker(fonts: dict, images: dict) -> None:
     # Workers leave interruptions to the parent: Ctrl-C sent to the whole process group is
     # ignored here (the parent stops and cleans up), SIGTERM ends a worker quietly.
-    import signal
     if multiprocessing.parent_process() is not None:      # a worker, not the in-process path
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -84,7 +87,6 @@ def _init_worker(fonts: dict, images: dict) -> None:
 
 def _lay_out_part(task: _Task) -> dict:
     """Lay out one part until its notes stand on their call's page; its PDF and facts."""
-    from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
     while True:        # until the notes settle: the only such loop
@@ -115,9 +117,7 @@ def _lay_out_part(task: _Task) -> dict:
                   for level, label, (x, y), state in page.bookmarks] for page in document.pages]
     starts = None
     if task.want_starts:       # the EPUB's page-list (the parent has checked that pagemap is there)
-        from .pagemap import page_starts
         starts = [asdict(s) for s in page_starts(document, [str(first + i) for i in range(len(bookmarks))])]
-    from .engine import page_openers
     return {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
             "rules": rules, "passes": passes,
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
@@ -235,12 +235,11 @@ def part_css(first_page: int) -> str:
 def estimate_pages(part: Part, html: str, edition: Edition, toc_entries: int) -> int:
     """A first guess of a part's page count, for a build that remembers none (about 2100
     characters a page of A5 at 10.5pt; indexes and bibliography are denser)."""
-    from .compose import _mm
     if "toc" in part.blocks or "title" in part.blocks:
         title = edition.includes("title")
         return (2 if title else 0) + (-(-toc_entries // 28) if edition.includes("toc") else 0) or 1
     text = len(re.sub(r"\s+", " ", re.sub(r"<style.*?</style>|<[^>]+>", "", html, flags=re.S)))
-    width, height = _mm(edition.page_size[0]), _mm(edition.page_size[1])
+    width, height = length_mm(edition.page_size[0]), length_mm(edition.page_size[1])
     size = float(re.sub(r"[^\d.]", "", edition.font_size) or 10.5)
     per_page = 0.118 * (width * 0.7) * (height * 0.815) * (10.5 / size) ** 2
     if "indexes" in part.blocks:
@@ -499,7 +498,6 @@ class _Pool:
             # sent to the whole group while they start would reach a worker that still has this
             # process's handlers: they are blocked until the workers are forked (a signal for this
             # process waits, and is handled, when they are unblocked here).
-            import signal
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
                 return self.executor.submit(_lay_out_part, task)

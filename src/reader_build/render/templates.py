@@ -10,87 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from importlib import resources
 from pathlib import Path
 
 import jinja2
 
 from ..diagnostics import Diagnostics, TemplateError, Diagnostic, ERROR
 from ..source.files import decode, inside, relpath
-
-PACKAGE = Path(str(resources.files("reader_build")))
-PACKAGE_TEMPLATES = PACKAGE / "templates"
-PACKAGE_STYLES = PACKAGE / "styles"
-FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2")
-
-
-def search_path(root: Path) -> list[Path]:
-    """Folders searched for a style file, first match wins."""
-    dirs = []
-    project_styles = root / "styles"
-    if project_styles.is_dir() and inside(root, project_styles):
-        dirs.append(project_styles)
-    dirs += [PACKAGE_STYLES, PACKAGE_TEMPLATES]
-    return dirs
-
-
-def find_style_file(root: Path, name: str) -> Path | None:
-    for folder in search_path(root):
-        path = folder / name
-        if path.is_file():
-            if folder.name == "styles" and folder.parent == root and not inside(root, path):
-                continue
-            return path
-    return None
-
-
-def display_path(root: Path, path: Path) -> str:
-    """A path for messages: project-relative, or ``<package>/…`` for packaged files."""
-    if inside(root, path):
-        return relpath(root, path)
-    try:
-        return "<reader-build>/" + path.relative_to(PACKAGE).as_posix()
-    except ValueError:
-        return path.name
-
-
-def read_fonts(root: Path, diags: Diagnostics) -> dict[str, bytes]:
-    """Every font file of the search path, by file name (the project's win)."""
-    fonts: dict[str, bytes] = {}
-    for folder in reversed(search_path(root)):
-        font_dir = folder / "fonts"
-        if not font_dir.is_dir():
-            continue
-        for path in sorted(font_dir.iterdir()):
-            if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
-                if folder.parent == root and not inside(root, path):
-                    diags.error("outside-project", "font lies outside the project folder", relpath(root, path))
-                    continue
-                fonts[path.name] = path.read_bytes()
-    return fonts
-
+from ..source.styles import display_path, read_css as _read_style, search_path
+import re
+import tinycss2
+import weasyprint
+from jinja2.loaders import split_template_path
 
 def read_css(root: Path, name: str, diags: Diagnostics) -> tuple[str, str] | None:
-    """(display path, text) of a stylesheet from the search path."""
-    own = root / "styles" / name
-    if (own.is_file() or own.is_symlink()) and not inside(root, own):
-        diags.error("outside-project", "the stylesheet lies outside the project folder (a link pointing out?)",
-                    relpath(root, own))
-        return None
-    path = find_style_file(root, name)
-    if path is None:
-        return None
-    shown = display_path(root, path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        diags.error("file-unreadable", f"the stylesheet cannot be read: {exc.strerror or exc}", shown)
-        return None
-    text = decode(data, shown, diags, code="css-encoding")
-    if text is None:
-        return None
-    check_urls(shown, text, diags)
-    return shown, text
+    """(display path, text) of a stylesheet from the search path, its URLs checked (:func:`check_urls`)."""
+    found = _read_style(root, name, diags)
+    if found is not None:
+        check_urls(*found, diags)
+    return found
 
 
 def _css_urls(nodes):
@@ -122,9 +59,7 @@ def check_urls(path: str, text: str, diags: Diagnostics) -> None:
     """Report, at their line and column, the URLs of a stylesheet that reader-build will not
     follow: anything on the network or outside the project (``http:``, ``file:``, ``/…``),
     and ``@import``.  Nothing is fetched."""
-    import re
 
-    import tinycss2
     try:
         nodes = tinycss2.parse_component_value_list(text)
     except RecursionError:
@@ -166,9 +101,7 @@ def weasyprint_warnings():
 
 def check_css(path: str, text: str, diags: Diagnostics) -> None:
     """Report what WeasyPrint ignores in a stylesheet, at its line and column."""
-    import re
 
-    import weasyprint
     with weasyprint_warnings() as records:
         try:
             weasyprint.CSS(string=text, base_url="https://reader.invalid/", url_fetcher=_refuse)
@@ -195,7 +128,6 @@ class _ProjectLoader(jinja2.FileSystemLoader):
         super().__init__([str(p) for p in search_path(root)])
 
     def get_source(self, environment, template):
-        from jinja2.loaders import split_template_path
         pieces = split_template_path(template)
         for folder in self.searchpath:
             candidate = Path(folder, *pieces)

@@ -23,6 +23,7 @@ from ..diagnostics import Diagnostics
 from ..ids import mention_id
 from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
 from .files import SourceFile
+from ..diagnostics import did_you_mean
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -209,7 +210,6 @@ class _ChapterParser:
                         span_from = offset + 1
                         line, col = place(offset)
                         known = list(self.authority.entries) if self.authority else []
-                        from ..diagnostics import did_you_mean
                         self.diags.error("index-unknown-entry",
                                          f"index span names unknown entry '{entry}'{did_you_mean(entry, known)}",
                                          self.src.path, line, col)
@@ -314,7 +314,6 @@ class _ChapterParser:
             return None
         for key in data:
             if key not in FRONT_KEYS:
-                from ..diagnostics import did_you_mean
                 self.diags.warning("front-matter-key", f"unknown front-matter key '{key}'"
                                    f"{did_you_mean(str(key), FRONT_KEYS)}", self.src.path, self._fm_line(str(key)), 1)
         title = data.get("title")

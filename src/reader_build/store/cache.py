@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from .. import __version__
-from ..render.templates import PACKAGE
 
 CACHE_DIR = ".cache"
+PACKAGE = Path(str(resources.files("reader_build")))
 FORMAT = 1
 
 

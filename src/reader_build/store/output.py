@@ -13,6 +13,7 @@ import signal
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, ERROR, OutputError
+import fcntl
 
 LOCK_NAME = ".reader-build.lock"
 
@@ -75,7 +76,6 @@ class BuildLock:
         self.fd: int | None = None
 
     def __enter__(self):
-        import fcntl
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -89,7 +89,6 @@ class BuildLock:
         return self
 
     def __exit__(self, *exc):
-        import fcntl
         if self.fd is not None:
             _HELD_LOCKS.discard(self.fd)
             fcntl.flock(self.fd, fcntl.LOCK_UN)
