@@ -368,7 +368,9 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
             anchors = {**remembered_anchors, **book_anchors(parts, {n: r[1] for n, r in results.items()}, starts)}
             done = {name for name in results if name not in busy}
             # the indexes list the pages of the chapters: composed and laid out once those are done
-            back_ready = all(q.name in done for q in parts if q.chapters)
+            # (a part that holds chapters and indexes, as the whole book does, is composed whole)
+            back_ready = all(q.name in done for q in parts if q.chapters) or \
+                any(q.chapters and "indexes" in q.blocks for q in parts)
             htmls = composer.compose_all(parts, anchors, starts, back=back_ready)
             keys = {name: _hash(tool, digest(html), part_css(starts[name])) for name, html in htmls.items()}
 
