@@ -368,15 +368,17 @@ def paged(bundled, tmp_path_factory):
     diags = Diagnostics()
     reader = load_reader(root, diags)
     date = build_date(reader.config.date)
-    result = build_pdf(reader, reader.config.print_edition, root, diags, date)
-    # The bundled build lays chapters out as parts and merges them: the same pages.
+    # The book laid out as one document (a single part), whose HTML is laid out here once more
+    # to read its boxes: the same pages as the bundled build's merged parts.
+    result = build_pdf(reader, reader.config.print_edition, root, diags, date, jobs=1, whole=True, emit_html=True)
     from conftest import named_destinations
     dests = named_destinations(bundled["pdf"])
     assert result.pages == bundled["manifest"]["editions"][0]["pages"]
     assert {k: v for k, v in result.anchors.items() if k in dests} == \
         {k: v for k, v in dests.items() if k in result.anchors}, "the layout differs from the bundled build's"
     stats = {}
-    starts = page_starts(result.layout.document, stats=stats)
+    from reader_build.pdf.engine import AssetFetcher, lay_out
+    starts = page_starts(lay_out(result.html, AssetFetcher(reader.fonts, reader.images)).document, stats=stats)
     epub = bundled["epub"]
     if not _has_page_list(epub):
         made = build_epub(reader, reader.config.edition("ebook"), root, diags, date, result.anchors,
