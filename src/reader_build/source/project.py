@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from .. import __version__
 from ..config import Config, parse_config
 from ..diagnostics import Diagnostics, did_you_mean
+from ..store import files
 from .files import SourceFile, inside, read_bytes, read_text, relpath, safe_path
 
 IMAGE_LIMIT = 20 * 1024 * 1024
@@ -27,13 +27,13 @@ SOURCE_PARTS = ("reader.toml", "manuscript", "bibliography", "styles")   # all a
 
 def copy_sources(src: Path, dst: Path) -> Path:
     """A copy of the project in *src* (its sources, not its build/ folder) in *dst*."""
-    dst.mkdir(parents=True, exist_ok=True)
+    files.make_dirs(dst, kind="project")
     for part in SOURCE_PARTS:
         path = src / part
         if path.is_dir():
-            shutil.copytree(path, dst / part)
+            files.copy_tree(path, dst / part, kind="project")
         elif path.is_file():
-            shutil.copy2(path, dst / part)
+            files.copy(path, dst / part, kind="project")
     return dst
 
 
