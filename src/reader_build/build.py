@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from .diagnostics import Diagnostics, ReaderError
+from .diagnostics import MACHINE_CODES, Diagnostics, ReaderError
 from .model import Reader
 from .store.output import AtomicWriter, BuildLock, clean_stale_temporaries
 from .store.cache import CACHE_DIR, BuildCache, edition_key
@@ -142,7 +142,7 @@ def _up_to_date(root: Path, key: str, strict: bool) -> BuildResult | None:
             if hashlib.sha256((root / record["path"]).read_bytes()).hexdigest() != record["sha256"]:
                 return None
         diags = Diagnostics()
-        for d in manifest["diagnostics"]:
+        for d in (d for d in manifest["diagnostics"] if d["code"] not in MACHINE_CODES):
             diags.add(Diagnostic(d["code"], d["severity"], d["message"], d.get("path"), d.get("line"), d.get("col")))
     except (OSError, ValueError, KeyError, TypeError):
         return None

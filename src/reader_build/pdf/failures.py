@@ -14,15 +14,19 @@ from ..model import Reader
 HINT = "nothing was written; free some memory, raise the limit or build with --jobs 1"
 
 
-def memory_limit() -> str:
-    """' (this process may use at most 600 MB: ulimit -v)' when the address space is capped."""
+def memory_cap() -> int | None:
+    """The most memory (address space) this process may use, in bytes, if capped (``ulimit -v``)."""
     try:
         soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
     except (OSError, ValueError):
-        return ""
-    if soft == resource.RLIM_INFINITY:
-        return ""
-    return f" (this process may use at most {soft // (1024 * 1024)} MB: ulimit -v)"
+        return None
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def memory_limit() -> str:
+    """' (this process may use at most 600 MB: ulimit -v)' when the address space is capped."""
+    cap = memory_cap()
+    return "" if cap is None else f" (this process may use at most {cap // (1024 * 1024)} MB: ulimit -v)"
 
 
 def where(reader: Reader, part: str) -> tuple[str, str]:
@@ -45,11 +49,14 @@ def how_it_ended(exitcode: int | None) -> str:
 
 
 def worker_died(reader: Reader, edition: str, part: str, exitcode: int | None) -> Diagnostic:
+    """``worker-died``; ``out-of-memory`` when memory is capped (the libraries of the layout abort
+    when they cannot have memory or start a thread: the worker dies of SIGABRT or SIGTRAP)."""
     path, what = where(reader, part)
-    memory = memory_limit()
-    cause = f"; it may have run out of memory{memory}" if memory or exitcode in (-signal.SIGKILL, None) else ""
-    return Diagnostic("worker-died", ERROR, f"the worker process laying out {what} of edition '{edition}' died "
-                      f"({how_it_ended(exitcode)}){cause}; {HINT}", path)
+    died = f"the worker process laying out {what} of edition '{edition}' died ({how_it_ended(exitcode)})"
+    if memory_cap() is not None:
+        return Diagnostic("out-of-memory", ERROR, f"{died}: it ran out of memory{memory_limit()}; {HINT}", path)
+    cause = "; it may have run out of memory" if exitcode in (-signal.SIGKILL, None) else ""
+    return Diagnostic("worker-died", ERROR, f"{died}{cause}; {HINT}", path)
 
 
 def out_of_memory(reader: Reader | None, edition: str | None, part: str | None) -> Diagnostic:

@@ -41,7 +41,7 @@ from ..diagnostics import Diagnostics, ReaderError
 from ..store import files
 from ..store.cache import cache_write_failed
 from ..store.parts import PartCache
-from .failures import out_of_memory, worker_died
+from .failures import memory_cap, out_of_memory, worker_died
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
 from .compose import ComposeContext, Part, PdfResult, compose, gather, index_parts, new_fix_rules, pdf_options
@@ -415,6 +415,9 @@ class _Pool:
 
     def __init__(self, jobs: int | None, reader: Reader, edition: str = "", diags: Diagnostics | None = None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
+        # memory capped (ulimit -v): even one part is laid out in a worker, whose death (the layout's
+        # libraries abort when memory runs out) the build survives to report
+        self.inline = self.jobs == 1 and memory_cap() is None
         self.assets = (reader.fonts, reader.images)
         self.reader, self.edition, self.diags = reader, edition, diags if diags is not None else Diagnostics()
         self.executor = None
@@ -441,7 +444,7 @@ class _Pool:
                 cache_write_failed(self.diags, exc, str(self.folder))
 
     def submit(self, task: _Task) -> Future:
-        if self.jobs == 1:
+        if self.inline:
             _init_worker(*self.assets)
             future: Future = Future()
             try:
@@ -465,6 +468,8 @@ class _Pool:
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
                 return self.executor.submit(_lay_out_part, task)
+            except RuntimeError:          # "can't start new thread": no memory left for its stack
+                raise ReaderError(out_of_memory(self.reader, self.edition, task.name)) from None
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 self.processes = {p.pid: p for p in multiprocessing.active_children()}
@@ -508,7 +513,12 @@ class _Pool:
 
     def close(self) -> None:
         if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
+            try:
+                self.executor.shutdown(cancel_futures=True)
+            except RuntimeError:          # its thread could not be started (out of memory): nor will it
+                for process in self.processes.values():     # end the workers it started
+                    process.terminate()
+                    process.join(timeout=5)
             self.started.close()
         if self.folder:
             files.remove_tree(self.folder)

@@ -1,0 +1,152 @@
+"""Fault injection at every write of a build of the bundled reader.
+
+A copy of the bundled reader, built once, gets a one-word change in a note.  A first build
+of it lists every counted write (:func:`store.files.recording`): the lock, the part cache,
+the build cache, each edition, the handout and the manifest, their temporaries and renames.
+Then, for each of those write points and each errno (ENOSPC, EIO, EACCES), a fresh copy of
+the same project is built with that write failing (:func:`store.files.inject`), and the
+outcome is the one docs/bad-input.md promises:
+
+* an output, the manifest or the lock: exit 1, ``build: error [output-write]: cannot write
+  build/NAME: <error>; the previous outputs are unchanged``, every file of ``build/`` (but
+  the cache) byte-identical, no temporary left;
+* the cache: exit 0, one ``cache-write`` warning, the same new editions as a build without
+  the fault, a manifest that matches them, no temporary left.
+
+The builds run in this process with ``--jobs 1``, so that the writes come in the same order
+each time; the layouts of the parts (the same HTML each time) are laid out by WeasyPrint
+once and replayed to the later builds, which keeps the matrix affordable.  Its size is
+printed (write points x errnos).
+"""
+from __future__ import annotations
+
+import copy
+import errno
+import hashlib
+import json
+import os
+import pickle
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from test_bad_input import no_validators, run_cli, snapshot, temporaries  # noqa: F401
+
+import reader_build.pdf.parallel as parallel
+from reader_build.store import files
+
+ERRNOS = (errno.ENOSPC, errno.EIO, errno.EACCES)
+CHAPTER = Path("manuscript") / "05-dulles-khrushchev.md"
+
+
+@pytest.fixture(scope="module")
+def changed(bundled, tmp_path_factory) -> Path:
+    """The bundled reader with its build/ of an earlier build, and one word changed since."""
+    root = tmp_path_factory.mktemp("matrix") / "base"
+    shutil.copytree(bundled["root"], root, symlinks=True)
+    text = (root / CHAPTER).read_text(encoding="utf-8")
+    assert "no source has been found" in text
+    (root / CHAPTER).write_text(text.replace("no source has been found", "no source has yet been found"),
+                                encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def replayed_layouts():
+    """Each part laid out once by WeasyPrint, its result handed again to later builds."""
+    memo: dict[bytes, dict] = {}
+    real = parallel._lay_out_part
+
+    def lay_out(task):
+        key = pickle.dumps((task.name, task.html, task.rules, task.first_page, task.variant, task.want_starts))
+        if key not in memo:
+            memo[key] = real(task)
+        return copy.deepcopy(memo[key])
+    mp = pytest.MonkeyPatch()
+    mp.setattr(parallel, "_lay_out_part", lay_out)
+    yield memo
+    mp.undo()
+
+
+def _copy(base: Path, dst: Path) -> Path:
+    if dst.exists():
+        shutil.rmtree(dst)
+    shutil.copytree(base, dst, symlinks=True)
+    return dst
+
+
+def _editions(root: Path) -> dict[str, bytes]:
+    return {name: data for name, data in snapshot(root).items() if name != "manifest.json"}
+
+
+def _output_named(path: str) -> str:
+    """build/NAME for a write point (a temporary ``.NAME.tmp-PID[-previous]`` names its output)."""
+    name = re.sub(r"^\.(.*)\.tmp-\d+(-previous)?$", r"\1", Path(path).name)
+    return f"build/{name}"
+
+
+def _check_output_fault(root, before, point, code, status, output) -> list[str]:
+    expected = (f"build: error [output-write]: cannot write {_output_named(point.path)}: {os.strerror(code)}; "
+                "the previous outputs are unchanged")
+    problems = []
+    if status != 1:
+        problems.append(f"exit {status}, not 1")
+    if expected not in output.splitlines():
+        problems.append(f"no line {expected!r}")
+    if snapshot(root) != before:
+        problems.append("build/ changed")
+    return problems
+
+
+def _check_cache_fault(root, made, code, status, output) -> list[str]:
+    problems = []
+    warnings = [line for line in output.splitlines() if "warning [cache-write]" in line]
+    if status != 0:
+        problems.append(f"exit {status}, not 0")
+    if len(warnings) != 1 or os.strerror(code) not in warnings[0]:
+        problems.append(f"cache-write warnings: {warnings}")
+    if _editions(root) != made:
+        problems.append("the editions differ from those of a build without the fault")
+    manifest = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
+    for record in manifest["editions"]:
+        if hashlib.sha256((root / record["path"]).read_bytes()).hexdigest() != record["sha256"]:
+            problems.append(f"the manifest does not match {record['path']}")
+    return problems
+
+
+def test_every_write_point_with_every_errno(changed, replayed_layouts, tmp_path, capsys):
+    work = tmp_path / "reader"
+    root = _copy(changed, work)
+    with files.recording() as points:
+        status, output = run_cli(capsys, "build", root, "--jobs", "1", "--quiet")
+    assert status == 0, output
+    made = _editions(root)
+    kinds = {point.kind for point in points}
+    assert {"lock", "cache", "output"} <= kinds, points
+    assert sum(p.kind == "output" and p.op == "write_staged" for p in points) == 6      # 3 PDFs, EPUB, handout, manifest
+    before = snapshot(changed)
+
+    failures = []
+    for point in points:
+        for code in ERRNOS:
+            root = _copy(changed, work)
+            with files.inject(f"{point.number}:{errno.errorcode[code]}"):
+                status, output = run_cli(capsys, "build", root, "--jobs", "1", "--quiet")
+            problems = ["a traceback"] if "Traceback" in output else []
+            if point.kind in ("output", "lock"):
+                problems += _check_output_fault(root, before, point, code, status, output)
+            else:
+                problems += _check_cache_fault(root, made, code, status, output)
+            if temporaries(root):
+                problems.append(f"temporaries left: {temporaries(root)}")
+            if problems:
+                failures.append(f"write {point.number} ({point.kind} {point.op} {Path(point.path).name}), "
+                                f"{errno.errorcode[code]}: {'; '.join(problems)}\n{output}")
+    with capsys.disabled():
+        by_kind = {kind: sum(p.kind == kind for p in points) for kind in sorted(kinds)}
+        print(f"\nfault matrix: {len(points)} write points x {len(ERRNOS)} errnos = {len(points) * len(ERRNOS)} "
+              f"builds of the bundled reader (write points by kind: {by_kind})")
+    assert not failures, f"{len(failures)} of {len(points) * len(ERRNOS)} faulted builds went wrong:\n" + \
+        "\n".join(failures[:10])
