@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from test_bad_input import no_validators, run_cli, snapshot, temporaries  # noqa: F401
+from faulty import built_copy, no_validators, run_cli, snapshot, temporaries  # noqa: F401
 
 import reader_build.pdf.parallel as parallel
 from reader_build.store import files
