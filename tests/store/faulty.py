@@ -43,3 +43,11 @@ def run_cli(capsys, *argv) -> tuple[int, str]:
     code = main([str(a) for a in argv])
     captured = capsys.readouterr()
     return code, captured.out + captured.err
+
+
+def doc_cells(doc: Path) -> set[str]:
+    """The table cells of a Markdown page (each line of a cell), without their code quotes."""
+    import re
+    text = doc.read_text(encoding="utf-8")
+    return {c.strip().strip("`").strip().replace("\\|", "|") for row in re.findall(r"^\|.*\|$", text, re.M)
+            for c in re.split(r"(?<!\\)\|", row) for c in c.split("<br>")}

@@ -47,13 +47,13 @@ def _reader_build(*args, **kwargs) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def small_tmpfs(project):
-    """build/ on a tmpfs of 2 MB that holds the previous build and is then filled up."""
+    """build/ on a tmpfs of 8 MB that holds the previous build and is then filled up."""
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root and mount(8); the tests do not run as root here")
     build = project / "build"
     saved = project.parent / "saved-build"
     shutil.copytree(build, saved, symlinks=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(build)], capture_output=True,
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(build)], capture_output=True,
                              text=True)
     if mounted.returncode != 0:
         pytest.skip(f"a tmpfs cannot be mounted here: {mounted.stderr.strip()}")
@@ -347,3 +347,18 @@ def test_an_unknown_fault_switch_is_refused():
     with pytest.raises(ValueError):
         files.parse_faults("3:ENOSUCHERROR")
     assert errno.ENOSPC == files.parse_faults("3:ENOSPC")[(None, 3)]
+
+
+def test_docs_list_these_faults():
+    from faulty import doc_cells
+    from test_cache_faults import ALTERED, CACHE_WARNING, DAMAGED
+    cells = doc_cells(Path(__file__).resolve().parents[2] / "docs" / "bad-input.md")
+    for line in (CACHE_WARNING.format("No space left on device"),
+                 DAMAGED.format("build/.cache/parts/KEY.json", ALTERED),
+                 DAMAGED.format("build/.cache/parts/KEY.json", "it cannot be read: Input/output error"),
+                 "build: error [output-write]: cannot write build/.reader-build.lock: Permission denied; the previous "
+                 "outputs are unchanged",
+                 "manuscript/one.md: error [file-unreadable]: the chapter cannot be read: Permission denied",
+                 "styles: error [file-unreadable]: the folder cannot be read: Permission denied",
+                 "styles/extra.css: error [file-unreadable]: the file cannot be read: Permission denied"):
+        assert line in cells, line
