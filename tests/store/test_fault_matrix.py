@@ -125,7 +125,8 @@ def test_every_write_point_with_every_errno(changed, replayed_layouts, tmp_path,
     made = _editions(root)
     kinds = {point.kind for point in points}
     assert {"lock", "cache", "output"} <= kinds, points
-    assert sum(p.kind == "output" and p.op == "write_staged" for p in points) == 6      # 3 PDFs, EPUB, handout, manifest
+    staged = [p for p in points if p.kind == "output" and p.op == "write_staged"]
+    assert len(staged) == 6, staged                  # 3 PDFs, the EPUB, the handout, the manifest
     before = snapshot(changed)
 
     failures = []

@@ -88,7 +88,8 @@ def unreadable_parts(root: Path, diags: Diagnostics) -> bool:
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
             except OSError as exc:
-                diags.error("file-unreadable", f"the folder cannot be read: {exc.strerror or exc}", relpath(root, folder))
+                diags.error("file-unreadable", f"the folder cannot be read: {exc.strerror or exc}",
+                            relpath(root, folder))
                 found = True
                 continue
             for entry in entries:
