@@ -14,9 +14,9 @@ outcome is the one docs/bad-input.md promises:
   the fault, a manifest that matches them, no temporary left.
 
 The builds run in this process with ``--jobs 1``, so that the writes come in the same order
-each time; the layouts of the parts (the same HTML each time) are laid out by WeasyPrint
-once and replayed to the later builds, which keeps the matrix affordable.  Its size is
-printed (write points x errnos).
+each time; the stages that write nothing and cost most (the layout of each part, the merge,
+the EPUB, the handout: the same input each time) run once and are replayed to the later
+builds, which keeps the matrix affordable.  Its size is printed (write points x errnos).
 """
 from __future__ import annotations
 
@@ -34,7 +34,10 @@ import pytest
 
 from faulty import built_copy, no_validators, run_cli, snapshot, temporaries  # noqa: F401
 
+import reader_build.epub.book as book
+import reader_build.handout.build as handout
 import reader_build.pdf.parallel as parallel
+from reader_build.diagnostics import Diagnostics
 from reader_build.store import files
 
 ERRNOS = (errno.ENOSPC, errno.EIO, errno.EACCES)
@@ -53,19 +56,41 @@ def changed(bundled, tmp_path_factory) -> Path:
     return root
 
 
+def _replaying(memo: dict, real, key):
+    """*real*, called once per key; its result (and the diagnostics it added) given again after."""
+    def call(*args, **kwargs):
+        k = key(*args, **kwargs)
+        diags = next((a for a in args if isinstance(a, Diagnostics)), None)
+        if k not in memo:
+            before = len(diags.items) if diags is not None else 0
+            result = real(*args, **kwargs)
+            memo[k] = (result, diags.items[before:] if diags is not None else [])
+        result, added = memo[k]
+        if diags is not None:
+            diags.extend(added)
+        return copy.deepcopy(result)
+    return call
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256(pickle.dumps(parts)).hexdigest()
+
+
 @pytest.fixture(scope="module")
 def replayed_layouts():
-    """Each part laid out once by WeasyPrint, its result handed again to later builds."""
-    memo: dict[bytes, dict] = {}
-    real = parallel._lay_out_part
-
-    def lay_out(task):
-        key = pickle.dumps((task.name, task.html, task.rules, task.first_page, task.variant, task.want_starts))
-        if key not in memo:
-            memo[key] = real(task)
-        return copy.deepcopy(memo[key])
+    """The costly stages that do not write (the layout of each part, the merge of the parts, the
+    EPUB, the handout) run once for real; later builds of the same project are given their results
+    again.  What is tested, the writes, runs every time."""
+    memo: dict = {}
     mp = pytest.MonkeyPatch()
-    mp.setattr(parallel, "_lay_out_part", lay_out)
+    mp.setattr(parallel, "_lay_out_part", _replaying(memo, parallel._lay_out_part, lambda task: _digest(
+        "part", task.name, task.html, task.rules, task.first_page, task.variant, task.want_starts)))
+    mp.setattr(parallel, "merge", _replaying(memo, parallel.merge, lambda parts, tagged: _digest(
+        "merge", [(p.data, p.blanks_before, p.bookmarks) for p in parts], tagged)))
+    mp.setattr(book, "build_epub", _replaying(memo, book.build_epub, lambda reader, edition, *args, **kwargs: _digest(
+        "epub", edition.name, args[-2:], kwargs)))
+    mp.setattr(handout, "build_handout", _replaying(memo, handout.build_handout, lambda reader, h, *args, results:
+                                                    _digest("handout", h, {n: r.data for n, r in results.items()})))
     yield memo
     mp.undo()
 
