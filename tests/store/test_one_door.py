@@ -113,8 +113,8 @@ files.write_bytes(p, b"", kind="output")
     lines = [what for _line, what in violations(sample)]
     assert lines.count("open(…) for writing") == 3
     for what in (".write_text(…)", ".write_bytes(…)", ".mkdir(…)", ".unlink(…)", ".replace(target)",
-                 "os.replace", "os.rename", "shutil.copy2", "shutil.copytree", "tempfile.mkdtemp", "tempfile.TemporaryDirectory",
-                 ".write_pdf(target)", ".save(file)"):
+                 "os.replace", "os.rename", "shutil.copy2", "shutil.copytree", "tempfile.mkdtemp",
+                 "tempfile.TemporaryDirectory", ".write_pdf(target)", ".save(file)"):
         assert what in lines, what
     assert len(lines) == 16, lines
 
