@@ -424,6 +424,7 @@ class _Pool:
         self.started = None                # (pid, part) from each worker as it begins a part
         self.processes: dict = {}          # pid -> the worker process
         self.began: dict = {}              # pid -> the part it began last
+        self.finished: set = set()         # parts laid out (and not begun again since)
         self.folder = self.settled = None
         self.published = None
         if self.jobs > 1:
@@ -484,6 +485,7 @@ class _Pool:
         try:
             result = future.result()
             self.drain()                   # (the queue must not fill up)
+            self.finished.add(name)
             return result
         except BrokenProcessPool:
             part, exitcode = self.casualty(name)
@@ -499,13 +501,14 @@ class _Pool:
             process.join(timeout=5)
         dead = [(self.began.get(pid), p.exitcode) for pid, p in self.processes.items()
                 if p.exitcode not in (0, None, -signal.SIGTERM)]
-        known = [(part, code) for part, code in dead if part is not None]
+        known = [(part, code) for part, code in dead if part is not None and part not in self.finished]
         return known[0] if known else (name, dead[0][1] if dead else None)
 
     def drain(self) -> None:
         while self.started is not None and not self.started.empty():
             pid, part = self.started.get()
             self.began[pid] = part
+            self.finished.discard(part)
 
     @staticmethod
     def wait(futures) -> set:
