@@ -1,6 +1,7 @@
 """Helpers of the fault tests (as tests/pipeline/test_bad_input.py has them for bad input)."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -47,7 +48,6 @@ def run_cli(capsys, *argv) -> tuple[int, str]:
 
 def doc_cells(doc: Path) -> set[str]:
     """The table cells of a Markdown page (each line of a cell), without their code quotes."""
-    import re
     text = doc.read_text(encoding="utf-8")
     return {c.strip().strip("`").strip().replace("\\|", "|") for row in re.findall(r"^\|.*\|$", text, re.M)
             for c in re.split(r"(?<!\\)\|", row) for c in c.split("<br>")}
