@@ -8,10 +8,11 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
-from .diagnostics import Diagnostics, ReaderError
+from .diagnostics import MACHINE_CODES, Diagnostics, ReaderError
 from .model import PageStart, Reader
 from .store.output import AtomicWriter, BuildLock, clean_stale_temporaries
 from .store.cache import CACHE_DIR, BuildCache, edition_key
@@ -20,6 +21,7 @@ from .config import build_date
 from .epub.book import build_epub
 from .handout.build import build_handout, handout_path
 from .pdf import engine
+from .pdf.failures import out_of_memory
 from .pdf.parallel import build_pdf
 from .pdf.sections import section_pages
 from .resolve import load_reader
@@ -38,6 +40,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     manifest: dict | None = None
     stats: dict = field(default_factory=dict)    # per edition: layout passes, pages, seconds
+    notes: list[str] = field(default_factory=list)   # what was found and mended (a killed build's leftovers)
 
 
 def make_manifest(reader: Reader, editions: list[dict], pages: dict, diags: Diagnostics) -> dict:
@@ -105,7 +108,7 @@ def _up_to_date(root: Path, key: str, strict: bool) -> BuildResult | None:
             if hashlib.sha256((root / record["path"]).read_bytes()).hexdigest() != record["sha256"]:
                 return None
         diags = Diagnostics()
-        for d in manifest["diagnostics"]:
+        for d in (d for d in manifest["diagnostics"] if d["code"] not in MACHINE_CODES):
             diags.add(Diagnostic(d["code"], d["severity"], d["message"], d.get("path"), d.get("line"), d.get("col")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -118,19 +121,20 @@ def _up_to_date(root: Path, key: str, strict: bool) -> BuildResult | None:
         if "made" in record:
             record["made"] = False
     outputs = AtomicWriter()
+    notes: list[str] = []
     try:
-        with BuildLock(build_dir):
-            clean_stale_temporaries(build_dir)
+        with BuildLock(build_dir) as lock:
+            notes = lock.notes + clean_stale_temporaries(build_dir)
             outputs.add(build_dir / "manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
             written = outputs.commit()
     except ReaderError as exc:
         diags.extend(exc.diagnostics)
-        return BuildResult(1, diags)
+        return BuildResult(1, diags, notes=notes)
     finally:
         outputs.cleanup()
     stats = {r["name"]: {"pages": r.get("pages"), "layouts": 0, "seconds": 0.0, "misplaced_notes": 0}
              for r in manifest["editions"] if r.get("format") == "pdf" and not r.get("handout")}
-    return BuildResult(0, diags, written, manifest, stats)
+    return BuildResult(0, diags, written, manifest, stats, notes)
 
 
 @dataclass
@@ -145,14 +149,15 @@ class BuildContext:
     jobs: int | None = None
     emit_html: bool = False
     outputs: AtomicWriter = field(default_factory=AtomicWriter)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def build_dir(self) -> Path:
         return self.root / "build"
 
-    @property
+    @cached_property
     def cache(self) -> BuildCache:
-        return BuildCache(self.build_dir)
+        return BuildCache(self.build_dir, self.diags)
 
 
 @dataclass
@@ -191,22 +196,25 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
     ctx = BuildContext(root, reader, diags, build_date(reader.config.date), say, jobs, emit_html)
     laid_out = LaidOut()
     try:
-        with BuildLock(ctx.build_dir):
-            clean_stale_temporaries(ctx.build_dir)
+        with BuildLock(ctx.build_dir) as lock:
+            ctx.notes = lock.notes + clean_stale_temporaries(ctx.build_dir)
             laid_out = lay_out_pdfs(ctx, chosen)
             records = laid_out.records + (make_handouts(ctx, laid_out.results) if not editions else [])
             records += make_epubs(ctx, chosen, laid_out)
             if _effective(diags, strict).has_errors:
-                return BuildResult(1, _effective(diags, strict), stats=laid_out.stats)
+                return BuildResult(1, _effective(diags, strict), stats=laid_out.stats, notes=ctx.notes)
             manifest = add_manifest(ctx, records, laid_out.pages, inputs)
             say("writing")
             written = ctx.outputs.commit()
     except ReaderError as exc:
         diags.extend(exc.diagnostics)
-        return BuildResult(1, diags, stats=laid_out.stats)
+        return BuildResult(1, diags, stats=laid_out.stats, notes=ctx.notes)
+    except MemoryError:
+        diags.add(out_of_memory(None, None, None))
+        return BuildResult(1, diags, stats=laid_out.stats, notes=ctx.notes)
     finally:
         ctx.outputs.cleanup()
-    return BuildResult(0, diags, written, manifest, laid_out.stats)
+    return BuildResult(0, diags, written, manifest, laid_out.stats, ctx.notes)
 
 
 def _effective(diags: Diagnostics, strict: bool) -> Diagnostics:
@@ -258,9 +266,8 @@ def lay_out_pdf(ctx: BuildContext, edition) -> tuple[PdfResult, list | None]:
     result = build_pdf(ctx.reader, edition, ctx.root, ctx.diags, ctx.date, jobs=ctx.jobs, emit_html=ctx.emit_html,
                        cache_dir=ctx.build_dir / CACHE_DIR / "parts")
     starts = result.page_starts
-    ctx.outputs.add(*ctx.cache.entry(edition.name, key, result.data, pages=result.pages, anchors=result.anchors,
-                                     openers=result.openers,
-                                     page_starts=[asdict(s) for s in starts] if starts else None))
+    ctx.cache.store(edition.name, key, result.data, pages=result.pages, anchors=result.anchors,
+                    openers=result.openers, page_starts=[asdict(s) for s in starts] if starts else None)
     return result, starts
 
 
@@ -295,7 +302,7 @@ def make_epubs(ctx: BuildContext, chosen: list, laid_out: LaidOut) -> list[dict]
             ctx.say(f"making '{edition.name}'")
             data = build_epub(ctx.reader, edition, ctx.root, ctx.diags, ctx.date, laid_out.print_anchors,
                               page_starts=laid_out.print_starts).data
-            ctx.outputs.add(*ctx.cache.entry(edition.name, key, data))
+            ctx.cache.store(edition.name, key, data)
         ctx.outputs.add(path, data)
         records.append({"name": edition.name, "format": "epub", "path": f"build/{edition.name}.epub",
                         "sha256": hashlib.sha256(data).hexdigest(), "made": not cached})
@@ -329,7 +336,7 @@ def make_handouts(ctx: BuildContext, pdf_results: dict) -> list[dict]:
             data = build_handout(ctx.reader, handout, ctx.root, ctx.diags, results=pdf_results)
             if data is None:
                 continue
-            ctx.outputs.add(*ctx.cache.entry(f"handout-{handout.name}", key, data))
+            ctx.cache.store(f"handout-{handout.name}", key, data)
         ctx.outputs.add(path, data)
         records.append({"name": f"handout-{handout.name}", "format": "pdf",
                         "path": path.relative_to(ctx.root).as_posix(), "handout": True,

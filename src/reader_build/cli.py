@@ -111,6 +111,9 @@ def cmd_build(args) -> int:
     result = build(args.dir, args.edition, strict=args.strict, emit_html=args.emit_html,
                    progress=_progress(args.quiet), jobs=args.jobs)
     print_diagnostics(result.diagnostics)
+    if not args.quiet:
+        for note in result.notes:
+            print(f"reader-build: note: {note}", file=sys.stderr)
     if result.status == 0 and not args.quiet:
         for record in (result.manifest or {}).get("editions", []):
             pages = f", {record['pages']} pages" if "pages" in record else ""

@@ -14,6 +14,9 @@ from typing import Iterable, Iterator
 
 ERROR = "error"
 WARNING = "warning"
+# Faults of the machine that a build overcomes (store/cache.py): not problems of the input, so
+# --strict leaves them warnings, and a build that finds everything up to date does not repeat them.
+MACHINE_CODES = frozenset({"cache-write", "cache-damaged"})
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,9 @@ class Diagnostics:
         return [d for d in self.items if d.severity == WARNING]
 
     def strict(self) -> "Diagnostics":
-        """Warnings turned into errors (``--strict``)."""
-        return Diagnostics([Diagnostic(d.code, ERROR, d.message, d.path, d.line, d.col)
-                            for d in self.items])
+        """Warnings turned into errors (``--strict``), but those of :data:`MACHINE_CODES`."""
+        return Diagnostics([d if d.code in MACHINE_CODES
+                            else Diagnostic(d.code, ERROR, d.message, d.path, d.line, d.col) for d in self.items])
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.items, key=Diagnostic.sort_key)

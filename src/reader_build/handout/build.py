@@ -351,7 +351,7 @@ def edition_pages(reader: Reader, edition: Edition, root: Path, diags: Diagnosti
     these sources, else laid out now in parts, with the part cache of the builds."""
     date = build_date(reader.config.date)
     build_dir = root / "build"
-    cached = BuildCache(build_dir).load(edition.name, edition_key(reader.source_hash, edition, date),
+    cached = BuildCache(build_dir, diags).load(edition.name, edition_key(reader.source_hash, edition, date),
                                         build_dir / f"{edition.name}.pdf")
     if cached:
         return PdfResult.from_record(*cached)

@@ -28,29 +28,32 @@ import json
 import multiprocessing
 import os
 import re
-import shutil
-import tempfile
+import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import __version__
 from ..config import Edition, length_mm
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostics, ReaderError
+from ..store import files
+from ..store.cache import cache_write_failed
+from ..store.parts import PartCache
+from .failures import memory_cap, out_of_memory, worker_died
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
 from ..index.compose import index_parts
 from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
 from ..render.templates import template_environment
-import signal
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import page_openers
 from .pagemap import page_starts
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
-FORMAT = 2                  # of a cached part (2: with its page openers)
+FORMAT = 3                  # of a cached part (2: with its page openers; 3: sealed records)
 FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(front)", "(bibliography)", "(colophon)", "(book)"
 # The contents of a part cannot count pages of other documents (target-counter): the
 # numbers are given as data-page.
@@ -73,7 +76,7 @@ class _Task:
 _ASSETS: dict = {}
 
 
-def _init_worker(fonts: dict, images: dict) -> None:
+def _init_worker(fonts: dict, images: dict, started=None) -> None:
     # Workers leave interruptions to the parent: Ctrl-C sent to the whole process group is
     # ignored here (the parent stops and cleans up), SIGTERM ends a worker quietly.
     if multiprocessing.parent_process() is not None:      # a worker, not the in-process path
@@ -82,11 +85,13 @@ def _init_worker(fonts: dict, images: dict) -> None:
         # the parent forked this worker with both signals blocked (_Pool.submit): one sent to the
         # group since then is delivered now, to these handlers, not to the parent's
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    _ASSETS["fonts"], _ASSETS["images"] = fonts, images
+    _ASSETS["fonts"], _ASSETS["images"], _ASSETS["started"] = fonts, images, started
 
 
 def _lay_out_part(task: _Task) -> dict:
     """Lay out one part until its notes stand on their call's page; its PDF and facts."""
+    if _ASSETS.get("started") is not None:      # which worker lays out which part (should it die)
+        _ASSETS["started"].put((os.getpid(), task.name))
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
     while True:        # until the notes settle: the only such loop
@@ -139,59 +144,6 @@ def _hash(*parts) -> str:
         h.update(part if isinstance(part, bytes) else str(part).encode())
         h.update(b"\0")
     return h.hexdigest()
-
-
-class PartCache:
-    """Laid-out parts by key (``KEY.pdf`` + ``KEY.json``), and per edition what the last build found."""
-
-    def __init__(self, folder: Path):
-        self.dir = Path(folder)
-
-    def load(self, key: str) -> dict | None:
-        try:
-            record = json.loads((self.dir / f"{key}.json").read_text(encoding="utf-8"))
-            data = (self.dir / f"{key}.pdf").read_bytes()
-        except (OSError, ValueError):
-            return None
-        if hashlib.sha256(data).hexdigest() != record.pop("sha256", None):
-            return None
-        return dict(record, data=data)
-
-    def store(self, key: str, result: dict) -> None:
-        record = {k: v for k, v in result.items() if k != "data"}
-        record["sha256"] = hashlib.sha256(result["data"]).hexdigest()
-        self._write(f"{key}.pdf", result["data"])
-        self._write(f"{key}.json", json.dumps(record, sort_keys=True).encode())
-
-    def memory(self, edition: str) -> dict:
-        try:
-            return json.loads((self.dir / f"edition-{edition}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def remember(self, edition: str, memory: dict) -> None:
-        """Record what this build found; drop the parts that neither this build nor the one before
-        used (of any edition)."""
-        last = self.memory(edition)
-        old = set(last.get("older", ())) | set(last.get("keys", ()))
-        memory = dict(memory, older=sorted(set(last.get("keys", ())) - set(memory["keys"])))
-        self._write(f"edition-{edition}.json", json.dumps(memory, sort_keys=True).encode())
-        used = set()
-        for path in self.dir.glob("edition-*.json"):
-            try:
-                found = json.loads(path.read_text(encoding="utf-8"))
-                used |= set(found.get("keys", ())) | set(found.get("older", ()))
-            except (OSError, ValueError):
-                pass
-        for key in old - used:
-            for suffix in (".pdf", ".json"):
-                (self.dir / f"{key}{suffix}").unlink(missing_ok=True)
-
-    def _write(self, name: str, data: bytes) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.dir / f".{name}.tmp-{os.getpid()}"       # as output.clean_stale_temporaries expects
-        tmp.write_bytes(data)
-        os.replace(tmp, self.dir / name)
 
 
 # -- planning ------------------------------------------------------------------------
@@ -325,7 +277,7 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     order = {p.name: i for i, p in enumerate(parts)}
     listed = [i for i, p in enumerate(parts) if p.chapters or p.blocks & {"bibliography", "indexes"}]
     last_listed = listed[-1] if listed else len(parts) - 1
-    cache = PartCache(cache_dir) if cache_dir is not None else None
+    cache = PartCache(cache_dir, diags, root) if cache_dir is not None else None
     memory = cache.memory(edition.name) if cache else {}
     assets = _hash(*(x for name in sorted(reader.fonts) for x in (name, reader.fonts[name])),
                    *(x for name in sorted(reader.images) for x in (name, reader.images[name])))
@@ -350,14 +302,14 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
             memo[html] = _hash(html)
         return memo[html]
     submitted: dict[str, int] = {}
-    passes, pool = 0, _Pool(jobs, reader)
+    passes, pool = 0, _Pool(jobs, reader, edition.name, diags)
     try:
         loaded = False
         while True:
             if running and (len(running) >= pool.jobs or not loaded):    # wait for a part to be done
                 for future in pool.wait(running):
                     name, html = running.pop(future)
-                    result = future.result()
+                    result = pool.result(future, name)
                     results[name] = (_hash(tool, digest(html), part_css(result["first_page"])), result, True)
                     laid_from[name] = digest(html)
                     known_rules[digest(html)] = result["rules"]
@@ -470,32 +422,54 @@ def _counts(parts: list[Part], results: dict, remembered: dict, estimates: dict)
 class _Pool:
     """Worker processes (started at the first part to lay out), or this process for jobs=1."""
 
-    def __init__(self, jobs: int | None, reader: Reader):
+    def __init__(self, jobs: int | None, reader: Reader, edition: str = "", diags: Diagnostics | None = None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
+        # memory capped (ulimit -v): even one part is laid out in a worker, whose death (the layout's
+        # libraries abort when memory runs out) the build survives to report
+        self.inline = self.jobs == 1 and memory_cap() is None
         self.assets = (reader.fonts, reader.images)
+        self.reader, self.edition, self.diags = reader, edition, diags if diags is not None else Diagnostics()
         self.executor = None
-        self.folder = tempfile.mkdtemp(prefix="reader-build-") if self.jobs > 1 else None
-        self.settled = os.path.join(self.folder, "settled.json") if self.folder else None
+        self.started = None                # (pid, part) from each worker as it begins a part
+        self.processes: dict = {}          # pid -> the worker process
+        self.began: dict = {}              # pid -> the part it began last
+        self.finished: set = set()         # parts laid out (and not begun again since)
+        self.folder = self.settled = None
+        self.published = None
+        if self.jobs > 1:
+            try:
+                self.folder = files.make_temporary_folder()
+                self.settled = os.path.join(self.folder, "settled.json")
+            except OSError as exc:        # the workers learn the first pages at the end only
+                cache_write_failed(self.diags, exc, exc.filename or "the system temp folder")
 
     def publish(self, settled: dict) -> None:
-        """Tell the workers the first pages that are known for good."""
-        if self.settled:
-            with open(self.settled + ".tmp", "w", encoding="utf-8") as f:
-                json.dump(settled, f)
-            os.replace(self.settled + ".tmp", self.settled)
+        """Tell the workers the first pages that are known for good (a scratch file: should it
+        fail, they are laid out again later)."""
+        if self.settled and settled != self.published:
+            try:
+                files.write_text(self.settled, json.dumps(settled), kind="temp")
+                self.published = settled
+            except OSError as exc:
+                cache_write_failed(self.diags, exc, str(self.folder))
 
     def submit(self, task: _Task) -> Future:
-        if self.jobs == 1:
+        if self.inline:
             _init_worker(*self.assets)
             future: Future = Future()
-            future.set_result(_lay_out_part(task))
+            try:
+                future.set_result(_lay_out_part(task))
+            except MemoryError as exc:
+                future.set_exception(exc)
             return future
         if self.executor is None:
             # fork: the workers start at once with everything imported, and the main module is not
             # run again (forkserver and spawn would run `python -m reader_build` anew in each worker)
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-            self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
-                                                initializer=_init_worker, initargs=self.assets)
+            context = multiprocessing.get_context(method)
+            self.started = context.SimpleQueue()
+            self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
+                                                initializer=_init_worker, initargs=(*self.assets, self.started))
             # The workers are forked at the first submit (all of them, with fork). Ctrl-C or SIGTERM
             # sent to the whole group while they start would reach a worker that still has this
             # process's handlers: they are blocked until the workers are forked (a signal for this
@@ -503,9 +477,46 @@ class _Pool:
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
                 return self.executor.submit(_lay_out_part, task)
+            except RuntimeError:          # "can't start new thread": no memory left for its stack
+                raise ReaderError(out_of_memory(self.reader, self.edition, task.name)) from None
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        return self.executor.submit(_lay_out_part, task)
+                self.processes = {p.pid: p for p in multiprocessing.active_children()}
+        try:
+            return self.executor.submit(_lay_out_part, task)
+        except BrokenProcessPool:               # a worker died since the last part was done
+            part, exitcode = self.casualty(task.name)
+            raise ReaderError(worker_died(self.reader, self.edition, part, exitcode)) from None
+
+    def result(self, future: Future, name: str) -> dict:
+        """The part laid out; a worker that died or a layout out of memory ends the build."""
+        try:
+            result = future.result()
+            self.drain()                   # (the queue must not fill up)
+            self.finished.add(name)
+            return result
+        except BrokenProcessPool:
+            part, exitcode = self.casualty(name)
+            raise ReaderError(worker_died(self.reader, self.edition, part, exitcode)) from None
+        except MemoryError:
+            raise ReaderError(out_of_memory(self.reader, self.edition, name)) from None
+
+    def casualty(self, name: str) -> tuple[str, int | None]:
+        """The part whose worker died, and how it ended (the pool ends the other workers with
+        SIGTERM); *name*, a part that was running, when the dead worker cannot be told."""
+        self.drain()
+        for process in self.processes.values():
+            process.join(timeout=5)
+        dead = [(self.began.get(pid), p.exitcode) for pid, p in self.processes.items()
+                if p.exitcode not in (0, None, -signal.SIGTERM)]
+        known = [(part, code) for part, code in dead if part is not None and part not in self.finished]
+        return known[0] if known else (name, dead[0][1] if dead else None)
+
+    def drain(self) -> None:
+        while self.started is not None and not self.started.empty():
+            pid, part = self.started.get()
+            self.began[pid] = part
+            self.finished.discard(part)
 
     @staticmethod
     def wait(futures) -> set:
@@ -513,6 +524,12 @@ class _Pool:
 
     def close(self) -> None:
         if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
+            try:
+                self.executor.shutdown(cancel_futures=True)
+            except RuntimeError:          # its thread could not be started (out of memory): nor will it
+                for process in self.processes.values():     # end the workers it started
+                    process.terminate()
+                    process.join(timeout=5)
+            self.started.close()
         if self.folder:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            files.remove_tree(self.folder)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from pathlib import Path
 
 import jinja2
@@ -201,6 +202,10 @@ def check_styles(root: Path, diags: Diagnostics) -> None:
     errors (file and line), stylesheets WeasyPrint would ignore parts of, URLs that are refused."""
     project_styles = root / "styles"
     if not project_styles.is_dir() or not inside(root, project_styles):
+        return
+    try:
+        os.listdir(project_styles)
+    except OSError:                  # reported where the sources are read (file-unreadable)
         return
     env = template_environment(root)
     for path in sorted(project_styles.rglob("*.j2")):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from .. import __version__
 from ..config import Config, parse_config
 from ..diagnostics import Diagnostics, did_you_mean
+from ..store import files
 from .files import SourceFile, inside, read_bytes, read_text, relpath, safe_path
 
 IMAGE_LIMIT = 20 * 1024 * 1024
@@ -27,13 +27,13 @@ SOURCE_PARTS = ("reader.toml", "manuscript", "bibliography", "styles")   # all a
 
 def copy_sources(src: Path, dst: Path) -> Path:
     """A copy of the project in *src* (its sources, not its build/ folder) in *dst*."""
-    dst.mkdir(parents=True, exist_ok=True)
+    files.make_dirs(dst, kind="project")
     for part in SOURCE_PARTS:
         path = src / part
         if path.is_dir():
-            shutil.copytree(path, dst / part)
+            files.copy_tree(path, dst / part, kind="project")
         elif path.is_file():
-            shutil.copy2(path, dst / part)
+            files.copy(path, dst / part, kind="project")
     return dst
 
 
@@ -77,6 +77,42 @@ def _toml_string_place(text: str, value: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+def unreadable_parts(root: Path, diags: Diagnostics) -> bool:
+    """Report the folders of the sources, and the files in them that no reader of a source
+    reports itself (styles, fonts, images), that cannot be read (EACCES): True if any."""
+    found = False
+    for part in SOURCE_PARTS[1:]:
+        folders = [root / part]
+        while folders:
+            folder = folders.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
+            except OSError as exc:
+                diags.error("file-unreadable", f"the folder cannot be read: {exc.strerror or exc}",
+                            relpath(root, folder))
+                found = True
+                continue
+            for entry in entries:
+                path = Path(entry.path)
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(path)
+                elif entry.is_file(follow_symlinks=False) and not _read_elsewhere(root, path):
+                    try:
+                        with open(path, "rb"):
+                            pass
+                    except OSError as exc:
+                        diags.error("file-unreadable", f"the file cannot be read: {exc.strerror or exc}",
+                                    relpath(root, path))
+                        found = True
+    return found
+
+
+def _read_elsewhere(root: Path, path: Path) -> bool:
+    """Chapters, bibliographies and authority files: their readers report them (read_text)."""
+    return (path.parent == root / "manuscript" and path.suffix in (".md", ".toml")) or \
+        (path.parent == root / "bibliography" and path.suffix == ".bib")
+
+
 def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
     root = root.resolve()
     if not root.is_dir():
@@ -94,6 +130,8 @@ def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
     if config is None:
         return None
 
+    if unreadable_parts(root, diags):
+        return None
     manuscript = root / "manuscript"
     chapter_paths: list[Path] = []
     if config.chapters:

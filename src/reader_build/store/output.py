@@ -3,17 +3,17 @@
 Every file is written under a temporary name in the same folder, flushed, and
 renamed into place; a build takes a lock on ``build/`` so that two builds of
 one project cannot interleave.  Temporary files are removed whatever happens.
+Every write goes through :mod:`store.files` (the one door for writes).
 """
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, ERROR, OutputError
-import fcntl
+from . import files
 
 LOCK_NAME = ".reader-build.lock"
 
@@ -69,32 +69,42 @@ if hasattr(os, "register_at_fork"):
 
 
 class BuildLock:
-    """An exclusive, non-blocking lock on a project's build folder."""
+    """An exclusive, non-blocking lock on a project's build folder.
+
+    The lock file names the process that holds it.  A lock left by a build that was killed
+    is free (the system releases it with the process) and is taken over; *notes* says so."""
 
     def __init__(self, build_dir: Path):
         self.path = build_dir / LOCK_NAME
         self.fd: int | None = None
+        self.notes: list[str] = []
 
     def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.fd, stale = files.take_lock(self.path)
         except BlockingIOError:
-            os.close(self.fd)
-            self.fd = None
             raise OutputError(Diagnostic("build-locked", ERROR, "another build of this project is running; "
                                          "wait for it to finish", "build")) from None
+        except OSError as exc:
+            raise output_error(exc, self.path) from None
+        if stale is not None:
+            self.notes.append(f"the lock of an earlier build (process {stale}) that did not finish was taken over")
         _HELD_LOCKS.add(self.fd)
         return self
 
     def __exit__(self, *exc):
         if self.fd is not None:
             _HELD_LOCKS.discard(self.fd)
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
+            files.release_lock(self.fd)
             self.fd = None
         return False
+
+
+def output_error(exc: OSError, path: Path | None) -> OutputError:
+    """The located error for an output that cannot be written: ``build: error [output-write]: …``."""
+    what = _display(path) if path is not None else "the outputs"
+    return OutputError(Diagnostic("output-write", ERROR, f"cannot write {what}: {exc.strerror or exc}; "
+                                  "the previous outputs are unchanged", "build"))
 
 
 class AtomicWriter:
@@ -122,65 +132,52 @@ class AtomicWriter:
         try:
             for path, data in self.pending.items():
                 current = path
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-                self.temporary.append(tmp)
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                staged.append((tmp, path))
+                self.temporary.append(files.temporary_name(path))
+                staged.append((files.write_staged(path, data, kind="output"), path))
+            previous = {}
+            for _, path in staged:
+                current = path
+                previous.update(self._keep_previous(path))
             current = None
-            previous = self._keep_previous([path for _, path in staged])
             raise_if_interrupted()
             with _signals_deferred():
                 replaced: list[Path] = []
                 try:
                     for tmp, path in staged:
                         current = path
-                        os.replace(tmp, path)
+                        files.atomic_replace(tmp, path, kind="output")
                         replaced.append(path)
                 except OSError:
                     self._roll_back(replaced, previous)
                     raise
-            _fsync_dirs({path.parent for _, path in staged})
+            files.fsync_dirs({path.parent for _, path in staged})
             return [path for _, path in staged]
         except OSError as exc:
-            what = _display(current) if current is not None else "the outputs"
-            raise OutputError(Diagnostic("output-write", ERROR, f"cannot write {what}: {exc.strerror or exc}; "
-                                         "the previous outputs are unchanged", "build")) from None
+            raise output_error(exc, current) from None
         finally:
             self.cleanup()
 
-    def _keep_previous(self, paths: list[Path]) -> dict[Path, Path]:
-        """A second name (a hard link, else a copy) for every output that exists already."""
-        previous = {}
-        for path in paths:
-            if path.is_file() and not path.is_symlink():
-                keep = path.with_name(f".{path.name}.tmp-{os.getpid()}-previous")
-                self.temporary.append(keep)
-                with contextlib.suppress(FileNotFoundError):
-                    keep.unlink()
-                try:
-                    os.link(path, keep)
-                except OSError:
-                    shutil.copy2(path, keep)
-                previous[path] = keep
-        return previous
+    def _keep_previous(self, path: Path) -> dict[Path, Path]:
+        """A second name (a hard link, else a copy) for the output *path*, if it exists already."""
+        if not path.is_file() or path.is_symlink():
+            return {}
+        keep = files.temporary_name(path, "-previous")
+        self.temporary.append(keep)
+        files.keep_copy(path, keep, kind="output")
+        return {path: keep}
 
     @staticmethod
     def _roll_back(replaced: list[Path], previous: dict[Path, Path]) -> None:
         for path in reversed(replaced):
             with contextlib.suppress(OSError):
                 if path in previous:
-                    os.replace(previous[path], path)
+                    files.atomic_replace(previous[path], path, kind="output")
                 else:
-                    path.unlink()
+                    files.remove(path)
 
     def cleanup(self) -> None:
         for tmp in self.temporary:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+            files.remove(tmp)
         self.temporary.clear()
 
 
@@ -191,17 +188,6 @@ def _display(path: Path) -> str:
         at = len(parts) - 1 - parts[:-1][::-1].index("build") - 1
         return "/".join(parts[at:])
     return path.name
-
-
-def _fsync_dirs(folders) -> None:
-    """Make the renames durable (best effort; not every system can open a folder)."""
-    for folder in folders:
-        with contextlib.suppress(OSError):
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
 
 
 @contextlib.contextmanager
@@ -237,11 +223,8 @@ def _signals_deferred():
             raise
 
 
-def clean_stale_temporaries(build_dir: Path) -> None:
-    """Remove temporary files that a killed build (SIGKILL) may have left, in build/ and its
-    sub-folders (``--emit-html`` writes fonts/ and images there)."""
-    if build_dir.is_dir():
-        for tmp in build_dir.rglob(".*.tmp-*"):
-            with contextlib.suppress(OSError):
-                if tmp.is_file() or tmp.is_symlink():
-                    tmp.unlink()
+def clean_stale_temporaries(build_dir: Path) -> list[str]:
+    """Remove what killed builds (SIGKILL, a power cut) left: temporary files in build/ and its
+    sub-folders (``--emit-html`` writes fonts/ and images there; the part cache is in .cache/),
+    and their scratch folders in the system temp folder.  Notes saying what was removed."""
+    return files.clean_stale(build_dir)

@@ -1,0 +1,68 @@
+"""What the user is told when a layout cannot finish for want of a machine: a worker process
+that died (killed, out of memory) or a layout that ran out of memory (``ulimit -v``).
+
+Both end the build at once, with a located error, before anything is written.
+"""
+from __future__ import annotations
+
+import resource
+import signal
+
+from ..diagnostics import ERROR, Diagnostic
+from ..model import Reader
+
+HINT = "nothing was written; free some memory, raise the limit or build with --jobs 1"
+
+
+def memory_cap() -> int | None:
+    """The most memory (address space) this process may use, in bytes, if capped (``ulimit -v``)."""
+    try:
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError):
+        return None
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def memory_limit() -> str:
+    """' (this process may use at most 600 MB: ulimit -v)' when the address space is capped."""
+    cap = memory_cap()
+    return "" if cap is None else f" (this process may use at most {cap // (1024 * 1024)} MB: ulimit -v)"
+
+
+def where(reader: Reader, part: str) -> tuple[str, str]:
+    """The file to name for a part (its chapter's source, else build/) and how to say the part."""
+    for chapter in reader.chapters:
+        if chapter.id == part:
+            return chapter.parsed.path, f"the chapter '{part}'"
+    return "build", f"the part {part}"
+
+
+def how_it_ended(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "it ended abruptly"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit status {exitcode}"
+
+
+def worker_died(reader: Reader, edition: str, part: str, exitcode: int | None) -> Diagnostic:
+    """``worker-died``; ``out-of-memory`` when memory is capped (the libraries of the layout abort
+    when they cannot have memory or start a thread: the worker dies of SIGABRT or SIGTRAP)."""
+    path, what = where(reader, part)
+    died = f"the worker process laying out {what} of edition '{edition}' died ({how_it_ended(exitcode)})"
+    if memory_cap() is not None:
+        return Diagnostic("out-of-memory", ERROR, f"{died}: it ran out of memory{memory_limit()}; {HINT}", path)
+    cause = "; it may have run out of memory" if exitcode in (-signal.SIGKILL, None) else ""
+    return Diagnostic("worker-died", ERROR, f"{died}{cause}; {HINT}", path)
+
+
+def out_of_memory(reader: Reader | None, edition: str | None, part: str | None) -> Diagnostic:
+    if reader is not None and part is not None:
+        path, what = where(reader, part)
+        doing = f"laying out {what} of edition '{edition}'"
+    else:
+        path, doing = "build", "the build"
+    return Diagnostic("out-of-memory", ERROR, f"{doing} ran out of memory{memory_limit()}; {HINT}", path)
