@@ -128,6 +128,8 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
     *_codes(
         "layout",
         ("weasyprint-version", ERROR, "The installed WeasyPrint is not the version reader-build extends."),
+        ("worker-died", ERROR, "A layout worker process died (killed, or out of memory); nothing is written."),
+        ("out-of-memory", ERROR, "The layout ran out of memory (a memory cap below what it needs)."),
         ("note-misplaced", WARNING, "A note could not be kept on the page of its call."),
         ("parallel-unsettled", WARNING, "The pages of a part did not settle; its folios may be wrong."),
         ("parallel-merge", WARNING, "A problem met while the laid-out parts were merged."),
@@ -136,6 +138,8 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
     *_codes(
         "write",
         ("output-write", ERROR, "An output could not be written; the previous editions are kept."),
+        ("cache-write", WARNING, "A cache entry could not be written; the build goes on without it (never an error)."),
+        ("cache-damaged", WARNING, "A cache entry could not be read or failed its hash; it is made again."),
         ("build-locked", ERROR, "Another build of the same project is running."),
     ),
     *_codes(
