@@ -1,8 +1,13 @@
-"""``reader-build new DIR``: a small reader project that builds as it is."""
+"""``reader-build new DIR [--from FILE.md]``: a small reader project that builds as it is,
+or one made of a single Markdown file cut into chapters (see split.py)."""
 from __future__ import annotations
 
+import re
+import shutil
 import sys
 from pathlib import Path
+
+from .split import chapter_text, split_markdown
 
 FILES = {
     "reader.toml": '''# The reader's metadata and editions. A title alone is enough.
@@ -65,13 +70,81 @@ templates (book.html.j2, epub-chapter.xhtml.j2, index.html.j2, …), stylesheets
 }
 
 
-def new_project(target: Path) -> int:
-    if target.exists() and any(target.iterdir()):
+EMPTY_BIB = """% The works the chapters cite, in BibTeX or biblatex: every .bib file of this folder is read.
+"""
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?")
+
+
+def _not_empty(target: Path) -> bool:
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
         print(f"reader-build: error: {target} exists and is not empty", file=sys.stderr)
+        return True
+    return False
+
+
+def new_project(target: Path) -> int:
+    if _not_empty(target):
         return 2
     for name, text in FILES.items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     print(f"created a reader project in {target}; build it with: reader-build build {target}")
+    return 0
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped) + '"'
+
+
+def _reader_toml(title: str, meta: dict) -> str:
+    lines = ["# The reader's metadata and editions (made by reader-build new --from).",
+             f"title = {toml_string(title)}"]
+    for key in ("subtitle", "author", "language"):
+        if isinstance(meta.get(key), str) and meta[key].strip():
+            lines.append(f"{key} = {toml_string(meta[key].strip())}")
+    return "\n".join(lines) + "\n"
+
+
+def _images(source: Path, text: str) -> list[tuple[Path, str]]:
+    """Local images the file shows, that lie in its folder or below: (file, relative path)."""
+    found = []
+    base = source.parent.resolve()
+    for src in _IMAGE.findall(text):
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^/|^//", src, re.I):
+            continue
+        path = (base / src).resolve()
+        if path.is_file() and base in path.parents:
+            found.append((path, path.relative_to(base).as_posix()))
+    return found
+
+
+def new_from_markdown(target: Path, source: Path) -> int:
+    """A project made of one Markdown file: chapters at its '#' headings, notes kept."""
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"reader-build: error: cannot read {source}: {getattr(exc, 'strerror', None) or exc}",
+              file=sys.stderr)
+        return 2
+    if _not_empty(target):
+        return 2
+    split = split_markdown(text)
+    files = {"reader.toml": _reader_toml(split.title, split.meta),
+             "bibliography/references.bib": EMPTY_BIB, "styles/README.md": FILES["styles/README.md"]}
+    width = max(2, len(str(len(split.chapters))))
+    for n, part in enumerate(split.chapters, 1):
+        files[f"manuscript/{n:0{width}d}-{part.ident}.md"] = chapter_text(part)
+    for name, body in files.items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+    for path, rel in _images(source, text):
+        copy = target / "manuscript" / rel
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy)
+    print(f"created a reader project in {target} from {source.name}: {len(split.chapters)} chapters; "
+          f"put the works it cites in {target / 'bibliography'}/*.bib, then: reader-build build {target}")
     return 0

@@ -67,6 +67,28 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_locks_in_child)
 
 
+def write_new(path: Path, data: bytes) -> bool:
+    """Write a new file at *path* (its folders made as needed), never over an existing one:
+    False, and nothing written, when *path* exists.  The file appears whole or not at all."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        return False
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(temporary, path)          # fails, atomically, when the name is taken
+    except FileExistsError:
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    return True
+
+
 class BuildLock:
     """An exclusive, non-blocking lock on a project's build folder."""
 
