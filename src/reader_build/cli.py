@@ -128,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
                         "manuscript/index-suggestions.toml")
     q.add_argument("dir", nargs="?", default=".", type=Path)
     q.add_argument("--min", type=int, default=1, metavar="N", help="only names that occur at least N times")
+    q.add_argument("--force", action="store_true", help="replace an index-suggestions.toml made before")
 
     p = sub.add_parser("completion", help="print a shell completion script (bash or zsh)")
     p.add_argument("shell", choices=("bash", "zsh"))
@@ -192,7 +193,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_index(args) -> int:
-    return suggest_command(args.dir, minimum=args.min)
+    return suggest_command(args.dir, minimum=args.min, force=args.force)
 
 
 def cmd_completion(args) -> int:

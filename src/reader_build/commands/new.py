@@ -70,8 +70,6 @@ templates (book.html.j2, epub-chapter.xhtml.j2, index.html.j2, …), stylesheets
 }
 
 
-EMPTY_BIB = """% The works the chapters cite, in BibTeX or biblatex: every .bib file of this folder is read.
-"""
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?")
 
 
@@ -132,8 +130,7 @@ def new_from_markdown(target: Path, source: Path) -> int:
     if _not_empty(target):
         return 2
     split = split_markdown(text)
-    files = {"reader.toml": _reader_toml(split.title, split.meta),
-             "bibliography/references.bib": EMPTY_BIB, "styles/README.md": FILES["styles/README.md"]}
+    files = {"reader.toml": _reader_toml(split.title, split.meta), "styles/README.md": FILES["styles/README.md"]}
     width = max(2, len(str(len(split.chapters))))
     for n, part in enumerate(split.chapters, 1):
         files[f"manuscript/{n:0{width}d}-{part.ident}.md"] = chapter_text(part)
@@ -141,10 +138,12 @@ def new_from_markdown(target: Path, source: Path) -> int:
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body, encoding="utf-8")
+    (target / "bibliography").mkdir(exist_ok=True)
     for path, rel in _images(source, text):
         copy = target / "manuscript" / rel
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, copy)
-    print(f"created a reader project in {target} from {source.name}: {len(split.chapters)} chapters; "
-          f"put the works it cites in {target / 'bibliography'}/*.bib, then: reader-build build {target}")
+    cites = "; put the works it cites in bibliography/*.bib" if re.search(r"\[[^\]]*@", text) else ""
+    print(f"created a reader project in {target} from {source.name}: {len(split.chapters)} chapter"
+          f"{'s' if len(split.chapters) != 1 else ''}{cites}; build it with: reader-build build {target}")
     return 0

@@ -47,7 +47,6 @@ class NameSeen:
     col: int | None
     count: int = 0
     mid_sentence: bool = False
-    forms: Counter = field(default_factory=Counter)      # as written ("Lincoln's", "J. Smith")
     before: Counter = field(default_factory=Counter)     # lower-cased words before (titles included)
     after: Counter = field(default_factory=Counter)      # lower-cased words after
 
@@ -247,6 +246,10 @@ def _candidate(scan: _Scan, phrase: Phrase) -> tuple[str, list[str]] | None:
     name = " ".join(trimmed[:-1] + [trimmed[-1][:len(bases[-1])]])
     if scan.authority.find(name):
         return None
+    initialled = [w + "." if len(w) == 1 and w.isupper() else w for w in trimmed[:-1]]
+    name = " ".join(initialled + [trimmed[-1][:len(bases[-1])]])      # "John F. Kennedy"
+    if name != " ".join(trimmed) and scan.authority.find(name):
+        return None
     return name, trimmed
 
 
@@ -262,7 +265,6 @@ def _note(scan: _Scan, tok, phrase: Phrase, where: tuple) -> None:
     if record is None:
         record = scan.seen[name] = NameSeen(path, line or fallback, col)
     record.count += 1
-    record.forms[" ".join(trimmed)] += 1
     lead = phrase.words[:phrase.words.index(trimmed[0])]
     before = tuple(w.casefold().rstrip(".") for w in (*phrase.before, *lead))[-3:]
     if before:

@@ -95,9 +95,9 @@ def toml_places(text: str) -> dict[tuple[str, ...], Place]:
         header = _HEADER.match(line)
         if header:
             table = split_key(header.group(2))
-            col = header.start(2) + 1
+            starts = [header.start(2) + m.start() + 1 for m in _PART.finditer(header.group(2))]
             for n in range(1, len(table) + 1):
-                out.setdefault(table[:n], Place(lineno, col, col))
+                out.setdefault(table[:n], Place(lineno, starts[n - 1], starts[n - 1]))
             continue
         m = _PAIR.match(line, len(line) - len(line.lstrip()))
         if not m:
