@@ -35,7 +35,7 @@ from pathlib import Path
 
 from ..diagnostics import WARNING, Diagnostic
 from .words import (CLOSING, CONNECTORS, COUNTRY_PHRASES, INSTITUTIONS, MAX_WORDS, SENTENCE_END, STOP, WORD,
-                    base_form, is_cap, skip_word)
+                    PERSON_AFTER, base_form, is_cap, skip_word)
 
 
 @dataclass
@@ -47,6 +47,7 @@ class NameSeen:
     col: int | None
     count: int = 0
     mid_sentence: bool = False
+    possessive: int = 0                                  # times written "X's"
     before: Counter = field(default_factory=Counter)     # lower-cased words before (titles included)
     after: Counter = field(default_factory=Counter)      # lower-cased words after
 
@@ -121,6 +122,20 @@ def _context(text: str, words: list, i: int, j: int) -> tuple[tuple, tuple]:
     return tuple(before), tuple(after)
 
 
+INITIAL = re.compile(r"[^\W\d_]\.\Z")       # "F." of "John F. Kennedy": never the end of a name
+
+
+def _with_initials(text: str, words: list, i: int, j: int) -> list[str]:
+    """The words *i*..*j*, an initial with its full stop ("John F. Kennedy")."""
+    out = []
+    for k in range(i, j + 1):
+        word = words[k].group()
+        if k < j and len(word) == 1 and text[words[k].end():words[k + 1].start()].strip() == ".":
+            word += "."
+        out.append(word)
+    return out
+
+
 def _phrases(runs):
     """A :class:`Phrase` for every capitalised phrase.
 
@@ -164,7 +179,7 @@ def _phrases(runs):
             text_after = j + 1 < len(words) or bool(text[words[j].end():].strip())
             beside = ((previous == "name" and not text_before)
                       or (following == "name" and not text_after))
-            out.append(Phrase([w.group() for w in words[i:j + 1]], at_start, beside, *_context(text, words, i, j)))
+            out.append(Phrase(_with_initials(text, words, i, j), at_start, beside, *_context(text, words, i, j)))
             i = j + 1
         if text.strip():
             sentence_start = _ends_sentence(text)
@@ -175,7 +190,7 @@ def _phrases(runs):
 def _trim(words: list[str]) -> list[str]:
     while words and (skip_word(words[0]) or words[0] in CONNECTORS):
         words = words[1:]
-    while words and (skip_word(words[-1]) or words[-1] in CONNECTORS):
+    while words and (skip_word(words[-1]) or words[-1] in CONNECTORS or INITIAL.match(words[-1])):
         words = words[:-1]
     return words
 
@@ -246,10 +261,6 @@ def _candidate(scan: _Scan, phrase: Phrase) -> tuple[str, list[str]] | None:
     name = " ".join(trimmed[:-1] + [trimmed[-1][:len(bases[-1])]])
     if scan.authority.find(name):
         return None
-    initialled = [w + "." if len(w) == 1 and w.isupper() else w for w in trimmed[:-1]]
-    name = " ".join(initialled + [trimmed[-1][:len(bases[-1])]])      # "John F. Kennedy"
-    if name != " ".join(trimmed) and scan.authority.find(name):
-        return None
     return name, trimmed
 
 
@@ -260,7 +271,8 @@ def _note(scan: _Scan, tok, phrase: Phrase, where: tuple) -> None:
         return
     name, trimmed = found
     path, fallback, cursor, source = where
-    line, col = _position(tok, trimmed[0], cursor, source)
+    first = trimmed[0] if len(trimmed) > 1 else trimmed[0][:len(base_form(trimmed[0]))]   # "Smith’s"
+    line, col = _position(tok, first, cursor, source)
     record = scan.seen.get(name)
     if record is None:
         record = scan.seen[name] = NameSeen(path, line or fallback, col)
@@ -271,7 +283,13 @@ def _note(scan: _Scan, tok, phrase: Phrase, where: tuple) -> None:
         record.before[before] += 1
     if phrase.after:
         record.after[tuple(w.casefold() for w in phrase.after)] += 1
-    if not (phrase.at_start and len(trimmed) == 1 and trimmed[0] == phrase.words[0]):
+    if trimmed[-1].endswith(("'s", "\u2019s")):
+        record.possessive += 1
+    # a capital that only the sentence asks for is no evidence of a name: a single word at the
+    # start, or a start like "Rumours of Vardak" (the name may be the part after the connector)
+    opening = phrase.at_start and trimmed[0] == phrase.words[0] and (
+        len(trimmed) == 1 or trimmed[1] in CONNECTORS)
+    if not opening:
         if not record.mid_sentence:
             record.path, record.line, record.col = path, line or fallback, col
         record.mid_sentence = True
@@ -302,8 +320,15 @@ def _common_word(name: str, record: NameSeen, lower: Counter) -> bool:
         return False
     if lower[name.casefold()] >= max(1, record.count // 2):
         return True
-    modified = sum(n for after, n in record.after.items() if after[0].islower() and after[0] not in STOP)
-    return record.count >= 3 and modified * 4 >= record.count * 3
+    modified = sum(n for after, n in record.after.items() if _noun_like(after[0]))
+    return record.count >= 3 and not record.possessive and modified * 4 >= record.count * 3
+
+
+def _noun_like(word: str) -> bool:
+    """A lower-case word after a capitalised one that makes it a modifier ("Soviet troops"),
+    not a verb after a subject ("Kennedy said", "Halloway noticed") or a function word."""
+    return (word.islower() and word not in STOP and word not in PERSON_AFTER
+            and not word.endswith(("ed", "'s", "\u2019s")))
 
 
 def collect_unmatched(reader, root=None) -> dict[str, NameSeen]:

@@ -73,36 +73,33 @@ def _votes(name: str, record: NameSeen) -> tuple[Counter, Counter]:
 
 
 def _initials_match(short: list[str], full: list[str]) -> bool:
-    """"J. F. Kennedy" abbreviates "John F. Kennedy" (same last word, initials agree)."""
-    if len(short) != len(full) or short[-1] != full[-1] or short == full:
+    """"R. Halloway" and "E. R. Halloway" abbreviate "Edmund R. Halloway": the same last word,
+    and each given name or initial of the short form, in order, one of the full form's."""
+    if short[-1] != full[-1] or len(short) > len(full) or short == full:
         return False
-    for a, b in zip(short[:-1], full[:-1]):
-        if a == b:
-            continue
-        if not (re.fullmatch(r"[A-Z]\.?", a) and b[:1] == a[:1]):
+    given = iter(full[:-1])
+    for word in short[:-1]:
+        initial = word.endswith(".") and len(word) == 2
+        if not any(name == word or (initial and name[:1] == word[:1]) for name in given):
             return False
-    return True
+    return any(w.endswith(".") and len(w) == 2 for w in short[:-1])
 
 
 def _group(names: dict[str, NameSeen]) -> dict[str, list[str]]:
-    """Full name -> its variants (itself first): surnames alone and initialled forms joined to
-    the one full name they belong to; a surname that several full names end in stays alone."""
+    """Full name -> its variants (itself first): initialled forms joined to the one full name
+    they abbreviate, then a surname alone joined to the one full name that ends in it (a
+    surname that several people share stays alone)."""
     joined: dict[str, str] = {}
     multi = [n for n in names if " " in n]
+    for name in multi:
+        owners = [m for m in multi if _initials_match(name.split(), m.split())]
+        if len(owners) == 1:
+            joined[name] = owners[0]
     for name in names:
-        words = name.split()
-        if len(words) == 1:
-            owners = [m for m in multi if m.split()[-1] == name]
+        if " " not in name:
+            owners = {joined.get(m, m) for m in multi if m.split()[-1] == name}
             if len(owners) == 1:
-                joined[name] = owners[0]
-        else:
-            owners = [m for m in multi if _initials_match(words, m.split())]
-            if len(owners) == 1:
-                joined[name] = owners[0]
-    for name, owner in list(joined.items()):
-        while owner in joined:                # "Kennedy" -> "J. Kennedy" -> "John Kennedy"
-            owner = joined[owner]
-        joined[name] = owner
+                joined[name] = owners.pop()
     groups: dict[str, list[str]] = {}
     for name in names:
         owner = joined.get(name, name)

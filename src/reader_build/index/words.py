@@ -144,4 +144,4 @@ PLACE_AFTER = {"harbour", "harbor", "river", "valley", "region", "province", "di
 # Words just after a person: "X said", "X, who".
 PERSON_AFTER = {"said", "says", "wrote", "writes", "argued", "argues", "told", "replied", "asked", "answered",
                 "believed", "thought", "insisted", "died", "himself", "herself", "who", "whose", "whom"}
-PERSON_BEFORE = {("by",): 1, ("mr",): 2, ("mrs",): 2, ("dr",): 2, ("sir",): 2, ("lady",): 2}
+PERSON_BEFORE = {("by",): 1}            # titles before a person: TITLES
