@@ -7,8 +7,11 @@ import shutil
 import subprocess
 import textwrap
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 
 from reader_build.source.project import copy_sources
@@ -85,13 +88,116 @@ def minimal_built(tmp_path_factory) -> dict:
 
 # --- reading PDFs ------------------------------------------------------------------
 
-def pdf_page_texts(pdf: Path) -> list[str]:
-    """The text of every page, as pdftotext reads it."""
-    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    pages = out.split("\f")
-    if pages and not pages[-1].strip():
-        pages = pages[:-1]
-    return pages
+@dataclass(frozen=True)
+class Glyph:
+    text: str
+    left: float
+    bottom: float
+    right: float
+    top: float
+    space_before: bool = False      # PDFium saw a word break before it
+
+
+def _glyphs(textpage) -> list[Glyph]:
+    """The characters of a page that the PDF draws (not those PDFium adds), with their boxes."""
+    raw = textpage.raw
+    out = []
+    space = False
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (0x20, 0xA0) or (code and chr(code).isspace() and chr(code) not in "\r\n"):
+            space = True
+            continue
+        if not code or chr(code) in "\r\n" or pdfium_c.FPDFText_IsGenerated(raw, i):
+            space = space if code not in (0x0D, 0x0A) else False
+            continue
+        try:
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        except pdfium.PdfiumError:
+            continue
+        out.append(Glyph(chr(code), left, bottom, right, top, space))
+        space = False
+    return out
+
+
+def layout_text(glyphs: list[Glyph]) -> str:
+    """The page laid out as ``pdftotext -layout`` does: glyphs on one baseline make a line, in
+    the order of their x (columns side by side), with spaces in proportion to the gaps."""
+    if not glyphs:
+        return ""
+    widths = sorted(g.right - g.left for g in glyphs if g.right > g.left)
+    unit = max(widths[len(widths) // 2] if widths else 5.0, 1.0)          # a typical character
+    lines: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: -(g.top + g.bottom) / 2):
+        middle = (g.top + g.bottom) / 2
+        if lines:
+            last = lines[-1][0]
+            if abs((last.top + last.bottom) / 2 - middle) < 0.4 * (last.top - last.bottom):
+                lines[-1].append(g)
+                continue
+        lines.append([g])
+    margin = min(g.left for g in glyphs)
+    out = []
+    for line in lines:
+        line.sort(key=lambda g: g.left)
+        text = " " * int(round((line[0].left - margin) / unit))
+        for before, g in zip([None] + line[:-1], line):
+            if before is not None:
+                gap = g.left - before.right
+                if gap > 0.2 * unit or g.space_before:
+                    text += " " * max(1, int(round(gap / unit)))
+            text += g.text
+        out.append(text.rstrip())
+    return "\n".join(out) + "\n"
+
+
+def pdf_page_texts(pdf: Path, first: int = 1, last: int | None = None) -> list[str]:
+    """The text of every page (or of pages *first*..*last*, 1-based), laid out as
+    ``pdftotext -layout`` lays it out, read with pypdfium2 (no poppler needed)."""
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        last = len(document) if last is None else last
+        return [layout_text(_glyphs(document[n].get_textpage())) for n in range(first - 1, last)]
+    finally:
+        document.close()
+
+
+def pdf_raw_pages(pdf: Path) -> list[str]:
+    """The text of every page in the order the PDF draws it (as ``pdftotext -raw``)."""
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        return [document[n].get_textpage().get_text_range().replace("\r\n", "\n")
+                for n in range(len(document))]
+    finally:
+        document.close()
+
+
+def pdf_region_text(pdf: Path, page: int, box: tuple[float, float, float, float]) -> str:
+    """The text inside *box* (left, bottom, right, top in PDF points) of 1-based *page*."""
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        left, bottom, right, top = box
+        return document[page - 1].get_textpage().get_text_bounded(left, bottom, right, top).replace("\r\n", "\n")
+    finally:
+        document.close()
+
+
+def pdf_fonts(pdf: Path) -> list[dict]:
+    """Every font of the PDF (as ``pdffonts`` lists them): name, embedded, subset, ToUnicode."""
+    import pikepdf
+    fonts = {}
+    with pikepdf.open(pdf) as doc:
+        for page in doc.pages:
+            for _name, font in (page.resources.get("/Font") or {}).items():
+                descendants = font.get("/DescendantFonts")
+                base = descendants[0] if descendants else font
+                descriptor = base.get("/FontDescriptor") or {}
+                name = str(font.get("/BaseFont", ""))[1:]
+                fonts[font.objgen] = {
+                    "name": name, "subset": bool(re.match(r"[A-Z]{6}\+", name)),
+                    "embedded": any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")),
+                    "unicode": "/ToUnicode" in font}
+    return list(fonts.values())
 
 
 def normalise(text: str) -> str:

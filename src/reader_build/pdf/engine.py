@@ -20,6 +20,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..source.project import image_type
 from ..render.templates import weasyprint_warnings
+from .fontsubset import reproducible_subsets
 
 ASSET_BASE = "https://reader.invalid/"
 FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
@@ -67,6 +68,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
     With *fix* (the fix rules already in *html*'s CSS), pages are mended while they are
     made (:class:`_PageFixer`); the rules that this applied are ``Layout.rules``.
     """
+    reproducible_subsets()              # the PDF this layout is written to embeds the same fonts every run
     fixer = _PageFixer(fix, limit=MAX_PAGE_FIXES) if fix is not None else None
     with weasyprint_warnings() as records:
         _ACTIVE.append(fixer)
