@@ -20,7 +20,7 @@ _ATX1 = re.compile(r"^\s{0,3}#(?!#)\s+(.*?)\s*#*\s*$")
 _SETEXT1 = re.compile(r"^\s{0,3}=+\s*$")
 _ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _DEFINITION = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:")
-_CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+_CALL = re.compile(r"\[\^([^\]\s]+)\]")
 
 
 @dataclass
