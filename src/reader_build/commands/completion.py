@@ -26,6 +26,7 @@ class Arg:
     values: list[str] = field(default_factory=list)   # fixed choices
     kind: str = ""                         # "dir" | "file" | "" (free text)
     repeat: bool = False
+    label: str = ""                        # what the value is: "DIR", "NAME"
 
 
 @dataclass
@@ -48,7 +49,8 @@ def _arg(action: argparse.Action, command: str) -> Arg:
     if command == "template" and action.dest == "name":
         values = list(packaged_files())
     return Arg(list(action.option_strings), (action.help or "").replace("%%", "%"), action.nargs != 0,
-               values, _kind(action, command), isinstance(action, argparse._AppendAction))
+               values, _kind(action, command), action.__class__.__name__ == "_AppendAction",
+               str(action.metavar or action.dest).upper())
 
 
 def describe(parser: argparse.ArgumentParser, name: str = "", help_text: str = "") -> Command:
@@ -56,11 +58,11 @@ def describe(parser: argparse.ArgumentParser, name: str = "", help_text: str = "
     command = Command(name, help_text, [])
     helps = {}
     for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+        if action.nargs == argparse.PARSER:                  # the subcommands
+            helps = {choice.dest: choice.help or "" for choice in action._get_subactions()}
             for sub_name, sub_parser in action.choices.items():
                 command.subcommands.append(describe(sub_parser, sub_name, helps.get(sub_name, "")))
-        elif not isinstance(action, argparse._HelpAction):
+        elif action.dest != "help":
             command.args.append(_arg(action, name))
     return command
 
@@ -134,8 +136,10 @@ def bash_script(command: Command) -> str:
 
 # -- zsh -------------------------------------------------------------------------------
 
-def _zsh_quote(text: str) -> str:
-    return text.replace("'", "'\\''").replace("[", "\\[").replace("]", "\\]").replace(":", "\\:")
+def _zsh_quote(text: str, colons: bool = False) -> str:
+    """*text* inside a single-quoted zsh word; brackets escaped, and colons where they separate."""
+    text = text.replace("\\", "\\\\").replace("'", "'\\''").replace("[", "\\[").replace("]", "\\]")
+    return text.replace(":", "\\:") if colons else text
 
 
 def _zsh_action(arg: Arg) -> str:
@@ -151,11 +155,11 @@ def _zsh_specs(command: Command) -> list[str]:
         text = _zsh_quote(arg.help)
         if arg.names:
             star = "*" if arg.repeat else ""
-            value = f":{_zsh_quote(arg.names[-1].lstrip('-'))}:{_zsh_action(arg)}" if arg.takes_value else ""
+            value = f":{_zsh_quote(arg.label, True)}:{_zsh_action(arg)}" if arg.takes_value else ""
             for name in arg.names:
                 specs.append(f"'{star}{name}[{text}]{value}'")
         else:
-            specs.append(f"'{position}:{text or 'argument'}:{_zsh_action(arg)}'")
+            specs.append(f"'{position}:{_zsh_quote(arg.label, True)}:{_zsh_action(arg)}'")
             position += 1
     return specs
 
@@ -165,7 +169,7 @@ def _zsh_function(command: Command, fname: str) -> list[str]:
     lines = [f"{fname}() {{", "    local curcontext=\"$curcontext\" state line", "    typeset -A opt_args"]
     specs = _zsh_specs(command)
     if command.subcommands:
-        described = " ".join(f"'{_zsh_quote(c.name)}:{_zsh_quote(c.help)}'" for c in command.subcommands)
+        described = " ".join(f"'{_zsh_quote(c.name, True)}:{_zsh_quote(c.help)}'" for c in command.subcommands)
         lines += [f"    _arguments -C {' '.join(specs)} '1:command:->command' '*::arg:->args'",
                   "    case $state in",
                   f"    command) local -a commands; commands=({described}); _describe command commands;;",
