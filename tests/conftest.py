@@ -162,24 +162,60 @@ def pdf_page_texts(pdf: Path, first: int = 1, last: int | None = None) -> list[s
         document.close()
 
 
+def _page_chars(textpage) -> list[tuple[str, tuple | None]]:
+    """Every character of a page in the order the PDF draws it, as its font maps it to Unicode
+    (PDFium's own text calls turn a hyphen at the end of a line into a control character),
+    with its box; characters PDFium adds (spaces, line ends) have no box."""
+    raw = textpage.raw
+    out = []
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if not code:
+            continue
+        box = None
+        if not pdfium_c.FPDFText_IsGenerated(raw, i) and not chr(code).isspace():
+            try:
+                box = textpage.get_charbox(i, loose=True)
+            except pdfium.PdfiumError:
+                box = None
+        out.append((chr(code), box))
+    return out
+
+
+def _joined(chars: list[tuple[str, tuple | None]]) -> str:
+    return "".join(ch for ch, _ in chars).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def pdf_raw_pages(pdf: Path) -> list[str]:
     """The text of every page in the order the PDF draws it (as ``pdftotext -raw``)."""
     document = pdfium.PdfDocument(str(pdf))
     try:
-        return [document[n].get_textpage().get_text_range().replace("\r\n", "\n")
-                for n in range(len(document))]
+        return [_joined(_page_chars(document[n].get_textpage())) for n in range(len(document))]
     finally:
         document.close()
 
 
 def pdf_region_text(pdf: Path, page: int, box: tuple[float, float, float, float]) -> str:
-    """The text inside *box* (left, bottom, right, top in PDF points) of 1-based *page*."""
+    """The text inside *box* (left, bottom, right, top in PDF points) of 1-based *page*: the
+    characters whose middle lies in it, in drawing order, with the spaces between them."""
+    left, bottom, right, top = box
     document = pdfium.PdfDocument(str(pdf))
     try:
-        left, bottom, right, top = box
-        return document[page - 1].get_textpage().get_text_bounded(left, bottom, right, top).replace("\r\n", "\n")
+        chars = _page_chars(document[page - 1].get_textpage())
     finally:
         document.close()
+    inside = [None if b is None else left <= (b[0] + b[2]) / 2 <= right and bottom <= (b[1] + b[3]) / 2 <= top
+              for _, b in chars]
+    kept = []
+    for n, (ch, _) in enumerate(chars):
+        if inside[n] is None:          # a space or line end: kept between two kept characters
+            before = next((inside[k] for k in range(n - 1, -1, -1) if inside[k] is not None), False)
+            after = next((inside[k] for k in range(n + 1, len(chars)) if inside[k] is not None), False)
+            if before and after:
+                kept.append((ch, None))
+        elif inside[n]:
+            kept.append((ch, None))
+    return _joined(kept)
 
 
 def pdf_fonts(pdf: Path) -> list[dict]:
