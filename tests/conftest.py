@@ -98,24 +98,35 @@ class Glyph:
     space_before: bool = False      # PDFium saw a word break before it
 
 
+def _unicode(raw, index: int) -> str:
+    """The character at *index*, as the PDF's font maps it, read as pdftotext reads it: a
+    hyphen-minus at the end of a line (which PDFium reports as 0x02 or U+FFFE) as "-", and
+    any space (an en space after a note number) as " "."""
+    code = pdfium_c.FPDFText_GetUnicode(raw, index)
+    if code in (0x02, 0xFFFE):
+        return "-"
+    char = chr(code) if code else ""
+    return " " if char.isspace() and char not in "\r\n" else char
+
+
 def _glyphs(textpage) -> list[Glyph]:
     """The characters of a page that the PDF draws (not those PDFium adds), with their boxes."""
     raw = textpage.raw
     out = []
     space = False
     for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code in (0x20, 0xA0) or (code and chr(code).isspace() and chr(code) not in "\r\n"):
+        char = _unicode(raw, i)
+        if char.isspace() and char not in "\r\n":
             space = True
             continue
-        if not code or chr(code) in "\r\n" or pdfium_c.FPDFText_IsGenerated(raw, i):
-            space = space if code not in (0x0D, 0x0A) else False
+        if not char or char in "\r\n" or pdfium_c.FPDFText_IsGenerated(raw, i):
+            space = space if char not in "\r\n" else False
             continue
         try:
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
         except pdfium.PdfiumError:
             continue
-        out.append(Glyph(chr(code), left, bottom, right, top, space))
+        out.append(Glyph(char, left, bottom, right, top, space))
         space = False
     return out
 
@@ -169,16 +180,16 @@ def _page_chars(textpage) -> list[tuple[str, tuple | None]]:
     raw = textpage.raw
     out = []
     for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if not code:
+        char = _unicode(raw, i)
+        if not char:
             continue
         box = None
-        if not pdfium_c.FPDFText_IsGenerated(raw, i) and not chr(code).isspace():
+        if not pdfium_c.FPDFText_IsGenerated(raw, i) and not char.isspace():
             try:
                 box = textpage.get_charbox(i, loose=True)
             except pdfium.PdfiumError:
                 box = None
-        out.append((chr(code), box))
+        out.append((char, box))
     return out
 
 
