@@ -66,6 +66,11 @@ variants = ["Portsmouth"]
     "styles/README.md": '''Put files here to override the packaged ones of the same name:
 templates (book.html.j2, epub-chapter.xhtml.j2, index.html.j2, …), stylesheets
 (print.css, epub.css, or extra.css / extra-epub.css read after them) and fonts (fonts/).
+
+`reader-build template --list` names the packaged files, `reader-build template NAME --copy`
+copies one here. To change one block of a template only, extend the packaged one:
+a styles/book.html.j2 that starts with {% extends "reader_build:book.html.j2" %} and
+replaces {% block colophon %}…{% endblock %} keeps everything else.
 ''',
 }
 
