@@ -7,8 +7,11 @@ import shutil
 import subprocess
 import textwrap
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 
 from reader_build.source.project import copy_sources
@@ -85,13 +88,163 @@ def minimal_built(tmp_path_factory) -> dict:
 
 # --- reading PDFs ------------------------------------------------------------------
 
-def pdf_page_texts(pdf: Path) -> list[str]:
-    """The text of every page, as pdftotext reads it."""
-    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    pages = out.split("\f")
-    if pages and not pages[-1].strip():
-        pages = pages[:-1]
-    return pages
+@dataclass(frozen=True)
+class Glyph:
+    text: str
+    left: float
+    bottom: float
+    right: float
+    top: float
+    space_before: bool = False      # PDFium saw a word break before it
+
+
+def _unicode(raw, index: int) -> str:
+    """The character at *index*, as the PDF's font maps it, read as pdftotext reads it: a
+    hyphen-minus at the end of a line (which PDFium reports as 0x02 or U+FFFE) as "-", and
+    any space (an en space after a note number) as " "."""
+    code = pdfium_c.FPDFText_GetUnicode(raw, index)
+    if code in (0x02, 0xFFFE):
+        return "-"
+    char = chr(code) if code else ""
+    return " " if char.isspace() and char not in "\r\n" else char
+
+
+def _glyphs(textpage) -> list[Glyph]:
+    """The characters of a page that the PDF draws (not those PDFium adds), with their boxes."""
+    raw = textpage.raw
+    out = []
+    space = False
+    for i in range(textpage.count_chars()):
+        char = _unicode(raw, i)
+        if char.isspace() and char not in "\r\n":
+            space = True
+            continue
+        if not char or char in "\r\n" or pdfium_c.FPDFText_IsGenerated(raw, i):
+            space = space if char not in "\r\n" else False
+            continue
+        try:
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        except pdfium.PdfiumError:
+            continue
+        out.append(Glyph(char, left, bottom, right, top, space))
+        space = False
+    return out
+
+
+def layout_text(glyphs: list[Glyph]) -> str:
+    """The page laid out as ``pdftotext -layout`` does: glyphs on one baseline make a line, in
+    the order of their x (columns side by side), with spaces in proportion to the gaps."""
+    if not glyphs:
+        return ""
+    widths = sorted(g.right - g.left for g in glyphs if g.right > g.left)
+    unit = max(widths[len(widths) // 2] if widths else 5.0, 1.0)          # a typical character
+    lines: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: -(g.top + g.bottom) / 2):
+        middle = (g.top + g.bottom) / 2
+        if lines:
+            last = lines[-1][0]
+            if abs((last.top + last.bottom) / 2 - middle) < 0.4 * (last.top - last.bottom):
+                lines[-1].append(g)
+                continue
+        lines.append([g])
+    margin = min(g.left for g in glyphs)
+    out = []
+    for line in lines:
+        line.sort(key=lambda g: g.left)
+        text = " " * int(round((line[0].left - margin) / unit))
+        for before, g in zip([None] + line[:-1], line):
+            if before is not None:
+                gap = g.left - before.right
+                if gap > 0.2 * unit or g.space_before:
+                    text += " " * max(1, int(round(gap / unit)))
+            text += g.text
+        out.append(text.rstrip())
+    return "\n".join(out) + "\n"
+
+
+def pdf_page_texts(pdf: Path, first: int = 1, last: int | None = None) -> list[str]:
+    """The text of every page (or of pages *first*..*last*, 1-based), laid out as
+    ``pdftotext -layout`` lays it out, read with pypdfium2 (no poppler needed)."""
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        last = len(document) if last is None else last
+        return [layout_text(_glyphs(document[n].get_textpage())) for n in range(first - 1, last)]
+    finally:
+        document.close()
+
+
+def _page_chars(textpage) -> list[tuple[str, tuple | None]]:
+    """Every character of a page in the order the PDF draws it, as its font maps it to Unicode
+    (PDFium's own text calls turn a hyphen at the end of a line into a control character),
+    with its box; characters PDFium adds (spaces, line ends) have no box."""
+    raw = textpage.raw
+    out = []
+    for i in range(textpage.count_chars()):
+        char = _unicode(raw, i)
+        if not char:
+            continue
+        box = None
+        if not pdfium_c.FPDFText_IsGenerated(raw, i) and not char.isspace():
+            try:
+                box = textpage.get_charbox(i, loose=True)
+            except pdfium.PdfiumError:
+                box = None
+        out.append((char, box))
+    return out
+
+
+def _joined(chars: list[tuple[str, tuple | None]]) -> str:
+    return "".join(ch for ch, _ in chars).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def pdf_raw_pages(pdf: Path) -> list[str]:
+    """The text of every page in the order the PDF draws it (as ``pdftotext -raw``)."""
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        return [_joined(_page_chars(document[n].get_textpage())) for n in range(len(document))]
+    finally:
+        document.close()
+
+
+def pdf_region_text(pdf: Path, page: int, box: tuple[float, float, float, float]) -> str:
+    """The text inside *box* (left, bottom, right, top in PDF points) of 1-based *page*: the
+    characters whose middle lies in it, in drawing order, with the spaces between them."""
+    left, bottom, right, top = box
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        chars = _page_chars(document[page - 1].get_textpage())
+    finally:
+        document.close()
+    inside = [None if b is None else left <= (b[0] + b[2]) / 2 <= right and bottom <= (b[1] + b[3]) / 2 <= top
+              for _, b in chars]
+    kept = []
+    for n, (ch, _) in enumerate(chars):
+        if inside[n] is None:          # a space or line end: kept between two kept characters
+            before = next((inside[k] for k in range(n - 1, -1, -1) if inside[k] is not None), False)
+            after = next((inside[k] for k in range(n + 1, len(chars)) if inside[k] is not None), False)
+            if before and after:
+                kept.append((ch, None))
+        elif inside[n]:
+            kept.append((ch, None))
+    return _joined(kept)
+
+
+def pdf_fonts(pdf: Path) -> list[dict]:
+    """Every font of the PDF (as ``pdffonts`` lists them): name, embedded, subset, ToUnicode."""
+    import pikepdf
+    fonts = {}
+    with pikepdf.open(pdf) as doc:
+        for page in doc.pages:
+            for _name, font in (page.resources.get("/Font") or {}).items():
+                descendants = font.get("/DescendantFonts")
+                base = descendants[0] if descendants else font
+                descriptor = base.get("/FontDescriptor") or {}
+                name = str(font.get("/BaseFont", ""))[1:]
+                fonts[font.objgen] = {
+                    "name": name, "subset": bool(re.match(r"[A-Z]{6}\+", name)),
+                    "embedded": any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")),
+                    "unicode": "/ToUnicode" in font}
+    return list(fonts.values())
 
 
 def normalise(text: str) -> str:

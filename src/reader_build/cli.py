@@ -1,4 +1,4 @@
-"""The command line: ``reader-build build|check|handout|watch|new``.
+"""The command line: ``reader-build build|check|handout|watch|new|template|index|completion``.
 
 Exit status: 0 built (warnings allowed), 1 the input has errors, 2 the command
 line is wrong.  Problems with the input are printed one per line as
@@ -7,13 +7,26 @@ line is wrong.  Problems with the input are printed one per line as
 from __future__ import annotations
 
 import argparse
+import platform
 import signal
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
+from rich.console import Console
+
 from . import __version__
+from .build import build, check
+from .commands.completion import completion_script
+from .commands.handout import make_handout
+from .commands.new import new_from_markdown, new_project
+from .commands.report import print_diagnostics
+from .commands.suggest import suggest_command
+from .commands.template import template_command
+from .commands.watch import watch
 from .diagnostics import Diagnostics, ReaderError
+from .render.templates import check_styles
 from .store.output import Interrupted, clear_interrupt, raise_if_interrupted, request_interrupt
 
 
@@ -47,10 +60,28 @@ def _unraisable_hook(previous):
     return hook
 
 
+def version_text() -> str:
+    """'reader-build 0.1.0 (WeasyPrint 70.0, pybtex 0.26.1, Python 3.11.2)'."""
+    def of(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+    return (f"reader-build {__version__} (WeasyPrint {of('weasyprint')}, pybtex {of('pybtex')}, "
+            f"Python {platform.python_version()})")
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="print every diagnostic (default: at most 10 warnings of each kind, then a count)")
+    p.add_argument("--format", choices=("text", "json"), default="text", dest="fmt",
+                   help="json: one JSON object per diagnostic per line, on stdout")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reader-build", description="Build annotated readers into PDF, EPUB "
                                      "and handouts.")
-    parser.add_argument("--version", action="version", version=f"reader-build {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", help="build every edition (or those named) into DIR/build/")
@@ -60,10 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes for layout")
     p.add_argument("--emit-html", action="store_true", help="also write build/NAME.html for each PDF edition")
     p.add_argument("--quiet", "-q", action="store_true", help="print only diagnostics")
+    _report_options(p)
 
     p = sub.add_parser("check", help="read and resolve everything, write nothing, print the diagnostics")
     p.add_argument("dir", nargs="?", default=".", type=Path)
-    p.add_argument("--strict", action="store_true")
+    p.add_argument("--strict", action="store_true", help="turn warnings into errors")
+    _report_options(p)
 
     p = sub.add_parser("handout", help="print sections of the reader as a handout PDF")
     p.add_argument("dir", nargs="?", default=".", type=Path)
@@ -78,22 +111,34 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", default=".", type=Path)
     p.add_argument("--edition", action="append", metavar="NAME")
 
-    p = sub.add_parser("new", help="create a small working reader project")
+    p = sub.add_parser("new", help="create a small working reader project, or one made from a Markdown file")
     p.add_argument("dir", type=Path)
+    p.add_argument("--from", dest="source", type=Path, default=None, metavar="FILE.md",
+                   help="split this Markdown file into chapters at its '#' headings")
+
+    p = sub.add_parser("template", help="list, print or copy into styles/ a packaged template or stylesheet")
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--list", action="store_true", help="list the packaged templates and stylesheets")
+    p.add_argument("--copy", action="store_true", help="write NAME into the project's styles/ folder")
+    p.add_argument("--dir", type=Path, default=Path("."), help="the project folder for --copy (default .)")
+
+    p = sub.add_parser("index", help="help with the index: 'index suggest' drafts entries")
+    isub = p.add_subparsers(dest="index_command", required=True, metavar="ACTION")
+    q = isub.add_parser("suggest", help="write draft entries for unmatched names to "
+                        "manuscript/index-suggestions.toml")
+    q.add_argument("dir", nargs="?", default=".", type=Path)
+    q.add_argument("--min", type=int, default=1, metavar="N", help="only names that occur at least N times")
+    q.add_argument("--force", action="store_true", help="replace an index-suggestions.toml made before")
+
+    p = sub.add_parser("completion", help="print a shell completion script (bash or zsh)")
+    p.add_argument("shell", choices=("bash", "zsh"))
     return parser
-
-
-def print_diagnostics(diags: Diagnostics, stream=None) -> None:
-    stream = stream or sys.stderr
-    for d in diags.sorted():
-        print(d.format(), file=stream)
 
 
 def _progress(quiet: bool):
     """A line per stage and edition, with the time since the start (rich; plain when not a terminal)."""
     if quiet:
         return None
-    from rich.console import Console
     console = Console(stderr=True, highlight=False)
     started = time.monotonic()
 
@@ -104,54 +149,63 @@ def _progress(quiet: bool):
 
 
 def cmd_build(args) -> int:
-    from .build import build
     if args.jobs is not None and args.jobs < 1:
         print("reader-build: error: --jobs must be at least 1", file=sys.stderr)
         return 2
+    as_json = args.fmt == "json"
     result = build(args.dir, args.edition, strict=args.strict, emit_html=args.emit_html,
-                   progress=_progress(args.quiet), jobs=args.jobs)
-    print_diagnostics(result.diagnostics)
-    if not args.quiet:
+                   progress=_progress(args.quiet or as_json), jobs=args.jobs)
+    print_diagnostics(result.diagnostics, sys.stdout if as_json else sys.stderr,
+                      verbose=args.verbose, fmt=args.fmt)
+    if not args.quiet and not as_json:
         for note in result.notes:
             print(f"reader-build: note: {note}", file=sys.stderr)
     if result.status == 0 and not args.quiet:
         for record in (result.manifest or {}).get("editions", []):
             pages = f", {record['pages']} pages" if "pages" in record else ""
             kept = record.get("layouts") == 0 or record.get("made") is False
-            print(f"{'up to date' if kept else 'built'} {record['path']}{pages}")
+            print(f"{'up to date' if kept else 'built'} {record['path']}{pages}",
+                  file=sys.stderr if as_json else sys.stdout)
     return result.status
 
 
 def cmd_check(args) -> int:
-    from .build import check
-    from .render.templates import check_styles
     diags = check(args.dir)
     if args.dir.is_dir():
         check_styles(args.dir.resolve(), diags)
     if args.strict:
         diags = diags.strict()
-    print_diagnostics(diags, sys.stdout)
+    print_diagnostics(diags, sys.stdout, verbose=args.verbose, fmt=args.fmt)
     errors, warnings = len(diags.errors()), len(diags.warnings())
-    print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    print(f"{errors:,} error(s), {warnings:,} warning(s)", file=sys.stderr)
     return 1 if errors else 0
 
 
-def cmd_handout(args) -> int:
-    from .handout.build import make_handout
-    return make_handout(args)
-
-
 def cmd_watch(args) -> int:
-    from .commands.watch import watch
     return watch(args.dir, args.edition)
 
 
 def cmd_new(args) -> int:
-    from .commands.new import new_project
+    if args.source is not None:
+        return new_from_markdown(args.dir, args.source)
     return new_project(args.dir)
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "handout": cmd_handout, "watch": cmd_watch, "new": cmd_new}
+def cmd_template(args) -> int:
+    return template_command(args.name, list_all=args.list, copy=args.copy, root=args.dir)
+
+
+def cmd_index(args) -> int:
+    return suggest_command(args.dir, minimum=args.min, force=args.force)
+
+
+def cmd_completion(args) -> int:
+    print(completion_script(_parser(), args.shell))
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "handout": make_handout, "watch": cmd_watch,
+            "new": cmd_new, "template": cmd_template, "index": cmd_index, "completion": cmd_completion}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .diagnostics import Diagnostics, did_you_mean
 from .source.files import SourceFile
+from .source.tomlplace import element_place, place
 
 PAGE_SIZES = {
     "a4": ("210mm", "297mm"),
@@ -119,29 +120,19 @@ def toml_error_place(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | Non
     return None, None
 
 
-def _line_of(text: str, key: str, table: str | None = None) -> int | None:
-    """Best-effort line of a key in the TOML text (tomllib keeps no positions)."""
-    lines = text.splitlines()
-    start = 0
-    if table:
-        pat = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
-        for i, line in enumerate(lines):
-            if pat.match(line):
-                start = i
-                break
-    pat = re.compile(r"^\s*\"?" + re.escape(key) + r"\"?\s*=")
-    for i in range(start, len(lines)):
-        if pat.match(lines[i]):
-            return i + 1
-    return start + 1 if table else None
+def _at(src: SourceFile, key: str, table: tuple[str, ...] = (), *, value: bool = True) -> dict:
+    """``path``, ``line`` and ``col`` of a key's value (or, with ``value=False``, of the key) in
+    reader.toml, for a diagnostic; the enclosing table's place when the key is not written."""
+    line, col = place(src.text, (*table, key), value=value)
+    return {"path": src.path, "line": line, "col": col}
 
 
 def _check_keys(data: dict, allowed: dict, where: str, src: SourceFile, diags: Diagnostics,
-                table: str | None = None) -> None:
+                table: tuple[str, ...] = ()) -> None:
     for key, value in data.items():
         if key not in allowed:
             diags.error("config-unknown-key", f"unknown key '{key}' in {where}{did_you_mean(key, allowed)}",
-                        src.path, _line_of(src.text, key, table))
+                        **_at(src, key, table, value=False))
             continue
         expected = allowed[key]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
@@ -149,11 +140,11 @@ def _check_keys(data: dict, allowed: dict, where: str, src: SourceFile, diags: D
             names = names.replace("str", "a string").replace("list", "a list").replace("dict", "a table") \
                 .replace("bool", "true or false").replace("int", "a number").replace("float", "a number")
             diags.error("config-type", f"'{key}' in {where} must be {names}, not {type(value).__name__}",
-                        src.path, _line_of(src.text, key, table))
+                        **_at(src, key, table))
 
 
 def _page_size(value, name: str, src: SourceFile, diags: Diagnostics) -> tuple[str, str]:
-    table = f"editions.{name}"
+    table = ("editions", name)
     if isinstance(value, list):
         if len(value) == 2 and all(isinstance(v, str) and LENGTH.match(v) for v in value):
             return (value[0], value[1])
@@ -164,17 +155,17 @@ def _page_size(value, name: str, src: SourceFile, diags: Diagnostics) -> tuple[s
             return PAGE_SIZES[key]
     diags.error("config-value", f"page-size of edition '{name}' must be one of "
                 f"{', '.join(PAGE_SIZES)} or a pair like [\"150mm\", \"220mm\"]; got {value!r}",
-                src.path, _line_of(src.text, "page-size", table))
+                **_at(src, "page-size", table))
     return PAGE_SIZES["a5"]
 
 
 def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edition | None:
-    table = f"editions.{name}"
+    table = ("editions", name)
     _check_keys(data, EDITION_KEYS, f"[editions.{name}]", src, diags, table)
     fmt = data.get("format", "pdf")
     if fmt not in ("pdf", "epub"):
         diags.error("config-value", f"format of edition '{name}' must be 'pdf' or 'epub'{did_you_mean(str(fmt), ['pdf', 'epub'])}",
-                    src.path, _line_of(src.text, "format", table))
+                    **_at(src, "format", table))
         return None
     kwargs: dict = {}
     if "page-size" in data:
@@ -187,25 +178,26 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
             kwargs["font_size"] = size
         else:
             diags.error("config-value", f"font-size of edition '{name}' must be a length like \"11pt\"",
-                        src.path, _line_of(src.text, "font-size", table))
+                        **_at(src, "font-size", table))
     medium = data.get("medium", "print" if fmt == "pdf" else "screen")
     if medium not in ("print", "screen"):
         diags.error("config-value", f"medium of edition '{name}' must be 'print' or 'screen'",
-                    src.path, _line_of(src.text, "medium", table))
+                    **_at(src, "medium", table))
         medium = "print"
     kwargs["medium"] = medium
     margins = data.get("margins", "mirrored" if medium == "print" else "single")
     if margins not in ("mirrored", "single"):
         diags.error("config-value", f"margins of edition '{name}' must be 'mirrored' or 'single'",
-                    src.path, _line_of(src.text, "margins", table))
+                    **_at(src, "margins", table))
         margins = "mirrored"
     kwargs["sides"] = margins
     if "include" in data:
         parts = []
         for part in data["include"]:
             if part not in PARTS:
+                line, col = element_place(src.text, (*table, "include"), str(part))
                 diags.error("config-value", f"unknown part '{part}' in include of edition '{name}'"
-                            f"{did_you_mean(str(part), PARTS)}", src.path, _line_of(src.text, "include", table))
+                            f"{did_you_mean(str(part), PARTS)}", src.path, line, col)
             else:
                 parts.append(part)
         kwargs["parts"] = tuple(parts)
@@ -213,29 +205,29 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
         variant = data["pdf-variant"]
         if variant not in ("pdf/ua-1", "pdf/a-3b"):
             diags.error("config-value", f"pdf-variant of edition '{name}' must be 'pdf/ua-1' or 'pdf/a-3b'",
-                        src.path, _line_of(src.text, "pdf-variant", table))
+                        **_at(src, "pdf-variant", table))
         else:
             kwargs["pdf_variant"] = variant
     return Edition(name, fmt, **kwargs)
 
 
 def _handout(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Handout | None:
-    table = f"handouts.{name}"
+    table = ("handouts", name)
     _check_keys(data, HANDOUT_KEYS, f"[handouts.{name}]", src, diags, table)
     sections = data.get("sections", [])
     if not sections or not all(isinstance(s, str) for s in sections):
         diags.error("config-value", f"handout '{name}' needs sections = [\"section-id\", …]",
-                    src.path, _line_of(src.text, "sections", table))
+                    **_at(src, "sections", table))
         return None
     paper = str(data.get("paper", "a4")).lower()
     if paper not in ("a4", "letter"):
         diags.error("config-value", f"paper of handout '{name}' must be 'a4' or 'letter'",
-                    src.path, _line_of(src.text, "paper", table))
+                    **_at(src, "paper", table))
         paper = "a4"
     nup = data.get("nup", 1)
     if nup not in (1, 2, 4):
         diags.error("config-value", f"nup of handout '{name}' must be 1, 2 or 4",
-                    src.path, _line_of(src.text, "nup", table))
+                    **_at(src, "nup", table))
         nup = 1
     return Handout(name, tuple(sections), paper, bool(data.get("booklet", False)), nup,
                    str(data.get("edition", "print")))
@@ -261,7 +253,7 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
     _check_keys(data, TOP_KEYS, "reader.toml", src, diags)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        diags.error("config-title", "reader.toml needs a title, e.g. title = \"My reader\"", src.path, 1)
+        diags.error("config-title", "reader.toml needs a title, e.g. title = \"My reader\"", **_at(src, "title"))
         return None
     kwargs: dict = {}
     for key in ("subtitle", "author", "byline", "editor", "language", "date", "identifier", "publisher", "rights"):
@@ -269,28 +261,28 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
             kwargs[key] = data[key]
     if "date" in kwargs and not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", kwargs["date"]):
         diags.error("config-value", "date must be written YYYY, YYYY-MM or YYYY-MM-DD",
-                    src.path, _line_of(src.text, "date"))
+                    **_at(src, "date"))
         del kwargs["date"]
     if "language" in kwargs and not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", kwargs["language"]):
         diags.error("config-value", f"language must be a language tag such as 'en' or 'en-GB', not {kwargs['language']!r}",
-                    src.path, _line_of(src.text, "language"))
+                    **_at(src, "language"))
         del kwargs["language"]
     if isinstance(data.get("chapters"), list):
         names = [c for c in data["chapters"] if isinstance(c, str) and c.strip()]
         if len(names) != len(data["chapters"]):
             diags.error("config-type", "chapters in reader.toml must be a list of file names, "
-                        "e.g. chapters = [\"01-intro.md\"]", src.path, _line_of(src.text, "chapters"))
+                        "e.g. chapters = [\"01-intro.md\"]", **_at(src, "chapters"))
         kwargs["chapters"] = tuple(names)
     if data.get("authorship") in ("certain", "attributed"):
         kwargs["authorship"] = data["authorship"]
     elif "authorship" in data:
         diags.error("config-value", "authorship must be 'certain' or 'attributed'",
-                    src.path, _line_of(src.text, "authorship"))
+                    **_at(src, "authorship"))
     if isinstance(data.get("hyphenate"), bool):
         kwargs["hyphenate"] = data["hyphenate"]
     bib = data.get("bibliography", {})
     if isinstance(bib, dict):
-        _check_keys(bib, BIB_KEYS, "[bibliography]", src, diags, "bibliography")
+        _check_keys(bib, BIB_KEYS, "[bibliography]", src, diags, ("bibliography",))
         if isinstance(bib.get("style"), str):
             kwargs["bibliography_style"] = bib["style"]
         if isinstance(bib.get("all"), bool):
@@ -300,10 +292,10 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
         for name, table in data["editions"].items():
             if not re.match(r"^[a-z0-9][a-z0-9_-]*$", name):
                 diags.error("config-value", f"edition name '{name}' must be lower-case letters, digits, - or _",
-                            src.path, _line_of(src.text, name))
+                            **_at(src, name, ("editions",), value=False))
                 continue
             if not isinstance(table, dict):
-                diags.error("config-type", f"[editions.{name}] must be a table", src.path, _line_of(src.text, name))
+                diags.error("config-type", f"[editions.{name}] must be a table", **_at(src, name, ("editions",)))
                 continue
             edition = _edition(name, table, src, diags)
             if edition:

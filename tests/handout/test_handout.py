@@ -1,21 +1,21 @@
 """Handouts: the print edition's own pages, on A4 or Letter sheets, checked from the PDFs' text.
 
-The text of each placed page (cropped out of the sheet with pdftotext) must
+The text of each placed page (cropped out of the sheet with pypdfium2) must
 contain the whole text of the print page it reproduces: running head, folio,
-body and notes with their numbers.  ``pdftotext -raw`` reads text in the
-order of the content stream, which placing a page on a sheet does not change.
+body and notes with their numbers.  The raw text is read in the order of the
+content stream, which placing a page on a sheet does not change.
 """
 from __future__ import annotations
 
 import math
 import re
-import subprocess
 from pathlib import Path
 
 import pypdf
 import pytest
 
-from conftest import REPO, copy_project, named_destinations, normalise, write_project
+from conftest import (REPO, copy_project, named_destinations, normalise, pdf_raw_pages, pdf_region_text,
+                      write_project)
 from reader_build.cli import main
 from reader_build.config import Handout
 from reader_build.handout.impose import MM, impose
@@ -28,19 +28,14 @@ WORDS = ("treaty islands delegation memorandum conference ambassador declaration
 # --- reading PDFs --------------------------------------------------------------------------
 
 def raw_pages(pdf: Path) -> list[str]:
-    out = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    pages = out.split("\f")
-    return pages[:-1] if pages and not pages[-1].strip() else pages
+    return pdf_raw_pages(pdf)
 
 
 def region_text(pdf: Path, sheet_number: int, sheet, box) -> str:
     """Text inside *box* (left, bottom, right, top in PDF points) of a 1-based sheet."""
     left, bottom, right, top = box
-    out = subprocess.run(["pdftotext", "-raw", "-f", str(sheet_number), "-l", str(sheet_number),
-                          "-x", str(math.floor(left)), "-y", str(math.floor(sheet.height - top)),
-                          "-W", str(math.ceil(right - left) + 1), "-H", str(math.ceil(top - bottom) + 1),
-                          str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return normalise(out)
+    return normalise(pdf_region_text(pdf, sheet_number, (math.floor(left), math.floor(bottom),
+                                                         math.ceil(right) + 1, math.ceil(top) + 1)))
 
 
 def sizes(pdf: Path) -> list[tuple[float, float]]:

@@ -1,7 +1,7 @@
 """The indexes, checked from the outputs: the PDF index against the PDF's own text,
 page by page, and the EPUB index against the PDF index and the EPUB's mentions.
 
-The page texts come from ``pdftotext -layout``.  On every page the running head is
+The page texts are laid out as ``pdftotext -layout`` lays them out (conftest.pdf_page_texts, pypdfium2).  On every page the running head is
 dropped, the notes are told from the body by their opening words (the note texts
 come from the EPUB's notes) and note-call digits are removed.  Text that the index
 does not read, by design, is taken out: chapter titles, figure captions and the

@@ -8,11 +8,10 @@ The pages must be those that the same rules, given as CSS from the start, make; 
 from __future__ import annotations
 
 import random
-import subprocess
 
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import REPO, copy_project, pdf_page_texts
 from reader_build.pdf.engine import AssetFetcher, lay_out, misplaced_notes, renumber, stray_breaks
 
 FETCHER = AssetFetcher({}, {})
@@ -38,8 +37,7 @@ def _book(seed: int, start: int = 1, paragraphs: int = 40, extra_css: str = "") 
 def _texts(document, tmp_path, name: str) -> list[str]:
     path = tmp_path / f"{name}.pdf"
     document.write_pdf(path)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return out.split("\f")
+    return pdf_page_texts(path)
 
 
 def _boxes_texts(document) -> list[str]:

@@ -1,11 +1,11 @@
 """Print page starts (reader_build.pdf.pagemap) and the EPUB page-list (reader_build.epub.pagebreaks).
 
-* small documents laid out here check :func:`page_starts` against ``pdftotext`` on
+* small documents laid out here check :func:`page_starts` against the PDF's text (read with pypdfium2) on
   the hard cases (hyphenation, ``::first-letter``, ``::before``, ``text-transform``,
   footnotes, repeated table headers, blank pages, a page that opens with an image);
 * :func:`insert_page_breaks`, :func:`plan_page_breaks` and :func:`page_list_nav` are
   checked on hand-written markup;
-* the bundled reader: every page start agrees with ``pdftotext -f N -l N``, the EPUB's
+* the bundled reader: every page start agrees with the text of page N, the EPUB's
   page-list has one entry per print page (every page, title page to colophon), every
   entry leads to its marker, the text after each marker is the text at the top of that
   print page, and EPUBCheck reports nothing.
@@ -43,7 +43,7 @@ def running_head(line: str, page: int) -> bool:
 
 
 def page_top(text: str, page: int) -> str:
-    """The page's text without its running head (pdftotext -layout)."""
+    """The page's text without its running head (laid out as pdftotext -layout does)."""
     lines = [line for line in text.split("\n") if line.strip()]
     if lines and running_head(lines[0], page):
         lines = lines[1:]

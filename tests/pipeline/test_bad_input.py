@@ -202,24 +202,24 @@ CASES = [
     Case("config-unknown-key", "reader.toml: unknown keys (misspelt)",
          {"reader.toml": 'title = "A Minimal Reader"\nsubtitel = "Sources"\n\n[editions.print]\nformat = "pdf"\n'
                          'page-sise = "a5"\n'},
-         ["reader.toml:2: error [config-unknown-key]: unknown key 'subtitel' in reader.toml "
+         ["reader.toml:2:1: error [config-unknown-key]: unknown key 'subtitel' in reader.toml "
           "(did you mean 'subtitle', 'title'?)",
-          "reader.toml:6: error [config-unknown-key]: unknown key 'page-sise' in [editions.print] "
+          "reader.toml:6:1: error [config-unknown-key]: unknown key 'page-sise' in [editions.print] "
           "(did you mean 'page-size'?)"]),
     Case("config-wrong-types", "reader.toml: values of the wrong type",
          {"reader.toml": 'title = "A Minimal Reader"\nauthor = 3\nhyphenate = "yes"\nchapters = "one.md"\n'
                          'date = 2026-11-29\n'},
-         ["reader.toml:2: error [config-type]: 'author' in reader.toml must be a string, not int",
-          "reader.toml:3: error [config-type]: 'hyphenate' in reader.toml must be true or false, not str",
-          "reader.toml:4: error [config-type]: 'chapters' in reader.toml must be a list, not str",
-          "reader.toml:5: error [config-type]: 'date' in reader.toml must be a string, not date"]),
+         ["reader.toml:2:10: error [config-type]: 'author' in reader.toml must be a string, not int",
+          "reader.toml:3:13: error [config-type]: 'hyphenate' in reader.toml must be true or false, not str",
+          "reader.toml:4:12: error [config-type]: 'chapters' in reader.toml must be a list, not str",
+          "reader.toml:5:8: error [config-type]: 'date' in reader.toml must be a string, not date"]),
     Case("config-wrong-value", "reader.toml: a value that is not one of the choices",
          {"reader.toml": 'title = "A Minimal Reader"\n\n[editions.print]\nformat = "pfd"\n'},
-         ["reader.toml:4: error [config-value]: format of edition 'print' must be 'pdf' or 'epub' "
+         ["reader.toml:4:10: error [config-value]: format of edition 'print' must be 'pdf' or 'epub' "
           "(did you mean 'pdf'?)"]),
     Case("config-no-title", "reader.toml is empty",
          {"reader.toml": ""},
-         ['reader.toml:1: error [config-title]: reader.toml needs a title, e.g. title = "My reader"']),
+         ['reader.toml:1:1: error [config-title]: reader.toml needs a title, e.g. title = "My reader"']),
     Case("config-missing", "no reader.toml at all", {},
          ["reader.toml: error [config-missing]: this folder has no reader.toml; create one with a title, "
           "or start a project with 'reader-build new DIR'"], setup=_no_reader_toml),
@@ -528,7 +528,7 @@ def test_chapter_name_with_a_nul_byte(project, capsys):
 def test_chapter_names_that_are_not_strings(project, capsys):
     (project / "reader.toml").write_text('title = "A Minimal Reader"\nchapters = ["one.md", 2]\n')
     assert_rejected(project, capsys, [
-        'reader.toml:2: error [config-type]: chapters in reader.toml must be a list of file names, '
+        'reader.toml:2:12: error [config-type]: chapters in reader.toml must be a list of file names, '
         'e.g. chapters = ["01-intro.md"]'])
 
 

@@ -1,10 +1,13 @@
-"""``reader-build new DIR``: a small reader project that builds as it is."""
+"""``reader-build new DIR [--from FILE.md]``: a small reader project that builds as it is,
+or one made of a single Markdown file cut into chapters (see split.py)."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 from ..store import files
+from .split import chapter_text, split_markdown
 
 FILES = {
     "reader.toml": '''# The reader's metadata and editions. A title alone is enough.
@@ -63,13 +66,27 @@ variants = ["Portsmouth"]
     "styles/README.md": '''Put files here to override the packaged ones of the same name:
 templates (book.html.j2, epub-chapter.xhtml.j2, index.html.j2, …), stylesheets
 (print.css, epub.css, or extra.css / extra-epub.css read after them) and fonts (fonts/).
+
+`reader-build template --list` names the packaged files, `reader-build template NAME --copy`
+copies one here. To change one block of a template only, extend the packaged one:
+a styles/book.html.j2 that starts with {% extends "reader_build:book.html.j2" %} and
+replaces {% block colophon %}…{% endblock %} keeps everything else.
 ''',
 }
 
 
-def new_project(target: Path) -> int:
-    if target.exists() and any(target.iterdir()):
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?")
+
+
+def _not_empty(target: Path) -> bool:
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
         print(f"reader-build: error: {target} exists and is not empty", file=sys.stderr)
+        return True
+    return False
+
+
+def new_project(target: Path) -> int:
+    if _not_empty(target):
         return 2
     for name, text in FILES.items():
         try:
@@ -78,4 +95,62 @@ def new_project(target: Path) -> int:
             print(f"reader-build: error: cannot write {target / name}: {exc.strerror or exc}", file=sys.stderr)
             return 1
     print(f"created a reader project in {target}; build it with: reader-build build {target}")
+    return 0
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped) + '"'
+
+
+def _reader_toml(title: str, meta: dict) -> str:
+    lines = ["# The reader's metadata and editions (made by reader-build new --from).",
+             f"title = {toml_string(title)}"]
+    for key in ("subtitle", "author", "language"):
+        if isinstance(meta.get(key), str) and meta[key].strip():
+            lines.append(f"{key} = {toml_string(meta[key].strip())}")
+    return "\n".join(lines) + "\n"
+
+
+def _images(source: Path, text: str) -> list[tuple[Path, str]]:
+    """Local images the file shows, that lie in its folder or below: (file, relative path)."""
+    found = []
+    base = source.parent.resolve()
+    for src in _IMAGE.findall(text):
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^/|^//", src, re.I):
+            continue
+        path = (base / src).resolve()
+        if path.is_file() and base in path.parents:
+            found.append((path, path.relative_to(base).as_posix()))
+    return found
+
+
+def new_from_markdown(target: Path, source: Path) -> int:
+    """A project made of one Markdown file: chapters at its '#' headings, notes kept."""
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"reader-build: error: cannot read {source}: {getattr(exc, 'strerror', None) or exc}",
+              file=sys.stderr)
+        return 2
+    if _not_empty(target):
+        return 2
+    split = split_markdown(text)
+    made = {"reader.toml": _reader_toml(split.title, split.meta), "styles/README.md": FILES["styles/README.md"]}
+    width = max(2, len(str(len(split.chapters))))
+    for n, part in enumerate(split.chapters, 1):
+        made[f"manuscript/{n:0{width}d}-{part.ident}.md"] = chapter_text(part)
+    try:
+        for name, body in made.items():
+            files.write_text(target / name, body, kind="project")
+        files.make_dirs(target / "bibliography", kind="project")
+        for path, rel in _images(source, text):
+            files.copy(path, target / "manuscript" / rel, kind="project")
+    except OSError as exc:
+        print(f"reader-build: error: cannot write {exc.filename or target}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    cites = "; put the works it cites in bibliography/*.bib" if re.search(r"\[[^\]]*@", text) else ""
+    print(f"created a reader project in {target} from {source.name}: {len(split.chapters)} chapter"
+          f"{'s' if len(split.chapters) != 1 else ''}{cites}; build it with: reader-build build {target}")
     return 0

@@ -8,6 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..build import build
+from .report import print_diagnostics
+
 WATCHED = ("reader.toml", "manuscript", "bibliography", "styles")
 
 
@@ -26,8 +29,6 @@ def _relevant(root: Path):
 def watch(root: Path, editions: list[str] | None = None, *, stop_event=None, max_builds: int | None = None) -> int:
     from watchfiles import watch as watch_changes
 
-    from ..build import build
-    from ..cli import print_diagnostics
 
     root = root.resolve()
     if not (root / "reader.toml").exists():
@@ -36,7 +37,7 @@ def watch(root: Path, editions: list[str] | None = None, *, stop_event=None, max
 
     def once() -> None:
         result = build(root, editions, progress=None)
-        print_diagnostics(result.diagnostics)
+        print_diagnostics(result.diagnostics, verbose=False)
         if result.status == 0:
             names = ", ".join(r["path"] for r in (result.manifest or {}).get("editions", []))
             print(f"built {names}", flush=True)

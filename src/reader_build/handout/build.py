@@ -8,25 +8,26 @@ reader's page size and styles.  :mod:`impose` then places the pages on A4 or
 Letter sheets (1-up, 2-up, 4-up or as a saddle-stitched booklet), and a
 header line on each sheet names the reader, the edition and the pages.
 
-``reader-build handout`` calls :func:`make_handout`; a full build makes the
-handouts declared in ``reader.toml`` with :func:`build_handout`, reusing the
-print edition's layout.
+``reader-build handout`` (commands/handout.py) calls :func:`make_handout_result`; a
+full build makes the handouts declared in ``reader.toml`` with :func:`build_handout`,
+reusing the print edition's layout.
 """
 from __future__ import annotations
 
 import io
 import re
-import sys
 from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
+from typing import Callable
 
 from .. import __version__
-from ..config import Edition, length_mm, Handout, _line_of
-from ..diagnostics import Diagnostics, ReaderError, did_you_mean
+from ..config import Edition, Handout, length_mm
+from ..diagnostics import Diagnostics, did_you_mean
 from .impose import Sheet, impose
 from ..ids import ref_id
 from ..model import Chapter, Reader
+from ..source.tomlplace import element_place, place
 from ..render.templates import read_css
 from ..pdf.engine import AssetFetcher, lay_out
 from ..pdf.compose import page_css
@@ -62,8 +63,15 @@ class HandoutResult:
 
 # --- which pages -----------------------------------------------------------------------
 
-def handout_edition(reader: Reader, handout: Handout, diags: Diagnostics,
-                    path: str | None = None, line: int | None = None) -> Edition | None:
+Where = Callable[..., dict]        # (key, element=None) -> {"path", "line", "col"} for a diagnostic
+
+
+def _nowhere(key: str, element: str | None = None) -> dict:
+    """A handout asked for on the command line: no place in reader.toml."""
+    return {}
+
+
+def handout_edition(reader: Reader, handout: Handout, diags: Diagnostics, at: Where = _nowhere) -> Edition | None:
     """The PDF edition whose pages a handout reproduces (the print edition by default)."""
     config = reader.config
     edition = config.edition(handout.edition)
@@ -73,20 +81,19 @@ def handout_edition(reader: Reader, handout: Handout, diags: Diagnostics,
         pdfs = [e.name for e in config.editions if e.is_pdf]
         if not pdfs:
             diags.error("handout-no-print-edition", "the project has no PDF edition, and a handout reproduces "
-                        "the pages of one: add [editions.print] to reader.toml", path, line)
+                        "the pages of one: add [editions.print] to reader.toml", **at("edition"))
         else:
             diags.error("handout-edition-unknown", f"handout '{handout.name}' names edition '{handout.edition}', "
-                        f"which the project does not have{did_you_mean(handout.edition, pdfs)}", path, line)
+                        f"which the project does not have{did_you_mean(handout.edition, pdfs)}", **at("edition"))
         return None
     if not edition.is_pdf:
         diags.error("handout-edition-not-pdf", f"handout '{handout.name}' names edition '{edition.name}', "
-                    "which is not a PDF edition: a handout reproduces printed pages", path, line)
+                    "which is not a PDF edition: a handout reproduces printed pages", **at("edition"))
         return None
     return edition
 
 
-def check_sections(reader: Reader, ids, diags: Diagnostics, path: str | None = None,
-                   line: int | None = None) -> bool:
+def check_sections(reader: Reader, ids, diags: Diagnostics, at: Where = _nowhere) -> bool:
     """Report every id that is neither a chapter nor a ## section; True when all are known."""
     known = [ident for ident, _title, _chapter in reader.sections()]
     ok = True
@@ -95,7 +102,8 @@ def check_sections(reader: Reader, ids, diags: Diagnostics, path: str | None = N
             hint = did_you_mean(ident, known)
             if not hint:
                 hint = "; the sections are: " + ", ".join(known[:12]) + (", …" if len(known) > 12 else "")
-            diags.error("handout-section-unknown", f"there is no chapter or section '{ident}'{hint}", path, line)
+            diags.error("handout-section-unknown", f"there is no chapter or section '{ident}'{hint}",
+                        **at("sections", ident))
             ok = False
     return ok
 
@@ -312,14 +320,16 @@ def assemble(print_pdf: bytes, pages: list[int], extra: bytes | None, sheets: li
 
 # --- the whole handout ------------------------------------------------------------------
 
-def _make(reader: Reader, handout: Handout, root: Path, diags: Diagnostics, results: dict | None = None,
-          path: str | None = None, line: int | None = None) -> HandoutResult | None:
-    edition = handout_edition(reader, handout, diags, path, line)
-    if edition is None or not check_sections(reader, handout.sections, diags, path, line):
+def make_handout_result(reader: Reader, handout: Handout, root: Path, diags: Diagnostics,
+                        results: dict | None = None, at: Where = _nowhere) -> HandoutResult | None:
+    """The handout's pages imposed on sheets, or None after errors (reported into *diags*,
+    placed by *at* in reader.toml); *results* are PDF editions already laid out, by name."""
+    edition = handout_edition(reader, handout, diags, at)
+    if edition is None or not check_sections(reader, handout.sections, diags, at):
         return None
     if handout.booklet and handout.nup == 4:
         diags.error("handout-options", f"handout '{handout.name}': a booklet has two pages on each side of a "
-                    "sheet; leave out nup = 4", path, line)
+                    "sheet; leave out nup = 4", **at("nup"))
         return None
     result = (results or {}).get(edition.name)
     if result is None:
@@ -327,7 +337,7 @@ def _make(reader: Reader, handout: Handout, root: Path, diags: Diagnostics, resu
     missing = [s for s in handout.sections if s not in _section_table(reader, result)]
     for ident in missing:
         diags.error("handout-section-not-printed", f"section '{ident}' is not part of the '{edition.name}' "
-                    "edition (see include = […] in reader.toml)", path, line)
+                    "edition (see include = […] in reader.toml)", **at("sections", ident))
     if missing:
         return None
     pages = handout_pages(reader, result, handout.sections)
@@ -362,12 +372,22 @@ def _section_table(reader: Reader, result) -> dict:
     return section_pages(reader, result.anchors, getattr(result, "openers", ()))
 
 
-def _config_line(root: Path, handout: Handout) -> int | None:
+def config_places(root: Path, handout: Handout) -> Where:
+    """Where the keys of ``[handouts.NAME]`` stand in reader.toml (the table's place for a key
+    left out; an element's own place in an array)."""
     try:
         text = (root / "reader.toml").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
-    return _line_of(text, "sections", f"handouts.{handout.name}")
+        return _nowhere
+    table = ("handouts", handout.name)
+
+    def at(key: str, element: str | None = None) -> dict:
+        if element is not None:
+            line, col = element_place(text, (*table, key), element)
+        else:
+            line, col = place(text, (*table, key))
+        return {"path": "reader.toml", "line": line, "col": col}
+    return at
 
 
 def file_name(name: str) -> str:
@@ -393,60 +413,6 @@ def build_handout(reader: Reader, handout_config: Handout, root: Path, diags: Di
     known = dict(results or {})
     if print_result is not None and reader.config.print_edition is not None:
         known.setdefault(reader.config.print_edition.name, print_result)
-    made = _make(reader, handout_config, Path(root), diags, known,
-                 "reader.toml", _config_line(Path(root), handout_config))
+    made = make_handout_result(reader, handout_config, Path(root), diags, known,
+                               config_places(Path(root), handout_config))
     return made.data if made else None
-
-
-def make_handout(args) -> int:
-    """``reader-build handout``: exit status 0 written, 1 input errors, 2 wrong command line."""
-    from ..resolve import load_reader
-    from ..cli import print_diagnostics
-    from ..store.output import AtomicWriter, BuildLock
-    if args.booklet and args.nup == 4:
-        print("reader-build handout: error: --booklet puts two pages on each side of a sheet; "
-              "leave out --nup 4", file=sys.stderr)
-        return 2
-    root = Path(args.dir).resolve()
-    diags = Diagnostics()
-    try:
-        reader = load_reader(root, diags)
-        if reader is None or diags.has_errors:
-            print_diagnostics(diags)
-            return 1
-        sections = tuple(dict.fromkeys(args.section))
-        edition = reader.config.print_edition
-        handout = Handout(name=sections[0], sections=sections, paper=args.paper, booklet=bool(args.booklet),
-                          nup=args.nup or 1, edition=edition.name if edition else "print")
-        with BuildLock(root / "build"):          # the build cache is read, and the part cache written
-            made = _make(reader, handout, root, diags)
-            if made is None or diags.has_errors:
-                print_diagnostics(diags)
-                return 1
-            target = Path(args.output) if args.output else root / "build" / f"handout-{file_name(sections[0])}.pdf"
-            writer = AtomicWriter()
-            writer.add(target.absolute(), made.data)
-            writer.commit()
-    except ReaderError as exc:
-        diags.extend(exc.diagnostics)
-        print_diagnostics(diags)
-        return 1
-    print_diagnostics(diags)
-    if not args.quiet:
-        sheets = len(made.sheets)
-        if handout.booklet:
-            how = (f"{sheets // 2} sheet{'s' if sheets // 2 != 1 else ''} "
-                   "(booklet: print both sides, flip on the short edge, fold in half)")
-        else:
-            how = f"{sheets} sheet{'s' if sheets != 1 else ''}"
-        print(f"wrote {_display(target)}, {how}")
-    return 0
-
-
-def _display(path: Path) -> str:
-    """The path relative to the current folder when it lies inside it, else absolute."""
-    path = path.absolute()
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)

@@ -11,12 +11,17 @@ heuristic meant to be read, not obeyed: it skips
   words ("John Foster Dulles said");
 * function words, titles and offices ("President", "Foreign Minister"), months and
   days, words for documents and institutions ("Treaty", "Declaration", "Ministry"),
-  nationality adjectives ("Japanese", "Soviet"), countries and continents (which an
-  index of this kind leaves out), acronyms ("USSR"), roman numerals;
+  nationality adjectives ("Japanese"), countries and continents (which an index of this
+  kind leaves out), acronyms ("USSR"), roman numerals (the general lists of words.py);
+* by rules read from the book itself: a single word that the text also writes in lower
+  case (a common word), or that mostly stands before a lower-case noun (a modifier:
+  "Soviet troops");
 * headings, link texts, citations, code, and the text of index mentions;
 * a phrase whose words all belong to a variant of some entry (the author chose not to
   index "Kuril" alone when "Kuril Islands" is an entry).
 
+:func:`collect_unmatched` gives the same names with their counts, first places and the
+words around them, from which ``reader-build index suggest`` drafts entries.
 It also reports ``index-entry-unused`` for entries that nothing in the text matches.
 Nothing here raises or prints.
 """
@@ -24,131 +29,27 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import WARNING, Diagnostic
-
-STOP = set("""
-a about above across after against all almost also although among an and another any anyone anything
-are as at be because been before being below besides between both but by can cf could did do does during
-each either else et even ever every for from further had has have he hence her here hers herself him
-himself his how however i if in indeed into is it its itself just least less many may meanwhile might
-more moreover most much must my namely neither never nevertheless no nor not note now of off often on
-once one only or other others otherwise our out over own per perhaps rather same see several shall she
-should since so some still such than that the their theirs them themselves then there thereafter
-therefore these they this those though thus to together too toward towards under unless until upon us
-very via was we were what whatever when whenever where whereas wherever whether which while who whoever
-whole whom whose why will with within without would yet you your yes strictly first second third last
-next later earlier today yesterday tomorrow here ibid ibidem op cit viz ie eg etc two three four five
-six seven eight nine ten eleven twelve twenty hundred thousand big little small grand old young
-""".split())
-
-TITLES = set("""
-president vice prime minister ministers foreign secretary ambassador ambassadors chairman chairwoman
-general admiral marshal generalissimo emperor empress king queen prince princess premier chancellor
-deputy envoy consul plenipotentiary delegate delegation head chief director commander commander-in-chief
-supreme allied representative senator governor mayor professor prof dr mr mrs ms sir lord lady st
-saint pope cardinal bishop father brother sister colonel captain major lieutenant sergeant private
-academician comrade chairperson speaker commissioner attorney judge justice
-""".split())
-
-INSTITUTIONS = set("""
-treaty treaties declaration declarations agreement agreements conference conferences convention
-conventions memorandum memoranda protocol protocols act acts charter charters constitution law laws
-article articles art chapter chapters section sections part parts volume volumes vol no doc docs
-document documents page pages pp figure figures table tables map maps appendix note notes ministry
-ministries department departments council councils committee committees commission commissions
-government governments parliament diet congress senate assembly court office bureau agency
-university press institute museum library archive archives academy party parties army navy force
-forces fleet command headquarters union republic republics federation kingdom empire state states
-nations organization organisation war wars revolution crisis period era age dynasty summit talks
-commune soviet soviets cold world communist communists edition editions series journal review times
-news herald gazette post daily weekly monthly quarterly annual report reports shimbun newspaper
-newspapers agency house houses embassy embassies cabinet presidium politburo relations affairs peace
-headquarters group groups power powers doctor sciences science fisheries fishery agriculture forestry
-chronology assistance people peoples time distress nation allies alliance coalition
-""".split())
-
-MONTHS = set("""
-january february march april may june july august september october november december jan feb mar apr
-jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
-""".split())
-
-# Countries and continents (an index of people and places usually leaves them out), and words
-# of regions and directions that only make a name with another word.
-PLACES_NOT_INDEXED = set("""
-afghanistan albania algeria andorra angola armenia azerbaijan bahamas bahrain bangladesh barbados
-belarus belize benin bhutan bolivia bosnia botswana brunei burundi cambodia cameroon chad colombia
-comoros congo croatia cuba cyprus djibouti dominica ecuador eritrea estonia eswatini ethiopia fiji
-gabon gambia georgia ghana grenada guatemala guinea guyana haiti honduras iceland jamaica jordan
-kazakhstan kenya kiribati kuwait kyrgyzstan laos latvia lebanon lesotho liberia libya liechtenstein
-lithuania luxembourg madagascar malawi malaysia maldives mali malta mauritania mauritius micronesia
-moldova monaco montenegro morocco mozambique namibia nauru nepal nicaragua niger nigeria oman palau
-panama paraguay peru qatar rwanda samoa senegal serbia seychelles singapore slovakia slovenia somalia
-sudan suriname syria tajikistan tanzania togo tonga tunisia turkmenistan tuvalu uganda ukraine
-uruguay uzbekistan vanuatu venezuela yemen zambia zimbabwe ceylon persia siam manchukuo
-north south east west northern southern eastern western far near middle central upper lower
-""".split()) | set("""
-japan russia china korea america britain england scotland wales ireland france germany italy spain
-portugal poland czechoslovakia hungary romania bulgaria yugoslavia austria switzerland netherlands
-holland belgium sweden norway denmark finland greece turkey india pakistan indonesia philippines
-vietnam burma thailand mongolia canada mexico brazil argentina chile australia zealand egypt israel
-iran iraq syria europe asia africa oceania antarctica arctic eurasia ussr usa uk un prc dprk
-""".split())
-
-CONNECTORS = {"of", "de", "du", "des", "da", "di", "von", "van", "der", "den", "la", "le", "al", "el", "bin",
-              "ibn", "y", "and"}
-SENTENCE_END = ".!?:\u2026\u201c\"\u2018"
-CLOSING = "\u201d\u2019\"')]"
-MAX_WORDS = 3                       # longer capitalised runs are titles of works, not names
-_WORD = re.compile(r"[^\W\d_][\w'\u2019\-]*")
-_ROMAN = re.compile(r"(?i)^[ivxlcdm]+$")
-_DEMONYM = re.compile(r"(?:ese|ian|ish|ean|ican|ans|ians)$")
-DEMONYMS = set("""
-thai arab arabs soviet soviets american african latin anglo slav slavic nordic european asiatic oriental
-allied turkish swiss dutch french greek czech polish british scottish irish welsh jewish muslim catholic
-protestant orthodox christian buddhist communist bolshevik tsarist imperial
-""".split())
-COUNTRY_PHRASES = {"saudi arabia", "sri lanka", "el salvador", "new zealand", "south africa", "costa rica",
-                   "dominican republic", "united states", "united kingdom", "great britain", "soviet union",
-                   "south korea", "north korea", "east germany", "west germany", "czech republic",
-                   "ivory coast", "papua new guinea", "trinidad and tobago", "sierra leone", "burkina faso",
-                   "cape verde", "san marino", "vatican city", "united arab emirates", "marshall islands",
-                   "solomon islands", "east timor", "south sudan", "north macedonia", "latin america"}
+from .words import (CLOSING, CONNECTORS, COUNTRY_PHRASES, INSTITUTIONS, MAX_WORDS, SENTENCE_END, STOP, WORD,
+                    PERSON_AFTER, base_form, is_cap, skip_word)
 
 
 @dataclass
-class _Seen:
+class NameSeen:
+    """A capitalised phrase that no entry matches: where it first stands (mid-sentence, when it
+    does so anywhere), how often it occurs, and the words around it each time."""
     path: str
     line: int
     col: int | None
     count: int = 0
     mid_sentence: bool = False
-    places: list = field(default_factory=list)
-
-
-def _is_cap(word: str) -> bool:
-    return word[:1].isupper() and not (len(word) > 1 and word.replace("-", "").isupper())
-
-
-def _base(word: str) -> str:
-    """Case-folded, without a possessive "'s" or a final apostrophe."""
-    base = word.casefold()
-    for suffix in ("'s", "\u2019s", "'", "\u2019"):
-        if base.endswith(suffix):
-            return base[:-len(suffix)]
-    return base
-
-
-def _skip_word(word: str) -> bool:
-    """Capitalised words that are no name of a person or place by themselves."""
-    base = _base(word)
-    if "-" in base:                 # "Anglo-American", "Russian-sourced", "Asia-Pacific"
-        parts = [p for p in word.split("-") if p]
-        return any(not _is_cap(p) for p in parts) or all(_skip_word(p) for p in parts) or len(parts) > 1
-    return (base in STOP or base in TITLES or base in MONTHS or bool(_ROMAN.match(word))
-            or base in PLACES_NOT_INDEXED or base in DEMONYMS or bool(_DEMONYM.search(base)) or len(base) < 2)
+    possessive: int = 0                                  # times written "X's"
+    before: Counter = field(default_factory=Counter)     # lower-cased words before (titles included)
+    after: Counter = field(default_factory=Counter)      # lower-cased words after
 
 
 def _inline_text(children) -> list[tuple[str, str]]:
@@ -197,8 +98,46 @@ def _ends_sentence(text: str) -> bool:
     return bool(tail) and tail[-1] in SENTENCE_END
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A run of capitalised words, with the words next to it in the same sentence."""
+    words: list
+    at_start: bool                  # it opens a sentence
+    beside: bool                    # next to a marked name (the rest of that name)
+    before: tuple = ()              # up to three words just before it (nothing but spaces between)
+    after: tuple = ()               # up to two words just after it
+
+
+def _context(text: str, words: list, i: int, j: int) -> tuple[tuple, tuple]:
+    before: list[str] = []
+    k = i
+    while k > 0 and len(before) < 3 and re.fullmatch(r"\s+", text[words[k - 1].end():words[k].start()]):
+        k -= 1
+        before.insert(0, words[k].group())
+    after: list[str] = []
+    k = j
+    while k + 1 < len(words) and len(after) < 2 and re.fullmatch(r"\s+", text[words[k].end():words[k + 1].start()]):
+        k += 1
+        after.append(words[k].group())
+    return tuple(before), tuple(after)
+
+
+INITIAL = re.compile(r"[^\W\d_]\.\Z")       # "F." of "John F. Kennedy": never the end of a name
+
+
+def _with_initials(text: str, words: list, i: int, j: int) -> list[str]:
+    """The words *i*..*j*, an initial with its full stop ("John F. Kennedy")."""
+    out = []
+    for k in range(i, j + 1):
+        word = words[k].group()
+        if k < j and len(word) == 1 and text[words[k].end():words[k + 1].start()].strip() == ".":
+            word += "."
+        out.append(word)
+    return out
+
+
 def _phrases(runs):
-    """(words, at sentence start, next to a marked name) for every capitalised phrase.
+    """A :class:`Phrase` for every capitalised phrase.
 
     Only the gap since the word before is read for each word (never the text before it
     all), so a paragraph of megabytes takes time in proportion to its length."""
@@ -212,11 +151,11 @@ def _phrases(runs):
             previous = kind
             continue
         following = runs[n + 1][0] if n + 1 < len(runs) else "break"
-        words = list(_WORD.finditer(text))
+        words = list(WORD.finditer(text))
         i = 0
         while i < len(words):
             word = words[i].group()
-            if not _is_cap(word):
+            if not is_cap(word):
                 i += 1
                 continue
             # the text before the word: only its last gap decides whether it ends a sentence
@@ -230,9 +169,9 @@ def _phrases(runs):
                 initial = gap.strip() == "." and len(words[j].group()) == 1      # "John F. Kennedy"
                 if not (re.fullmatch(r"\s+", gap) or (initial and re.fullmatch(r"\.\s+", gap))):
                     break
-                if _is_cap(nxt):
+                if is_cap(nxt):
                     j += 1
-                elif nxt in CONNECTORS and j + 2 < len(words) and _is_cap(words[j + 2].group()) and \
+                elif nxt in CONNECTORS and j + 2 < len(words) and is_cap(words[j + 2].group()) and \
                         re.fullmatch(r"\s+", text[words[j + 1].end():words[j + 2].start()]):
                     j += 2
                 else:
@@ -240,7 +179,7 @@ def _phrases(runs):
             text_after = j + 1 < len(words) or bool(text[words[j].end():].strip())
             beside = ((previous == "name" and not text_before)
                       or (following == "name" and not text_after))
-            out.append(([w.group() for w in words[i:j + 1]], at_start, beside))
+            out.append(Phrase(_with_initials(text, words, i, j), at_start, beside, *_context(text, words, i, j)))
             i = j + 1
         if text.strip():
             sentence_start = _ends_sentence(text)
@@ -249,9 +188,9 @@ def _phrases(runs):
 
 
 def _trim(words: list[str]) -> list[str]:
-    while words and (_skip_word(words[0]) or words[0] in CONNECTORS):
+    while words and (skip_word(words[0]) or words[0] in CONNECTORS):
         words = words[1:]
-    while words and (_skip_word(words[-1]) or words[-1] in CONNECTORS):
+    while words and (skip_word(words[-1]) or words[-1] in CONNECTORS or INITIAL.match(words[-1])):
         words = words[:-1]
     return words
 
@@ -296,65 +235,132 @@ def _source_lines(root, path: str) -> list[str] | None:
         return None
 
 
-def unmatched_names(reader, root=None) -> list[Diagnostic]:
-    """Warnings for names the index does not know and entries the text never names.
+@dataclass
+class _Scan:
+    """What one walk through the text gathers."""
+    authority: object
+    variant_words: set
+    root: object
+    seen: dict = field(default_factory=dict)             # phrase -> NameSeen
+    lower: Counter = field(default_factory=Counter)      # lower-case words of the running text
+
+
+def _candidate(scan: _Scan, phrase: Phrase) -> tuple[str, list[str]] | None:
+    """(the phrase as an index would name it, its words) when it may be an unknown name."""
+    if phrase.beside:                   # "Matsumoto Shun'ichi": the rest of a marked name
+        return None
+    trimmed = _trim(list(phrase.words))
+    content = [w for w in trimmed if w not in CONNECTORS]
+    if not trimmed or len(content) > MAX_WORDS:
+        return None
+    bases = [base_form(w) for w in trimmed]
+    if any(b in INSTITUTIONS for b in bases) or " ".join(bases) in COUNTRY_PHRASES:
+        return None
+    if all(b in scan.variant_words or w in CONNECTORS for w, b in zip(trimmed, bases)):
+        return None
+    name = " ".join(trimmed[:-1] + [trimmed[-1][:len(bases[-1])]])
+    if scan.authority.find(name):
+        return None
+    return name, trimmed
+
+
+def _note(scan: _Scan, tok, phrase: Phrase, where: tuple) -> None:
+    """Count one occurrence of a candidate, with its place and the words around it."""
+    found = _candidate(scan, phrase)
+    if found is None:
+        return
+    name, trimmed = found
+    path, fallback, cursor, source = where
+    first = trimmed[0] if len(trimmed) > 1 else trimmed[0][:len(base_form(trimmed[0]))]   # "Smith’s"
+    line, col = _position(tok, first, cursor, source)
+    record = scan.seen.get(name)
+    if record is None:
+        record = scan.seen[name] = NameSeen(path, line or fallback, col)
+    record.count += 1
+    lead = phrase.words[:phrase.words.index(trimmed[0])]
+    before = tuple(w.casefold().rstrip(".") for w in (*phrase.before, *lead))[-3:]
+    if before:
+        record.before[before] += 1
+    if phrase.after:
+        record.after[tuple(w.casefold() for w in phrase.after)] += 1
+    if trimmed[-1].endswith(("'s", "\u2019s")):
+        record.possessive += 1
+    # a capital that only the sentence asks for is no evidence of a name: a single word at the
+    # start, or a start like "Rumours of Vardak" (the name may be the part after the connector)
+    opening = phrase.at_start and trimmed[0] == phrase.words[0] and (
+        len(trimmed) == 1 or trimmed[1] in CONNECTORS)
+    if not opening:
+        if not record.mid_sentence:
+            record.path, record.line, record.col = path, line or fallback, col
+        record.mid_sentence = True
+
+
+def _scan_tokens(scan: _Scan, tokens, where: tuple) -> None:
+    in_heading = False
+    for tok in tokens:
+        if tok.type == "heading_open":
+            in_heading = True
+        elif tok.type == "heading_close":
+            in_heading = False
+        if tok.type != "inline" or in_heading:
+            continue
+        runs = _inline_text(tok.children)
+        for kind, text in runs:
+            if kind == "text":
+                scan.lower.update(w for w in WORD.findall(text) if w.islower())
+        for phrase in _phrases(runs):
+            _note(scan, tok, phrase, where)
+
+
+def _common_word(name: str, record: NameSeen, lower: Counter) -> bool:
+    """Rules read from the book itself: a single word that the text also writes in lower case
+    as often (a common word: "Treaty", "Will"), or that mostly stands right before a lower-case
+    word that is no function word (a modifier: "Soviet troops", "Gothic arches")."""
+    if " " in name:
+        return False
+    if lower[name.casefold()] >= max(1, record.count // 2):
+        return True
+    modified = sum(n for after, n in record.after.items() if _noun_like(after[0]))
+    return record.count >= 3 and not record.possessive and modified * 4 >= record.count * 3
+
+
+def _noun_like(word: str) -> bool:
+    """A lower-case word after a capitalised one that makes it a modifier ("Soviet troops"),
+    not a verb after a subject ("Kennedy said", "Halloway noticed") or a function word."""
+    return (word.islower() and word not in STOP and word not in PERSON_AFTER
+            and not word.endswith(("ed", "'s", "\u2019s")))
+
+
+def collect_unmatched(reader, root=None) -> dict[str, NameSeen]:
+    """Every capitalised phrase of the running text and the notes that looks like the name of
+    a person or place and that no entry of the authority file matches, by name.
 
     *root* (the project folder) lets the columns be exact in notes and lists too; the
     sources are only read, and a file that cannot be read falls back to the parsed text.
     """
     authority = getattr(reader, "authority", None)
     if authority is None:
-        return []
+        return {}
     variant_words = set()
     for entry in authority.entries.values():
         for variant in entry.variants:
-            variant_words.update(_base(w) for w in _WORD.findall(variant))
-    seen: dict[str, _Seen] = {}
+            variant_words.update(base_form(w) for w in WORD.findall(variant))
+    scan = _Scan(authority, variant_words, root)
     for chapter in reader.chapters:
         parsed = chapter.parsed
         source = _source_lines(root, parsed.path)
-        token_lists = [(parsed.tokens, 1)] + [(note.tokens, note.line) for note in parsed.notes]
-        for tokens, fallback in token_lists:
-            cursor: dict = {}
-            in_heading = False
-            for tok in tokens:
-                if tok.type == "heading_open":
-                    in_heading = True
-                elif tok.type == "heading_close":
-                    in_heading = False
-                if tok.type != "inline" or in_heading:
-                    continue
-                for words, at_start, beside in _phrases(_inline_text(tok.children)):
-                    if beside:                  # "Matsumoto Shun'ichi": the rest of a marked name
-                        continue
-                    trimmed = _trim(list(words))
-                    content = [w for w in trimmed if w not in CONNECTORS]
-                    if not trimmed or len(content) > MAX_WORDS:
-                        continue
-                    bases = [_base(w) for w in trimmed]
-                    if any(b in INSTITUTIONS for b in bases) or " ".join(bases) in COUNTRY_PHRASES:
-                        continue
-                    if all(b in variant_words or w in CONNECTORS for w, b in zip(trimmed, bases)):
-                        continue
-                    phrase = " ".join(trimmed[:-1] + [trimmed[-1][:len(bases[-1])]])
-                    if authority.find(phrase):
-                        continue
-                    single_at_start = at_start and len(trimmed) == 1 and trimmed[0] == words[0]
-                    line, col = _position(tok, trimmed[0], cursor, source)
-                    if line is None:
-                        line = fallback
-                    record = seen.get(phrase)
-                    if record is None:
-                        record = seen[phrase] = _Seen(parsed.path, line, col)
-                    record.count += 1
-                    if not single_at_start:
-                        if not record.mid_sentence:
-                            record.path, record.line, record.col = parsed.path, line, col
-                        record.mid_sentence = True
+        for tokens, fallback in [(parsed.tokens, 1)] + [(note.tokens, note.line) for note in parsed.notes]:
+            _scan_tokens(scan, tokens, (parsed.path, fallback, {}, source))
+    return {name: record for name, record in scan.seen.items()
+            if record.mid_sentence and not _common_word(name, record, scan.lower)}
+
+
+def unmatched_names(reader, root=None) -> list[Diagnostic]:
+    """Warnings for names the index does not know and entries the text never names."""
+    if getattr(reader, "authority", None) is None:
+        return []
     out = []
-    for phrase, record in seen.items():
-        if not record.mid_sentence:
-            continue
+    for phrase, record in collect_unmatched(reader, root).items():
         times = "once" if record.count == 1 else f"{record.count} times"
         out.append(Diagnostic("index-unmatched-name", WARNING,
                               f"'{phrase}' ({times}) looks like a name but no index entry matches it; add it "

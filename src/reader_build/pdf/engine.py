@@ -46,6 +46,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..source.project import image_type
 from ..render.templates import weasyprint_warnings
+from .fontsubset import reproducible_subsets
 
 SUPPORTED_VERSION = "70.0"
 WEASYPRINT_VERSION = weasyprint.__version__
@@ -111,6 +112,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
     With *fix* (the fix rules already in *html*'s CSS), pages are mended while they are
     made (:class:`_PageFixer`); the rules that this applied are ``Layout.rules``.
     """
+    reproducible_subsets()              # the PDF this layout is written to embeds the same fonts every run
     fixer = _PageFixer(fix, limit=MAX_PAGE_FIXES) if fix is not None else None
     with weasyprint_warnings() as records:
         _ACTIVE.append(fixer)

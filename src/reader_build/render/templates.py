@@ -2,7 +2,10 @@
 
 A project overrides any packaged template (``*.j2``), stylesheet (``*.css``) or
 font (``fonts/*``) by putting a file of the same name in its ``styles/``
-folder; everything else comes from the package.  Templates use
+folder; everything else comes from the package.  A project template can also
+extend the packaged one of the same name and replace single blocks:
+``{% extends "reader_build:book.html.j2" %}`` (the ``reader_build:`` prefix
+names the packaged file, whatever the project overrides).  Templates use
 ``StrictUndefined``: an undefined variable is an error with the template's
 name and line.
 """
@@ -14,14 +17,24 @@ import os
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from ..diagnostics import Diagnostics, TemplateError, Diagnostic, ERROR
 from ..source.files import decode, inside, relpath
-from ..source.styles import display_path, read_css as _read_style, search_path
+from ..source.styles import PACKAGE_STYLES, PACKAGE_TEMPLATES, display_path, read_css as _read_style, search_path
 import re
 import tinycss2
 import weasyprint
-from jinja2.loaders import split_template_path
+
+PACKAGE_PREFIX = "reader_build:"          # {% extends "reader_build:book.html.j2" %}
+
+
+def packaged_files() -> dict[str, Path]:
+    """The packaged templates and stylesheets a project can override, by name."""
+    found = {p.name: p for p in sorted(PACKAGE_TEMPLATES.glob("*.j2"))}
+    found.update({p.name: p for p in sorted(PACKAGE_STYLES.glob("*.css"))})
+    return found
+
 
 def read_css(root: Path, name: str, diags: Diagnostics) -> tuple[str, str] | None:
     """(display path, text) of a stylesheet from the search path, its URLs checked (:func:`check_urls`)."""
@@ -126,9 +139,12 @@ class _ProjectLoader(jinja2.FileSystemLoader):
 
     def __init__(self, root: Path):
         self.root = root
+        self.package = jinja2.FileSystemLoader([str(PACKAGE_TEMPLATES), str(PACKAGE_STYLES)])
         super().__init__([str(p) for p in search_path(root)])
 
     def get_source(self, environment, template):
+        if template.startswith(PACKAGE_PREFIX):
+            return self.package.get_source(environment, template[len(PACKAGE_PREFIX):])
         pieces = split_template_path(template)
         for folder in self.searchpath:
             candidate = Path(folder, *pieces)

@@ -23,6 +23,7 @@ IMAGE_TYPES = {
 
 
 SOURCE_PARTS = ("reader.toml", "manuscript", "bibliography", "styles")   # all a build may read
+SUGGESTIONS_FILE = "index-suggestions.toml"   # drafts of `reader-build index suggest`: not an authority file
 
 
 def copy_sources(src: Path, dst: Path) -> Path:
@@ -167,7 +168,7 @@ def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
                 bibs.append(src)
     authority = []
     if manuscript.is_dir():
-        for path in sorted(manuscript.glob("*.toml")):
+        for path in sorted(p for p in manuscript.glob("*.toml") if p.name != SUGGESTIONS_FILE):
             src = read_text(root, path, diags, what="the index authority file")
             if src is not None:
                 if not src.text.strip():

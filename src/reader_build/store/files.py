@@ -17,6 +17,7 @@ The API (paths are :class:`pathlib.Path` or ``str``)::
 
     write_bytes(path, data, *, kind, durable=False)  the whole file, atomically: written beside it
     write_text(path, text, *, kind, durable=False)   as .NAME.tmp-PID, renamed over it; UTF-8 text
+    write_new(path, data, *, kind) -> bool           a new file, never over an existing one
     write_staged(path, data, *, kind) -> Path        .NAME.tmp-PID beside *path*, written and fsynced
                                                      (for a caller that renames many files at once)
     atomic_replace(src, dst, *, kind)                rename *src* over *dst*
@@ -172,6 +173,25 @@ def write_bytes(path, data: bytes, *, kind: str, durable: bool = False) -> None:
     except BaseException:
         remove(tmp)
         raise
+
+
+def write_new(path, data: bytes, *, kind: str) -> bool:
+    """Write a new file at *path* (its folders made as needed), never over an existing one:
+    False, and nothing written, when *path* exists.  The file appears whole or not at all."""
+    path = Path(path)
+    make_dirs(path.parent, kind=kind)
+    if path.exists() or path.is_symlink():
+        return False
+    _SWITCH.door("write_new", kind, path)
+    tmp = temporary_name(path)
+    try:
+        _write_file(tmp, data, durable=True)
+        os.link(tmp, path)            # fails, atomically, when the name is taken
+    except FileExistsError:
+        return False
+    finally:
+        remove(tmp)
+    return True
 
 
 def write_text(path, text: str, *, kind: str, durable: bool = False) -> None:

@@ -1,0 +1,106 @@
+"""`reader-build new DIR --from FILE.md`: one long Markdown file becomes a project that builds,
+cut into chapters at its '#' headings, with every footnote kept where it is called."""
+from __future__ import annotations
+
+import json
+import tomllib
+
+import yaml
+
+from conftest import normalise, pdf_page_texts
+from reader_build.cli import main
+from reader_build.commands.split import split_markdown
+
+ONE_FILE = """---
+author: Mary Example
+---
+# Letters from the Coast
+
+Written over three summers.[^intro]
+
+# The First Summer
+
+The boats came in late.[^tide] We waited on the pier,
+as we had the year before.[^shared]
+
+```
+# a comment in code, not a heading
+```
+
+The Second Summer {#second}
+=================
+
+Storms every week.[^storm] The pier was closed.[^shared]
+
+# The Third Summer
+
+Nothing happened.
+
+[^intro]: This note belongs to the opening.
+[^tide]: The tide was low; see the almanac.[^almanac]
+[^almanac]: A note called from a note.
+
+    Its second paragraph.
+
+[^storm]: Four storms in August.
+[^shared]: Called from two chapters.
+"""
+
+
+def front_matter(path):
+    text = path.read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---\n")[1]), text
+
+
+def test_split_keeps_every_note_with_its_chapter():
+    split = split_markdown(ONE_FILE)
+    assert split.title == "Letters from the Coast" and split.meta["author"] == "Mary Example"
+    assert [(p.ident, p.title) for p in split.chapters] == [
+        ("letters-from-the-coast", "Letters from the Coast"), ("the-first-summer", "The First Summer"),
+        ("second", "The Second Summer"), ("the-third-summer", "The Third Summer")]
+    assert [p.notes for p in split.chapters] == [["intro"], ["tide", "shared", "almanac"],
+                                                 ["storm", "shared"], []]
+    first = "\n".join(split.chapters[1].body)
+    assert "# a comment in code, not a heading" in first and "    Its second paragraph." in first
+
+
+def test_new_from_makes_a_project_that_builds(tmp_path, capsys):
+    source = tmp_path / "letters.md"
+    source.write_text(ONE_FILE, encoding="utf-8")
+    target = tmp_path / "letters"
+    assert main(["new", str(target), "--from", str(source)]) == 0
+    assert "4 chapters" in capsys.readouterr().out
+    config = tomllib.loads((target / "reader.toml").read_text())
+    assert config == {"title": "Letters from the Coast", "author": "Mary Example"}
+    files = sorted((target / "manuscript").glob("*.md"))
+    assert [f.name for f in files] == ["01-letters-from-the-coast.md", "02-the-first-summer.md",
+                                       "03-second.md", "04-the-third-summer.md"]
+    meta, text = front_matter(files[2])
+    assert meta == {"id": "second", "title": "The Second Summer"}
+    assert "[^storm]: Four storms in August." in text and "[^shared]: Called from two chapters." in text
+    assert main(["build", str(target), "-q"]) == 0, capsys.readouterr().err
+    manifest = json.loads((target / "build" / "manifest.json").read_text())
+    assert manifest["counts"]["chapters"] == 4 and manifest["counts"]["footnotes"] == 6
+    pages = " ".join(normalise(p) for p in pdf_page_texts(target / "build" / "print.pdf"))
+    assert "A note called from a note." in pages and "Its second paragraph." in pages
+
+
+def test_new_from_refuses_a_missing_file_or_a_full_folder(tmp_path, capsys):
+    assert main(["new", str(tmp_path / "p"), "--from", str(tmp_path / "none.md")]) == 2
+    source = tmp_path / "a.md"
+    source.write_text("# A\n\nText.\n")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    assert main(["new", str(tmp_path / "full"), "--from", str(source)]) == 2
+
+
+def test_a_file_without_headings_is_one_chapter(tmp_path):
+    split = split_markdown("Just some text.[^a]\n\n[^a]: A note.\n")
+    assert len(split.chapters) == 1 and split.chapters[0].notes == ["a"]
+
+
+def test_plain_new_asks_nothing_and_builds(tmp_path, capsys):
+    target = tmp_path / "fresh"
+    assert main(["new", str(target)]) == 0
+    assert main(["build", str(target), "-q"]) == 0, capsys.readouterr().err
+    assert (target / "build" / "print.pdf").is_file() and (target / "build" / "ebook.epub").is_file()
