@@ -258,9 +258,140 @@ class _Composer:
 
 # -- the build -----------------------------------------------------------------------
 
+class _Schedule:
+    """The parts of one edition, laid out in book order until their pages settle.
+
+    Each round: what the layouts done so far say (page counts, first pages, anchors), the HTML
+    of every part with those pages, and which parts to lay out (again) now."""
+
+    def __init__(self, edition: Edition, parts: list[Part], composer: "_Composer", cache: "PartCache | None",
+                 tool: str, memory: dict, estimates: dict):
+        self.edition, self.parts, self.composer, self.cache, self.tool = edition, parts, composer, cache, tool
+        self.order = {p.name: i for i, p in enumerate(parts)}
+        listed = [i for i, p in enumerate(parts) if p.chapters or p.blocks & {"bibliography", "indexes"}]
+        self.last_listed = listed[-1] if listed else len(parts) - 1
+        self.remembered_anchors: dict = dict(memory.get("anchors", {}))
+        self.known_rules: dict = dict(memory.get("rules", {}))
+        self.remembered = {p.name: memory.get("counts", {}).get(p.name) for p in parts}
+        self.estimates = estimates
+        self.results: dict[str, tuple[str, dict, bool]] = {}   # name -> (key, result, made in this build)
+        self.laid_from: dict[str, str] = {}     # name -> digest of the HTML its result was laid out from
+        self.running: dict = {}                 # future -> (part name, HTML)
+        self.submitted: dict[str, int] = {}
+        self.memo: dict[str, str] = {}
+        self.layouts = 0
+        self.counts = self.starts = self.blanks = self.anchors = self.htmls = self.keys = None
+        self.busy: set = set()
+        self.done: set = set()
+        self.known: list = []
+
+    def digest(self, html: str) -> str:        # the strings of unchanged parts recur: hashed once
+        if html not in self.memo:
+            self.memo[html] = _hash(html)
+        return self.memo[html]
+
+    def key(self, html: str, first_page: int) -> str:
+        return _hash(self.tool, self.digest(html), part_css(first_page))
+
+    def run(self, pool: "_Pool") -> None:
+        loaded = False
+        while True:
+            if self.running and (len(self.running) >= pool.jobs or not loaded):    # wait for a part to be done
+                self.collect(pool)
+            self.survey()
+            pool.publish({p.name: self.starts[p.name] for n, p in enumerate(self.parts) if self.known[n]})
+            loaded = self.dispatch(pool)
+            if not self.running and not loaded:
+                break
+
+    def collect(self, pool: "_Pool") -> None:
+        for future in pool.wait(self.running):
+            name, html = self.running.pop(future)
+            result = pool.result(future, name)
+            self.results[name] = (self.key(html, result["first_page"]), result, True)
+            self.laid_from[name] = self.digest(html)
+            self.known_rules[self.digest(html)] = result["rules"]
+            self.layouts += result["passes"]
+
+    def survey(self) -> None:
+        """Page counts, first pages, anchors and the parts' HTML, from the layouts done so far."""
+        parts, results = self.parts, self.results
+        self.counts = _counts(parts, results, self.remembered, self.estimates)
+        self.starts, self.blanks = first_pages(parts, self.counts, lambda part: _opens_right(self.edition, part))
+        self.busy = {name for name, _html in self.running.values()}
+        self.anchors = {**self.remembered_anchors,
+                        **book_anchors(parts, {n: r[1] for n, r in results.items()}, self.starts)}
+        self.done = {name for name in results if name not in self.busy}
+        # the indexes list the pages of the chapters: composed and laid out once those are done
+        # (a part that holds chapters and indexes, as the whole book does, is composed whole)
+        back_ready = all(q.name in self.done for q in parts if q.chapters) or \
+            any(q.chapters and "indexes" in q.blocks for q in parts)
+        self.htmls = self.composer.compose_all(parts, self.anchors, self.starts, back=back_ready)
+        self.keys = {name: self.key(html, self.starts[name]) for name, html in self.htmls.items()}
+        self.known = [all(self.final(q) for q in parts[:n]) for n in range(len(parts))]
+
+    def final(self, q: Part) -> bool:
+        """Is the page count of *q* known for good?  Laid out as it is now; or from the same
+        HTML at a first page of the same parity (the same pages, other folios)."""
+        if q.name not in self.results:
+            return False
+        if q.blocks & {"toc", "indexes"}:
+            return q.name in self.done   # they change with every page found: their last count
+        if q.name in self.done and self.results[q.name][0] == self.keys.get(q.name):
+            return True
+        # (while it is laid out again elsewhere, too: the count stays)
+        return (q.name in self.htmls and self.laid_from.get(q.name) == self.digest(self.htmls[q.name])
+                and self.results[q.name][1]["first_page"] % 2 == self.starts[q.name] % 2)
+
+    def dispatch(self, pool: "_Pool") -> bool:
+        """Give the workers the parts to lay out now; True when a part came from the cache."""
+        loaded = False
+        for part in self.parts:
+            name = part.name
+            if not self.due(part):
+                continue
+            hit = self.cache.load(self.keys[name]) if self.cache else None
+            if hit is not None:
+                self.results[name], loaded = (self.keys[name], hit, False), True
+                self.laid_from[name] = self.digest(self.htmls[name])
+                self.submitted[name] = self.submitted.get(name, 0) + 1
+                continue
+            if len(self.running) >= pool.jobs or loaded:
+                continue
+            self.submitted[name] = self.submitted.get(name, 0) + 1
+            html = self.htmls[name]
+            # the rules found for this HTML; else, as the one-document loop keeps its rules when the
+            # contents or indexes change, those of the part's last layout in this build
+            rules = self.known_rules.get(self.digest(html),
+                                         self.results[name][1]["rules"] if name in self.results else [])
+            task = _Task(name, html, rules, self.starts[name], self.edition.pdf_variant, True, pool.settled)
+            self.running[pool.submit(task)] = (name, html)
+        return loaded
+
+    def due(self, part: Part) -> bool:
+        """Is *part* to be laid out now (or taken from the cache)?"""
+        name = part.name
+        if name not in self.htmls or name in self.busy:
+            return False
+        if name in self.results:
+            if self.results[name][0] == self.keys[name]:
+                return False
+            # laid out already: again once its first page (for the contents: the first page of
+            # every part it lists, so of the last one) is known
+            if not self.known[self.last_listed if "toc" in part.blocks else self.order[name]]:
+                return False
+        return self.submitted.get(name, 0) < MAX_ROUNDS
+
+    def finish(self) -> None:
+        """The HTML and keys of every part (the back part too), as they stand at the end."""
+        if len(self.htmls) < len(self.parts):
+            self.htmls = self.composer.compose_all(self.parts, self.anchors, self.starts)
+            self.keys = {name: self.key(html, self.starts[name]) for name, html in self.htmls.items()}
+
+
 def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str = "",
-                       jobs: int | None = None, cache_dir: Path | None = None, *, whole: bool = False,
-                       emit_html: bool = False) -> PdfResult:
+              jobs: int | None = None, cache_dir: Path | None = None, *, whole: bool = False,
+              emit_html: bool = False) -> PdfResult:
     """The edition laid out in parts by *jobs* worker processes (default: one per core; 1: in this
     process) and merged.  *passes* counts the layouts made, *parts* tells per part its first page,
     page count and layouts; with *emit_html*, *html* is the whole book as one document (see
@@ -274,109 +405,35 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     ctx = gather(reader, edition, root, diags, build_date)
     composer = _Composer(reader, ctx, root)
     parts = plan_parts(ctx, composer.indexes(lambda mid: None), whole=whole)
-    order = {p.name: i for i, p in enumerate(parts)}
-    listed = [i for i, p in enumerate(parts) if p.chapters or p.blocks & {"bibliography", "indexes"}]
-    last_listed = listed[-1] if listed else len(parts) - 1
     cache = PartCache(cache_dir, diags, root) if cache_dir is not None else None
     memory = cache.memory(edition.name) if cache else {}
     assets = _hash(*(x for name in sorted(reader.fonts) for x in (name, reader.fonts[name])),
                    *(x for name in sorted(reader.images) for x in (name, reader.images[name])))
-    want_starts = True
-    tool = _hash(FORMAT, __version__, WEASYPRINT_VERSION, edition.pdf_variant, assets, want_starts)
-
-    remembered_anchors: dict = dict(memory.get("anchors", {}))
-    known_rules: dict = dict(memory.get("rules", {}))
-    remembered = {p.name: memory.get("counts", {}).get(p.name) for p in parts}
+    tool = _hash(FORMAT, __version__, WEASYPRINT_VERSION, edition.pdf_variant, assets, True)
     estimates = {}
-    if any(n is None for n in remembered.values()):
-        htmls = composer.compose_all(parts, remembered_anchors, {})
+    if any(memory.get("counts", {}).get(p.name) is None for p in parts):
+        htmls = composer.compose_all(parts, dict(memory.get("anchors", {})), {})
         estimates = {p.name: estimate_pages(p, htmls[p.name], edition, len(ctx.toc) + 2) for p in parts
-                     if remembered[p.name] is None}
-    results: dict[str, tuple[str, dict, bool]] = {}      # name -> (key, result, made in this build)
-    laid_from: dict[str, str] = {}                       # name -> digest of the HTML its result was laid out from
-    running: dict = {}                                   # future -> (part name, HTML)
-    memo: dict[str, str] = {}
-
-    def digest(html: str) -> str:        # the strings of unchanged parts recur: hashed once
-        if html not in memo:
-            memo[html] = _hash(html)
-        return memo[html]
-    submitted: dict[str, int] = {}
-    passes, pool = 0, _Pool(jobs, reader, edition.name, diags)
+                     if memory.get("counts", {}).get(p.name) is None}
+    schedule = _Schedule(edition, parts, composer, cache, tool, memory, estimates)
+    pool = _Pool(jobs, reader, edition.name, diags)
     try:
-        loaded = False
-        while True:
-            if running and (len(running) >= pool.jobs or not loaded):    # wait for a part to be done
-                for future in pool.wait(running):
-                    name, html = running.pop(future)
-                    result = pool.result(future, name)
-                    results[name] = (_hash(tool, digest(html), part_css(result["first_page"])), result, True)
-                    laid_from[name] = digest(html)
-                    known_rules[digest(html)] = result["rules"]
-                    passes += result["passes"]
-            counts = _counts(parts, results, remembered, estimates)
-            starts, blanks = first_pages(parts, counts, lambda part: _opens_right(edition, part))
-            busy = {name for name, _html in running.values()}
-            anchors = {**remembered_anchors, **book_anchors(parts, {n: r[1] for n, r in results.items()}, starts)}
-            done = {name for name in results if name not in busy}
-            # the indexes list the pages of the chapters: composed and laid out once those are done
-            # (a part that holds chapters and indexes, as the whole book does, is composed whole)
-            back_ready = all(q.name in done for q in parts if q.chapters) or \
-                any(q.chapters and "indexes" in q.blocks for q in parts)
-            htmls = composer.compose_all(parts, anchors, starts, back=back_ready)
-            keys = {name: _hash(tool, digest(html), part_css(starts[name])) for name, html in htmls.items()}
-
-            def final(q: Part) -> bool:
-                """Is the page count of *q* known for good?  Laid out as it is now; or from the same
-                HTML at a first page of the same parity (the same pages, other folios)."""
-                if q.name not in results:
-                    return False
-                if q.blocks & {"toc", "indexes"}:
-                    return q.name in done   # they change with every page found: their last count
-                if q.name in done and results[q.name][0] == keys.get(q.name):
-                    return True
-                # (while it is laid out again elsewhere, too: the count stays)
-                return (q.name in htmls and laid_from.get(q.name) == digest(htmls[q.name])
-                        and results[q.name][1]["first_page"] % 2 == starts[q.name] % 2)
-            known = [all(final(q) for q in parts[:n]) for n in range(len(parts))]
-            pool.publish({p.name: starts[p.name] for n, p in enumerate(parts) if known[n]})
-            loaded = False
-            for part in parts:
-                name = part.name
-                if name not in htmls or name in busy or (name in results and results[name][0] == keys[name]):
-                    continue
-                if name in results:
-                    # laid out already: again once its first page (for the contents: the first page of
-                    # every part it lists, so of the last one) is known
-                    if not known[last_listed if "toc" in part.blocks else order[name]]:
-                        continue
-                if submitted.get(name, 0) >= MAX_ROUNDS:
-                    continue
-                hit = cache.load(keys[name]) if cache else None
-                if hit is not None:
-                    results[name], loaded = (keys[name], hit, False), True
-                    laid_from[name] = digest(htmls[name])
-                    submitted[name] = submitted.get(name, 0) + 1
-                    continue
-                if len(running) >= pool.jobs or loaded:
-                    continue
-                submitted[name] = submitted.get(name, 0) + 1
-                # the rules found for this HTML; else, as the one-document loop keeps its rules when the
-                # contents or indexes change, those of the part's last layout in this build
-                rules = known_rules.get(digest(htmls[name]), results[name][1]["rules"] if name in results else [])
-                task = _Task(name, htmls[name], rules, starts[name], edition.pdf_variant, want_starts, pool.settled)
-                running[pool.submit(task)] = (name, htmls[name])
-            if not running and not loaded:
-                break
+        schedule.run(pool)
     finally:
         pool.close()
-    if len(htmls) < len(parts):
-        htmls = composer.compose_all(parts, anchors, starts)
-        keys = {name: _hash(tool, digest(html), part_css(starts[name])) for name, html in htmls.items()}
-    for name in (p.name for p in parts if results[p.name][0] != keys[p.name]):
+    schedule.finish()
+    for name in (p.name for p in parts if schedule.results[p.name][0] != schedule.keys[p.name]):
         diags.warning("parallel-unsettled", f"edition '{edition.name}': the pages of part {name} did not "
                       "settle; its folios or page references may be wrong")
+    return _assemble(schedule, diags, emit_html) or build_pdf(
+        reader, edition, root, diags, build_date, jobs=1, cache_dir=cache_dir, whole=True, emit_html=emit_html)
 
+
+def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfResult | None:
+    """The merged PDF of the laid-out parts, its diagnostics, and the part cache brought up to
+    date; None when its parts cannot be merged into one tagged PDF (lay the book out whole)."""
+    parts, results, starts, blanks, edition = (schedule.parts, schedule.results, schedule.starts,
+                                               schedule.blanks, schedule.edition)
     anchors = book_anchors(parts, {n: r[1] for n, r in results.items()}, starts)
     ordered = [results[p.name][1] for p in parts]
     tagged = edition.pdf_variant == "pdf/ua-1"
@@ -384,8 +441,7 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     if tagged and merged.problems and len(parts) > 1:
         diags.warning("parallel-fallback", f"edition '{edition.name}' is laid out as one document: its parts "
                       f"could not be merged into one tagged PDF ({'; '.join(merged.problems[:3])})")
-        return build_pdf(reader, edition, root, diags, build_date, jobs=1, cache_dir=cache_dir,
-                                  whole=True, emit_html=emit_html)
+        return None
     for problem in merged.problems:
         diags.warning("parallel-merge", f"edition '{edition.name}': {problem}")
     for url in dict.fromkeys(url for r in ordered for url in r["refused"]):
@@ -394,19 +450,20 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     if misplaced:
         diags.warning("note-misplaced", f"edition '{edition.name}': {len(misplaced)} note(s) could not be kept "
                       "on the page of their call")
-    if cache is not None:
+    if schedule.cache is not None:
         for p in parts:
             key, result, made = results[p.name]
-            if made and key == keys[p.name]:
-                cache.store(key, result)
-        cache.remember(edition.name, {"counts": counts, "anchors": anchors, "keys": sorted(keys.values()),
-                                      "rules": {_hash(htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
+            if made and key == schedule.keys[p.name]:
+                schedule.cache.store(key, result)
+        schedule.cache.remember(edition.name, {
+            "counts": schedule.counts, "anchors": anchors, "keys": sorted(schedule.keys.values()),
+            "rules": {_hash(schedule.htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
     info = [{"name": p.name, "first_page": starts[p.name], "pages": r["pages"], "blank_before": blanks[p.name],
              "layouts": r["passes"] if results[p.name][2] else 0} for p, r in zip(parts, ordered)]
-    html = composer.whole_book(anchors, [rule for r in ordered for rule in r["rules"]]) if emit_html else ""
-    return PdfResult(merged.data, merged.pages, anchors, html, misplaced, passes,
+    html = schedule.composer.whole_book(anchors, [rule for r in ordered for rule in r["rules"]]) if emit_html else ""
+    return PdfResult(merged.data, merged.pages, anchors, html, misplaced, schedule.layouts,
                      [w for r in ordered for w in r["warnings"]],
-                     page_starts=book_page_starts(parts, ordered, starts, blanks) if want_starts else None, parts=info,
+                     page_starts=book_page_starts(parts, ordered, starts, blanks), parts=info,
                      openers=sorted({ident for r in ordered for ident in r.get("openers", ())}))
 
 
