@@ -34,7 +34,7 @@ DEFAULT_FONT_FACES = (
     '@font-face { font-family: "Reader Serif"; src: url(fonts/LinLibertine_RI.otf); font-style: italic; }\n')
 NO_RUNNING_HEADS = "\n".join(
     f"@page {sel} {{ @top-left {{ content: none }} @top-center {{ content: none }} "
-    f"@top-right {{ content: none }} @bottom-center {{ content: none }} }}"
+    f"@top-right {{ content: none }} @bottom-center {{ content: none }} @bottom-right {{ content: none }} }}"
     for sel in ("", ":left", ":right", ":first", "chapter", "chapter:nth(1 of chapter)"))
 
 
@@ -163,10 +163,10 @@ def cited_keys(reader: Reader, ids) -> list[str]:
 
 # --- what is drawn ----------------------------------------------------------------------
 
-def _reader_css(reader: Reader, root: Path, diags: Diagnostics) -> str:
-    from ..render.templates import read_css
+def _reader_css(reader: Reader, edition: Edition, root: Path, diags: Diagnostics) -> str:
+    from ..render.templates import pdf_stylesheets, read_css
     parts = []
-    for name in ("print.css", "extra.css"):
+    for name in pdf_stylesheets(edition.medium):
         found = read_css(root, name, diags)
         if found:
             parts.append(found[1])
@@ -326,7 +326,7 @@ def _make(reader: Reader, handout: Handout, root: Path, diags: Diagnostics, resu
         return None
     pages = handout_pages(reader, result, handout.sections)
     keys = cited_keys(reader, handout.sections)
-    css = _reader_css(reader, root, diags)
+    css = _reader_css(reader, edition, root, diags)
     extra = works_cited_pdf(reader, edition, keys, css) if keys else None
     extra_count = 0
     if extra:

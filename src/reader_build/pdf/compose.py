@@ -14,11 +14,12 @@ from ..diagnostics import Diagnostics
 from ..render.html import Target, inline_html, ref_id, render_chapter
 from ..index.build import build_index
 from ..model import Reader
-from ..render.templates import check_css, read_css, render_template, template_environment
+from ..render.templates import check_css, pdf_stylesheets, read_css, render_template, template_environment
 
 INDEX_TITLES = {"person": "Index of Names", "place": "Index of Places"}
 INDEX_NOTE = "Numbers refer to pages; “n” marks a page where the name occurs only in a note."
 WIDE_PAGE_MM = 170
+FACES = {"serif": '"Reader Serif"', "sans": '"Reader Sans"'}     # large print: the edition's font
 
 
 def _mm(length: str) -> float:
@@ -42,9 +43,12 @@ def page_css(reader: Reader, edition: Edition) -> str:
     else:
         side = round((inner + outer) / 2, 1)
         margins = f"@page {{ margin: {top}mm {side}mm {bottom}mm {side}mm; }}"
-    return (f"@page {{ size: {width} {height}; }}\n{margins}\n"
-            f"@page :left {{ @top-center {{ content: \"{title}\"; }} }}\n"
-            f"html {{ font-size: {edition.font_size}; }}\n")
+    css = (f"@page {{ size: {width} {height}; }}\n{margins}\n"
+           f"@page :left {{ @top-center {{ content: \"{title}\"; }} }}\n"
+           f"html {{ font-size: {edition.font_size}; }}\n")
+    if edition.medium == "large-print":     # large-print.css sets the title on the left and the face
+        css += f":root {{ string-set: book-title \"{title}\"; --reader-face: {FACES[edition.font]}; }}\n"
+    return css
 
 
 @dataclass
@@ -151,7 +155,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         if bibliography:
             toc.append({"id": "bibliography", "kind": "back", "level": 1, "title_html": "Bibliography"})
     css_parts = []
-    for name in ("print.css", "extra.css"):
+    for name in pdf_stylesheets(edition.medium):
         found = read_css(root, name, diags)
         if found:
             path, text = found

@@ -24,6 +24,14 @@ PACKAGE_STYLES = PACKAGE / "styles"
 FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2")
 
 
+def pdf_stylesheets(medium: str) -> tuple[str, ...]:
+    """The stylesheets of a PDF edition in the order they are read: large print adds its own
+    after print.css, and a project's extra.css comes last."""
+    if medium == "large-print":
+        return ("print.css", "large-print.css", "extra.css")
+    return ("print.css", "extra.css")
+
+
 def search_path(root: Path) -> list[Path]:
     """Folders searched for a style file, first match wins."""
     dirs = []
@@ -284,9 +292,10 @@ def check_styles(root: Path, diags: Diagnostics) -> None:
             diags.error("template-syntax", exc.message or "syntax error", where, exc.lineno)
         except (jinja2.TemplateError, UnicodeDecodeError, OSError) as exc:
             diags.error("template-error", f"the template cannot be read: {exc}", relpath(root, path))
-    for name in ("print.css", "extra.css", "epub.css", "extra-epub.css"):
+    pdf_names = pdf_stylesheets("large-print")
+    for name in pdf_names + ("epub.css", "extra-epub.css"):
         path = project_styles / name
         if path.is_file():
             found = read_css(root, name, diags)
-            if found and name in ("print.css", "extra.css"):
+            if found and name in pdf_names:
                 check_css(*found, diags)
