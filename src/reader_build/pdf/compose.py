@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostics
 from ..render.html import Target, inline_html, ref_id, render_chapter
 from ..index.build import build_index
 from ..model import Reader
+from .notes import continued_rules, split_long_notes
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template, template_environment
 
 INDEX_TITLES = {"person": "Index of Names", "place": "Index of Places"}
@@ -140,7 +141,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         parsed = chapter.parsed
         if parsed.kind == "front" and not _front_included(edition, parsed.id):
             continue
-        body = render_chapter(reader, chapter, target)
+        body = split_long_notes(render_chapter(reader, chapter, target), edition)
         chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": inline_html(parsed.title),
                          "short": parsed.short, "body": body})
         toc.append({"id": parsed.id, "kind": parsed.kind, "level": 1, "title_html": inline_html(parsed.title)})
@@ -209,10 +210,12 @@ def number_paragraphs(html: str) -> str:
 
 def new_fix_rules(document, rules: list[str], misplaced: list) -> list[str]:
     """The rules this layout asks for that *rules* lack: notes kept on their call's page
-    (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks."""
+    (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks, "continued"
+    on a piece of a long note that opens a page (notes.continued_rules)."""
     from .engine import fix_rule, keep_notes_rules, stray_breaks
     new = [r for r in keep_notes_rules(document) if r not in rules] if misplaced else []
     new += [rule for key in stray_breaks(document) if (rule := fix_rule(key, "hyphens", "manual")) not in rules]
+    new += [rule for rule in continued_rules(document) if rule not in rules and rule not in new]
     return new
 
 

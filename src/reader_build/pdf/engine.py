@@ -19,6 +19,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..source.project import image_type
+from .notes import is_continuation
 from ..render.templates import weasyprint_warnings
 
 ASSET_BASE = "https://reader.invalid/"
@@ -144,7 +145,7 @@ def note_pages(document) -> tuple[dict, dict]:
             elif not isinstance(child, boxes.MarginBox):
                 for box in child.descendants():
                     tag = box.element_tag or ""
-                    if tag.endswith("::footnote-call"):
+                    if tag.endswith("::footnote-call") and not is_continuation(box.element):
                         call_page.setdefault(box.element, i)
     return call_page, note_page
 
@@ -395,7 +396,8 @@ def _has_misplaced_note(page) -> bool:
         if isinstance(child, boxes.FootnoteAreaBox):
             notes.update(b.element for b in child.descendants() if b.element is not None and b.element_tag == "span")
         elif not isinstance(child, boxes.MarginBox):
-            calls.update(b.element for b in child.descendants() if (b.element_tag or "").endswith("::footnote-call"))
+            calls.update(b.element for b in child.descendants()
+                         if (b.element_tag or "").endswith("::footnote-call") and not is_continuation(b.element))
     return bool(calls - notes)
 
 
