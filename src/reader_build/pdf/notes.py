@@ -32,7 +32,7 @@ SENTENCE_END = re.compile(r"[.!?;:][”’\")\]]?\s+(?=\S)")
 CONT_CLASS = "fn-cont"
 LINE_HEIGHT = 1.45           # a generous estimate of the notes' leading
 EM_PER_CHAR = 0.55           # a generous estimate of a character's width, in em
-SPLIT_FROM = 0.6             # cut notes estimated at more than this share of a page…
+SPLIT_FROM = 0.8             # cut notes estimated at more than this share of a page…
 PIECE = 0.3                  # …into pieces of about this share of a page
 
 
