@@ -231,7 +231,7 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
                         src.path, _line_of(src.text, "font-size", table))
     kwargs.update(_medium(name, fmt, data, kwargs, src, diags))
     medium = kwargs["medium"]
-    margins = data.get("margins", "mirrored" if medium in ("print", "large-print") else "single")
+    margins = data.get("margins", "mirrored" if medium == "print" else "single")
     if margins not in ("mirrored", "single"):
         diags.error("config-value", f"margins of edition '{name}' must be 'mirrored' or 'single'",
                     src.path, _line_of(src.text, "margins", table))

@@ -232,8 +232,13 @@ def _make_all_pages(context, root_box, html, pages):
     made: list = []
     starts: list = []                # the context's state at the start of each page
     context.rendered_notes = []
+    order = {id(note): n for n, note in enumerate(context.footnotes)}     # document order
     index = 0
     while True:
+        # WeasyPrint 70 may carry a note over that was laid on a page before the notes it
+        # carried already (it reports the page's last notes to make room for a line): the
+        # notes carried to a page come in the order of the text (pieces of a long note).
+        context.reported_footnotes.sort(key=lambda note: order.get(id(note), len(order)))
         del starts[index:]
         starts.append((list(context.footnotes), list(context.reported_footnotes), dict(context.broken_out_of_flow),
                        len(context.rendered_notes)))
