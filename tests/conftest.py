@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+import pypdf
 import pytest
 
 from reader_build.source.project import copy_sources
@@ -268,6 +270,43 @@ def named_destinations(pdf: Path) -> dict[str, int]:
         if idnum in pages:
             result[name.lstrip("/")] = pages[idnum]
     return result
+
+
+# --- words with their size and place, from the content stream (pypdf only) ----------------
+#
+# pypdf's visitor_text gives each run of text with the current transformation matrix, the
+# text matrix and the size of Tf: the size on the page is that size scaled by the matrices.
+# (Text inside a form XObject, such as an SVG figure, is reported without the form's matrix.)
+
+@dataclass(frozen=True)
+class Run:
+    page: int          # 1-based
+    text: str
+    size: float        # points, as drawn
+    x: float
+    y: float           # from the bottom of the page
+    font: str
+
+
+def pdf_runs(pdf: Path) -> list[Run]:
+    found: list[Run] = []
+    for number, page in enumerate(pypdf.PdfReader(str(pdf)).pages, start=1):
+        def visit(text, cm, tm, font, size, number=number):
+            if not text.strip():
+                return
+            a, b, c, d, e, f = tm
+            A, B, C, D, E, F = cm
+            vertical = math.hypot(c * A + d * C, c * B + d * D)
+            x, y = e * A + f * C + E, e * B + f * D + F
+            name = str(font.get("/BaseFont", "")) if font else ""
+            found.append(Run(number, text, round(size * vertical, 2), round(x, 2), round(y, 2), name))
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def pdf_words(pdf: Path) -> list[tuple[int, str, float]]:
+    """(page, word, size) of every word."""
+    return [(run.page, word, run.size) for run in pdf_runs(pdf) for word in run.text.split()]
 
 
 # --- reading EPUBs -------------------------------------------------------------------

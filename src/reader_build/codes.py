@@ -40,6 +40,8 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("config-type", ERROR, "A key of reader.toml has a value of the wrong type."),
         ("config-unknown-key", ERROR, "reader.toml has a key that reader-build does not know."),
         ("config-value", ERROR, "A key of reader.toml has a value outside the allowed ones."),
+        ("large-print-size", WARNING, "A large-print edition is set smaller than the guidelines' minimum."),
+        ("config-font-ignored", WARNING, "An edition's font is given, and only large-print editions read it."),
         ("no-chapters", ERROR, "The project has no Markdown chapter."),
         ("chapter-missing", ERROR, "A chapter listed in reader.toml does not exist."),
         ("chapter-outside", ERROR, "A chapter listed in reader.toml lies outside the project."),

@@ -33,13 +33,18 @@ class Edition:
     page_size: tuple[str, str] = PAGE_SIZES["a5"]
     font_size: str = "10.5pt"
     sides: str = "mirrored"        # "mirrored" | "single"
-    medium: str = "print"          # "print" | "screen"
+    medium: str = "print"          # "print" | "screen" | "large-print"
+    font: str = "serif"            # "serif" | "sans" (large-print: the sans-serif face)
     parts: tuple[str, ...] = PARTS
     pdf_variant: str | None = None  # "pdf/ua-1", "pdf/a-3b"
 
     @property
     def is_pdf(self) -> bool:
         return self.format == "pdf"
+
+    @property
+    def large_print(self) -> bool:
+        return self.medium == "large-print"
 
     def includes(self, part: str) -> bool:
         return part in self.parts
@@ -97,7 +102,10 @@ TOP_KEYS = {
     "chapters": list, "bibliography": dict, "editions": dict, "handouts": dict, "hyphenate": bool,
 }
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
-                "margins": str, "medium": str, "include": list, "pdf-variant": str}
+                "margins": str, "medium": str, "include": list, "pdf-variant": str,
+                "font": str}
+MEDIA = {"pdf": ("print", "screen", "large-print"), "epub": ("print", "screen")}
+FONTS = ("serif", "sans")
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
 BIB_KEYS = {"style": str, "all": bool}
 
@@ -159,6 +167,47 @@ def _page_size(value, name: str, src: SourceFile, diags: Diagnostics) -> tuple[s
     return PAGE_SIZES["a5"]
 
 
+LARGE_PRINT_MIN_PT = 16.0     # UKAAF's minimum for large print (APH recommends 18 pt)
+
+
+def _points(length: str) -> float:
+    m = LENGTH.match(length)
+    value = float(length[:m.start(2)]) if m else 0.0
+    unit = m.group(2) if m else "pt"
+    return value * {"pt": 1, "px": 0.75, "in": 72, "mm": 72 / 25.4, "cm": 72 / 2.54}[unit]
+
+
+def _medium(name: str, fmt: str, data: dict, given: dict, src: SourceFile, diags: Diagnostics) -> dict:
+    """medium, and with it the large-print defaults (A4, 16 pt) and the ``font`` key."""
+    table = ("editions", name)
+    medium = data.get("medium", "print" if fmt == "pdf" else "screen")
+    if medium not in MEDIA[fmt]:
+        choices = " or ".join(f"'{m}'" for m in MEDIA[fmt])
+        diags.error("config-value", f"medium of {fmt.upper()} edition '{name}' must be {choices}"
+                    f"{did_you_mean(str(medium), MEDIA[fmt])}", **_at(src, "medium", table))
+        medium = "print"
+    out: dict = {"medium": medium}
+    if medium == "large-print":
+        out.setdefault("page_size", given.get("page_size", PAGE_SIZES["a4"]))
+        size = given.get("font_size", f"{LARGE_PRINT_MIN_PT:g}pt")
+        out["font_size"] = size
+        if _points(size) < LARGE_PRINT_MIN_PT:
+            diags.warning("large-print-size", f"edition '{name}' is large print at {size}: the large-print "
+                          f"guidelines ask for at least {LARGE_PRINT_MIN_PT:g}pt",
+                          **_at(src, "font-size", table))
+    if "font" in data:
+        font, where = data["font"], _at(src, "font", table)
+        if font not in FONTS:
+            diags.error("config-value", f"font of edition '{name}' must be 'serif' or 'sans'"
+                        f"{did_you_mean(str(font), FONTS)}", **where)
+        elif medium != "large-print":
+            diags.warning("config-font-ignored", f"font of edition '{name}' is read only with "
+                          "medium = \"large-print\"; other editions take their faces from the styles", **where)
+        else:
+            out["font"] = font
+    return out
+
+
 def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edition | None:
     table = ("editions", name)
     _check_keys(data, EDITION_KEYS, f"[editions.{name}]", src, diags, table)
@@ -179,12 +228,8 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
         else:
             diags.error("config-value", f"font-size of edition '{name}' must be a length like \"11pt\"",
                         **_at(src, "font-size", table))
-    medium = data.get("medium", "print" if fmt == "pdf" else "screen")
-    if medium not in ("print", "screen"):
-        diags.error("config-value", f"medium of edition '{name}' must be 'print' or 'screen'",
-                    **_at(src, "medium", table))
-        medium = "print"
-    kwargs["medium"] = medium
+    kwargs.update(_medium(name, fmt, data, kwargs, src, diags))
+    medium = kwargs["medium"]
     margins = data.get("margins", "mirrored" if medium == "print" else "single")
     if margins not in ("mirrored", "single"):
         diags.error("config-value", f"margins of edition '{name}' must be 'mirrored' or 'single'",

@@ -1,5 +1,5 @@
 """Byte-identical PDFs without libharfbuzz-subset0: WeasyPrint then subsets the fonts with
-fontTools, which stamped the time into every font's ``head`` table (pdf/fontsubset.py)."""
+fontTools, which stamped the time into every font's ``head`` table (pdf/engine.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +17,7 @@ WITHOUT_HARFBUZZ_SUBSET = '''
 import sys
 import weasyprint.pdf.fonts
 weasyprint.pdf.fonts.harfbuzz_subset = None          # as on a machine without libharfbuzz-subset0
-from reader_build.pdf.fontsubset import harfbuzz_subsetting
+from reader_build.pdf.engine import harfbuzz_subsetting
 from reader_build.cli import main
 assert not harfbuzz_subsetting()
 sys.exit(main(sys.argv[1:]))

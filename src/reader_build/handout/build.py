@@ -28,7 +28,7 @@ from .impose import Sheet, impose
 from ..ids import ref_id
 from ..model import Chapter, Reader
 from ..source.tomlplace import element_place, place
-from ..render.templates import read_css
+from ..render.templates import pdf_stylesheets, read_css
 from ..pdf.engine import AssetFetcher, lay_out
 from ..pdf.compose import page_css
 import pikepdf
@@ -46,7 +46,7 @@ DEFAULT_FONT_FACES = (
     '@font-face { font-family: "Reader Serif"; src: url(fonts/LinLibertine_RI.otf); font-style: italic; }\n')
 NO_RUNNING_HEADS = "\n".join(
     f"@page {sel} {{ @top-left {{ content: none }} @top-center {{ content: none }} "
-    f"@top-right {{ content: none }} @bottom-center {{ content: none }} }}"
+    f"@top-right {{ content: none }} @bottom-center {{ content: none }} @bottom-right {{ content: none }} }}"
     for sel in ("", ":left", ":right", ":first", "chapter", "chapter:nth(1 of chapter)"))
 
 
@@ -182,9 +182,9 @@ def cited_keys(reader: Reader, ids) -> list[str]:
 
 # --- what is drawn ----------------------------------------------------------------------
 
-def _reader_css(reader: Reader, root: Path, diags: Diagnostics) -> str:
+def _reader_css(reader: Reader, edition: Edition, root: Path, diags: Diagnostics) -> str:
     parts = []
-    for name in ("print.css", "extra.css"):
+    for name in pdf_stylesheets(edition.medium):
         found = read_css(root, name, diags)
         if found:
             parts.append(found[1])
@@ -342,7 +342,7 @@ def make_handout_result(reader: Reader, handout: Handout, root: Path, diags: Dia
         return None
     pages = handout_pages(reader, result, handout.sections)
     keys = cited_keys(reader, handout.sections)
-    css = _reader_css(reader, root, diags)
+    css = _reader_css(reader, edition, root, diags)
     extra = works_cited_pdf(reader, edition, keys, css) if keys else None
     extra_count = 0
     if extra:

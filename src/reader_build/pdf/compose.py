@@ -15,10 +15,12 @@ from ..ids import ref_id
 from ..render.typography import NO_HYPHENATION
 from ..render.html import Target, inline_html, render_chapter
 from ..model import Reader
-from ..render.templates import check_css, read_css, render_template
-from .engine import fix_rule, keep_notes_rules, stray_breaks
+from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
+from .engine import continued_rules, fix_rule, keep_notes_rules, stray_breaks
+from .notes import split_long_notes
 
 WIDE_PAGE_MM = 170
+FACES = {"serif": '"Reader Serif"', "sans": '"Reader Sans"'}     # large print: the edition's font
 
 
 
@@ -35,10 +37,14 @@ def page_css(reader: Reader, edition: Edition) -> str:
     else:
         side = round((inner + outer) / 2, 1)
         margins = f"@page {{ margin: {top}mm {side}mm {bottom}mm {side}mm; }}"
-    no_hyphens = "" if reader.config.hyphenate else NO_HYPHENATION + "\n"
-    return (f"@page {{ size: {width} {height}; }}\n{margins}\n"
-            f"@page :left {{ @top-center {{ content: \"{title}\"; }} }}\n"
-            f"html {{ font-size: {edition.font_size}; }}\n{no_hyphens}")
+    css = (f"@page {{ size: {width} {height}; }}\n{margins}\n"
+           f"@page :left {{ @top-center {{ content: \"{title}\"; }} }}\n"
+           f"html {{ font-size: {edition.font_size}; }}\n")
+    if edition.medium == "large-print":     # large-print.css sets the title on the left and the face
+        css += f":root {{ string-set: book-title \"{title}\"; --reader-face: {FACES[edition.font]}; }}\n"
+    if not reader.config.hyphenate:
+        css += NO_HYPHENATION + "\n"
+    return css
 
 
 @dataclass
@@ -110,7 +116,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         parsed = chapter.parsed
         if parsed.kind == "front" and not _front_included(edition, parsed.id):
             continue
-        body = render_chapter(reader, chapter, target).body
+        body = split_long_notes(render_chapter(reader, chapter, target).body, edition)
         chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": inline_html(parsed.title),
                          "short": parsed.short, "body": body})
         toc.append({"id": parsed.id, "kind": parsed.kind, "level": 1, "title_html": inline_html(parsed.title)})
@@ -125,7 +131,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         if bibliography:
             toc.append({"id": "bibliography", "kind": "back", "level": 1, "title_html": "Bibliography"})
     css_parts = []
-    for name in ("print.css", "extra.css"):
+    for name in pdf_stylesheets(edition.medium):
         found = read_css(root, name, diags)
         if found:
             path, text = found
@@ -195,9 +201,11 @@ def number_paragraphs(html: str) -> str:
 
 def new_fix_rules(document, rules: list[str], misplaced: list) -> list[str]:
     """The rules this layout asks for that *rules* lack: notes kept on their call's page
-    (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks."""
+    (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks, "continued"
+    on a piece of a long note that opens a page (notes.continued_rules)."""
     new = [r for r in keep_notes_rules(document) if r not in rules] if misplaced else []
     new += [rule for key in stray_breaks(document) if (rule := fix_rule(key, "hyphens", "manual")) not in rules]
+    new += [rule for rule in continued_rules(document) if rule not in rules and rule not in new]
     return new
 
 

@@ -17,6 +17,13 @@ read laid-out pages (pdf/pagemap.py) take the page boxes from here (:func:`page_
 * :func:`anchor_pages` maps every element id to its page number; :func:`renumber`
   moves the page numbers of a layout without laying it out again.
 
+Font subsets the same on every run: WeasyPrint 70 subsets the fonts it embeds with
+HarfBuzz-Subset when ``libharfbuzz-subset0`` is there, and falls back to fontTools, whose
+``TTFont.save`` stamps the current time into each font's ``head`` table.
+:func:`reproducible_subsets` has WeasyPrint open fonts with ``recalcTimestamp=False`` (the
+``modified`` date of the font file is kept, as HarfBuzz-Subset does), so that a build is
+byte-identical on a machine without the library.
+
 The WeasyPrint internals used (all of WeasyPrint 70.0):
 
 * ``weasyprint.layout.make_all_pages`` (replaced by :func:`_make_all_pages` during
@@ -26,6 +33,8 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
   ``current_page``, ``get_image_from_uri``;
 * ``weasyprint.layout.page.make_margin_boxes``, ``weasyprint.layout.background.layout_backgrounds``
   and ``weasyprint.document.Page`` (:func:`renumber`);
+* ``weasyprint.pdf.fonts.TTFont`` (replaced for good by a ``functools.partial`` of fontTools'
+  ``TTFont`` with ``recalcTimestamp=False``) and ``weasyprint.pdf.fonts.harfbuzz_subset``;
 * ``Page._page_box`` and the box classes of ``weasyprint.formatting_structure.boxes``
   (``BlockBox``, ``LineBox``, ``TextBox``, ``ReplacedBox``, ``MarginBox``, ``FootnoteAreaBox``,
   ``TableRowGroupBox``) with their ``element``, ``element_tag``, ``style``, ``children``,
@@ -36,7 +45,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import weasyprint
+import functools
+
 import weasyprint.layout as _weasy_layout
+import weasyprint.pdf.fonts as weasyprint_fonts
+from fontTools.ttLib import TTFont
 from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.background import layout_backgrounds
@@ -45,8 +58,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..source.project import image_type
+from .notes import is_continuation
 from ..render.templates import weasyprint_warnings
-from .fontsubset import reproducible_subsets
 
 SUPPORTED_VERSION = "70.0"
 WEASYPRINT_VERSION = weasyprint.__version__
@@ -185,7 +198,7 @@ def note_pages(document) -> tuple[dict, dict]:
             elif not isinstance(child, boxes.MarginBox):
                 for box in child.descendants():
                     tag = box.element_tag or ""
-                    if tag.endswith("::footnote-call"):
+                    if tag.endswith("::footnote-call") and not is_continuation(box.element):
                         call_page.setdefault(box.element, i)
     return call_page, note_page
 
@@ -272,8 +285,13 @@ def _make_all_pages(context, root_box, html, pages):
     made: list = []
     starts: list = []                # the context's state at the start of each page
     context.rendered_notes = []
+    order = {id(note): n for n, note in enumerate(context.footnotes)}     # document order
     index = 0
     while True:
+        # WeasyPrint 70 may carry a note over that was laid on a page before the notes it
+        # carried already (it reports the page's last notes to make room for a line): the
+        # notes carried to a page come in the order of the text (pieces of a long note).
+        context.reported_footnotes.sort(key=lambda note: order.get(id(note), len(order)))
         del starts[index:]
         starts.append((list(context.footnotes), list(context.reported_footnotes), dict(context.broken_out_of_flow),
                        len(context.rendered_notes)))
@@ -434,7 +452,8 @@ def _has_misplaced_note(page) -> bool:
         if isinstance(child, boxes.FootnoteAreaBox):
             notes.update(b.element for b in child.descendants() if b.element is not None and b.element_tag == "span")
         elif not isinstance(child, boxes.MarginBox):
-            calls.update(b.element for b in child.descendants() if (b.element_tag or "").endswith("::footnote-call"))
+            calls.update(b.element for b in child.descendants()
+                         if (b.element_tag or "").endswith("::footnote-call") and not is_continuation(b.element))
     return bool(calls - notes)
 
 
@@ -460,3 +479,29 @@ def _stray_paragraphs(page) -> list:
                 found.append(box)
                 break
     return found
+
+
+def continued_rules(document) -> list[str]:
+    """The rules that show "continued" on each later piece of a note that opens a page's notes."""
+    rules = []
+    for page in document.pages:
+        for child in page._page_box.children:
+            if isinstance(child, boxes.FootnoteAreaBox) and child.children:
+                first = child.children[0]
+                element = getattr(first, "element", None)
+                if element is not None and is_continuation(element):
+                    rules.append(f'#{element.get("id")} .fn-continued {{ display: inline !important; }}')
+    return rules
+
+
+def reproducible_subsets() -> None:
+    """Have WeasyPrint open fonts with ``recalcTimestamp=False`` (idempotent)."""
+    current = weasyprint_fonts.TTFont
+    if isinstance(current, functools.partial) and current.keywords.get("recalcTimestamp") is False:
+        return
+    weasyprint_fonts.TTFont = functools.partial(TTFont, recalcTimestamp=False)
+
+
+def harfbuzz_subsetting() -> bool:
+    """Whether WeasyPrint found HarfBuzz-Subset (else it subsets with fontTools)."""
+    return weasyprint_fonts.harfbuzz_subset is not None

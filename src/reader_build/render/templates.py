@@ -36,6 +36,14 @@ def packaged_files() -> dict[str, Path]:
     return found
 
 
+def pdf_stylesheets(medium: str) -> tuple[str, ...]:
+    """The stylesheets of a PDF edition in the order they are read: large print adds its own
+    after print.css, and a project's extra.css comes last."""
+    if medium == "large-print":
+        return ("print.css", "large-print.css", "extra.css")
+    return ("print.css", "extra.css")
+
+
 def read_css(root: Path, name: str, diags: Diagnostics) -> tuple[str, str] | None:
     """(display path, text) of a stylesheet from the search path, its URLs checked (:func:`check_urls`)."""
     found = _read_style(root, name, diags)
@@ -237,9 +245,10 @@ def check_styles(root: Path, diags: Diagnostics) -> None:
             diags.error("template-syntax", exc.message or "syntax error", where, exc.lineno)
         except (jinja2.TemplateError, UnicodeDecodeError, OSError) as exc:
             diags.error("template-error", f"the template cannot be read: {exc}", relpath(root, path))
-    for name in ("print.css", "extra.css", "epub.css", "extra-epub.css"):
+    pdf_names = pdf_stylesheets("large-print")
+    for name in pdf_names + ("epub.css", "extra-epub.css"):
         path = project_styles / name
         if path.is_file():
             found = read_css(root, name, diags)
-            if found and name in ("print.css", "extra.css"):
+            if found and name in pdf_names:
                 check_css(*found, diags)
