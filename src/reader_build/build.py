@@ -19,6 +19,7 @@ from .pdf.pagemap import PageStart, page_starts
 from .pdf.compose import PdfResult, build_pdf
 from .source.project import SOURCE_PARTS, load_project
 from .resolve import resolve
+from .web.site import build_web, folder_digest, site_digest
 
 
 @dataclass
@@ -137,7 +138,10 @@ def _up_to_date(root: Path, key: str, strict: bool) -> BuildResult | None:
         if manifest.get("inputs") != key:
             return None
         for record in manifest["editions"]:
-            if hashlib.sha256((root / record["path"]).read_bytes()).hexdigest() != record["sha256"]:
+            if record.get("format") == "html":
+                if folder_digest(root / record["path"], record["files"]) != record["sha256"]:
+                    return None
+            elif hashlib.sha256((root / record["path"]).read_bytes()).hexdigest() != record["sha256"]:
                 return None
         diags = Diagnostics()
         for d in manifest["diagnostics"]:
@@ -268,6 +272,11 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
             for edition in chosen:
                 if edition.is_pdf:
                     continue
+                if edition.format == "html":
+                    say(f"making '{edition.name}'")
+                    records.append(_web_edition(reader, edition, root, diags, date, print_anchors, print_starts,
+                                                outputs))
+                    continue
                 path = build_dir / f"{edition.name}.epub"
                 key = edition_key(reader.source_hash, edition, date, json.dumps(
                     [print_anchors, [asdict(s) for s in print_starts or []]], sort_keys=True) if print_anchors else "")
@@ -324,6 +333,16 @@ def _handouts(reader, root, diags, date, pdf_results, cache, outputs, say) -> li
                         "path": path.relative_to(root).as_posix(), "handout": True,
                         "sha256": hashlib.sha256(data).hexdigest(), "made": not cached})
     return records
+
+
+def _web_edition(reader, edition, root, diags, date, print_anchors, print_starts, outputs) -> dict:
+    """The web edition (a folder of static files): every file through *outputs*, and its record."""
+    files = build_web(reader, edition, root, diags, date, print_anchors, page_starts=print_starts)
+    folder = root / "build" / edition.name
+    for name, data in files.items():
+        outputs.add(folder / name, data)
+    return {"name": edition.name, "format": "html", "path": f"build/{edition.name}/",
+            "files": sorted(files), "sha256": site_digest(files)}
 
 
 def check(root: Path, validators: bool = True) -> Diagnostics:

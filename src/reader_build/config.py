@@ -19,6 +19,7 @@ PAGE_SIZES = {
     "6x9": ("6in", "9in"),
     "royal": ("156mm", "234mm"),
 }
+FORMATS = ("pdf", "epub", "html")
 PARTS = ("introduction", "chronology", "map", "bibliography", "indexes", "toc", "title", "colophon")
 LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 
@@ -26,7 +27,7 @@ LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 @dataclass(frozen=True)
 class Edition:
     name: str
-    format: str                    # "pdf" | "epub"
+    format: str                    # "pdf" | "epub" | "html" (a static web site)
     page_size: tuple[str, str] = PAGE_SIZES["a5"]
     font_size: str = "10.5pt"
     sides: str = "mirrored"        # "mirrored" | "single"
@@ -163,8 +164,9 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
     table = f"editions.{name}"
     _check_keys(data, EDITION_KEYS, f"[editions.{name}]", src, diags, table)
     fmt = data.get("format", "pdf")
-    if fmt not in ("pdf", "epub"):
-        diags.error("config-value", f"format of edition '{name}' must be 'pdf' or 'epub'{did_you_mean(str(fmt), ['pdf', 'epub'])}",
+    if fmt not in FORMATS:
+        diags.error("config-value", f"format of edition '{name}' must be 'pdf', 'epub' or 'html'"
+                    f"{did_you_mean(str(fmt), FORMATS)}",
                     src.path, _line_of(src.text, "format", table))
         return None
     kwargs: dict = {}
