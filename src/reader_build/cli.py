@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", default=".", type=Path)
     p.add_argument("--edition", action="append", metavar="NAME")
 
+    p = sub.add_parser("serve", help="serve the web edition on 127.0.0.1, rebuilt and reloaded on change")
+    p.add_argument("dir", nargs="?", default=".", type=Path)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+
     p = sub.add_parser("new", help="create a small working reader project")
     p.add_argument("dir", type=Path)
     return parser
@@ -143,12 +148,18 @@ def cmd_watch(args) -> int:
     return watch(args.dir, args.edition)
 
 
+def cmd_serve(args) -> int:
+    from .commands.serve import serve
+    return serve(args.dir, args.host, args.port)
+
+
 def cmd_new(args) -> int:
     from .commands.new import new_project
     return new_project(args.dir)
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "handout": cmd_handout, "watch": cmd_watch, "new": cmd_new}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "handout": cmd_handout, "watch": cmd_watch, "serve": cmd_serve,
+            "new": cmd_new}
 
 
 def main(argv: list[str] | None = None) -> int:
