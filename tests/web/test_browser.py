@@ -134,7 +134,7 @@ def test_the_pages_read_at_360_and_1280_pixels(site, browser, tmp_path, width):
     for name in ("index.html", "contents.html", CHAPTER, "index-person.html", "search.html?q=Gromyko"):
         tab.goto(page_url(site, name))
         tab.evaluate("document.fonts.ready.then(() => true)")
-        tab.screenshot(path=str(folder / f"{re.sub(r'[^a-z0-9]+', '-', name)}-{width}.png"))
+        tab.screenshot(path=str(folder / f"{re.sub(r'[^A-Za-z0-9]+', '-', name)}-{width}.png"))
         assert tab.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), name
         assert tab.evaluate("document.fonts.check('1em \"Reader Serif\"')"), name
     tab.goto(page_url(site, CHAPTER))
