@@ -192,3 +192,11 @@ def test_without_javascript_every_note_and_every_locator_is_reachable(site, brow
     tab.goto(page_url(site, "search.html"))
     assert tab.locator(".needs-script").is_visible()
     context.close()
+
+
+def test_the_print_stylesheet_leaves_out_the_site_around_the_text(site, page):
+    page.goto(page_url(site, CHAPTER))
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible() and not page.locator(".pager").is_visible()
+    assert page.locator("section.footnotes").is_visible() and page.locator(".chapter-title").is_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('a.noteref')).color") == "rgb(0, 0, 0)"

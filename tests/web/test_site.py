@@ -256,3 +256,17 @@ def test_the_html_validates_with_the_nu_checker(site, small):
                          capture_output=True, text=True, timeout=600)
     messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
     assert [(m.get("url", "").rsplit("/", 1)[-1], m.get("lastLine"), m["message"]) for m in messages] == []
+
+
+def test_a_project_with_only_a_web_edition_builds_a_site_without_print_pages(tmp_path):
+    root = write_project(tmp_path / "alone", dict(MINIMAL))
+    (root / "reader.toml").write_text(MINIMAL["reader.toml"] + '\n[editions.web]\nformat = "html"\n',
+                                      encoding="utf-8")
+    result = build(root)
+    assert result.status == 0, [d.format() for d in result.diagnostics]
+    web = root / "build" / "web"
+    assert sorted(p.name for p in (root / "build").iterdir() if p.is_file() and p.name[0] != ".") == ["manifest.json"]
+    chapter = (web / "01-one.html").read_text()
+    assert 'class="pagebreak"' not in chapter and "pages of the print edition" not in chapter
+    assert not (web / "page").exists() and broken_links(files_of(web)) == []
+    assert (web / "pages.js").read_text() == "window.READER_PAGES = {};\n"

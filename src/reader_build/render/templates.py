@@ -284,7 +284,7 @@ def check_styles(root: Path, diags: Diagnostics) -> None:
             diags.error("template-syntax", exc.message or "syntax error", where, exc.lineno)
         except (jinja2.TemplateError, UnicodeDecodeError, OSError) as exc:
             diags.error("template-error", f"the template cannot be read: {exc}", relpath(root, path))
-    for name in ("print.css", "extra.css", "epub.css", "extra-epub.css"):
+    for name in ("print.css", "extra.css", "epub.css", "extra-epub.css", "web.css", "extra-web.css"):
         path = project_styles / name
         if path.is_file():
             found = read_css(root, name, diags)

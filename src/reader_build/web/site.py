@@ -41,13 +41,13 @@ def _pages(reader: Reader, edition, root: Path, env, anchors: dict, starts) -> t
     return site, page_list
 
 
-def _documents(reader: Reader, root: Path, env, site: list) -> dict[str, str]:
+def _documents(reader: Reader, root: Path, env, site: list, print_pages: bool) -> dict[str, str]:
     nav = pages.site_nav(site)
     out = {}
     for page in site:
         page.scripts = ["pages.js"] + page.scripts
         out[page.name] = render_template(root, env, "web-page.html.j2", reader=reader.config, page=page, nav=nav,
-                                         content=page.content, version=__version__)
+                                         content=page.content, version=__version__, print_pages=print_pages)
     return out
 
 
@@ -75,7 +75,7 @@ def build_web(reader: Reader, edition, root: Path, diags: Diagnostics, build_dat
     anchors = print_anchors or {}
     site, page_list = _pages(reader, edition, root, env, anchors, page_starts)
     index = search.search_index(reader, site, edition.includes("indexes"))
-    documents = _documents(reader, root, env, site)
+    documents = _documents(reader, root, env, site, bool(page_list))
     files: dict[str, bytes] = {name: text.encode("utf-8") for name, text in documents.items()}
     files["search-index.js"] = search.search_script(index)
     files["pages.js"] = markers.page_map_script(page_list)
