@@ -270,3 +270,15 @@ def test_a_project_with_only_a_web_edition_builds_a_site_without_print_pages(tmp
     assert 'class="pagebreak"' not in chapter and "pages of the print edition" not in chapter
     assert not (web / "page").exists() and broken_links(files_of(web)) == []
     assert (web / "pages.js").read_text() == "window.READER_PAGES = {};\n"
+
+
+def test_a_template_link_to_nowhere_is_reported_at_the_template(small, tmp_path):
+    root = shutil.copytree(small, tmp_path / "badtemplate", ignore=shutil.ignore_patterns("build"))
+    (root / "styles").mkdir()
+    packaged = (REPO / "src/reader_build/templates/web-title.html.j2").read_text()
+    (root / "styles" / "web-title.html.j2").write_text(packaged.replace('href="contents.html"',
+                                                                        'href="content.html"'), encoding="utf-8")
+    result = build(root)
+    found = [d for d in result.diagnostics if d.code == "web-link-broken"]
+    assert result.status == 0 and [(d.path, "content.html" in d.message) for d in found] == [
+        ("styles/web-title.html.j2", True)]

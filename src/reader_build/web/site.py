@@ -15,7 +15,7 @@ from .. import __version__
 from ..diagnostics import Diagnostics
 from ..model import Reader
 from ..pdf.pagemap import PageStart
-from ..render.templates import find_style_file, read_css, render_template, template_environment
+from ..render.templates import display_path, find_style_file, read_css, render_template, template_environment
 from . import fonts, links, markers, pages, search
 
 SCRIPT = "web.js"
@@ -59,11 +59,17 @@ def _script(root: Path, diags: Diagnostics) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _report_links(files: dict[str, bytes], reader: Reader, diags: Diagnostics) -> None:
-    sources = {f"{n:02d}-{c.id}.html": c.parsed.path for n, c in enumerate(reader.chapters, start=1)}
+def _report_links(files: dict[str, bytes], site: list, reader: Reader, root: Path, diags: Diagnostics) -> None:
+    """A warning for each link that leads nowhere, at the chapter's source or at the page's template."""
+    sources = {pages.plan_files(reader).chapters[c.id]: c.parsed.path for c in reader.chapters}
+    for page in site:
+        template = find_style_file(root, f"web-{page.kind}.html.j2")
+        sources.setdefault(page.name, display_path(root, template) if template else "styles")
     for broken in links.broken_links(files):
+        template = find_style_file(root, "web-redirect.html.j2")
+        where = sources.get(broken.page) or (display_path(root, template) if template else "styles")
         diags.warning("web-link-broken", f"the web edition's link '{broken.href}' in {broken.page} leads "
-                      f"nowhere: {broken.reason}", sources.get(broken.page, "reader.toml"))
+                      f"nowhere: {broken.reason}", where)
 
 
 def build_web(reader: Reader, edition, root: Path, diags: Diagnostics, build_date: str = "",
@@ -90,7 +96,7 @@ def build_web(reader: Reader, edition, root: Path, diags: Diagnostics, build_dat
     files.update(font_files)
     for path, data in reader.images.items():
         files[path] = data
-    _report_links(files, reader, diags)
+    _report_links(files, site, reader, root, diags)
     return dict(sorted(files.items()))
 
 
