@@ -3,6 +3,7 @@ told to reload."""
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 import time
 from urllib.parse import urlsplit
@@ -43,7 +44,8 @@ def served(tmp_path):
     thread = threading.Thread(target=lambda: codes.append(serve(root, port=0, stop_event=stop, ready=urls.append)))
     thread.start()
     wait_for(lambda: urls, "the server")
-    wait_for(lambda: (root / "build" / "web" / "01-one.html").is_file(), "the first build")
+    wait_for(lambda: (root / "build" / "web" / "01-one.html").is_file()
+             and b'data-build="1"' in get(urls[0], "/01-one.html")[2], "the first build")
     yield root, urls[0]
     stop.set()
     thread.join(60)
@@ -92,3 +94,14 @@ def test_serve_without_a_web_edition_says_what_to_add(tmp_path, capsys):
     assert main(["serve", str(root)]) == 1
     err = capsys.readouterr().err
     assert "reader.toml: error [serve-no-web-edition]" in err and 'format = "html"' in err
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path, capsys):
+    root = write_project(tmp_path / "reader", dict(MINIMAL))
+    (root / "reader.toml").write_text(MINIMAL["reader.toml"] + WEB, encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", str(root), "--port", str(port)]) == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
