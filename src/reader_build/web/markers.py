@@ -15,6 +15,8 @@ from .pages import CONTENTS_FILE, TITLE_FILE, Page
 SAFE_LABEL = re.compile(r"^[A-Za-z0-9]+$")
 EPUB_MARKER = re.compile(r'<span epub:type="pagebreak" role="doc-pagebreak" id="page-([^"]*)" aria-label="[^"]*">'
                          r"</span>")
+MARKER = re.compile(r'<span class="pagebreak" [^<>]*></span>')
+ADJACENT = re.compile(r'<span class="pagebreak" [^<>]*></span>(?:\s*<span class="pagebreak" [^<>]*></span>)+')
 BLOCK_TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*?)?\sdata-b="([^"]+)"')
 
 
@@ -35,13 +37,23 @@ def _web_marker(match: re.Match) -> str:
             f'data-page="{label}"></span>')
 
 
+def _join(match: re.Match) -> str:
+    """Markers with nothing between them (print pages with no text of their own here): each keeps
+    its id, the first shows "2–3", the others show nothing."""
+    spans = MARKER.findall(match.group(0))
+    labels = [re.search(r'data-page="([^"]*)"', span).group(1) for span in spans]
+    first = spans[0].replace(' data-page="', f' data-shown="{labels[0]}\u2013{labels[-1]}" data-page="', 1)
+    rest = [span.replace('class="pagebreak"', 'class="pagebreak joined"', 1) for span in spans[1:]]
+    return "".join([first] + rest)
+
+
 def place_markers(pages: list[Page], placements: dict) -> None:
     """Put the page markers into the pages' HTML (in place)."""
     for page in pages:
         placed = placements.get(page.name)
         if placed:
             html = insert_page_breaks(page.content, placed.inline, at_start=placed.at_start, at_end=placed.at_end)
-            page.content = EPUB_MARKER.sub(_web_marker, html)
+            page.content = ADJACENT.sub(_join, EPUB_MARKER.sub(_web_marker, html))
 
 
 def block_ids(html: str) -> str:
