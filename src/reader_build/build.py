@@ -31,6 +31,7 @@ from .source.files import inside, relpath
 from .diagnostics import Diagnostic
 from .index.check import unmatched_names
 from .validators import run_ace, run_epubcheck
+from .web.site import build_web, folder_digest, site_digest
 
 
 @dataclass
@@ -105,7 +106,10 @@ def _up_to_date(root: Path, key: str, strict: bool) -> BuildResult | None:
         if manifest.get("inputs") != key:
             return None
         for record in manifest["editions"]:
-            if hashlib.sha256((root / record["path"]).read_bytes()).hexdigest() != record["sha256"]:
+            if record.get("format") == "html":
+                if folder_digest(root / record["path"], record["files"]) != record["sha256"]:
+                    return None
+            elif hashlib.sha256((root / record["path"]).read_bytes()).hexdigest() != record["sha256"]:
                 return None
         diags = Diagnostics()
         for d in (d for d in manifest["diagnostics"] if d["code"] not in MACHINE_CODES):
@@ -200,7 +204,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
             ctx.notes = lock.notes + clean_stale_temporaries(ctx.build_dir)
             laid_out = lay_out_pdfs(ctx, chosen)
             records = laid_out.records + (make_handouts(ctx, laid_out.results) if not editions else [])
-            records += make_epubs(ctx, chosen, laid_out)
+            records += make_epubs(ctx, chosen, laid_out) + make_webs(ctx, chosen, laid_out)
             if _effective(diags, strict).has_errors:
                 return BuildResult(1, _effective(diags, strict), stats=laid_out.stats, notes=ctx.notes)
             manifest = add_manifest(ctx, records, laid_out.pages, inputs)
@@ -289,7 +293,7 @@ def add_pdf(ctx: BuildContext, edition, result: PdfResult, laid_out: LaidOut) ->
 def make_epubs(ctx: BuildContext, chosen: list, laid_out: LaidOut) -> list[dict]:
     """The e-book editions asked for, labelled with the print edition's pages."""
     records = []
-    for edition in (e for e in chosen if not e.is_pdf):
+    for edition in (e for e in chosen if e.format == "epub"):
         path = ctx.build_dir / f"{edition.name}.epub"
         pages = json.dumps([laid_out.print_anchors, [asdict(s) for s in laid_out.print_starts or []]],
                            sort_keys=True) if laid_out.print_anchors else ""
@@ -306,6 +310,21 @@ def make_epubs(ctx: BuildContext, chosen: list, laid_out: LaidOut) -> list[dict]
         ctx.outputs.add(path, data)
         records.append({"name": edition.name, "format": "epub", "path": f"build/{edition.name}.epub",
                         "sha256": hashlib.sha256(data).hexdigest(), "made": not cached})
+    return records
+
+
+def make_webs(ctx: BuildContext, chosen: list, laid_out: LaidOut) -> list[dict]:
+    """The web editions asked for (folders of static files), labelled with the print edition's pages."""
+    records = []
+    for edition in (e for e in chosen if e.format == "html"):
+        ctx.say(f"making '{edition.name}'")
+        files = build_web(ctx.reader, edition, ctx.root, ctx.diags, ctx.date, laid_out.print_anchors,
+                          page_starts=laid_out.print_starts)
+        folder = ctx.build_dir / edition.name
+        for name, data in files.items():
+            ctx.outputs.add(folder / name, data)
+        records.append({"name": edition.name, "format": "html", "path": f"build/{edition.name}/",
+                        "files": sorted(files), "sha256": site_digest(files)})
     return records
 
 

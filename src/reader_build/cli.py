@@ -20,6 +20,7 @@ from . import __version__
 from .build import build, check
 from .commands.completion import completion_script
 from .commands.handout import make_handout
+from .commands.serve import serve
 from .commands.new import new_from_markdown, new_project
 from .commands.report import print_diagnostics
 from .commands.suggest import suggest_command
@@ -111,6 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", default=".", type=Path)
     p.add_argument("--edition", action="append", metavar="NAME")
 
+    p = sub.add_parser("serve", help="serve the web edition on 127.0.0.1, rebuilt and reloaded on change")
+    p.add_argument("dir", nargs="?", default=".", type=Path)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+
     p = sub.add_parser("new", help="create a small working reader project, or one made from a Markdown file")
     p.add_argument("dir", type=Path)
     p.add_argument("--from", dest="source", type=Path, default=None, metavar="FILE.md",
@@ -185,6 +191,10 @@ def cmd_watch(args) -> int:
     return watch(args.dir, args.edition)
 
 
+def cmd_serve(args) -> int:
+    return serve(args.dir, args.host, args.port)
+
+
 def cmd_new(args) -> int:
     if args.source is not None:
         return new_from_markdown(args.dir, args.source)
@@ -204,7 +214,7 @@ def cmd_completion(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "handout": make_handout, "watch": cmd_watch,
+COMMANDS = {"build": cmd_build, "check": cmd_check, "handout": make_handout, "watch": cmd_watch, "serve": cmd_serve,
             "new": cmd_new, "template": cmd_template, "index": cmd_index, "completion": cmd_completion}
 
 

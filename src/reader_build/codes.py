@@ -125,6 +125,8 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("css-invalid", ERROR, "A stylesheet cannot be read as CSS."),
         ("css-import", ERROR, "A stylesheet uses @import, which is not followed."),
         ("css-ignored", WARNING, "WeasyPrint ignores a rule or declaration of a stylesheet."),
+        ("web-link-broken", WARNING, "A link of the web edition leads to no page or id of the site."),
+        ("web-script-missing", ERROR, "web.js is found neither in the project's styles/ nor in the package."),
         ("fetch-refused", ERROR, "The styles ask for a file that is not part of the project."),
     ),
     *_codes(
@@ -146,6 +148,7 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
     ),
     *_codes(
         "check",
+        ("serve-no-web-edition", ERROR, "reader-build serve is run on a project with no web (html) edition."),
         ("validator-missing", WARNING, "A validator (EPUBCheck, Ace) is not installed, so it did not run."),
         ("epubcheck-failed", ERROR, "EPUBCheck reports a problem in a built e-book."),
         ("ace-failed", ERROR, "Ace by DAISY reports an accessibility violation in a built e-book."),

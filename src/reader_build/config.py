@@ -22,6 +22,7 @@ PAGE_SIZES = {
     "6x9": ("6in", "9in"),
     "royal": ("156mm", "234mm"),
 }
+FORMATS = ("pdf", "epub", "html")
 PARTS = ("introduction", "chronology", "bibliography", "indexes", "toc", "title", "colophon")
 LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 
@@ -29,7 +30,7 @@ LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 @dataclass(frozen=True)
 class Edition:
     name: str
-    format: str                    # "pdf" | "epub"
+    format: str                    # "pdf" | "epub" | "html" (a static web site)
     page_size: tuple[str, str] = PAGE_SIZES["a5"]
     font_size: str = "10.5pt"
     sides: str = "mirrored"        # "mirrored" | "single"
@@ -104,7 +105,7 @@ TOP_KEYS = {
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
                 "margins": str, "medium": str, "include": list, "pdf-variant": str,
                 "font": str}
-MEDIA = {"pdf": ("print", "screen", "large-print"), "epub": ("print", "screen")}
+MEDIA = {"pdf": ("print", "screen", "large-print"), "epub": ("print", "screen"), "html": ("print", "screen")}
 FONTS = ("serif", "sans")
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
 BIB_KEYS = {"style": str, "all": bool}
@@ -212,8 +213,9 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
     table = ("editions", name)
     _check_keys(data, EDITION_KEYS, f"[editions.{name}]", src, diags, table)
     fmt = data.get("format", "pdf")
-    if fmt not in ("pdf", "epub"):
-        diags.error("config-value", f"format of edition '{name}' must be 'pdf' or 'epub'{did_you_mean(str(fmt), ['pdf', 'epub'])}",
+    if fmt not in FORMATS:
+        diags.error("config-value", f"format of edition '{name}' must be 'pdf', 'epub' or 'html'"
+                    f"{did_you_mean(str(fmt), FORMATS)}",
                     **_at(src, "format", table))
         return None
     kwargs: dict = {}

@@ -1,4 +1,4 @@
-"""Print page starts (reader_build.pdf.pagemap) and the EPUB page-list (reader_build.epub.pagebreaks).
+"""Print page starts (reader_build.pdf.pagemap) and the EPUB page-list (reader_build.render.pagebreaks).
 
 * small documents laid out here check :func:`page_starts` against the PDF's text (read with pypdfium2) on
   the hard cases (hyphenation, ``::first-letter``, ``::before``, ``text-transform``,
@@ -21,7 +21,7 @@ from lxml import etree
 
 from conftest import epub_documents, epubcheck_messages, named_destinations, pdf_page_texts
 
-from reader_build.epub.pagebreaks import insert_page_breaks, page_list_nav, plan_page_breaks
+from reader_build.render.pagebreaks import insert_page_breaks, page_list_nav, plan_page_breaks
 from reader_build.model import PageStart
 from reader_build.pdf.pagemap import page_starts
 from reader_build.render.places import normalised_text

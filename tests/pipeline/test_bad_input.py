@@ -215,7 +215,7 @@ CASES = [
           "reader.toml:5:8: error [config-type]: 'date' in reader.toml must be a string, not date"]),
     Case("config-wrong-value", "reader.toml: a value that is not one of the choices",
          {"reader.toml": 'title = "A Minimal Reader"\n\n[editions.print]\nformat = "pfd"\n'},
-         ["reader.toml:4:10: error [config-value]: format of edition 'print' must be 'pdf' or 'epub' "
+         ["reader.toml:4:10: error [config-value]: format of edition 'print' must be 'pdf', 'epub' or 'html' "
           "(did you mean 'pdf'?)"]),
     Case("config-no-title", "reader.toml is empty",
          {"reader.toml": ""},

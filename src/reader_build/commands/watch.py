@@ -26,7 +26,9 @@ def _relevant(root: Path):
     return accept
 
 
-def watch(root: Path, editions: list[str] | None = None, *, stop_event=None, max_builds: int | None = None) -> int:
+def watch(root: Path, editions: list[str] | None = None, *, stop_event=None, max_builds: int | None = None,
+          after_build=None) -> int:
+    """Build, then build again whenever a source changes; *after_build(result)* runs after each build."""
     from watchfiles import watch as watch_changes
 
 
@@ -43,6 +45,8 @@ def watch(root: Path, editions: list[str] | None = None, *, stop_event=None, max
             print(f"built {names}", flush=True)
         else:
             print("build failed; watching for changes", flush=True)
+        if after_build is not None:
+            after_build(result)
 
     builds = 1
     once()

@@ -20,7 +20,7 @@ from . import a11y
 from ..ids import index_id, note_id, noteref_id, ref_id
 from ..render.html import Target, inline_html, render_chapter
 from ..model import PageStart, Reader
-from .pagebreaks import insert_page_breaks, plan_page_breaks
+from ..render.pagebreaks import insert_page_breaks, plan_page_breaks
 from .writer import Writer
 from ..index.compose import INDEX_TITLES, index_parts
 from ..render.typography import NO_HYPHENATION

@@ -7,7 +7,7 @@ import zipfile
 from ebooklib import epub
 from lxml import etree
 
-from .pagebreaks import page_list_nav
+from ..render.pagebreaks import page_list_nav
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -1,9 +1,9 @@
 """Render stage: a resolved chapter's tokens into HTML for one target.
 
-Two targets share one renderer: ``pdf`` (notes are ``float: footnote``
+The targets share one renderer: ``pdf`` (notes are ``float: footnote``
 elements at their call, citations link to ``#ref-…``) and ``epub`` (notes are
 pop-up ``aside`` elements at the end of the chapter's document, links point to
-the document that holds their target).
+the document that holds their target) and ``web`` (as ``epub``, in plain HTML).
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class RenderedChapter:
 
 @dataclass
 class Target:
-    name: str                                   # "pdf" | "epub"
+    name: str                                   # "pdf" | "epub" | "web" (notes as in "epub")
     file_of: Callable[[str], str] = lambda ident: ""   # document that holds an id ("" = this one)
     bib_file: str = ""
     image_base: str = ""
@@ -153,7 +153,8 @@ class _Renderer:
                 f'title="Back to the text">{number}.</a> ')
         body = body.replace("<p>", "<p>" + back, 1) if body.startswith("<p>") else f"<p>{back}</p>{body}"
         self.rendered_notes.append(RenderedNote(number, note, body))
-        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{call}" '
+        epub_type = ' epub:type="noteref"' if self.target.name == "epub" else ""     # not HTML
+        return (f'<a class="noteref"{epub_type} role="doc-noteref" id="{call}" '
                 f'href="#{note}">{number}</a>')
 
     def note_body(self, local: int) -> str:

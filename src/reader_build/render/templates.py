@@ -246,7 +246,7 @@ def check_styles(root: Path, diags: Diagnostics) -> None:
         except (jinja2.TemplateError, UnicodeDecodeError, OSError) as exc:
             diags.error("template-error", f"the template cannot be read: {exc}", relpath(root, path))
     pdf_names = pdf_stylesheets("large-print")
-    for name in pdf_names + ("epub.css", "extra-epub.css"):
+    for name in pdf_names + ("epub.css", "extra-epub.css", "web.css", "extra-web.css"):
         path = project_styles / name
         if path.is_file():
             found = read_css(root, name, diags)

@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 from lxml import etree, html
 
 from ..model import PageStart
-from ..render.places import EPUB_NS, NOT_PHRASING_PARENTS, XHTML_NS, KeyText, Tree, key_text, local_name
+from .places import EPUB_NS, NOT_PHRASING_PARENTS, XHTML_NS, KeyText, Tree, key_text, local_name
 
 
 # -- placing the markers in the e-book ------------------------------------------------------
