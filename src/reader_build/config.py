@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostics, did_you_mean
+from .render.words import DEFAULT_WORDS
 from .source.files import SourceFile
 
 PAGE_SIZES = {
@@ -70,6 +71,7 @@ class Config:
     editions: tuple[Edition, ...] = ()
     handouts: tuple[Handout, ...] = ()
     hyphenate: bool = True
+    crossref: dict = field(default_factory=dict, compare=False, hash=False)   # words (render/words.py)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def edition(self, name: str) -> Edition | None:
@@ -85,11 +87,13 @@ TOP_KEYS = {
     "title": str, "subtitle": str, "author": str, "byline": str, "editor": str,
     "language": str, "date": str, "identifier": str, "publisher": str, "rights": str,
     "chapters": list, "bibliography": dict, "editions": dict, "handouts": dict, "hyphenate": bool,
+    "crossref": dict,
 }
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
                 "margins": str, "medium": str, "include": list, "pdf-variant": str}
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
 BIB_KEYS = {"style": str, "all": bool}
+CROSSREF_KEYS = {name: str for name in DEFAULT_WORDS}
 
 DEFAULT_EDITIONS = (
     Edition("print", "pdf"),
@@ -281,6 +285,10 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
             kwargs["bibliography_style"] = bib["style"]
         if isinstance(bib.get("all"), bool):
             kwargs["bibliography_all"] = bib["all"]
+    words = data.get("crossref", {})
+    if isinstance(words, dict):
+        _check_keys(words, CROSSREF_KEYS, "[crossref]", src, diags, "crossref")
+        kwargs["crossref"] = {k: v for k, v in words.items() if isinstance(v, str)}
     editions = []
     if isinstance(data.get("editions"), dict):
         for name, table in data["editions"].items():

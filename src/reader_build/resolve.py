@@ -18,6 +18,9 @@ from .model import Chapter, Image, Reader
 from .source.project import ProjectSources, read_image
 from .source.sanitize import sanitize_html
 from .render.templates import read_fonts
+from .render.words import words_for
+from .source.anchors import prepare_raw_html
+from .source.crossref import settle, with_captions
 
 
 def _number_notes(parsed) -> list[Chapter]:
@@ -97,6 +100,7 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     _check_ids(parsed, diags)
     for chapter in parsed:
         _check_raw_html(chapter, diags)
+    parsed = with_captions(prepare_raw_html(parsed, diags))
 
     # Images, read once, checked for alt text.
     images: dict[str, bytes] = {}
@@ -137,8 +141,9 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
             note = chapter.note_numbers.get(use.in_note) if use.in_note is not None else None
             mentions.append(Mention(use.id, use.entry, chapter.id, use.in_note is not None, note))
 
+    xref = settle(chapters, words_for(config.crossref), diags)
     fonts = read_fonts(sources.root, diags)
     return Reader(config=config, chapters=tuple(chapters), bibliography=bibliography, authority=authority,
-                  cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts,
+                  cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts, xref=xref,
                   source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()
                                                     for name, data in sorted(images.items()))))

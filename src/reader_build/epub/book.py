@@ -179,6 +179,9 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         for number in chapter.note_numbers.values():
             files[f"fn-{number}"] = name
             files[f"fnref-{number}"] = name
+    if reader.xref is not None:       # every id a link or cross-reference may point to
+        for ident, target in reader.xref.targets.items():
+            files.setdefault(ident, chapter_files[target.chapter])
     bib_file = "bibliography.xhtml"
     for kind in ("person", "place"):
         files[f"index-{kind}"] = f"index-{kind}.xhtml"
@@ -199,7 +202,8 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     for chapter in reader.chapters:
         target = Target("epub", file_of=lambda ident, here=chapter_files[chapter.id]:
                         "" if files.get(ident) == here else file_of(ident),
-                        bib_file="bibliography.xhtml", image_base="")
+                        bib_file="bibliography.xhtml", image_base="",
+                        page_label=(print_pages or {}).get)
         body = render_chapter(reader, chapter, target)
         notes = list(target.notes)
         html = render_template(root, env, "epub-chapter.xhtml.j2", chapter=chapter.parsed,

@@ -12,6 +12,7 @@ from .. import __version__
 from ..config import Edition
 from ..diagnostics import Diagnostics
 from ..render.html import Target, inline_html, ref_id, render_chapter
+from ..render.xref import fill_page_refs
 from ..index.build import build_index
 from ..model import Reader
 from ..render.templates import check_css, read_css, render_template, template_environment
@@ -167,11 +168,12 @@ def _front_included(edition: Edition, chapter_id: str) -> bool:
 
 
 def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", part: Part | None = None,
-            toc_pages: dict | None = None) -> str:
+            toc_pages: dict | None = None, page_of=None) -> str:
     """The HTML of the whole book, or (*part*) of one part of it.
 
     A part has only its own chapters and blocks; its contents list every entry
     of the book, with the page numbers *toc_pages* (id -> page) as ``data-page``.
+    The page references (``@page:``) get their numbers from *page_of* (id -> page).
     """
     toc = list(ctx.toc)
     for index in indexes:
@@ -194,6 +196,8 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
         bibliography=bibliography, indexes=indexes, page_css=page_css(ctx.reader, ctx.edition),
         css=ctx.css, fix_css=fix_css, build_date=ctx.build_date, version=__version__,
         source_hash=ctx.reader.source_hash, wide=_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
+    if page_of is not None:
+        html = fill_page_refs(html, page_of)
     return number_paragraphs(html)
 
 
@@ -239,14 +243,16 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     layout = None
     html = ""
     index_pages = None          # the mention pages that the indexes in `indexes` show
+    ref_ids = sorted(reader.xref.page_refs) if reader.xref else []
+    ref_pages: dict = {}        # the pages that the page references (@page:) show
     while True:
-        html = compose(ctx, env, indexes, "\n".join(rules))
+        html = compose(ctx, env, indexes, "\n".join(rules), page_of=ref_pages.get)
         layout = None           # let the previous layout go before the next one (peak memory)
         layout = lay_out(html, fetcher, fix=rules)
         passes += 1
         if layout.rules:        # mended while the pages were made: CSS from now on, and in the HTML
             rules.extend(layout.rules)
-            html = compose(ctx, env, indexes, "\n".join(rules))
+            html = compose(ctx, env, indexes, "\n".join(rules), page_of=ref_pages.get)
         misplaced = misplaced_notes(layout.document)
         new = new_fix_rules(layout.document, rules, misplaced) if passes <= MAX_FIX_PASSES else []
         pages = anchor_pages(layout.document)
@@ -255,6 +261,9 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
         if stale:               # fill the indexes with the pages found so far
             indexes = indexes_for(pages)
             index_pages = mention_pages
+        found = {ident: pages.get(ident) for ident in ref_ids}
+        if found != ref_pages:  # and the page references
+            stale, ref_pages = True, found
         if new:
             rules.extend(new)
             continue

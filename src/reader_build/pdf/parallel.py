@@ -253,6 +253,10 @@ class _Composer:
         self.want_index = ctx.edition.includes("indexes")
         self.chapter_of = {m.id: m.chapter for m in reader.mentions}
         self.chapter_of.update({h.id: c.id for c in reader.chapters for h in c.parsed.headings})
+        if reader.xref is not None:            # every target of a link or @page: reference
+            self.chapter_of.update({ident: t.chapter for ident, t in reader.xref.targets.items()})
+        # the chapters with page references (@page:): their HTML changes with the pages found
+        self.paged = {c["id"] for c in ctx.chapters if 'class="page-ref"' in c["body"]}
         self.fixed: dict[str, str] = {}        # parts without contents or indexes: their HTML
         self.heads: list | None = None         # the kind and title of each index
         self.ids: dict[str, set] = {}
@@ -282,7 +286,7 @@ class _Composer:
         toc_pages = {item["id"]: page_of(item["id"]) for item in self.ctx.toc}
         toc_pages.update({f"index-{i['kind']}": page_of(f"index-{i['kind']}") for i in indexes})
         htmls = {part.name: self.fixed.get(part.name) or compose(self.ctx, self.env, indexes, TOC_CSS + "\n" + MARKER,
-                                                                 part, toc_pages)
+                                                                 part, toc_pages, page_of)
                  for part in parts if back or "indexes" not in part.blocks}
         if not self.ids:
             self.ids = {name: set(ID.findall(html)) for name, html in htmls.items()}
@@ -290,7 +294,7 @@ class _Composer:
         for part in parts:
             if part.name not in self.fixed and part.name in htmls:
                 htmls[part.name] = link_out(htmls[part.name], every - self.ids[part.name])
-                if not part.blocks & {"toc", "indexes"}:
+                if not part.blocks & {"toc", "indexes"} and not self.paged & set(part.chapters):
                     self.fixed[part.name] = htmls[part.name]
         return htmls
 
@@ -387,7 +391,13 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
                 if name in results:
                     # laid out already: again once its first page (for the contents: the first page of
                     # every part it lists, so of the last one) is known
-                    if not known[last_listed if "toc" in part.blocks else order[name]]:
+                    if composer.paged & set(part.chapters):
+                        # its page references: again once every other part is laid out as it is now
+                        # (a part with page references of its own: once laid out at all)
+                        if not all(final(q) or (q.name in done and composer.paged & set(q.chapters))
+                                   for q in parts if q.name != name and not q.blocks & {"toc", "indexes"}):
+                            continue
+                    elif not known[last_listed if "toc" in part.blocks else order[name]]:
                         continue
                 if submitted.get(name, 0) >= MAX_ROUNDS:
                     continue

@@ -15,7 +15,10 @@ from typing import Callable
 from ..source.markdown import markdown, plain_text
 from ..model import Chapter, Reader
 from ..source.sanitize import content_dropping_tag, safe_url, sanitize_html
+from ..source.htmlrepair import repair
+from ..source.urls import scheme_of
 from .typography import nbsp
+from .xref import crossref_html, figure_caption, link_href, raw_links, table_caption
 
 KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start", "data-b"}
 NOTE_TAGS = {"p": "span", "blockquote": "span", "ul": "span", "ol": "span", "li": "span",
@@ -34,6 +37,7 @@ class Target:
     bib_file: str = ""
     image_base: str = ""
     notes: list = field(default_factory=list)   # EPUB: (number, html) of the chapter's notes
+    page_label: Callable[[str], object] | None = None   # EPUB: the print page of an id (for @page:)
 
     def href(self, ident: str) -> str:
         return f"{self.file_of(ident)}#{ident}"
@@ -103,10 +107,11 @@ class _Renderer:
                 out.append("</span>")
             elif t == "link_open":
                 href = tok.attrGet("href") or ""
-                if not safe_url(href):
+                href = link_href(self.reader, self.chapter.parsed, href, self.target) if safe_url(href) else None
+                if href is None:
                     out.append("<a>")
-                elif href.startswith("#"):
-                    out.append(f'<a href="{escape(self.target.href(href[1:]), quote=True)}">')
+                elif not scheme_of(href):
+                    out.append(f'<a href="{escape(href, quote=True)}">')
                 else:
                     out.append(f'<a class="external" href="{escape(href, quote=True)}">')
             elif t == "link_close":
@@ -114,14 +119,20 @@ class _Renderer:
             elif t == "image":
                 out.append(self.image(tok, inline=True))
             elif t == "html_inline":
-                out.append(sanitize_html(tok.content, balance=False)[0])
+                out.append(raw_links(sanitize_html(tok.content, balance=False)[0], self.reader, self.chapter.parsed,
+                                     self.target))
             elif t == "citation":
                 out.append(self.citation(tok))
+            elif t == "crossref":
+                out.append(crossref_html(self.reader, self.chapter.parsed, tok.meta["citation"], self.target))
             elif t == "footnote_ref":
                 out.append(self.note_call(tok))
             else:
                 out.append(escape(tok.content))
-        return "".join(out)
+        html = "".join(out)
+        if any(tok.type == "html_inline" for tok in children or ()):
+            html = repair(html, phrasing=True)[0]       # raw tags balanced and nested as the paragraph allows
+        return html
 
     def citation(self, tok) -> str:
         bib_file = self.target.bib_file
@@ -173,13 +184,13 @@ class _Renderer:
         caption = tok.attrGet("title") or ""
         index = [i.src for i in self.chapter.parsed.images].index(src) + 1 if any(
             i.src == src for i in self.chapter.parsed.images) else 1
-        fig_id = f"fig-{self.chapter.id}-{index}"
-        role = ' role="doc-figure"' if False else ""
-        html = f'<figure class="figure" id="{fig_id}"{role}>{self.image(tok, inline=False)}'
-        if caption:
+        fig_id = tok.attrGet("id") or f"fig-{self.chapter.id}-{index}"
+        html = f'<figure class="figure" id="{escape(fig_id, quote=True)}">{self.image(tok, inline=False)}'
+        text = figure_caption(self.reader, fig_id, escape(nbsp(caption), quote=False)) if caption else ""
+        if text:
             data_b = self.block_id().get("data-b")
             attr = f' data-b="{data_b}"' if data_b else ""
-            html += f"<figcaption{attr}>{escape(nbsp(caption), quote=False)}</figcaption>"
+            html += f"<figcaption{attr}>{text}</figcaption>"
         return html + "</figure>\n"
 
     def blocks(self, tokens) -> str:
@@ -218,7 +229,12 @@ class _Renderer:
             elif t == "hr":
                 out.append('<hr class="break"/>\n')
             elif t == "html_block":
-                out.append(sanitize_html(tok.content)[0] + "\n")
+                html = repair(sanitize_html(tok.content)[0])[0]
+                out.append(raw_links(html, self.reader, self.chapter.parsed, self.target) + "\n")
+            elif t == "table_caption":
+                if not self.in_note:
+                    caption = table_caption(self.reader, tok.meta.get("label"), self.inline(tok.children))
+                    out.append(f"<caption>{caption}</caption>")
             i += 1
         return "".join(out)
 

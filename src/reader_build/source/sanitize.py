@@ -22,7 +22,15 @@ DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "tem
                 "textarea", "select", "frameset", "frame", "applet", "canvas", "audio", "video", "form"}
 ALLOWED_ATTRS = {"id", "class", "lang", "title", "dir", "href", "colspan", "rowspan", "cite", "datetime"}
 SAFE_URL = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.I)
-ID_RE = re.compile(r"^[A-Za-z][\w.-]*$")
+ID_RE = re.compile(r"^[A-Za-z][\w.:-]*$")
+# attribute values that EPUB's schema checks: anything else is left out
+VALID_VALUE = {
+    "dir": re.compile(r"^(ltr|rtl|auto)$"),
+    "lang": re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"),
+    "colspan": re.compile(r"^[1-9][0-9]{0,2}$"),
+    "rowspan": re.compile(r"^[0-9]{1,3}$"),
+    "datetime": re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$"),
+}
 
 
 _SINGLE_TAG = re.compile(r"\A\s*<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)\b[^>]*?(/?)\s*>\s*\Z", re.S)
@@ -79,6 +87,11 @@ class _Sanitizer(HTMLParser):
                 continue
             if name == "id" and not ID_RE.match(value):
                 continue
+            if name in VALID_VALUE and not VALID_VALUE[name].match(value.strip()):
+                self.removed.append(f"{tag}@{name}")
+                continue
+            if name in ("href", "cite"):
+                value = value.strip()
             kept.append(f' {name}="{escape(value, quote=True)}"')
         if tag in VOID_TAGS:
             self.out.append(f"<{tag}{''.join(kept)}/>")
