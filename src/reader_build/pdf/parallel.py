@@ -391,13 +391,8 @@ def build_pdf_parallel(reader: Reader, edition: Edition, root: Path, diags: Diag
                 if name in results:
                     # laid out already: again once its first page (for the contents: the first page of
                     # every part it lists, so of the last one) is known
-                    if composer.paged & set(part.chapters):
-                        # its page references: again once every other part is laid out as it is now
-                        # (a part with page references of its own: once laid out at all)
-                        if not all(final(q) or (q.name in done and composer.paged & set(q.chapters))
-                                   for q in parts if q.name != name and not q.blocks & {"toc", "indexes"}):
-                            continue
-                    elif not known[last_listed if "toc" in part.blocks else order[name]]:
+                    # (a chapter with page references, too: again whenever the pages it cites change)
+                    if not known[last_listed if "toc" in part.blocks else order[name]]:
                         continue
                 if submitted.get(name, 0) >= MAX_ROUNDS:
                     continue

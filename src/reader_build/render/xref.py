@@ -17,7 +17,7 @@ from .typography import nbsp
 from .words import word
 
 PAGE_REF = re.compile(r'(<a class="page-ref" data-target="([^"]*)"[^>]*>)([^<]*)(</a>)')
-RAW_HREF = re.compile(r'(<a\s[^<>]*?)\shref="([^"]*)"')
+RAW_HREF = re.compile(r'(<a\b[^<>]*?)\s+href="([^"]*)"')
 PLACEHOLDER = "0"
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from ..diagnostics import Diagnostics
 from ..model import ParsedChapter
 from .htmlrepair import describe, repair
-from .sanitize import sanitize_html
+from .sanitize import content_dropping_tag, sanitize_html
 
 RAW_ID = re.compile(r'(<[A-Za-z][^<>]*?\sid=")([^"]*)(")')
 # ids that reader-build gives to what it makes: never taken by an id in the manuscript
@@ -68,8 +68,10 @@ class _RawHtml:
                     self.diags.warning("html-repaired", "raw HTML repaired: " + describe(repairs), path, line, 1)
                 tok = tok.copy(content=self.rename(clean, path, line) + "\n")
             elif tok.type == "inline" and any(c.type == "html_inline" for c in tok.children or ()):
+                # (a <script> tag stays as written: the renderer drops the text up to its end tag)
                 children = [c.copy(content=self.rename(sanitize_html(c.content, balance=False)[0], path, line))
-                            if c.type == "html_inline" else c for c in tok.children]
+                            if c.type == "html_inline" and not content_dropping_tag(c.content) else c
+                            for c in tok.children]
                 tok = tok.copy(children=children)
             out.append(tok)
         return tuple(out)
