@@ -85,7 +85,7 @@ class _Fixer:
     def node(self, child: Node, parent: Node, ancestors: tuple[str, ...], phrasing: bool, allowed) -> list:
         tag = child.tag
         misplaced = (
-            (phrasing and tag not in PHRASING)
+            (phrasing and tag not in PHRASING and not (parent.tag == "ruby" and tag in ("rt", "rp")))
             or (tag in PARENTS and parent.tag not in PARENTS[tag])
             or any(tag in NEVER_INSIDE.get(a, ()) for a in ancestors)
         )
@@ -139,18 +139,14 @@ class _Fixer:
             self.repairs.append(Repair("ruby", "unwrapped", "ruby"))
 
     def _dl(self, node: Node) -> None:
-        """A dl is groups of dt+ dd+: a dd before any dt, or a dt at the end, becomes the other."""
+        """A dl is groups of dt+ dd+: one that is not becomes a div (its terms and details divs)."""
         items = [c for c in node.children if isinstance(c, Node)]
-        if items and items[0].tag == "dd":
-            items[0].tag = "dt"
-            self.repairs.append(Repair("dd", "unwrapped", "dl"))
-        if items and items[-1].tag == "dt":
-            items[-1].tag = "dd"
-            self.repairs.append(Repair("dt", "unwrapped", "dl"))
+        if re.fullmatch(r"(t+d+)*", "".join(c.tag[1] for c in items)):
+            return
+        node.tag = "div"
         for item in items:
-            if item.tag == "dt":          # a dt holds phrasing only
-                fixed = self.children(Node("dt", {}, item.children), ("dl", "dt"))
-                item.children = fixed
+            item.tag = "div"
+        self.repairs.append(Repair("dl", "unwrapped", "dl"))
 
 
 def serialize(nodes: list) -> str:
@@ -176,8 +172,9 @@ def repair(fragment: str, phrasing: bool = False) -> tuple[str, list[Repair]]:
     fixer = _Fixer()
     nodes = fixer.children(container, ())
     made = _count(nodes)
+    changed = {r.tag for r in fixer.repairs} | ({"dt", "dd"} if "dl" in {r.tag for r in fixer.repairs} else set())
     for tag, n in _start_tags(fragment).items():     # what the parser itself dropped (a <tr> outside a table)
-        if made.get(tag, 0) < n and not any(r.tag == tag for r in fixer.repairs):
+        if tag in PARENTS and made.get(tag, 0) < n and tag not in changed:
             fixer.repairs.append(Repair(tag, "removed", "div" if not phrasing else "p"))
     return serialize(nodes), fixer.repairs
 
@@ -206,9 +203,9 @@ def describe(repairs: list[Repair]) -> str:
         where = {"p": "a paragraph", "div": "its place"}.get(r.where, f"<{r.where}>")
         if r.action == "wrapped":
             text = f"{'text' if r.tag == 'text' else '<' + r.tag + '>'} loose in {where} wrapped"
-        elif r.where in ("div", "p") and r.action == "removed" and r.tag in PARENTS:
+        elif r.where in ("div", "p") and r.tag in PARENTS:
             outside = {"tr": "a table", "li": "a list", "dt": "a list", "dd": "a list"}.get(r.tag, f"<{min(PARENTS[r.tag])}>")
-            text = f"<{r.tag}> outside {outside} removed"
+            text = f"<{r.tag}> outside {outside} {r.action}"
         elif r.tag == r.where:
             text = f"<{r.tag}> incomplete, {r.action}"
         else:
