@@ -172,7 +172,9 @@ def repair(fragment: str, phrasing: bool = False) -> tuple[str, list[Repair]]:
     fixer = _Fixer()
     nodes = fixer.children(container, ())
     made = _count(nodes)
-    changed = {r.tag for r in fixer.repairs} | ({"dt", "dd"} if "dl" in {r.tag for r in fixer.repairs} else set())
+    changed = {r.tag for r in fixer.repairs}
+    changed |= {tag for container, tags in (("dl", {"dt", "dd"}), ("ruby", {"rt", "rp"})) if container in changed
+                for tag in tags}
     for tag, n in _start_tags(fragment).items():     # what the parser itself dropped (a <tr> outside a table)
         if tag in PARENTS and made.get(tag, 0) < n and tag not in changed:
             fixer.repairs.append(Repair(tag, "removed", "div" if not phrasing else "p"))
