@@ -10,6 +10,8 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
+from .urls import encode_url, scheme_of, url_problem
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "cite", "code", "dd", "del", "dfn", "div", "dl",
     "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p",
@@ -92,6 +94,11 @@ class _Sanitizer(HTMLParser):
                 continue
             if name in ("href", "cite"):
                 value = value.strip()
+            if name == "cite":          # no link: kept when it is a valid web address, encoded
+                if scheme_of(value) not in ("http", "https") or url_problem(encode_url(value)):
+                    self.removed.append(f"{tag}@{name}")
+                    continue
+                value = encode_url(value)
             kept.append(f' {name}="{escape(value, quote=True)}"')
         if tag in VOID_TAGS:
             self.out.append(f"<{tag}{''.join(kept)}/>")
