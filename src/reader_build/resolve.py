@@ -18,6 +18,7 @@ from .model import Chapter, Image, Reader
 from .source.project import ProjectSources, read_image
 from .source.sanitize import sanitize_html
 from .render.templates import read_fonts
+from .render.glyphs import check_project_glyphs
 from .render.words import words_for
 from .source.anchors import prepare_raw_html
 from .source.crossref import settle, with_captions
@@ -143,6 +144,7 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
 
     xref = settle(chapters, words_for(config.crossref), diags)
     fonts = read_fonts(sources.root, diags)
+    check_project_glyphs(sources.root, sources.chapters, fonts, diags)
     return Reader(config=config, chapters=tuple(chapters), bibliography=bibliography, authority=authority,
                   cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts, xref=xref,
                   source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()

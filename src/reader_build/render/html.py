@@ -67,6 +67,7 @@ class _Renderer:
         self.in_note = False          # rendering a PDF note: blocks become spans
         self.note_depth = 0           # rendering any note body
         self.block_count = 0
+        self.figures = 0
 
     def block_id(self) -> dict:
         """data-b: the same id for the same text block in every target (page-start mapping)."""
@@ -180,10 +181,9 @@ class _Renderer:
     # -- blocks -----------------------------------------------------------------
     def figure(self, inline) -> str:
         tok = inline.children[0]
-        src = tok.attrGet("src") or ""
         caption = tok.attrGet("title") or ""
-        index = [i.src for i in self.chapter.parsed.images].index(src) + 1 if any(
-            i.src == src for i in self.chapter.parsed.images) else 1
+        self.figures += 1                 # (two figures of one image: two ids)
+        index = self.figures
         fig_id = tok.attrGet("id") or f"fig-{self.chapter.id}-{index}"
         html = f'<figure class="figure" id="{escape(fig_id, quote=True)}">{self.image(tok, inline=False)}'
         text = figure_caption(self.reader, fig_id, escape(nbsp(caption), quote=False)) if caption else ""
