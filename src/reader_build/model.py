@@ -44,6 +44,7 @@ class MentionUse:
     entry: str
     in_note: int | None  # local footnote id
     text: str
+    in_figure: bool = False  # in a figure's caption
 
 
 @dataclass(frozen=True)

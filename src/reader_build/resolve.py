@@ -21,7 +21,7 @@ from .render.templates import read_fonts
 from .render.glyphs import check_project_glyphs
 from .render.words import words_for
 from .source.anchors import prepare_raw_html
-from .source.crossref import settle, with_captions
+from .source.crossref import figure_mentions, settle, with_captions
 
 
 def _number_notes(parsed) -> list[Chapter]:
@@ -140,9 +140,10 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     for chapter in chapters:
         for use in chapter.parsed.mentions:
             note = chapter.note_numbers.get(use.in_note) if use.in_note is not None else None
-            mentions.append(Mention(use.id, use.entry, chapter.id, use.in_note is not None, note))
+            mentions.append(Mention(use.id, use.entry, chapter.id, use.in_note is not None, note, use.in_figure))
 
     xref = settle(chapters, words_for(config.crossref), diags)
+    mentions += figure_mentions(authority, xref, diags)
     fonts = read_fonts(sources.root, diags)
     check_project_glyphs(sources.root, sources.chapters, fonts, diags)
     return Reader(config=config, chapters=tuple(chapters), bibliography=bibliography, authority=authority,

@@ -129,3 +129,19 @@ def test_one_document_layout_gives_the_same_page_references(torture, tmp_path):
     assert result.status == 0
     texts = [normalise(t) for t in pdf_page_texts(root / "build" / "print.pdf")]
     assert texts == torture["texts"]["print"]
+
+
+@pytest.mark.parametrize("edition", ["print", "screen"])
+def test_the_index_lists_figures_in_italics(torture, edition):
+    texts = torture["texts"][edition]
+    first = _page_with(texts, "Figure 1. The Kuril Islands and the coast.")
+    second = _page_with(texts, "Figure 2. The coast.")
+    index = texts[_page_with(texts, "Numbers in italics refer to figures.") - 1]
+    assert f"Kuril Islands, {first}, {second}" in index       # the caption's mention; figures = ["fig:coast"]
+
+
+def test_figure_locators_are_italic_in_the_ebook(torture):
+    index = etree.fromstring(epub_documents(torture["root"] / "build" / "ebook.epub")["EPUB/index-place.xhtml"])
+    line = next(e for e in index.iter(f"{XHTML}li") if e.get("id") == "ix-kurils")
+    assert [(a.get("href"), [i.get("class") for i in a]) for a in line.iter(f"{XHTML}a")] == [
+        ("01-raw.xhtml#m-raw-2", ["index-figure"]), ("02-files.xhtml#fig:coast", ["index-figure"])]

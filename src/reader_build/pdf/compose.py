@@ -19,6 +19,7 @@ from ..render.templates import check_css, read_css, render_template, template_en
 
 INDEX_TITLES = {"person": "Index of Names", "place": "Index of Places"}
 INDEX_NOTE = "Numbers refer to pages; “n” marks a page where the name occurs only in a note."
+INDEX_FIGURE_NOTE = " Numbers in italics refer to figures."
 WIDE_PAGE_MM = 170
 
 
@@ -124,7 +125,10 @@ def index_parts(reader: Reader, root: Path, env, page_of, href_of, entry_base: d
         title = INDEX_TITLES.get(kind, f"Index of {kind.title()}s")
         html = render_template(root, env, "index.html.j2", groups=groups, kind=kind, kind_title=title,
                                entry_base=entry_base, nested=True)
-        parts.append({"kind": kind, "title": title, "html": html, "note": INDEX_NOTE})
+        figures = any(loc.in_figure for group in groups for line in group.lines
+                      for loc in line.locators + tuple(x for sub in line.subs for x in sub.locators))
+        parts.append({"kind": kind, "title": title, "html": html,
+                      "note": INDEX_NOTE + (INDEX_FIGURE_NOTE if figures else "")})
     return parts
 
 

@@ -186,7 +186,8 @@ class _Renderer:
         index = self.figures
         fig_id = tok.attrGet("id") or f"fig-{self.chapter.id}-{index}"
         html = f'<figure class="figure" id="{escape(fig_id, quote=True)}">{self.image(tok, inline=False)}'
-        text = figure_caption(self.reader, fig_id, escape(nbsp(caption), quote=False)) if caption else ""
+        text = figure_caption(self.reader, fig_id, caption_html(caption, tok.meta.get("caption_mentions", ())))
+        text = text if caption else ""
         if text:
             data_b = self.block_id().get("data-b")
             attr = f' data-b="{data_b}"' if data_b else ""
@@ -266,6 +267,17 @@ class _Renderer:
         if self.in_note and tag in NOTE_TAGS:
             return "</span>"
         return f"</{tag}>"
+
+
+def caption_html(caption: str, marks) -> str:
+    """A figure's caption, its indexed names (start, end, mention id) in spans with their ids."""
+    out, at = [], 0
+    for start, end, mid in marks:
+        out.append(escape(nbsp(caption[at:start]), quote=False))
+        out.append(f'<span class="ix" id="{escape(mid, quote=True)}">{escape(nbsp(caption[start:end]), quote=False)}</span>')
+        at = end
+    out.append(escape(nbsp(caption[at:]), quote=False))
+    return "".join(out)
 
 
 def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> str:

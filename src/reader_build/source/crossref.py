@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from markdown_it.token import Token
 
 from ..diagnostics import Diagnostics, did_you_mean
+from ..index.build import Mention
 from ..model import ParsedChapter
 from .anchors import GENERATED, collect_targets
 from .citations import is_crossref_key
@@ -208,3 +209,19 @@ def settle(chapters: list, words: dict, diags: Diagnostics) -> CrossRefs:
     xref = collect(parsed, [c.note_numbers for c in chapters], words, diags)
     check_references(parsed, xref, diags)
     return replace(xref, links=resolve_links(parsed, xref.targets, diags))
+
+
+def figure_mentions(authority, xref: CrossRefs, diags: Diagnostics) -> list[Mention]:
+    """The figures that the authority lists for its entries (``figures = ["fig:map"]``), as
+    mentions in figures (their locators in italics); an unknown label is an error."""
+    found = []
+    for entry in authority.entries.values():
+        for ident in entry.figures:
+            label = xref.labels.get(ident)
+            if label is None or label.kind != "fig":
+                known = [k for k, v in xref.labels.items() if v.kind == "fig"]
+                diags.error("index-unknown-figure", f"figures of '{entry.id}' names '{ident}', which no figure "
+                            f"has as its label{did_you_mean(ident, known)}", entry.path, entry.figures_line or None)
+                continue
+            found.append(Mention(ident, entry.id, label.chapter, False, None, True))
+    return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from dataclasses import replace
 
 import yaml
 from markdown_it import MarkdownIt
@@ -239,6 +240,8 @@ class _ChapterParser:
                 self.crossrefs.append(CitationUse(cit, line, col, note))
             elif tok.type == "image":
                 self._image(inline, tok)
+                if note is None and len(children) == 1 and self.authority is not None:
+                    self._caption_mentions(tok)       # a figure: its caption is indexed
             elif tok.type == "text":
                 m = UNDEFINED_REF.search(tok.content)
                 if m:
@@ -255,6 +258,16 @@ class _ChapterParser:
         mid = f"m-{self.chapter_id}-{len(self.mentions) + 1}"
         self.mentions.append(MentionUse(mid, entry, note, text))
         return mid
+
+    def _caption_mentions(self, image: Token) -> None:
+        """The names in a figure's caption: (start, end, mention id) in ``meta["caption_mentions"]``."""
+        caption = image.attrGet("title") or ""
+        marks = []
+        for start, end, entry in self.authority.find(caption) if caption else ():
+            mid = self._mention(entry, None, caption[start:end])
+            self.mentions[-1] = replace(self.mentions[-1], in_figure=True)
+            marks.append((start, end, mid))
+        image.meta = dict(image.meta or {}, caption_mentions=marks)
 
     def _mark(self, tok: Token, note: int | None) -> list[Token]:
         found = self.authority.find(tok.content)
