@@ -16,7 +16,7 @@ from .index.build import Mention
 from .source.markdown import parse_chapter
 from .model import Chapter, Image, Reader
 from .source.project import ProjectSources, read_image
-from .source.sanitize import sanitize_html
+from .source.sanitize import sanitize_html, unwrapped
 from .render.templates import read_fonts
 from .render.glyphs import check_project_glyphs
 from .render.words import words_for
@@ -58,7 +58,8 @@ def _describe_removed(removed: list[str]) -> str:
     parts = []
     for item in dict.fromkeys(removed):
         tag, _, attr = item.partition("@")
-        parts.append(f"the {attr} attribute of <{tag}>" if attr else f"<{tag}>")
+        parts.append(f"the {attr} attribute of <{tag}>" if attr else
+                     f"<{tag}> (unwrapped: its content kept)" if unwrapped(tag) else f"<{tag}>")
     return ", ".join(parts)
 
 

@@ -39,6 +39,11 @@ def test_it_builds_with_the_repairs_reported(torture):
     codes = {(d.code, d.severity) for d in torture["result"].diagnostics}
     assert ("html-duplicate-id", "warning") in codes
     assert ("html-repaired", "warning") in codes
+    messages = [d.format() for d in torture["result"].diagnostics]
+    assert "manuscript/01-raw.md:26:1: warning [html-removed]: raw HTML removed: <blink> (unwrapped: its content " \
+           "kept)" in messages
+    assert "manuscript/01-raw.md:26:1: warning [html-repaired]: raw HTML repaired: text loose in <ul> wrapped, " \
+           "<tr> outside a table removed, <td> outside <tr> removed" in messages
     assert not [d for d in torture["result"].diagnostics if d.severity == "error"]
 
 

@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from reader_build.source.htmlrepair import describe, repair
-from reader_build.source.sanitize import sanitize_html
+from reader_build.source.sanitize import sanitize_html, unwrapped
 from reader_build.source.urls import doi_url, encode_url, url_problem
 
 
@@ -41,6 +41,7 @@ def test_each_repair(fragment, phrasing, expected, reported):
 def test_unknown_elements_are_unwrapped_and_reported():
     html, removed = sanitize_html("<blink>text</blink><custom-el>more</custom-el>")
     assert html == "textmore" and removed == ["blink", "custom-el"]
+    assert unwrapped("blink") and not unwrapped("script") and not unwrapped("img")
 
 
 @pytest.mark.parametrize("attr", ['dir="sideways"', 'lang="not a tag"', 'colspan="0"', 'datetime="yesterday"'])

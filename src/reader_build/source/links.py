@@ -49,8 +49,9 @@ class LinkResolver:
         scheme = scheme_of(href)
         if scheme:
             if scheme not in EXTERNAL_SCHEMES:
-                return self._error("link-scheme", f"link {href!r}: only http, https and mailto links can leave "
-                                   "the book", chapter, line, col)
+                self.diags.warning("link-scheme", f"link {href!r}: only http, https and mailto links leave the "
+                                   "book; its text is printed without the link", chapter.path, line, col)
+                return ""
             url = encode_url(href)
             problem = url_problem(url)
             if problem:

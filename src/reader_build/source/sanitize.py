@@ -35,6 +35,15 @@ VALID_VALUE = {
 }
 
 
+HTML_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+             "wbr", "keygen", "frame"}
+
+
+def unwrapped(tag: str) -> bool:
+    """Is an unknown element *tag* unwrapped (its content kept), not dropped with its content?"""
+    return tag not in DROP_CONTENT and tag not in HTML_VOID and tag not in ALLOWED_TAGS
+
+
 _SINGLE_TAG = re.compile(r"\A\s*<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)\b[^>]*?(/?)\s*>\s*\Z", re.S)
 
 
