@@ -203,7 +203,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         target = Target("epub", file_of=lambda ident, here=chapter_files[chapter.id]:
                         "" if files.get(ident) == here else file_of(ident),
                         bib_file="bibliography.xhtml", image_base="",
-                        page_label=(print_pages or {}).get)
+                        page_label=print_pages.get if print_pages else None)
         body = render_chapter(reader, chapter, target)
         notes = list(target.notes)
         html = render_template(root, env, "epub-chapter.xhtml.j2", chapter=chapter.parsed,

@@ -149,6 +149,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
             if heading.level == 2:
                 toc.append({"id": heading.id, "kind": parsed.kind, "level": 2,
                             "title_html": inline_html(heading.title)})
+    _check_page_refs(reader, edition, {c["id"] for c in chapters}, diags)
     bibliography = []
     if edition.includes("bibliography"):
         bibliography = [{"id": ref_id(key), "html": html}
@@ -163,6 +164,21 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
             check_css(path, text, diags)
             css_parts.append(text)
     return ComposeContext(reader, edition, root, chapters, toc, bibliography, "\n".join(css_parts), build_date)
+
+
+def _check_page_refs(reader: Reader, edition: Edition, included: set, diags: Diagnostics) -> None:
+    """A page reference (@page:) to a place in a chapter that the edition leaves out prints "?"."""
+    xref = reader.xref
+    for chapter in reader.chapters if xref is not None and edition.name else ():
+        if chapter.id not in included:
+            continue
+        for use in chapter.parsed.crossrefs:
+            for item in use.citation.items:
+                kind, _, ident = item.key.partition(":")
+                where = xref.chapter_of(ident) if kind.lower() == "page" else None
+                if where is not None and where not in included:
+                    diags.warning("xref-page-missing", f"edition '{edition.name}' leaves out '{where}', where "
+                                  f"@page:{ident} points: it prints 'p. ?'", chapter.parsed.path, use.line, use.col)
 
 
 def _front_included(edition: Edition, chapter_id: str) -> bool:

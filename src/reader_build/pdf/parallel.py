@@ -285,8 +285,12 @@ class _Composer:
             indexes = self.heads               # what the contents list of the indexes
         toc_pages = {item["id"]: page_of(item["id"]) for item in self.ctx.toc}
         toc_pages.update({f"index-{i['kind']}": page_of(f"index-{i['kind']}") for i in indexes})
+        included = {c["id"] for c in self.ctx.chapters}
+
+        def ref_page_of(ident):           # a page reference to a chapter this edition leaves out: none
+            return page_of(ident) if self.chapter_of.get(ident) in included else None
         htmls = {part.name: self.fixed.get(part.name) or compose(self.ctx, self.env, indexes, TOC_CSS + "\n" + MARKER,
-                                                                 part, toc_pages, page_of)
+                                                                 part, toc_pages, ref_page_of)
                  for part in parts if back or "indexes" not in part.blocks}
         if not self.ids:
             self.ids = {name: set(ID.findall(html)) for name, html in htmls.items()}

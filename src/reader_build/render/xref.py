@@ -55,6 +55,11 @@ def crossref_html(reader, chapter, citation, target) -> str:
     parts = []
     for kind, capital, prefix, links in groups:
         label = word(xref.words, kind, len(links), capital)
+        if kind == "page" and target.name != "pdf" and target.page_label is None:
+            # an e-book without a print edition: no pages to name; the link names the place
+            titles = ", ".join(_a(escape(_place_title(reader, ident)), href) for ident, href in links)
+            parts.append((escape(prefix) + " " if prefix else "") + titles)
+            continue
         if kind == "page":
             body = ", ".join(_page_link(number, href, target) for number, href in links)
         else:
@@ -79,6 +84,17 @@ def _entry(reader, chapter, kind: str, rest: str, target) -> tuple | None:
     return None
 
 
+def _place_title(reader, ident: str) -> str:
+    """“Heading” or “Chapter title”: the title of the place an id stands in."""
+    where = reader.xref.targets.get(ident)
+    if where is None:
+        return "??"
+    chapter = next((c for c in reader.chapters if c.id == where.chapter), None)
+    heading = next((h for h in chapter.parsed.headings if h.id == ident), None) if chapter else None
+    title = heading.title if heading else (chapter.title if chapter else ident)
+    return f"\u201c{title}\u201d"
+
+
 def _page_link(ident: str, href: str, target) -> str:
     if target.name == "pdf":
         return (f'<a class="page-ref" data-target="{escape(ident, quote=True)}" '
@@ -88,11 +104,12 @@ def _page_link(ident: str, href: str, target) -> str:
 
 
 def fill_page_refs(html: str, page_of) -> str:
-    """The page references of composed PDF HTML with their numbers (*page_of(id)*, else the
-    placeholder): each number is text of the page, so that every edition prints its own."""
+    """The page references of composed PDF HTML with their numbers (*page_of(id)*; "?" for a
+    target this edition leaves out): each number is text of the page, so that every edition
+    prints its own."""
     def fill(m):
         page = page_of(m.group(2))
-        return m.group(1) + (str(page) if page else PLACEHOLDER) + m.group(4)
+        return m.group(1) + (str(page) if page else "?") + m.group(4)
     return PAGE_REF.sub(fill, html)
 
 
