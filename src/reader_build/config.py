@@ -21,6 +21,7 @@ PAGE_SIZES = {
     "royal": ("156mm", "234mm"),
 }
 PARTS = ("introduction", "chronology", "map", "bibliography", "indexes", "toc", "title", "colophon")
+OPTIONAL_PARTS = ("figures",)       # only where `include` names them: the list of figures
 LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 
 
@@ -198,9 +199,10 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
     if "include" in data:
         parts = []
         for part in data["include"]:
-            if part not in PARTS:
+            if part not in PARTS + OPTIONAL_PARTS:
                 diags.error("config-value", f"unknown part '{part}' in include of edition '{name}'"
-                            f"{did_you_mean(str(part), PARTS)}", src.path, _line_of(src.text, "include", table))
+                            f"{did_you_mean(str(part), PARTS + OPTIONAL_PARTS)}", src.path,
+                            _line_of(src.text, "include", table))
             else:
                 parts.append(part)
         kwargs["parts"] = tuple(parts)

@@ -4,6 +4,7 @@ two PDF editions and an EPUB.  Every cross-reference is checked against the PDF'
 nothing to say."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def torture(tmp_path_factory) -> dict:
 
 
 def _page_with(texts: list[str], needle: str) -> int:
-    pages = [n for n, text in enumerate(texts, start=1) if needle in text]
+    pages = [n for n, text in enumerate(texts, start=1) if needle in text and ". . ." not in text]   # (not the lists)
     assert len(pages) == 1, (needle, pages)
     return pages[0]
 
@@ -150,3 +151,18 @@ def test_figure_locators_are_italic_in_the_ebook(torture):
     line = next(e for e in index.iter(f"{XHTML}li") if e.get("id") == "ix-kurils")
     assert [(a.get("href"), [i.get("class") for i in a]) for a in line.iter(f"{XHTML}a")] == [
         ("01-raw.xhtml#m-raw-2", ["index-figure"]), ("02-files.xhtml#fig:coast", ["index-figure"])]
+
+
+def test_the_list_of_figures_is_a_part_an_edition_may_include(torture):
+    screen, print_ = torture["texts"]["screen"], torture["texts"]["print"]
+    listed = [text for text in screen if text.startswith("Figures ")]
+    assert len(listed) == 1 and not [text for text in print_ if text.startswith("Figures ")]
+    first = _page_with(screen, "Figure 1. The Kuril Islands and the coast.")
+    second = _page_with(screen, "Figure 2. The coast.")
+    assert re.search(rf"Figure 1\. The Kuril Islands and the coast\.[ .]* {first} Figure 2\. The coast\.[ .]* {second}$",
+                     listed[0])
+    docs = epub_documents(torture["root"] / "build" / "ebook.epub")
+    lof = etree.fromstring(docs["EPUB/00-figures.xhtml"])
+    assert [(a.get("href"), "".join(a.itertext())) for a in lof.iter(f"{XHTML}a")] == [
+        ("01-raw.xhtml#fig:kurils", "Figure\u00a01. The Kuril Islands and the coast."),
+        ("02-files.xhtml#fig:coast", "Figure\u00a02. The coast.")]

@@ -19,6 +19,7 @@ from ebooklib import epub
 from .. import __version__
 from . import a11y
 from ..render.html import Target, inline_html, ref_id, render_chapter
+from ..render.xref import figure_list
 from ..model import Reader
 from ..pdf.pagemap import PageStart, insert_page_breaks, page_list_nav, plan_page_breaks
 from ..pdf.compose import INDEX_TITLES, index_parts
@@ -198,6 +199,15 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     title_doc = _document(book, "00-title.xhtml", config.title, title_body, lang, css)
     spine.append(title_doc)
     book.guide.append({"type": "title-page", "href": title_doc.file_name, "title": "Title page"})
+    figures = figure_list(reader, {c.id for c in reader.chapters}) if edition.includes("figures") else []
+    if figures:
+        title = reader.xref.words["list-of-figures"]
+        items = "".join(f'<li><a href="{escape(file_of(f["id"]) + "#" + f["id"], quote=True)}">{f["title_html"]}</a></li>'
+                        for f in figures)
+        body = (f'<nav class="list-of-figures" role="doc-toc" aria-labelledby="lof-title"><h1 id="lof-title">'
+                f'{escape(title)}</h1><ol>{items}</ol></nav>')
+        spine.append(_document(book, "00-figures.xhtml", title, body, lang, css))
+        toc.append(epub.Link("00-figures.xhtml", title, "list-of-figures"))
     first_body = None
     for chapter in reader.chapters:
         target = Target("epub", file_of=lambda ident, here=chapter_files[chapter.id]:

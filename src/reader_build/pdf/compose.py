@@ -12,7 +12,7 @@ from .. import __version__
 from ..config import Edition
 from ..diagnostics import Diagnostics
 from ..render.html import Target, inline_html, ref_id, render_chapter
-from ..render.xref import fill_page_refs
+from ..render.xref import figure_list, fill_page_refs
 from ..index.build import build_index
 from ..model import Reader
 from ..render.templates import check_css, read_css, render_template, template_environment
@@ -59,6 +59,7 @@ class ComposeContext:
     bibliography: list
     css: str
     build_date: str
+    figures: list = field(default_factory=list)     # the list of figures: id, title_html (render/xref.py)
 
 
 @dataclass
@@ -81,7 +82,7 @@ class PdfResult:
         return cls(data, record["pages"], record["anchors"], "", [], 0, openers=record.get("openers", []))
 
 
-BLOCKS = ("title", "toc", "bibliography", "indexes", "colophon")
+BLOCKS = ("title", "toc", "figures", "bibliography", "indexes", "colophon")
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,9 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
             path, text = found
             check_css(path, text, diags)
             css_parts.append(text)
-    return ComposeContext(reader, edition, root, chapters, toc, bibliography, "\n".join(css_parts), build_date)
+    figures = figure_list(reader, {c["id"] for c in chapters}) if edition.includes("figures") else []
+    return ComposeContext(reader, edition, root, chapters, toc, bibliography, "\n".join(css_parts), build_date,
+                          figures)
 
 
 def _check_page_refs(reader: Reader, edition: Edition, included: set, diags: Diagnostics) -> None:
@@ -214,6 +217,8 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
         ctx.root, env, "book.html.j2",
         reader=ctx.reader.config, edition=edition, chapters=chapters, toc=toc,
         bibliography=bibliography, indexes=indexes, page_css=page_css(ctx.reader, ctx.edition),
+        figures=[dict(f, page=toc_pages[f["id"]]) if toc_pages and f["id"] in toc_pages else f for f in ctx.figures],
+        figures_title=ctx.reader.xref.words["list-of-figures"] if ctx.reader.xref else "Figures",
         css=ctx.css, fix_css=fix_css, build_date=ctx.build_date, version=__version__,
         source_hash=ctx.reader.source_hash, wide=_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
     if page_of is not None:

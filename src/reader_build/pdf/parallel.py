@@ -47,6 +47,7 @@ MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
 FORMAT = 2                  # of a cached part (2: with its page openers)
 FRONT, BIBLIOGRAPHY, COLOPHON = "(front)", "(bibliography)", "(colophon)"
+FRONT_BLOCKS = frozenset({"title", "toc", "figures"})     # the front part: title page, contents, figures
 # The contents of a part cannot count pages of other documents (target-counter): the
 # numbers are given as data-page.
 TOC_CSS = 'nav.toc .toc-list a[data-page]::after { content: leader(". ") attr(data-page); }'
@@ -200,8 +201,8 @@ def plan_parts(ctx: ComposeContext, indexes: list) -> list[Part]:
     sources' hash, which changes with any edit; it starts on any page: ``break-before: page``)."""
     edition = ctx.edition
     parts = []
-    if edition.includes("title") or edition.includes("toc"):
-        parts.append(Part(FRONT, blocks=frozenset({"title", "toc"})))
+    if edition.includes("title") or edition.includes("toc") or (edition.includes("figures") and ctx.figures):
+        parts.append(Part(FRONT, blocks=FRONT_BLOCKS))
     parts += [Part(chapter["id"], chapters=(chapter["id"],)) for chapter in ctx.chapters]
     # the bibliography and each index open a page of their own (section.chapter): a part each, so
     # that the bibliography is laid out with the chapters and the indexes side by side at the end
@@ -218,7 +219,7 @@ def _opens_right(edition: Edition, part: Part) -> bool:
     """Does the part open on a right-hand page? In print.css chapters, the bibliography and the
     indexes do (``break-before: right``) when the margins are mirrored, the colophon does not."""
     mirrored = edition.sides == "mirrored" and edition.medium != "screen"
-    return mirrored and part.name != COLOPHON and part.blocks != frozenset({"title", "toc"})
+    return mirrored and part.name != COLOPHON and part.blocks != FRONT_BLOCKS
 
 
 def part_css(first_page: int) -> str:
@@ -283,7 +284,7 @@ class _Composer:
             self.heads = [{"kind": i["kind"], "title": i["title"]} for i in indexes]
         else:
             indexes = self.heads               # what the contents list of the indexes
-        toc_pages = {item["id"]: page_of(item["id"]) for item in self.ctx.toc}
+        toc_pages = {item["id"]: page_of(item["id"]) for item in self.ctx.toc + self.ctx.figures}
         toc_pages.update({f"index-{i['kind']}": page_of(f"index-{i['kind']}") for i in indexes})
         included = {c["id"] for c in self.ctx.chapters}
 

@@ -127,6 +127,17 @@ def figure_caption(reader, ident: str, caption_html: str) -> str:
             f'{escape(words["title-separator"])}</span> {caption_html}')
 
 
+def figure_list(reader, chapters: set) -> list[dict]:
+    """The list of figures: the labelled figures of the chapters *chapters*, in order, each
+    {"id", "title_html"} ("Figure 1. Caption")."""
+    if reader.xref is None:
+        return []
+    labels = sorted((label for label in reader.xref.labels.values() if label.kind == "fig" and label.chapter in chapters),
+                    key=lambda label: label.number)
+    return [{"id": label.id, "title_html": figure_caption(reader, label.id, escape(nbsp(label.caption), quote=False))}
+            for label in labels]
+
+
 def table_caption(reader, ident: str, caption_html: str) -> str:
     label = reader.xref.labels.get(ident) if reader.xref and ident else None
     if label is None:
