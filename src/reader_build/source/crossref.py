@@ -21,7 +21,7 @@ from markdown_it.token import Token
 from ..diagnostics import Diagnostics, did_you_mean
 from ..index.build import Mention
 from ..model import ParsedChapter
-from .anchors import GENERATED, collect_targets
+from .anchors import GENERATED, Target, collect_targets
 from .citations import is_crossref_key
 from .links import resolve_links
 
