@@ -9,9 +9,10 @@ import os
 import re
 from datetime import datetime, timezone
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostics, did_you_mean
+from .source.words import DEFAULT_WORDS
 from .source.files import SourceFile
 from .source.tomlplace import element_place, place
 
@@ -24,6 +25,7 @@ PAGE_SIZES = {
 }
 FORMATS = ("pdf", "epub", "html")
 PARTS = ("introduction", "chronology", "bibliography", "indexes", "toc", "title", "colophon")
+OPTIONAL_PARTS = ("figures",)       # only where `include` names them: the list of figures
 LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 
 
@@ -87,6 +89,7 @@ class Config:
         if self.author and self.authorship == "attributed":
             return f"attributed to {self.author}"
         return self.author
+    crossref: dict = field(default_factory=dict, compare=False, hash=False)   # words (render/words.py)
 
     def edition(self, name: str) -> Edition | None:
         return next((e for e in self.editions if e.name == name), None)
@@ -101,6 +104,7 @@ TOP_KEYS = {
     "title": str, "subtitle": str, "author": str, "byline": str, "editor": str,
     "language": str, "date": str, "identifier": str, "publisher": str, "rights": str, "authorship": str,
     "chapters": list, "bibliography": dict, "editions": dict, "handouts": dict, "hyphenate": bool,
+    "crossref": dict,
 }
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
                 "margins": str, "medium": str, "include": list, "pdf-variant": str,
@@ -109,6 +113,7 @@ MEDIA = {"pdf": ("print", "screen", "large-print"), "epub": ("print", "screen"),
 FONTS = ("serif", "sans")
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
 BIB_KEYS = {"style": str, "all": bool}
+CROSSREF_KEYS = {name: str for name in DEFAULT_WORDS}
 
 DEFAULT_EDITIONS = (
     Edition("print", "pdf"),
@@ -241,10 +246,10 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
     if "include" in data:
         parts = []
         for part in data["include"]:
-            if part not in PARTS:
+            if part not in PARTS + OPTIONAL_PARTS:
                 line, col = element_place(src.text, (*table, "include"), str(part))
                 diags.error("config-value", f"unknown part '{part}' in include of edition '{name}'"
-                            f"{did_you_mean(str(part), PARTS)}", src.path, line, col)
+                            f"{did_you_mean(str(part), PARTS + OPTIONAL_PARTS)}", src.path, line, col)
             else:
                 parts.append(part)
         kwargs["parts"] = tuple(parts)
@@ -280,22 +285,27 @@ def _handout(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Hand
                    str(data.get("edition", "print")))
 
 
-def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
-    """Validate ``reader.toml``; ``None`` when it cannot be used at all."""
+def _load_toml(src: SourceFile, diags: Diagnostics) -> dict | None:
+    """reader.toml's tables, or None (reported) when it is not valid TOML."""
     try:
-        data = tomllib.loads(src.text)
+        return tomllib.loads(src.text)
     except tomllib.TOMLDecodeError as exc:
         line, col = toml_error_place(exc, src.text)
         message = re.sub(r"\s*\((?:at line \d+, column \d+|at end of document)\)", "", str(exc))
         diags.error("config-toml", f"reader.toml is not valid TOML: {message}", src.path, line, col)
-        return None
     except RecursionError:
         diags.error("config-toml", "reader.toml is not valid TOML: arrays or tables nested too deeply",
                     src.path, 1, 1)
-        return None
     except ValueError as exc:      # tomllib's other failure: an integer longer than Python converts
         diags.error("config-toml", f"reader.toml has a value that cannot be read ({str(exc).split(';')[0]})",
                     src.path, 1, 1)
+    return None
+
+
+def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
+    """Validate ``reader.toml``; ``None`` when it cannot be used at all."""
+    data = _load_toml(src, diags)
+    if data is None:
         return None
     _check_keys(data, TOP_KEYS, "reader.toml", src, diags)
     title = data.get("title")
@@ -334,6 +344,10 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
             kwargs["bibliography_style"] = bib["style"]
         if isinstance(bib.get("all"), bool):
             kwargs["bibliography_all"] = bib["all"]
+    words = data.get("crossref", {})
+    if isinstance(words, dict):
+        _check_keys(words, CROSSREF_KEYS, "[crossref]", src, diags, "crossref")
+        kwargs["crossref"] = {k: v for k, v in words.items() if isinstance(v, str)}
     editions = []
     if isinstance(data.get("editions"), dict):
         for name, table in data["editions"].items():

@@ -45,6 +45,7 @@ class MentionUse:
     entry: str
     in_note: int | None  # local footnote id
     text: str
+    in_figure: bool = False  # in a figure's caption
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class ParsedChapter:
     mentions: tuple[MentionUse, ...]
     images: tuple[Image, ...]
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+    crossrefs: tuple[CitationUse, ...] = ()     # @fig:x, [@fig:a; @fig:b], @page:x, @note:x (xref.py)
 
     @property
     def title_html(self) -> str:
@@ -107,6 +109,7 @@ class Reader:
     images: dict                    # project-relative path -> bytes
     fonts: dict                     # file name -> bytes (the fonts used by the styles)
     source_hash: str
+    xref: Any = None                # source.crossref.CrossRefs: targets, labels, links
 
     @property
     def note_count(self) -> int:

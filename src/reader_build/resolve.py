@@ -17,8 +17,12 @@ from .index.build import Mention
 from .source.markdown import parse_chapter
 from .model import Chapter, Reader
 from .source.project import ProjectSources, load_project, read_image
-from .source.sanitize import sanitize_html
+from .source.sanitize import sanitize_html, unwrapped
 from .source.styles import read_fonts
+from .source.glyphs import check_project_glyphs
+from .source.words import words_for
+from .source.anchors import prepare_raw_html
+from .source.crossref import figure_mentions, settle, with_captions
 
 
 def _number_notes(parsed) -> list[Chapter]:
@@ -55,7 +59,8 @@ def _describe_removed(removed: list[str]) -> str:
     parts = []
     for item in dict.fromkeys(removed):
         tag, _, attr = item.partition("@")
-        parts.append(f"the {attr} attribute of <{tag}>" if attr else f"<{tag}>")
+        parts.append(f"the {attr} attribute of <{tag}>" if attr else
+                     f"<{tag}> (unwrapped: its content kept)" if unwrapped(tag) else f"<{tag}>")
     return ", ".join(parts)
 
 
@@ -98,6 +103,7 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     _check_ids(parsed, diags)
     for chapter in parsed:
         _check_raw_html(chapter, diags)
+    parsed = with_captions(prepare_raw_html(parsed, diags))
 
     # Images, read once, checked for alt text.
     images: dict[str, bytes] = {}
@@ -136,11 +142,14 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     for chapter in chapters:
         for use in chapter.parsed.mentions:
             note = chapter.note_numbers.get(use.in_note) if use.in_note is not None else None
-            mentions.append(Mention(use.id, use.entry, chapter.id, use.in_note is not None, note))
+            mentions.append(Mention(use.id, use.entry, chapter.id, use.in_note is not None, note, use.in_figure))
 
+    xref = settle(chapters, words_for(config.crossref), diags)
+    mentions += figure_mentions(authority, xref, diags)
     fonts = read_fonts(sources.root, diags)
+    check_project_glyphs(sources.root, sources.chapters, fonts, diags)
     return Reader(config=config, chapters=tuple(chapters), bibliography=bibliography, authority=authority,
-                  cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts,
+                  cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts, xref=xref,
                   source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()
                                                     for name, data in sorted(images.items()))))
 

@@ -478,7 +478,7 @@ def test_unsafe_urls_and_markup_are_neutralised():
     html = bib.entries_html()[0][1]
     assert "<script" not in html and "javascript:" not in html.split("href")[0] + "".join(
         re.findall(r'href="([^"]*)"', html))
-    assert 'href="https://doi.org/10.1/&quot;&gt;&lt;x&gt;"' in html
+    assert 'href="https://doi.org/10.1/%22%3E%3Cx%3E"' in html      # percent-encoded, as a URL must be
     ET.fromstring(f"<div>{html}</div>")
 
 

@@ -4,8 +4,9 @@ page by page, and the EPUB index against the PDF index and the EPUB's mentions.
 The page texts are laid out as ``pdftotext -layout`` lays them out (conftest.pdf_page_texts, pypdfium2).  On every page the running head is
 dropped, the notes are told from the body by their opening words (the note texts
 come from the EPUB's notes) and note-call digits are removed.  Text that the index
-does not read, by design, is taken out: chapter titles, figure captions and the
-labels of the map (an SVG figure), and author-date citations ("Matsumoto (2012)");
+does not read, by design, is taken out: chapter titles, the labels of the map (an SVG
+figure) and author-date citations ("Matsumoto (2012)"); figure captions are read (their
+locators are in italics);
 those strings are read from the EPUB and the SVG file.
 Which entry a piece of text names is decided by the project's own matcher
 (``Authority.find``) run on the PDF text, so that "South Sakhalin" is not also a
@@ -88,7 +89,8 @@ def note_openings(outputs):
 @pytest.fixture(scope="module")
 def unindexed_strings(outputs):
     """Printed strings the index does not read, from the EPUB: {"titles": {page: text},
-    "captions": [text], "citations": [text]} (chapter titles by the page they open)."""
+    "citations": [text]} (chapter titles by the page they open); and the figure captions,
+    which it reads: {"captions": [text]}."""
     dests = outputs["dests"]
     titles, captions, citations = {}, set(), set()
     for tree in outputs["epub"].values():
@@ -145,11 +147,14 @@ def page_parts(outputs, note_openings, figure_strings, unindexed_strings):
         body = normalise(body)
         if number in unindexed_strings["titles"]:
             body = body.replace(unindexed_strings["titles"][number], " ", 1)
-        if number in figure_pages:
-            for caption in unindexed_strings["captions"]:
-                body = body.replace(caption, " ")
+        if number in figure_pages:           # the map's labels go, its caption (indexed) stays
+            kept = [caption for caption in unindexed_strings["captions"] if caption in body]
+            for n, caption in enumerate(kept):
+                body = body.replace(caption, chr(0xE000 + n))     # (a map label may be a digit)
             for label in figure_strings:
                 body = re.sub(rf"(?<!\w){re.escape(label)}(?!\w)", " ", body)
+            for n, caption in enumerate(kept):
+                body = body.replace(chr(0xE000 + n), caption)
         for citation in unindexed_strings["citations"]:
             body = body.replace(citation, " ")
             notes = notes.replace(citation, " ")

@@ -22,6 +22,7 @@ from pybtex.style.formatting import BaseStyle
 
 from .latex import fold, to_plain, to_rich
 from . import names as N
+from ..source.urls import EXTERNAL_SCHEMES, doi_url, encode_url, scheme_of, url_problem
 
 BOOKS = {"book", "mvbook", "collection", "mvcollection", "manual", "reference", "mvreference",
          "proceedings", "mvproceedings", "bookinbook", "booklet"}
@@ -153,9 +154,8 @@ def edition_of(entry) -> str | None:
 def links_of(entry) -> list:
     doi = field(entry, "doi").strip()
     if doi:
-        doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
-        url = "https://doi.org/" + doi
-        return [Text(HRef(url, url))]
+        shown = "https://doi.org/" + re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
+        return [Text(HRef(doi_url(doi), shown))]
     eprint, url = to_plain(field(entry, "eprint")), field(entry, "url").strip()
     if eprint:
         kind = to_plain(field(entry, "eprinttype") or field(entry, "archiveprefix"))
@@ -166,7 +166,9 @@ def links_of(entry) -> list:
     if url:
         url = re.sub(r"\s+", "", url.replace("\\%", "%").replace("\\_", "_").replace("\\#", "#"))
         accessed = N.date_text(N.parse_date(field(entry, "urldate")))
-        return [Text("Accessed ", accessed) if accessed else None, Text(HRef(url, url))]
+        link = Text(HRef(encode_url(url), url)) if scheme_of(url) in EXTERNAL_SCHEMES and not url_problem(
+            encode_url(url)) else Text(url)
+        return [Text("Accessed ", accessed) if accessed else None, link]
     return []
 
 

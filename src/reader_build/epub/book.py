@@ -24,6 +24,7 @@ from ..render.pagebreaks import insert_page_breaks, plan_page_breaks
 from .writer import Writer
 from ..index.compose import INDEX_TITLES, index_parts
 from ..render.typography import NO_HYPHENATION
+from ..render.xref import figure_list
 from ..render.templates import read_css, render_template, template_environment
 
 FONT_MEDIA = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
@@ -90,6 +91,9 @@ class _DocumentMap:
             self.ids.update({mention.id: name for mention in chapter.parsed.mentions})
             for number in chapter.note_numbers.values():
                 self.ids[note_id(number)] = self.ids[noteref_id(number)] = name
+        if reader.xref is not None:       # every id a link or cross-reference may point to
+            for ident, target in reader.xref.targets.items():
+                self.ids.setdefault(ident, self.chapters[target.chapter])
         for kind in INDEX_TITLES:
             self.ids[index_id(kind)] = f"{index_id(kind)}.xhtml"
 
@@ -98,11 +102,13 @@ class _DocumentMap:
             return self.BIBLIOGRAPHY
         return self.ids.get(ident, "")
 
-    def target(self, chapter_id: str) -> Target:
-        """How the chapter *chapter_id* links: to its own ids in place, to others in their documents."""
+    def target(self, chapter_id: str, print_pages: dict | None) -> Target:
+        """How the chapter *chapter_id* links: to its own ids in place, to others in their documents;
+        page references (@page:) are labelled with the print page."""
         here = self.chapters[chapter_id]
         return Target("epub", file_of=lambda ident: "" if self.ids.get(ident) == here else self.file_of(ident),
-                      bib_file=self.BIBLIOGRAPHY, image_base="")
+                      bib_file=self.BIBLIOGRAPHY, image_base="",
+                      page_label=print_pages.get if print_pages else None)
 
 
 @dataclass
@@ -140,7 +146,8 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     title_doc = making.add("00-title.xhtml", reader.config.title,
                            making.render("epub-title.xhtml.j2", reader=reader.config, version=__version__))
     making.landmark("title-page", title_doc, "Title page")
-    _add_chapters(making, reader, documents)
+    _add_figure_list(making, reader, edition, documents)
+    _add_chapters(making, reader, documents, print_pages)
     if edition.includes("bibliography"):
         _add_bibliography(making, reader)
     if edition.includes("indexes"):
@@ -191,10 +198,24 @@ def _add_assets(book: epub.EpubBook, reader: Reader, root: Path, diags) -> epub.
     return css
 
 
-def _add_chapters(making: _Making, reader: Reader, documents: _DocumentMap) -> None:
+def _add_figure_list(making: _Making, reader: Reader, edition, documents: _DocumentMap) -> None:
+    """The list of figures, when the edition includes it."""
+    figures = figure_list(reader, {c.id for c in reader.chapters}) if edition.includes("figures") else []
+    if not figures:
+        return
+    title = reader.xref.words["list-of-figures"]
+    items = "".join(f'<li><a href="{escape(documents.file_of(f["id"]) + "#" + f["id"], quote=True)}">'
+                    f'{f["title_html"]}</a></li>' for f in figures)
+    body = (f'<nav class="list-of-figures" role="doc-toc" aria-labelledby="lof-title"><h1 id="lof-title">'
+            f'{escape(title)}</h1><ol>{items}</ol></nav>')
+    making.add("00-figures.xhtml", title, body)
+    making.toc.append(epub.Link("00-figures.xhtml", title, "list-of-figures"))
+
+
+def _add_chapters(making: _Making, reader: Reader, documents: _DocumentMap, print_pages: dict | None) -> None:
     first_body = None
     for chapter in reader.chapters:
-        rendered = render_chapter(reader, chapter, documents.target(chapter.id))
+        rendered = render_chapter(reader, chapter, documents.target(chapter.id, print_pages))
         html = making.render("epub-chapter.xhtml.j2", chapter=chapter.parsed,
                              title_html=inline_html(chapter.parsed.title), body=rendered.body, notes=rendered.notes)
         doc = making.add(documents.chapters[chapter.id], chapter.parsed.title,

@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostics, did_you_mean
 from ..source.files import SourceFile
 
 KINDS = ("person", "place")
-ENTRY_KEYS = ("id", "kind", "heading", "sort", "gloss", "variants", "see", "see_also", "sub")
+ENTRY_KEYS = ("id", "kind", "heading", "sort", "gloss", "variants", "see", "see_also", "figures", "sub")
 SUB_KEYS = tuple(k for k in ENTRY_KEYS if k != "sub")
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
@@ -39,6 +39,8 @@ class Entry:
     path: str = ""
     line: int = 0                   # line where the entry's table starts
     parent_heading: str = ""        # the parent's heading, for sub-entries
+    figures: tuple[str, ...] = ()   # labels of figures that show it (fig:map): locators in italics
+    figures_line: int = 0           # line of its 'figures' key
 
     @property
     def label(self) -> str:
@@ -341,11 +343,13 @@ class _Loader:
             see = None
         fields["see"] = see.strip() if see else None
         fields["see_also"] = id_list("see_also")
+        fields["figures"] = id_list("figures")
         variants = id_list("variants")
         fields["variants"] = tuple(dict.fromkeys(normalize_variant(v) for v in variants))
         fields["parent_heading"] = parent["heading"] if parent else ""
         fields["subs"] = []
-        fields["lines"] = {k: loc.key_line(line, k) for k in ("variants", "see", "see_also") if k in table}
+        fields["lines"] = {k: loc.key_line(line, k) for k in ("variants", "see", "see_also", "figures")
+                           if k in table}
         self.where[id] = (path, line)
         if not ok:
             return None
@@ -404,7 +408,8 @@ class _Loader:
             id=f["id"], kind=f["kind"], heading=f["heading"], sort_key=fold(f["sort"] or f["heading"]),
             gloss=f["gloss"], variants=tuple(v for v in f["variants"] if claimed.get(v) is f),
             see=f["see"], see_also=f["see_also"], parent=f["parent"], subs=tuple(f["subs"]),
-            path=f["path"], line=f["line"], parent_heading=f["parent_heading"]) for f in self.raw)
+            path=f["path"], line=f["line"], parent_heading=f["parent_heading"], figures=f["figures"],
+            figures_line=f["lines"].get("figures", f["line"])) for f in self.raw)
 
 
 def load_authority(files: list[SourceFile], diags: Diagnostics) -> Authority:

@@ -26,6 +26,7 @@ class Mention:
     chapter: str                # chapter id
     in_note: bool               # the mention is inside a footnote
     note: int | None = None     # the note's number when in_note
+    in_figure: bool = False     # in a figure's caption, or a figure the authority lists for the entry
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Locator:
     href: str                   # link to the first mention on the (first) page
     first_page: int | None
     in_note: bool               # every mention on the page is in a note
+    in_figure: bool = False     # every mention on the page is in a figure: set in italics
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def _page_locators(mentions: list[Mention], pages: dict[str, int | None],
                    href_of: Callable[[str], str]) -> tuple[Locator, ...]:
     first: dict[int, Mention] = {}          # page -> first mention on it, in reading order
     body: set[int] = set()                  # pages with a mention in the running text
+    text: set[int] = set()                  # pages with a mention outside figures
     for m in mentions:
         page = pages.get(m.id)
         if page is None:
@@ -91,6 +94,8 @@ def _page_locators(mentions: list[Mention], pages: dict[str, int | None],
         first.setdefault(page, m)
         if not m.in_note:
             body.add(page)
+        if not m.in_figure:
+            text.add(page)
     locators: list[Locator] = []
     ordered = sorted(first)
     i = 0
@@ -100,8 +105,13 @@ def _page_locators(mentions: list[Mention], pages: dict[str, int | None],
             locators.append(Locator(f"{start}n", href_of(first[start].id), start, True))
             i += 1
             continue
+        if start not in text:               # a figure alone on its page: its own locator, in italics
+            locators.append(Locator(str(start), href_of(first[start].id), start, False, True))
+            i += 1
+            continue
         end = start
-        while i + 1 < len(ordered) and ordered[i + 1] == end + 1 and ordered[i + 1] in body:
+        while (i + 1 < len(ordered) and ordered[i + 1] == end + 1 and ordered[i + 1] in body
+               and ordered[i + 1] in text):
             i += 1
             end = ordered[i]
         label = str(start) if end == start else f"{start}{EN_DASH}{end}"

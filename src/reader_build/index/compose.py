@@ -15,6 +15,7 @@ from .build import build_index
 
 INDEX_TITLES = {"person": "Index of Names", "place": "Index of Places"}
 INDEX_NOTE = "Numbers refer to pages; “n” marks a page where the name occurs only in a note."
+INDEX_FIGURE_NOTE = " Numbers in italics refer to figures."
 
 
 def section_label(reader: Reader):
@@ -34,5 +35,8 @@ def index_parts(reader: Reader, root: Path, env, page_of: Callable, href_of: Cal
         title = INDEX_TITLES.get(kind, f"Index of {kind.title()}s")
         html = render_template(root, env, "index.html.j2", groups=groups, kind=kind, kind_title=title,
                                entry_base=entry_base, nested=True)
-        parts.append({"kind": kind, "title": title, "html": html, "note": INDEX_NOTE})
+        figures = any(loc.in_figure for group in groups for line in group.lines
+                      for loc in line.locators + tuple(x for sub in line.subs for x in sub.locators))
+        parts.append({"kind": kind, "title": title, "html": html,
+                      "note": INDEX_NOTE + (INDEX_FIGURE_NOTE if figures else "")})
     return parts

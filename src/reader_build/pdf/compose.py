@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostics
 from ..ids import ref_id
 from ..render.typography import NO_HYPHENATION
 from ..render.html import Target, inline_html, render_chapter
+from ..render.xref import figure_list, fill_page_refs
 from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
 from .engine import continued_rules, fix_rule, keep_notes_rules, stray_breaks
@@ -57,6 +58,7 @@ class ComposeContext:
     bibliography: list
     css: str
     build_date: str
+    figures: list = field(default_factory=list)     # the list of figures: id, title_html (render/xref.py)
 
 
 @dataclass
@@ -78,7 +80,7 @@ class PdfResult:
         return cls(data, record["pages"], record["anchors"], "", [], 0, openers=record.get("openers", []))
 
 
-BLOCKS = ("title", "toc", "bibliography", "indexes", "colophon")
+BLOCKS = ("title", "toc", "figures", "bibliography", "indexes", "colophon")
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
             if heading.level == 2:
                 toc.append({"id": heading.id, "kind": parsed.kind, "level": 2,
                             "title_html": inline_html(heading.title)})
+    _check_page_refs(reader, edition, {c["id"] for c in chapters}, diags)
     bibliography = []
     if edition.includes("bibliography"):
         bibliography = [{"id": ref_id(key), "html": html}
@@ -137,7 +140,24 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
             path, text = found
             check_css(path, text, diags)
             css_parts.append(text)
-    return ComposeContext(reader, edition, root, chapters, toc, bibliography, "\n".join(css_parts), build_date)
+    figures = figure_list(reader, {c["id"] for c in chapters}) if edition.includes("figures") else []
+    return ComposeContext(reader, edition, root, chapters, toc, bibliography, "\n".join(css_parts), build_date,
+                          figures)
+
+
+def _check_page_refs(reader: Reader, edition: Edition, included: set, diags: Diagnostics) -> None:
+    """A page reference (@page:) to a place in a chapter that the edition leaves out prints "?"."""
+    xref = reader.xref
+    for chapter in reader.chapters if xref is not None and edition.name else ():
+        if chapter.id not in included:
+            continue
+        for use in chapter.parsed.crossrefs:
+            for item in use.citation.items:
+                kind, _, ident = item.key.partition(":")
+                where = xref.chapter_of(ident) if kind.lower() == "page" else None
+                if where is not None and where not in included:
+                    diags.warning("xref-page-missing", f"edition '{edition.name}' leaves out '{where}', where "
+                                  f"@page:{ident} points: it prints 'p. ?'", chapter.parsed.path, use.line, use.col)
 
 
 def _front_included(edition: Edition, chapter_id: str) -> bool:
@@ -147,11 +167,12 @@ def _front_included(edition: Edition, chapter_id: str) -> bool:
 
 
 def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", part: Part | None = None,
-            toc_pages: dict | None = None) -> str:
+            toc_pages: dict | None = None, page_of=None) -> str:
     """The HTML of the whole book, or (*part*) of one part of it.
 
     A part has only its own chapters and blocks; its contents list every entry
     of the book, with the page numbers *toc_pages* (id -> page) as ``data-page``.
+    The page references (``@page:``) get their numbers from *page_of* (id -> page).
     """
     toc = list(ctx.toc)
     for index in indexes:
@@ -172,8 +193,12 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
         ctx.root, env, "book.html.j2",
         reader=ctx.reader.config, edition=edition, chapters=chapters, toc=toc,
         bibliography=bibliography, indexes=indexes, page_css=page_css(ctx.reader, ctx.edition),
+        figures=[dict(f, page=toc_pages[f["id"]]) if toc_pages and f["id"] in toc_pages else f for f in ctx.figures],
+        figures_title=ctx.reader.xref.words["list-of-figures"] if ctx.reader.xref else "Figures",
         css=ctx.css, fix_css=fix_css, build_date=ctx.build_date, version=__version__,
         source_hash=ctx.reader.source_hash, wide=length_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
+    if page_of is not None:
+        html = fill_page_refs(html, page_of)
     return number_paragraphs(html)
 
 

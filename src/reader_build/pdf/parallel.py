@@ -55,6 +55,7 @@ MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
 FORMAT = 3                  # of a cached part (2: with its page openers; 3: sealed records)
 FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(front)", "(bibliography)", "(colophon)", "(book)"
+FRONT_BLOCKS = frozenset({"title", "toc", "figures"})     # the front part: title page, contents, figures
 # The contents of a part cannot count pages of other documents (target-counter): the
 # numbers are given as data-page.
 TOC_CSS = 'nav.toc .toc-list a[data-page]::after { content: leader(". ") attr(data-page); }'
@@ -156,8 +157,8 @@ def plan_parts(ctx: ComposeContext, indexes: list, whole: bool = False) -> list[
     if whole:
         return [Part(BOOK, chapters=tuple(c["id"] for c in ctx.chapters), blocks=frozenset(BLOCKS))]
     parts = []
-    if edition.includes("title") or edition.includes("toc"):
-        parts.append(Part(FRONT, blocks=frozenset({"title", "toc"})))
+    if edition.includes("title") or edition.includes("toc") or (edition.includes("figures") and ctx.figures):
+        parts.append(Part(FRONT, blocks=FRONT_BLOCKS))
     parts += [Part(chapter["id"], chapters=(chapter["id"],)) for chapter in ctx.chapters]
     # the bibliography and each index open a page of their own (section.chapter): a part each, so
     # that the bibliography is laid out with the chapters and the indexes side by side at the end
@@ -174,7 +175,7 @@ def _opens_right(edition: Edition, part: Part) -> bool:
     """Does the part open on a right-hand page? In print.css chapters, the bibliography and the
     indexes do (``break-before: right``) when the margins are mirrored, the colophon does not."""
     mirrored = edition.sides == "mirrored" and edition.medium != "screen"
-    return mirrored and part.name != COLOPHON and part.blocks != frozenset({"title", "toc"})
+    return mirrored and part.name != COLOPHON and part.blocks != FRONT_BLOCKS
 
 
 def part_css(first_page: int) -> str:
@@ -208,6 +209,10 @@ class _Composer:
         self.want_index = ctx.edition.includes("indexes")
         self.chapter_of = {m.id: m.chapter for m in reader.mentions}
         self.chapter_of.update({h.id: c.id for c in reader.chapters for h in c.parsed.headings})
+        if reader.xref is not None:            # every target of a link or @page: reference
+            self.chapter_of.update({ident: t.chapter for ident, t in reader.xref.targets.items()})
+        # the chapters with page references (@page:): their HTML changes with the pages found
+        self.paged = {c["id"] for c in ctx.chapters if 'class="page-ref"' in c["body"]}
         self.fixed: dict[str, str] = {}        # parts without contents or indexes: their HTML
         self.heads: list | None = None         # the kind and title of each index
         self.ids: dict[str, set] = {}
@@ -221,7 +226,7 @@ class _Composer:
         """The HTML of the whole book as one document, with the pages found and every part's fix
         rules: a plain WeasyPrint render of it gives the pages of the merged parts."""
         indexes = self.indexes(lambda ident: anchors.get(ident))
-        return compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)))
+        return compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get)
 
     def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
         """Every part's HTML (without *back*, all but the part with the indexes, the costly one to
@@ -240,10 +245,14 @@ class _Composer:
             self.heads = [{"kind": i["kind"], "title": i["title"]} for i in indexes]
         else:
             indexes = self.heads               # what the contents list of the indexes
-        toc_pages = {item["id"]: page_of(item["id"]) for item in self.ctx.toc}
+        toc_pages = {item["id"]: page_of(item["id"]) for item in self.ctx.toc + self.ctx.figures}
         toc_pages.update({f"index-{i['kind']}": page_of(f"index-{i['kind']}") for i in indexes})
+        included = {c["id"] for c in self.ctx.chapters}
+
+        def ref_page_of(ident):           # a page reference to a chapter this edition leaves out: none
+            return page_of(ident) if self.chapter_of.get(ident) in included else None
         htmls = {part.name: self.fixed.get(part.name) or compose(self.ctx, self.env, indexes, TOC_CSS + "\n" + MARKER,
-                                                                 part, toc_pages)
+                                                                 part, toc_pages, ref_page_of)
                  for part in parts if back or "indexes" not in part.blocks}
         if not self.ids:
             self.ids = {name: set(ID.findall(html)) for name, html in htmls.items()}
@@ -251,7 +260,7 @@ class _Composer:
         for part in parts:
             if part.name not in self.fixed and part.name in htmls:
                 htmls[part.name] = link_out(htmls[part.name], every - self.ids[part.name])
-                if not part.blocks & {"toc", "indexes"}:
+                if not part.blocks & {"toc", "indexes"} and not self.paged & set(part.chapters):
                     self.fixed[part.name] = htmls[part.name]
         return htmls
 

@@ -16,7 +16,10 @@ from ..source.markdown import markdown, plain_text
 from ..model import Chapter, Reader
 from ..source.sanitize import content_dropping_tag, safe_url, sanitize_html
 from .. import ids
+from ..source.htmlrepair import repair
+from ..source.urls import scheme_of
 from .typography import nbsp
+from .xref import crossref_html, figure_caption, link_href, raw_links, table_caption
 
 KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start", "data-b"}
 NOTE_TAGS = {"p": "span", "blockquote": "span", "ul": "span", "ol": "span", "li": "span",
@@ -43,6 +46,7 @@ class Target:
     file_of: Callable[[str], str] = lambda ident: ""   # document that holds an id ("" = this one)
     bib_file: str = ""
     image_base: str = ""
+    page_label: Callable[[str], object] | None = None   # EPUB: the print page of an id (for @page:)
 
     def href(self, ident: str) -> str:
         return f"{self.file_of(ident)}#{ident}"
@@ -73,6 +77,7 @@ class _Renderer:
         self.in_note = False          # rendering a PDF note: blocks become spans
         self.note_depth = 0           # rendering any note body
         self.block_count = 0
+        self.figures = 0
 
     def block_id(self) -> dict:
         """data-b: the same id for the same text block in every target (page-start mapping)."""
@@ -113,10 +118,11 @@ class _Renderer:
                 out.append("</span>")
             elif t == "link_open":
                 href = tok.attrGet("href") or ""
-                if not safe_url(href):
+                href = link_href(self.reader, self.chapter.parsed, href, self.target) if safe_url(href) else None
+                if href is None:
                     out.append("<a>")
-                elif href.startswith("#"):
-                    out.append(f'<a href="{escape(self.target.href(href[1:]), quote=True)}">')
+                elif not scheme_of(href):
+                    out.append(f'<a href="{escape(href, quote=True)}">')
                 else:
                     out.append(f'<a class="external" href="{escape(href, quote=True)}">')
             elif t == "link_close":
@@ -124,14 +130,20 @@ class _Renderer:
             elif t == "image":
                 out.append(self.image(tok, inline=True))
             elif t == "html_inline":
-                out.append(sanitize_html(tok.content, balance=False)[0])
+                out.append(raw_links(sanitize_html(tok.content, balance=False)[0], self.reader, self.chapter.parsed,
+                                     self.target))
             elif t == "citation":
                 out.append(self.citation(tok))
+            elif t == "crossref":
+                out.append(crossref_html(self.reader, self.chapter.parsed, tok.meta["citation"], self.target))
             elif t == "footnote_ref":
                 out.append(self.note_call(tok))
             else:
                 out.append(escape(tok.content))
-        return "".join(out)
+        html = "".join(out)
+        if any(tok.type == "html_inline" for tok in children or ()):
+            html = repair(html, phrasing=True)[0]       # raw tags balanced and nested as the paragraph allows
+        return html
 
     def citation(self, tok) -> str:
         bib_file = self.target.bib_file
@@ -181,17 +193,17 @@ class _Renderer:
     # -- blocks -----------------------------------------------------------------
     def figure(self, inline) -> str:
         tok = inline.children[0]
-        src = tok.attrGet("src") or ""
         caption = tok.attrGet("title") or ""
-        index = [i.src for i in self.chapter.parsed.images].index(src) + 1 if any(
-            i.src == src for i in self.chapter.parsed.images) else 1
-        fig_id = f"fig-{self.chapter.id}-{index}"
-        role = ' role="doc-figure"' if False else ""
-        html = f'<figure class="figure" id="{fig_id}"{role}>{self.image(tok, inline=False)}'
-        if caption:
+        self.figures += 1                 # (two figures of one image: two ids)
+        index = self.figures
+        fig_id = tok.attrGet("id") or f"fig-{self.chapter.id}-{index}"
+        html = f'<figure class="figure" id="{escape(fig_id, quote=True)}">{self.image(tok, inline=False)}'
+        text = figure_caption(self.reader, fig_id, caption_html(caption, tok.meta.get("caption_mentions", ())))
+        text = text if caption else ""
+        if text:
             data_b = self.block_id().get("data-b")
             attr = f' data-b="{data_b}"' if data_b else ""
-            html += f"<figcaption{attr}>{escape(nbsp(caption), quote=False)}</figcaption>"
+            html += f"<figcaption{attr}>{text}</figcaption>"
         return html + "</figure>\n"
 
     def blocks(self, tokens) -> str:
@@ -230,7 +242,12 @@ class _Renderer:
             elif t == "hr":
                 out.append('<hr class="break"/>\n')
             elif t == "html_block":
-                out.append(sanitize_html(tok.content)[0] + "\n")
+                html = repair(sanitize_html(tok.content)[0])[0]
+                out.append(raw_links(html, self.reader, self.chapter.parsed, self.target) + "\n")
+            elif t == "table_caption":
+                if not self.in_note:
+                    caption = table_caption(self.reader, tok.meta.get("label"), self.inline(tok.children))
+                    out.append(f"<caption>{caption}</caption>")
             i += 1
         return "".join(out)
 
@@ -262,6 +279,17 @@ class _Renderer:
         if self.in_note and tag in NOTE_TAGS:
             return "</span>"
         return f"</{tag}>"
+
+
+def caption_html(caption: str, marks) -> str:
+    """A figure's caption, its indexed names (start, end, mention id) in spans with their ids."""
+    out, at = [], 0
+    for start, end, mid in marks:
+        out.append(escape(nbsp(caption[at:start]), quote=False))
+        out.append(f'<span class="ix" id="{escape(mid, quote=True)}">{escape(nbsp(caption[start:end]), quote=False)}</span>')
+        at = end
+    out.append(escape(nbsp(caption[at:]), quote=False))
+    return "".join(out)
 
 
 def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> RenderedChapter:

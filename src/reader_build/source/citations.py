@@ -256,6 +256,15 @@ def parse_citation(text: str) -> Citation | None:
     return found[0]
 
 
+CROSSREF_PREFIXES = ("fig", "tbl", "page", "note")
+
+
+def is_crossref_key(key: str) -> bool:
+    """``fig:x``, ``Fig:x``, ``tbl:x``, ``page:x``, ``note:x``: a cross-reference, never a citation key."""
+    prefix, colon, _rest = key.partition(":")
+    return bool(colon) and prefix.lower() in CROSSREF_PREFIXES
+
+
 def _rule(state: StateInline, silent: bool) -> bool:
     pos = state.pos
     char = state.src[pos]
@@ -267,7 +276,8 @@ def _rule(state: StateInline, silent: bool) -> bool:
         return False
     citation, end = found
     if not silent:
-        token = state.push("citation", "", 0)
+        kind = "crossref" if any(is_crossref_key(k) for k in citation.keys) else "citation"
+        token = state.push(kind, "", 0)
         token.content = state.src[pos:end]
         token.meta = {"citation": replace(citation, offset=pos, length=end - pos)}
     state.pos = end
@@ -296,7 +306,7 @@ def _alt_text(state) -> None:
     """Citations inside an image's alt text are plain text again (alt text is text)."""
     def walk(tokens, in_image: bool) -> None:
         for n, token in enumerate(tokens):
-            if in_image and token.type == "citation":
+            if in_image and token.type in ("citation", "crossref"):
                 tokens[n] = Token("text", "", 0, content=token.content)
             elif token.children:
                 walk(token.children, in_image or token.type == "image")
@@ -308,3 +318,4 @@ def citations_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "citation", _rule)
     md.core.ruler.push("citation_alt_text", _alt_text)
     md.add_render_rule("citation", _render)
+    md.add_render_rule("crossref", _render)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from dataclasses import replace
 
 import yaml
 from markdown_it import MarkdownIt
@@ -26,6 +27,7 @@ from .files import SourceFile
 from ..diagnostics import did_you_mean
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+ANCHOR_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")     # a heading's {#id}: pandoc-crossref's sec:x too
 HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 NOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
 UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
@@ -88,7 +90,7 @@ def plain_text(children) -> str:
             out.append(" ")
         elif tok.type == "image":
             out.append(plain_text(tok.children))
-        elif tok.type == "citation":
+        elif tok.type in ("citation", "crossref"):
             out.append(tok.content)
     return "".join(out)
 
@@ -137,6 +139,7 @@ class _ChapterParser:
         self.diags = diags
         self.mentions: list[MentionUse] = []
         self.citations: list[CitationUse] = []
+        self.crossrefs: list[CitationUse] = []
         self.images: list[Image] = []
         self.headings: list[Heading] = []
         self.chapter_id = "chapter"
@@ -232,8 +235,14 @@ class _ChapterParser:
                 cit = tok.meta.get("citation")
                 line, col = place(getattr(cit, "offset", 0))
                 self.citations.append(CitationUse(cit, line, col, note))
+            elif tok.type == "crossref":
+                cit = tok.meta.get("citation")
+                line, col = place(getattr(cit, "offset", 0))
+                self.crossrefs.append(CitationUse(cit, line, col, note))
             elif tok.type == "image":
                 self._image(inline, tok)
+                if note is None and len(children) == 1 and self.authority is not None:
+                    self._caption_mentions(tok)       # a figure: its caption is indexed
             elif tok.type == "text":
                 m = UNDEFINED_REF.search(tok.content)
                 if m:
@@ -250,6 +259,16 @@ class _ChapterParser:
         mid = mention_id(self.chapter_id, len(self.mentions) + 1)
         self.mentions.append(MentionUse(mid, entry, note, text))
         return mid
+
+    def _caption_mentions(self, image: Token) -> None:
+        """The names in a figure's caption: (start, end, mention id) in ``meta["caption_mentions"]``."""
+        caption = image.attrGet("title") or ""
+        marks = []
+        for start, end, entry in self.authority.find(caption) if caption else ():
+            mid = self._mention(entry, None, caption[start:end])
+            self.mentions[-1] = replace(self.mentions[-1], in_figure=True)
+            marks.append((start, end, mid))
+        image.meta = dict(image.meta or {}, caption_mentions=marks)
 
     def _mark(self, tok: Token, note: int | None) -> list[Token]:
         found = self.authority.find(tok.content)
@@ -279,11 +298,13 @@ class _ChapterParser:
 
     # -- block walk -----------------------------------------------------------
     def headings_of(self, tokens) -> None:
+        """Heading ids: an explicit ``{#id}`` as written; else ``CHAPTER-slug``, made unique the way
+        pandoc does it (``…-foo``, ``…-foo-1``), never taking an id written elsewhere in the chapter."""
+        found = []
         for i, tok in enumerate(tokens):
             if tok.type != "heading_open":
                 continue
             inline = tokens[i + 1]
-            level = int(tok.tag[1])
             attrs = {}
             if inline.children and inline.children[-1].type == "text":
                 last = inline.children[-1]
@@ -291,16 +312,28 @@ class _ChapterParser:
                 if m:
                     attrs = _parse_attr_string(m.group(1))
                     last.content = last.content[:m.start()]
+            found.append((tok, inline, attrs))
+        taken = {attrs.get("id") or tok.attrGet("id") for tok, _inline, attrs in found} - {None}
+        for tok, inline, attrs in found:
+            level = int(tok.tag[1])
             title = plain_text(inline.children).strip()
             line = (tok.map[0] if tok.map else 0) + 1
             if level == 1:
                 self.diags.warning("heading-level-1", "a '#' heading inside a chapter; the chapter title comes "
                                    "from the front matter, so use '##' for sections", self.src.path, line, 1)
-            hid = attrs.get("id") or tok.attrGet("id") or f"{self.chapter_id}-{slugify(title)}"
-            if not ID_RE.match(hid):
+            hid = attrs.get("id") or tok.attrGet("id")
+            auto = hid is None
+            if hid is not None and not ANCHOR_RE.match(hid):
                 self.diags.error("bad-id", f"heading id '{hid}' must start with a letter and contain only "
-                                 "letters, digits, '-' and '_'", self.src.path, line, 1)
-                hid = f"{self.chapter_id}-{slugify(title)}"
+                                 "letters, digits, '-', '_', ':' and '.'", self.src.path, line, 1)
+                auto = True
+            if auto:
+                base = f"{self.chapter_id}-{slugify(title)}"
+                hid, n = base, 0
+                while hid in taken:
+                    n += 1
+                    hid = f"{base}-{n}"
+                taken.add(hid)
             tok.attrSet("id", hid)
             if "class" in attrs:
                 tok.attrSet("class", attrs["class"])
@@ -354,6 +387,7 @@ class _ChapterParser:
             tokens=tuple(body), notes=tuple(notes), headings=tuple(self.headings),
             citations=tuple(self.citations), mentions=tuple(self.mentions), images=tuple(self.images),
             meta={k: v for k, v in data.items() if k not in ("id", "title", "short", "kind")},
+            crossrefs=tuple(self.crossrefs),
         )
 
     def _split_notes(self, tokens, env) -> tuple[list, list[NoteDef]]:

@@ -10,6 +10,8 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
+from .urls import encode_url, scheme_of, url_problem
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "cite", "code", "dd", "del", "dfn", "div", "dl",
     "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p",
@@ -22,7 +24,24 @@ DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "tem
                 "textarea", "select", "frameset", "frame", "applet", "canvas", "audio", "video", "form"}
 ALLOWED_ATTRS = {"id", "class", "lang", "title", "dir", "href", "colspan", "rowspan", "cite", "datetime"}
 SAFE_URL = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.I)
-ID_RE = re.compile(r"^[A-Za-z][\w.-]*$")
+ID_RE = re.compile(r"^[A-Za-z][\w.:-]*$")
+# attribute values that EPUB's schema checks: anything else is left out
+VALID_VALUE = {
+    "dir": re.compile(r"^(ltr|rtl|auto)$"),
+    "lang": re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"),
+    "colspan": re.compile(r"^[1-9][0-9]{0,2}$"),
+    "rowspan": re.compile(r"^[0-9]{1,3}$"),
+    "datetime": re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$"),
+}
+
+
+HTML_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+             "wbr", "keygen", "frame"}
+
+
+def unwrapped(tag: str) -> bool:
+    """Is an unknown element *tag* unwrapped (its content kept), not dropped with its content?"""
+    return tag not in DROP_CONTENT and tag not in HTML_VOID and tag not in ALLOWED_TAGS
 
 
 _SINGLE_TAG = re.compile(r"\A\s*<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)\b[^>]*?(/?)\s*>\s*\Z", re.S)
@@ -79,6 +98,16 @@ class _Sanitizer(HTMLParser):
                 continue
             if name == "id" and not ID_RE.match(value):
                 continue
+            if name in VALID_VALUE and not VALID_VALUE[name].match(value.strip()):
+                self.removed.append(f"{tag}@{name}")
+                continue
+            if name in ("href", "cite"):
+                value = value.strip()
+            if name == "cite":          # no link: kept when it is a valid web address, encoded
+                if scheme_of(value) not in ("http", "https") or url_problem(encode_url(value)):
+                    self.removed.append(f"{tag}@{name}")
+                    continue
+                value = encode_url(value)
             kept.append(f' {name}="{escape(value, quote=True)}"')
         if tag in VOID_TAGS:
             self.out.append(f"<{tag}{''.join(kept)}/>")

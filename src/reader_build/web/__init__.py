@@ -1,0 +1,1 @@
+"""web: the web edition, a static site that works offline."""

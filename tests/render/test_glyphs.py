@@ -1,0 +1,73 @@
+"""Glyph coverage: a character that no font of the book covers is a warning at its place naming
+its script (an error with --strict); a fallback font declared in the project covers it."""
+from __future__ import annotations
+
+import shutil
+
+from conftest import MINIMAL, REPO, write_project
+
+from reader_build.build import build, load_reader
+from reader_build.diagnostics import Diagnostics
+
+TEXT = """---
+id: one
+title: Scripts
+---
+
+Greek Ἀθῆναι and Russian Москва are in Libertine.
+
+Hindi नमस्ते, Thai ภาษาไทย,
+an emoji 🙂 and Japanese 日本 (日本 again).
+"""
+
+
+def _project(tmp_path, text=TEXT):
+    files = dict(MINIMAL)
+    files["manuscript/one.md"] = text
+    return write_project(tmp_path / "p", files)
+
+
+def _glyph_warnings(root):
+    diags = Diagnostics()
+    load_reader(root, diags)
+    return [d for d in diags if d.code == "glyph-missing"]
+
+
+def test_each_uncovered_script_is_a_warning_at_its_first_place(tmp_path):
+    found = {d.message.split("(U+")[1].split(")")[0]: (d.severity, d.path, d.line, d.col)
+             for d in _glyph_warnings(_project(tmp_path))}
+    assert found == {
+        "0928, Devanagari": ("warning", "manuscript/one.md", 8, 7),
+        "0E20, Thai": ("warning", "manuscript/one.md", 8, 20),
+        "1F642, Slightly Smiling Face": ("warning", "manuscript/one.md", 9, 10),
+        "65E5, Han": ("warning", "manuscript/one.md", 9, 25),
+    }
+
+
+def test_repeated_characters_are_counted_in_one_warning(tmp_path):
+    han = [d for d in _glyph_warnings(_project(tmp_path)) if "Han" in d.message]
+    assert "(and 3 more in this file)" in han[0].message
+
+
+def test_strict_makes_it_an_error(tmp_path):
+    root = _project(tmp_path, "---\nid: one\ntitle: T\n---\n\nनमस्ते [@doe-2001].\n")
+    result = build(root, strict=True)
+    assert result.status == 1
+    assert [d.code for d in result.diagnostics if d.severity == "error"] == ["glyph-missing"]
+
+
+def test_a_fallback_font_declared_in_the_project_covers_its_script(tmp_path):
+    root = _project(tmp_path, "---\nid: one\ntitle: T\n---\n\n日本 and 北方 [@doe-2001].\n")
+    assert len(_glyph_warnings(root)) == 1                 # 日本: in no font of the book
+    (root / "styles" / "fonts").mkdir(parents=True)
+    shutil.copy(REPO / "styles" / "fonts" / "NotoSerifCJKjp-subset.otf", root / "styles" / "fonts")
+    assert len(_glyph_warnings(root)) == 1                 # in styles/fonts but not declared: not used
+    (root / "styles" / "extra.css").write_text(
+        '@font-face { font-family: "Fallback"; src: url(fonts/NotoSerifCJKjp-subset.otf); }\n'
+        'html { font-family: "Reader Serif", "Fallback", serif; }\n')
+    left = _glyph_warnings(root)
+    assert len(left) == 1 and "'本'" in left[0].message    # 日 and 北方 are in the (subset) font, 本 is not
+
+
+def test_the_bundled_reader_is_covered(tmp_path):
+    assert _glyph_warnings(REPO) == []
