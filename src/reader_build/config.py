@@ -70,6 +70,7 @@ class Config:
     editions: tuple[Edition, ...] = ()
     handouts: tuple[Handout, ...] = ()
     hyphenate: bool = True
+    strings: dict = field(default_factory=dict, compare=False, hash=False)   # [strings]: fixed words overridden
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def edition(self, name: str) -> Edition | None:
@@ -85,6 +86,7 @@ TOP_KEYS = {
     "title": str, "subtitle": str, "author": str, "byline": str, "editor": str,
     "language": str, "date": str, "identifier": str, "publisher": str, "rights": str,
     "chapters": list, "bibliography": dict, "editions": dict, "handouts": dict, "hyphenate": bool,
+    "strings": dict,
 }
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
                 "margins": str, "medium": str, "include": list, "pdf-variant": str}
@@ -272,6 +274,8 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
             diags.error("config-type", "chapters in reader.toml must be a list of file names, "
                         "e.g. chapters = [\"01-intro.md\"]", src.path, _line_of(src.text, "chapters"))
         kwargs["chapters"] = tuple(names)
+    if isinstance(data.get("strings"), dict):
+        kwargs["strings"] = dict(data["strings"])
     if isinstance(data.get("hyphenate"), bool):
         kwargs["hyphenate"] = data["hyphenate"]
     bib = data.get("bibliography", {})

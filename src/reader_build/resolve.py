@@ -18,6 +18,7 @@ from .model import Chapter, Image, Reader
 from .source.project import ProjectSources, read_image
 from .source.sanitize import sanitize_html
 from .render.templates import read_fonts
+from .render.locale import load_locale, toml_key_line
 
 
 def _number_notes(parsed) -> list[Chapter]:
@@ -84,6 +85,9 @@ def _check_raw_html(chapter, diags: Diagnostics) -> None:
 
 def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     config = sources.config
+    text = sources.config_file.text
+    locale = load_locale(config.language, config.strings, sources.root, diags, sources.config_file.path,
+                         lambda key: toml_key_line(text, key, "strings" if key != "language" else None))
     authority = load_authority(list(sources.authority), diags)
     bibliography = load_bibliography(
         list(sources.bibliography),
@@ -91,7 +95,7 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
 
     parsed = []
     for src in sources.chapters:
-        chapter = parse_chapter(src, authority, diags)
+        chapter = parse_chapter(src, authority, diags, locale)
         if chapter is not None:
             parsed.append(chapter)
     _check_ids(parsed, diags)
@@ -139,6 +143,6 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
 
     fonts = read_fonts(sources.root, diags)
     return Reader(config=config, chapters=tuple(chapters), bibliography=bibliography, authority=authority,
-                  cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts,
+                  cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts, locale=locale,
                   source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()
                                                     for name, data in sorted(images.items()))))

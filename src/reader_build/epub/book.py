@@ -21,7 +21,8 @@ from . import a11y
 from ..render.html import Target, inline_html, ref_id, render_chapter
 from ..model import Reader
 from ..pdf.pagemap import PageStart, insert_page_breaks, page_list_nav, plan_page_breaks
-from ..pdf.compose import INDEX_TITLES, index_parts
+from ..pdf.compose import INDEX_KINDS, index_parts
+from ..render.locale import chapter_language, locale_of
 from ..render.templates import read_css, render_template, template_environment
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -51,6 +52,7 @@ class _Writer(epub.EpubWriter):
     with an ``epub:type`` and an id, note references included)."""
 
     page_list: list = []           # (href, label) of the print pages, in order
+    page_list_title: str = "Page list"
 
     def _get_nav(self, item):
         """ebooklib's nav, with the landmarks hidden from the reading flow and our page-list."""
@@ -64,7 +66,7 @@ class _Writer(epub.EpubWriter):
         if body is None:
             body = tree.find("body")
         if body is not None and self.page_list:
-            nav = etree.fromstring(page_list_nav(self.page_list))
+            nav = etree.fromstring(page_list_nav(self.page_list, self.page_list_title))
             if not str(body.tag).startswith("{"):            # ebooklib's tree without a namespace
                 for node in nav.iter():
                     node.tag = etree.QName(node).localname
@@ -111,11 +113,12 @@ def _page_source(reader: Reader, build_date: str) -> str:
     """pageBreakSource: the print edition, named as its colophon names it."""
     config = reader.config
     edition = config.print_edition
+    locale = locale_of(reader)
     title = config.title + (f": {config.subtitle}" if config.subtitle else "")
-    parts = [title, f"edition \u201c{edition.name if edition else 'print'}\u201d"]
+    parts = [title, locale.t("page-source-edition", edition=edition.name if edition else "print")]
     if build_date:
         parts.append(build_date[:10])
-    parts.append(f"sources {reader.source_hash[:12]}")
+    parts.append(locale.t("page-source-sources", sources=reader.source_hash[:12]))
     return ", ".join(parts)
 
 
@@ -133,7 +136,8 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     """Build the EPUB; *print_pages* (id -> page) labels index locators with print pages,
     *page_starts* (of the print edition, :func:`reader_build.pagemap.page_starts`) give the
     page-break markers and the page-list."""
-    env = template_environment(root)
+    locale = locale_of(reader)
+    env = template_environment(root, locale)
     config = reader.config
     lang = config.language
     book = epub.EpubBook()
@@ -180,7 +184,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
             files[f"fn-{number}"] = name
             files[f"fnref-{number}"] = name
     bib_file = "bibliography.xhtml"
-    for kind in ("person", "place"):
+    for kind in INDEX_KINDS:
         files[f"index-{kind}"] = f"index-{kind}.xhtml"
 
     def file_of(ident: str) -> str:
@@ -194,7 +198,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     title_body = render_template(root, env, "epub-title.xhtml.j2", reader=config, version=__version__)
     title_doc = _document(book, "00-title.xhtml", config.title, title_body, lang, css)
     spine.append(title_doc)
-    book.guide.append({"type": "title-page", "href": title_doc.file_name, "title": "Title page"})
+    book.guide.append({"type": "title-page", "href": title_doc.file_name, "title": locale.t("title-page")})
     first_body = None
     for chapter in reader.chapters:
         target = Target("epub", file_of=lambda ident, here=chapter_files[chapter.id]:
@@ -202,10 +206,12 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
                         bib_file="bibliography.xhtml", image_base="")
         body = render_chapter(reader, chapter, target)
         notes = list(target.notes)
+        chapter_lang = chapter_language(chapter.parsed, lang)
         html = render_template(root, env, "epub-chapter.xhtml.j2", chapter=chapter.parsed,
-                               title_html=inline_html(chapter.parsed.title), body=body, notes=notes)
-        html = a11y.language_spans(html, lang)
-        doc = _document(book, chapter_files[chapter.id], chapter.parsed.title, html, lang, css)
+                               title_html=inline_html(chapter.parsed.title, chapter_lang, locale),
+                               body=body, notes=notes)
+        html = a11y.language_spans(html, chapter_lang)
+        doc = _document(book, chapter_files[chapter.id], chapter.parsed.title, html, chapter_lang, css)
         spine.append(doc)
         sections = [epub.Link(f"{doc.file_name}#{h.id}", h.title, h.id)
                     for h in chapter.parsed.headings if h.level == 2]
@@ -214,22 +220,23 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         if chapter.parsed.kind == "chapter" and first_body is None:
             first_body = doc
     if first_body is not None:
-        book.guide.append({"type": "text", "href": first_body.file_name, "title": "Start of the text"})
+        book.guide.append({"type": "text", "href": first_body.file_name, "title": locale.t("start-of-text")})
 
     entries = reader.bibliography.entries_html(None)
     if entries and edition.includes("bibliography"):
         body = a11y.language_spans(render_template(root, env, "epub-bibliography.xhtml.j2",
                                    entries=[{"id": ref_id(k), "html": h} for k, h in entries]), lang)
-        doc = _document(book, bib_file, "Bibliography", body, lang, css)
+        title = locale.t("bibliography")
+        doc = _document(book, bib_file, title, body, lang, css)
         spine.append(doc)
-        toc.append(epub.Link(doc.file_name, "Bibliography", "bibliography"))
-        book.guide.append({"type": "bibliography", "href": doc.file_name, "title": "Bibliography"})
+        toc.append(epub.Link(doc.file_name, title, "bibliography"))
+        book.guide.append({"type": "bibliography", "href": doc.file_name, "title": title})
 
     if edition.includes("indexes"):
         pages = print_pages or {}
         page_of = (lambda mid: pages.get(mid)) if print_pages else (lambda mid: None)
         href_of = lambda mid: f"{file_of(mid)}#{mid}"  # noqa: E731
-        entry_base = {kind: f"index-{kind}.xhtml" for kind in INDEX_TITLES}
+        entry_base = {kind: f"index-{kind}.xhtml" for kind in INDEX_KINDS}
         for part in index_parts(reader, root, env, page_of, href_of, entry_base):
             name = f"index-{part['kind']}.xhtml"
             body = render_template(root, env, "epub-index.xhtml.j2", part=part,
@@ -238,12 +245,12 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
             spine.append(doc)
             toc.append(epub.Link(doc.file_name, part["title"], f"index-{part['kind']}"))
             if not any(g.get("type") == "index" for g in book.guide):
-                book.guide.append({"type": "index", "href": doc.file_name, "title": "Index"})
+                book.guide.append({"type": "index", "href": doc.file_name, "title": locale.t("index")})
 
     page_entries = []
     if page_starts:
         whole = {"title-page": title_doc.file_name}
-        whole.update({f"index-{kind}": f"index-{kind}.xhtml" for kind in INDEX_TITLES})
+        whole.update({f"index-{kind}": f"index-{kind}.xhtml" for kind in INDEX_KINDS})
         placements, page_entries = plan_page_breaks(page_starts, [(d.file_name, d.content) for d in spine], whole)
         for doc in spine:
             placed = placements.get(doc.file_name)
@@ -264,8 +271,9 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     book.spine = [title_doc, "nav"] + spine[1:]
     out = io.BytesIO()
     writer = _Writer(out, book, {"epub3_pages": False, "mtime": _modified(build_date),
-                                 "landmark_title": "Landmarks", "epub2_guide": True})
+                                 "landmark_title": locale.t("landmarks"), "epub2_guide": True})
     writer.page_list = page_entries
+    writer.page_list_title = locale.t("page-list")
     writer.process()
     writer.write()
     return EpubResult(out.getvalue(), files)

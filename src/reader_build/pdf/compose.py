@@ -13,11 +13,12 @@ from ..config import Edition
 from ..diagnostics import Diagnostics
 from ..render.html import Target, inline_html, ref_id, render_chapter
 from ..index.build import build_index
+from ..index.collation import index_order
 from ..model import Reader
+from ..render.locale import chapter_language, locale_of
 from ..render.templates import check_css, read_css, render_template, template_environment
 
-INDEX_TITLES = {"person": "Index of Names", "place": "Index of Places"}
-INDEX_NOTE = "Numbers refer to pages; “n” marks a page where the name occurs only in a note."
+INDEX_KINDS = ("person", "place")      # the kinds with a title of their own (index-title-KIND)
 WIDE_PAGE_MM = 170
 
 
@@ -114,22 +115,31 @@ def section_label(reader: Reader):
     return lambda mention_id: titles.get(chapter_of.get(mention_id, ""), "")
 
 
+def index_title(locale, kind: str) -> str:
+    if kind in INDEX_KINDS:
+        return locale.t(f"index-title-{kind}")
+    return locale.t("index-title-other", kind=kind.title())
+
+
 def index_parts(reader: Reader, root: Path, env, page_of, href_of, entry_base: dict) -> list[dict]:
     parts = []
+    locale = locale_of(reader)
     for kind in reader.authority.kinds():
-        groups = build_index(reader.authority, kind, reader.mentions, page_of, href_of, section_label(reader))
+        groups = build_index(reader.authority, kind, reader.mentions, page_of, href_of, section_label(reader),
+                             order=index_order(locale), note_mark=locale.t("index-note-mark"))
         if not groups:
             continue
-        title = INDEX_TITLES.get(kind, f"Index of {kind.title()}s")
+        title = index_title(locale, kind)
         html = render_template(root, env, "index.html.j2", groups=groups, kind=kind, kind_title=title,
                                entry_base=entry_base, nested=True)
-        parts.append({"kind": kind, "title": title, "html": html, "note": INDEX_NOTE})
+        parts.append({"kind": kind, "title": title, "html": html, "note": locale.t("index-note")})
     return parts
 
 
 def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str) -> ComposeContext:
     """Everything of the book except the layout-dependent parts (index pages)."""
     target = Target("pdf")
+    lang = reader.config.language
     chapters = []
     toc = []
     for chapter in reader.chapters:
@@ -137,19 +147,22 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         if parsed.kind == "front" and not _front_included(edition, parsed.id):
             continue
         body = render_chapter(reader, chapter, target)
-        chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": inline_html(parsed.title),
-                         "short": parsed.short, "body": body})
-        toc.append({"id": parsed.id, "kind": parsed.kind, "level": 1, "title_html": inline_html(parsed.title)})
+        chapter_lang = chapter_language(parsed, lang)
+        title_html = inline_html(parsed.title, chapter_lang, locale_of(reader))
+        chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": title_html,
+                         "short": parsed.short, "body": body, "lang": "" if chapter_lang == lang else chapter_lang})
+        toc.append({"id": parsed.id, "kind": parsed.kind, "level": 1, "title_html": title_html})
         for heading in parsed.headings:
             if heading.level == 2:
                 toc.append({"id": heading.id, "kind": parsed.kind, "level": 2,
-                            "title_html": inline_html(heading.title)})
+                            "title_html": inline_html(heading.title, chapter_lang, locale_of(reader))})
     bibliography = []
     if edition.includes("bibliography"):
         bibliography = [{"id": ref_id(key), "html": html}
                         for key, html in reader.bibliography.entries_html(None)]
         if bibliography:
-            toc.append({"id": "bibliography", "kind": "back", "level": 1, "title_html": "Bibliography"})
+            toc.append({"id": "bibliography", "kind": "back", "level": 1,
+                        "title_html": escape(locale_of(reader).t("bibliography"))})
     css_parts = []
     for name in ("print.css", "extra.css"):
         found = read_css(root, name, diags)
@@ -222,7 +235,7 @@ def pdf_options(variant: str | None) -> dict:
 def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str = "",
               fix_rules: list[str] | None = None) -> PdfResult:
     from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes
-    env = template_environment(root)
+    env = template_environment(root, locale_of(reader))
     ctx = gather(reader, edition, root, diags, build_date)
     fetcher = AssetFetcher(reader.fonts, reader.images)
     want_index = edition.includes("indexes")

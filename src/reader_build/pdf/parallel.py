@@ -41,6 +41,7 @@ from ..diagnostics import Diagnostics
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
 from .compose import ComposeContext, Part, PdfResult, compose, gather, index_parts, new_fix_rules, pdf_options
+from ..render.locale import locale_of
 from ..render.templates import template_environment
 
 MARKER = "/* reader-build: part rules */"
@@ -249,7 +250,7 @@ class _Composer:
 
     def __init__(self, reader: Reader, ctx: ComposeContext, root: Path):
         self.reader, self.ctx, self.root = reader, ctx, root
-        self.env = template_environment(root)
+        self.env = template_environment(root, locale_of(reader))
         self.want_index = ctx.edition.includes("indexes")
         self.chapter_of = {m.id: m.chapter for m in reader.mentions}
         self.chapter_of.update({h.id: c.id for c in reader.chapters for h in c.parsed.headings})

@@ -15,6 +15,7 @@ from typing import Callable
 from ..source.markdown import markdown, plain_text
 from ..model import Chapter, Reader
 from ..source.sanitize import content_dropping_tag, safe_url, sanitize_html
+from .locale import locale_of, typography_for
 from .typography import nbsp
 
 KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start", "data-b"}
@@ -139,7 +140,7 @@ class _Renderer:
             return (f'<a class="fn-anchor" id="fnref-{number}"></a>'
                     f'<span class="fn" id="fn-{number}" data-n="{number}">{body}</span>')
         back = (f'<a class="fn-back" href="#fnref-{number}" role="doc-backlink" '
-                f'title="Back to the text">{number}.</a> ')
+                f'title="{escape(locale_of(self.reader).t("back-to-text"), quote=True)}">{number}.</a> ')
         body = body.replace("<p>", "<p>" + back, 1) if body.startswith("<p>") else f"<p>{back}</p>{body}"
         self.target.notes.append((number, body))
         return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="fnref-{number}" '
@@ -258,9 +259,11 @@ def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> str:
     return _Renderer(reader, chapter, target).blocks(chapter.parsed.tokens)
 
 
-def inline_html(text: str) -> str:
-    """Markdown inline text (a title, a caption) as HTML."""
-    tokens = markdown().parseInline(text)
+def inline_html(text: str, lang: str = "", locale=None) -> str:
+    """Markdown inline text (a title, a caption) as HTML, with the quotation marks and
+    dashes of *lang* (the reader's *locale*, a render.locale.Locale, or English)."""
+    env = {"lang": lang, "typography": lambda tag: typography_for(tag, locale)}
+    tokens = markdown().parseInline(text, env)
     if not tokens:
         return ""
     out = []

@@ -214,7 +214,9 @@ class _ProjectLoader(jinja2.FileSystemLoader):
             raise TemplateError(diags.items or [Diagnostic("template-encoding", ERROR, str(exc), where)]) from None
 
 
-def template_environment(root: Path) -> jinja2.Environment:
+def template_environment(root: Path, locale=None) -> jinja2.Environment:
+    """The templates of a project; *locale* (render.locale.Locale) gives them ``t("key")``,
+    the fixed words of the reader's language."""
     env = jinja2.Environment(
         loader=_ProjectLoader(root),
         undefined=jinja2.StrictUndefined,
@@ -224,6 +226,9 @@ def template_environment(root: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["root_display"] = lambda p: display_path(root, Path(p))
+    if locale is not None:
+        env.globals["t"] = locale.t
+        env.globals["lang"] = locale.tag
     return env
 
 
