@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import replace
 
 from .index.authority import load_authority
+from .bibliography.terms import terms_of
 from .bibliography.references import BibSettings, load_bibliography, unknown_key_diagnostic
 from .diagnostics import Diagnostics
 from .index.build import Mention
@@ -91,7 +92,8 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     authority = load_authority(list(sources.authority), diags)
     bibliography = load_bibliography(
         list(sources.bibliography),
-        BibSettings(style=config.bibliography_style, include_all=config.bibliography_all), diags)
+        BibSettings(style=config.bibliography_style, include_all=config.bibliography_all,
+                    terms=terms_of(locale)), diags)
 
     parsed = []
     for src in sources.chapters:

@@ -22,6 +22,7 @@ from pybtex.style.template import FieldIsMissing
 from . import names as N
 from .load import parse_files
 from .style import ARTICLES, PARTS, REPORTS, THESES, AuthorDateStyle, field
+from .terms import Terms
 from ..source.citations import PAGE_TERMS, Citation, CiteItem, split_locator
 from ..diagnostics import Diagnostic, Diagnostics, ERROR, did_you_mean
 from .latex import NBSP, LatexBackend, render_html, render_text, to_plain, to_rich
@@ -36,6 +37,7 @@ _LATEX = LatexBackend()
 class BibSettings:
     style: str = "author-date"
     include_all: bool = False
+    terms: Terms | None = None        # the author-date style's words (bibliography.terms; English)
 
 
 class Bibliography:
@@ -48,6 +50,7 @@ class Bibliography:
         self._places = places
         self._authordate = AuthorDateStyle()
         self._authordate.bib_data = data
+        self._authordate.terms = settings.terms
         self._numeric = settings.style != "author-date"
         self._style = find_plugin("pybtex.style.formatting", settings.style)() \
             if self._numeric else self._authordate
@@ -130,7 +133,8 @@ class Bibliography:
             if self._numeric:
                 self._add_to_listing([key])
             else:
-                labels[key] = N.year_label(self._authordate.lead(self.data.entries[key]))
+                labels[key] = N.year_label(self._authordate.lead(self.data.entries[key]),
+                                           self._authordate.w["no-date"])
         return labels[key]
 
     # --- citations ------------------------------------------------------
