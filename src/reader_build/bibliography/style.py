@@ -127,9 +127,9 @@ def title_of(entry, prefix: str = "", quoted: bool = False, italic: bool = False
     if italic:
         return Text(Tag("i", title))
     if quoted:
-        end = "." if period_inside and not ends_terminated(title) else ""
-        opening, closing = (w or english()).quotes
-        return Text(opening, title, end, closing)
+        w = w or english()
+        end = "." if period_inside and w.period_inside and not ends_terminated(title) else ""
+        return Text(w.quotes[0], title, end, w.quotes[1])
     return title
 
 
@@ -252,6 +252,15 @@ class AuthorDateStyle(BaseStyle):
         return sorted(entries, key=self.sort_key)
 
     def sort_key(self, entry):
+        """Author, year, title; folded and compared as text in English, in the language's
+        collation (bibliography.terms.Terms.collate) in another."""
+        collate = self.w.collate
+        if collate is None:
+            return self._sort_fields(entry)
+        who, year, title = self._sort_fields(entry)
+        return (collate(who), year, collate(title))
+
+    def _sort_fields(self, entry):
         entry = self.lead(entry)
         if field(entry, "sortkey"):
             return (fold(to_plain(field(entry, "sortkey"))), (), "")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
+from ..index.collation import index_order
 from ..render.locale import packaged_locale
 
 PREFIX = "cite-"
@@ -19,6 +21,8 @@ class Terms:
     words: dict = field(hash=False, compare=False)   # "and" -> "und" (the keys without "cite-")
     serial_comma: bool = True
     quotes: tuple[str, str] = ("\u201c", "\u201d")        # around the title of an article
+    period_inside: bool = True                            # “Title.” (American) or «Title».
+    collate: Callable | None = field(default=None, hash=False, compare=False)   # str -> sort key; None: folded
 
     def __getitem__(self, key: str) -> str:
         return self.words[key]
@@ -30,7 +34,13 @@ class Terms:
 def terms_of(locale) -> Terms:
     """The style's words from a render.locale.Locale."""
     return Terms({key[len(PREFIX):]: value for key, value in locale.strings.items() if key.startswith(PREFIX)},
-                 locale.serial_comma, tuple(locale.typography.quotes[:2]))
+                 locale.serial_comma, tuple(locale.typography.quotes[:2]), locale.period_inside_quotes,
+                 _collate(locale))
+
+
+def _collate(locale) -> Callable | None:
+    order = index_order(locale)
+    return order.key if order is not None else None
 
 
 @lru_cache(maxsize=1)

@@ -61,11 +61,17 @@ class IndexOrder:
         return text
 
     def key(self, text: str) -> tuple:
-        return tuple(_collator().sort_key(self.expand(text)))
+        """The UCA sort key, after the language's first scripts when it has them (a word in
+        Cyrillic before one in Latin in Russian)."""
+        key = tuple(_collator().sort_key(self.expand(text)))
+        if self.collation.scripts_first:
+            return (0 if text and _script(text[0]) in self.collation.scripts_first else 1,) + key
+        return key
 
     def primary(self, text: str) -> tuple:
-        key = self.key(text)
-        return key[:key.index(0)] if 0 in key else key
+        key = tuple(_collator().sort_key(self.expand(text)))
+        key = key[:key.index(0)] if 0 in key else key
+        return self.key(text)[:1] + key if self.collation.scripts_first else key
 
     def words(self, sort_key: str) -> tuple[str, ...]:
         text = unicodedata.normalize("NFC", sort_key)
@@ -100,6 +106,16 @@ class IndexOrder:
 
     def group_key(self, letter: str) -> tuple:
         return (letter != "#", self.primary(letter.lower()), letter)
+
+
+SCRIPT_NAMES = {"CYRILLIC": "Cyrl", "LATIN": "Latn", "GREEK": "Grek", "HIRAGANA": "Hira", "KATAKANA": "Kana",
+                "CJK": "Hani", "HEBREW": "Hebr", "ARABIC": "Arab", "ARMENIAN": "Armn", "GEORGIAN": "Geor"}
+
+
+def _script(char: str) -> str:
+    """The ISO 15924 code of a letter's script (from its Unicode name; "" when unknown)."""
+    first = unicodedata.name(char, "").split(" ")[0]
+    return SCRIPT_NAMES.get(first, "")
 
 
 def _is_kana(char: str) -> bool:

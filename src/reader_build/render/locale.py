@@ -44,6 +44,7 @@ class Collation:
     alphabet: tuple[str, ...] = ()
     after: tuple[tuple[str, str], ...] = ()     # (letter, the letter it follows)
     groups: str = "letters"                     # "letters" | "rows"
+    scripts_first: tuple[str, ...] = ()         # ISO 15924 codes sorted before all others ("Cyrl")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Locale:
     typography: Typography = Typography()
     collation: Collation = Collation()
     serial_comma: bool = True
+    period_inside_quotes: bool = True
     files: tuple[str, ...] = ()
 
     @property
@@ -146,7 +148,9 @@ def _collation(data: dict) -> Collation:
     after = data.get("after", {})
     pairs = tuple((k, v) for k, v in after.items() if isinstance(v, str)) if isinstance(after, dict) else ()
     groups = data.get("groups") if data.get("groups") in ("letters", "rows") else "letters"
-    return Collation(alphabet, pairs, groups)
+    first = data.get("scripts-first", [])
+    scripts = tuple(s for s in first if isinstance(s, str)) if isinstance(first, list) else ()
+    return Collation(alphabet, pairs, groups, scripts)
 
 
 def load_locale(tag: str, overrides: dict | None = None, root: Path | None = None,
@@ -179,8 +183,9 @@ def load_locale(tag: str, overrides: dict | None = None, root: Path | None = Non
                         f"'{tag}'): add it there, or under [strings] in reader.toml", shown[-1])
             strings[key] = reference_strings()[key]
     serial = merged["citation"].get("serial-comma", True)
+    inside = merged["citation"].get("period-inside-quotes", True)
     return Locale(tag, strings, _typography(merged["typography"]), _collation(merged["collation"]),
-                  serial if isinstance(serial, bool) else True, shown)
+                  serial if isinstance(serial, bool) else True, inside if isinstance(inside, bool) else True, shown)
 
 
 def _valid(key, value, diags: Diagnostics, where: str, line: int | None) -> bool:
