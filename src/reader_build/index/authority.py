@@ -39,6 +39,7 @@ class Entry:
     path: str = ""
     line: int = 0                   # line where the entry's table starts
     parent_heading: str = ""        # the parent's heading, for sub-entries
+    sort_text: str = ""             # 'sort', else the heading, as written (index.collation sorts on it)
 
     @property
     def label(self) -> str:
@@ -404,7 +405,8 @@ class _Loader:
             id=f["id"], kind=f["kind"], heading=f["heading"], sort_key=fold(f["sort"] or f["heading"]),
             gloss=f["gloss"], variants=tuple(v for v in f["variants"] if claimed.get(v) is f),
             see=f["see"], see_also=f["see_also"], parent=f["parent"], subs=tuple(f["subs"]),
-            path=f["path"], line=f["line"], parent_heading=f["parent_heading"]) for f in self.raw)
+            path=f["path"], line=f["line"], parent_heading=f["parent_heading"],
+            sort_text=f["sort"] or f["heading"]) for f in self.raw)
 
 
 def load_authority(files: list[SourceFile], diags: Diagnostics) -> Authority:

@@ -79,12 +79,17 @@ class IndexOrder:
 
     def entry_key(self, entry) -> tuple:
         """Word by word on the sort key, then the heading, then the id."""
-        return (tuple(self.key(w) for w in self.words(entry.sort_key)), self.key(entry.heading),
+        return (tuple(self.key(w) for w in self.words(self.text(entry))), self.key(entry.heading),
                 entry.heading, entry.id)
+
+    @staticmethod
+    def text(entry) -> str:
+        """What an entry sorts on: its 'sort', else its heading, as written (not folded)."""
+        return getattr(entry, "sort_text", "") or entry.heading
 
     def letter(self, entry) -> str:
         """The letter group of an entry: a letter of the alphabet, "#" for figures and signs."""
-        words = self.words(entry.sort_key)
+        words = self.words(self.text(entry))
         first = self._first_letter(words[0]) if words else ""
         if not first.isalpha():
             return "#"
