@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from pybtex.database import BibliographyData, Entry, Person
@@ -116,7 +116,8 @@ class Bibliography:
         else:
             labels = list(self._authordate.format_labels(ordered))
         for entry, label in zip(ordered, labels):
-            self._labels[entry.key] = to_plain(label)
+            # author-date labels are plain text already (a no-date label may hold a no-break space)
+            self._labels[entry.key] = to_plain(label) if self._numeric else str(label)
             self._listed.append(entry.key)
 
     def _entry(self, key: str) -> Entry:
@@ -407,6 +408,6 @@ def load_bibliography(files: list[SourceFile], settings: BibSettings, diags: Dia
     if settings.style not in STYLES:
         diags.error("bib-style-unknown", f"unknown bibliography style '{settings.style}'"
                     f"{did_you_mean(settings.style, STYLES)}; known styles: {', '.join(STYLES)}")
-        settings = BibSettings("author-date", settings.include_all)
+        settings = replace(settings, style="author-date")
     data, places = parse_files(files, diags)
     return Bibliography(data, places, settings)
