@@ -90,3 +90,8 @@ def test_titles_follow_the_language():
     assert inline_html('О "договоре" -- и', "ru", ru) == f"О «договоре»{NBSP}— и"
     assert inline_html('On "peace" -- and') == "On “peace” – and"
 
+
+
+def test_japanese_quotes_pair_without_spaces():
+    assert texts('山田は"島は\'われわれの\'ものだ"と書いた。\n\n次の"段落"。', "ja") == [
+        "山田は「島は『われわれの』ものだ」と書いた。", "次の「段落」。"]

@@ -37,6 +37,7 @@ class Typography:
     spaced_dash: str = ""
     punctuation_space: str = ""
     nbsp_after: frozenset = frozenset()
+    spaceless: bool = False                     # no spaces between words: quotes pair in order
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ def _typography(data: dict) -> Typography:
     for key in ("dash", "long-dash", "spaced-dash", "punctuation-space"):
         if isinstance(data.get(key), str):
             kwargs[key.replace("-", "_")] = data[key]
+    if isinstance(data.get("spaceless"), bool):
+        kwargs["spaceless"] = data["spaceless"]
     if isinstance(data.get("nbsp-after"), list):
         kwargs["nbsp_after"] = frozenset(w.lower() for w in data["nbsp-after"] if isinstance(w, str))
     return Typography(**kwargs)

@@ -59,6 +59,18 @@ def dashes(text: str, typography) -> str:
     return text
 
 
+def pair_quotes(text: str, opened: dict) -> str:
+    """Straight quotes as the marks of :data:`QUOTE_MARKS` in their order, opening and closing
+    in turn (for text without spaces between words, where the typographer cannot tell);
+    *opened* carries the state from one piece of a paragraph to the next."""
+    def mark(m: re.Match) -> str:
+        double = m.group(0) == '"'
+        is_open = opened.get(double, False)
+        opened[double] = not is_open
+        return QUOTE_MARKS[(0 if double else 2) + (1 if is_open else 0)]
+    return re.sub("[\"']", mark, text)
+
+
 def quotes(text: str, typography) -> str:
     """The marks :data:`QUOTE_MARKS` as the language's quotation marks."""
     if not _QUOTE_MARK.search(text):

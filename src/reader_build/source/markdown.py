@@ -23,7 +23,7 @@ from ..diagnostics import Diagnostics
 from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
 from .files import SourceFile
 from ..render.locale import typography_for
-from ..render.typography import QUOTE_MARKS, dashes, quotes, spacing
+from ..render.typography import QUOTE_MARKS, dashes, pair_quotes, quotes, spacing
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -35,7 +35,7 @@ MAX_NESTING = 100
 
 
 def _text_in_languages(state):
-    """(text token, language) of every text in the document: the language of the nearest
+    """(text token, language, its inline block) of every text in the document: the language of the nearest
     element with a ``lang`` attribute (``{lang=ru}`` on a paragraph, a span, an emphasis),
     else the document's (``env["lang"]``)."""
     default = state.env.get("lang", "") if isinstance(state.env, dict) else ""
@@ -54,7 +54,7 @@ def _text_in_languages(state):
                 elif tok.nesting == -1 and len(spans) > 1:
                     spans.pop()
                 elif tok.type == "text":
-                    yield tok, spans[-1]
+                    yield tok, spans[-1], block
 
 
 def _typography_of(state):
@@ -64,17 +64,25 @@ def _typography_of(state):
 
 def _dashes(state) -> None:
     """Dashes and ellipses only (markdown-it's 'replacements' would also turn "(c)" into "©"),
-    as the language of each text sets them."""
+    as the language of each text sets them; in a language without spaces between words the
+    straight quotes are paired here, before the typographer (which would leave them)."""
     typography = _typography_of(state)
-    for tok, lang in _text_in_languages(state):
+    opened: dict = {}
+    paragraph = None
+    for tok, lang, block in _text_in_languages(state):
+        typo = typography(lang)
+        if block is not paragraph:
+            opened, paragraph = {}, block
         if "--" in tok.content or "..." in tok.content:
-            tok.content = dashes(tok.content, typography(lang))
+            tok.content = dashes(tok.content, typo)
+        if typo.spaceless and ('"' in tok.content or "'" in tok.content):
+            tok.content = pair_quotes(tok.content, opened)
 
 
 def _language_marks(state) -> None:
     """After the typographer: each text's quotation marks and spaces in its language."""
     typography = _typography_of(state)
-    for tok, lang in _text_in_languages(state):
+    for tok, lang, _ in _text_in_languages(state):
         typo = typography(lang)
         tok.content = spacing(quotes(tok.content, typo), typo)
 
