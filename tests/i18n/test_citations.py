@@ -106,3 +106,8 @@ def test_english_citations_are_as_before(tmp_path):
     assert refs["two"].startswith("Doe, Jane, and Richard Roe. 2001.") and "320 pp." in refs["two"]
     assert refs["edited"].startswith("Ed, Erna, ed. 2004.") and "2nd ed." in refs["edited"]
     assert "“A Chapter.”" in refs["part"]
+
+
+def test_japanese_names_are_joined_by_a_mark_without_spaces(tmp_path):
+    reader = reader_in(tmp_path, "ja")
+    assert citations(reader)[:2] == ["(Doe・Roe 2001, 5)", "(Ash, Birch・Cedar 2002)"]

@@ -95,3 +95,19 @@ def test_titles_follow_the_language():
 def test_japanese_quotes_pair_without_spaces():
     assert texts('山田は"島は\'われわれの\'ものだ"と書いた。\n\n次の"段落"。', "ja") == [
         "山田は「島は『われわれの』ものだ」と書いた。", "次の「段落」。"]
+
+
+def test_a_chapter_in_another_language(tmp_path):
+    from conftest import write_project
+    from reader_build.build import load_reader
+    from reader_build.pdf.compose import gather
+    root = write_project(tmp_path / "p", {
+        "reader.toml": 'title = "T"\n',
+        "manuscript/one.md": '---\nid: one\ntitle: "Ein \\"Titel\\""\nlang: de\n---\n\nEr sagte "ja".\n'})
+    diags = Diagnostics()
+    reader = load_reader(root, diags)
+    assert not diags.items
+    ctx = gather(reader, reader.config.editions[0], root, diags, "")
+    [chapter] = ctx.chapters
+    assert chapter["lang"] == "de" and chapter["title_html"] == "Ein „Titel“"
+    assert "Er sagte „ja“." in chapter["body"]

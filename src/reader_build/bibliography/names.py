@@ -107,14 +107,14 @@ def _real(persons) -> tuple[list, bool]:
 
 def _series(items: list[str], etal: bool, comma_before_and: bool, words=None) -> str:
     """Names joined with the words of *words* (bibliography.terms.Terms; English without it)."""
-    and_, et_al, serial = (words["and"], words["et-al"], words.serial_comma) if words else ("and", "et al.", True)
+    and_, et_al, serial = (words.and_sep, words["et-al"], words.serial_comma) if words else (" and ", "et al.", True)
     if etal:
         return ", ".join(items) + (f", {et_al}" if comma_before_and or len(items) > 1 else f" {et_al}")
     if len(items) == 1:
         return items[0]
     if len(items) == 2:
-        return f"{items[0]}{',' if comma_before_and and serial else ''} {and_} {items[1]}"
-    return ", ".join(items[:-1]) + ("," if serial else "") + f" {and_} " + items[-1]
+        return f"{items[0]}{',' if comma_before_and and serial else ''}{and_}{items[1]}"
+    return ", ".join(items[:-1]) + ("," if serial else "") + and_ + items[-1]
 
 
 def inverted_list(persons, prefix: bool, words=None) -> str:

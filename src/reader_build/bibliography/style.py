@@ -94,13 +94,13 @@ def sentence(blocks, final: str = ".") -> Text:
 def join_words(items: list, w: Terms | None = None) -> Text:
     """"A", "A and B", "A, B, and C" (the word and the comma of *w*, the language's terms)."""
     w = w or english()
-    last, serial = w["and"], w.serial_comma
+    last, serial = w.and_sep, w.serial_comma
     items = [i for i in items if i is not None and str(i).strip()]
     out: list = []
     for n, item in enumerate(items):
         if n:
-            out.append(f" {last} " if len(items) == 2 or (not serial and n == len(items) - 1)
-                       else (f", {last} " if n == len(items) - 1 else ", "))
+            out.append(last if len(items) == 2 or (not serial and n == len(items) - 1)
+                       else ("," + last if n == len(items) - 1 else ", "))
         out.append(item)
     return Text(*out)
 

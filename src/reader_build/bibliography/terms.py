@@ -27,6 +27,12 @@ class Terms:
     def __getitem__(self, key: str) -> str:
         return self.words[key]
 
+    @property
+    def and_sep(self) -> str:
+        """What goes between the last two names: " and ", or a mark alone ("・" in Japanese)."""
+        word = self.words["and"]
+        return f" {word} " if any(c.isalnum() for c in word) else word
+
     def edition(self, number: int, ordinal: str) -> str:
         return self.words["edition"].format(number=number, ordinal=ordinal)
 
