@@ -249,3 +249,9 @@ def chapter_language(parsed, default: str) -> str:
     """A chapter's language: its front matter's ``lang``, else the reader's."""
     lang = parsed.meta.get("lang") if isinstance(parsed.meta, dict) else None
     return lang if isinstance(lang, str) and re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", lang) else default
+
+
+def crossref_words(locale: Locale) -> dict:
+    """The words of cross-references ("fig.", "pp.", "Figure" …) by the names the
+    cross-reference renderer gives them (``xref-fig`` -> ``fig``)."""
+    return {key[len("xref-"):]: value for key, value in locale.strings.items() if key.startswith("xref-")}

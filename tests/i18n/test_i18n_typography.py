@@ -111,3 +111,8 @@ def test_a_chapter_in_another_language(tmp_path):
     [chapter] = ctx.chapters
     assert chapter["lang"] == "de" and chapter["title_html"] == "Ein „Titel“"
     assert "Er sagte „ja“." in chapter["body"]
+
+
+def test_cyrillic_initials_are_tied_to_the_name():
+    from reader_build.render.typography import nbsp
+    assert nbsp("писал А. А. Кошкин и Дж. Ф. Даллес") == f"писал А.{NBSP}А.{NBSP}Кошкин и Дж.{NBSP}Ф.{NBSP}Даллес"
