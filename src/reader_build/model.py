@@ -107,7 +107,7 @@ class Reader:
     images: dict                    # project-relative path -> bytes
     fonts: dict                     # file name -> bytes (the fonts used by the styles)
     source_hash: str
-    locale: Any = None              # render.locale.Locale: the language's words and conventions
+    locale: Any = None              # language.locale.Locale: the language's words and conventions
 
     @property
     def note_count(self) -> int:

@@ -19,7 +19,7 @@ from .model import Chapter, Image, Reader
 from .source.project import ProjectSources, read_image
 from .source.sanitize import sanitize_html
 from .render.templates import read_fonts
-from .render.locale import load_locale, toml_key_line
+from .language.locale import load_locale, toml_key_line
 
 
 def _number_notes(parsed) -> list[Chapter]:

@@ -6,7 +6,7 @@ from reader_build.diagnostics import Diagnostics
 from reader_build.index.authority import load_authority
 from reader_build.index.build import Mention, build_index
 from reader_build.index.collation import index_order
-from reader_build.render.locale import load_locale
+from reader_build.language.locale import load_locale
 from reader_build.source.files import SourceFile
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import write_project
 from reader_build.diagnostics import Diagnostics
-from reader_build.render.locale import (PACKAGE_LOCALES, load_locale, placeholders, reference_strings,
+from reader_build.language.locale import (PACKAGE_LOCALES, load_locale, placeholders, reference_strings,
                                         shipped_languages, EXTRA_PLACEHOLDERS)
 from reader_build.render.templates import PACKAGE_TEMPLATES
 from reader_build.build import load_reader

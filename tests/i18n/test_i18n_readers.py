@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO, copy_project, epub_documents, epubcheck_messages, pdf_page_texts, write_project
 from reader_build.build import build
-from reader_build.render.locale import load_locale, shipped_languages
+from reader_build.language.locale import load_locale, shipped_languages
 
 # A sentence with a quotation (and one nested in it), a person and a place, in each language.
 SAMPLES = {

@@ -5,7 +5,7 @@ import pytest
 
 from reader_build.diagnostics import Diagnostics
 from reader_build.render.html import inline_html
-from reader_build.render.locale import load_locale, typography_for
+from reader_build.language.locale import load_locale, typography_for
 from reader_build.source.markdown import markdown
 
 NBSP, NNBSP = "\u00a0", "\u202f"

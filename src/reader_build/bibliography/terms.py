@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Callable
 
 from ..index.collation import index_order
-from ..render.locale import packaged_locale
+from ..language.locale import packaged_locale
 
 PREFIX = "cite-"
 
@@ -38,7 +38,7 @@ class Terms:
 
 
 def terms_of(locale) -> Terms:
-    """The style's words from a render.locale.Locale."""
+    """The style's words from a language.locale.Locale."""
     return Terms({key[len(PREFIX):]: value for key, value in locale.strings.items() if key.startswith(PREFIX)},
                  locale.serial_comma, tuple(locale.typography.quotes[:2]), locale.period_inside_quotes,
                  _collate(locale))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..model import Reader
-from ..render.locale import locale_of
+from ..language.locale import locale_of
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 

@@ -22,7 +22,7 @@ from ..render.html import Target, inline_html, ref_id, render_chapter
 from ..model import Reader
 from ..pdf.pagemap import PageStart, insert_page_breaks, page_list_nav, plan_page_breaks
 from ..pdf.compose import INDEX_KINDS, index_parts
-from ..render.locale import chapter_language, locale_of
+from ..language.locale import chapter_language, locale_of
 from ..render.templates import read_css, render_template, template_environment
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -26,7 +26,7 @@ from ..config import Edition, Handout, _line_of
 from ..diagnostics import Diagnostics, ReaderError, did_you_mean
 from .impose import Sheet, impose
 from ..model import Chapter, Reader
-from ..render.locale import locale_of
+from ..language.locale import locale_of
 
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.S)
 DEFAULT_FONT_FACES = (
@@ -101,7 +101,7 @@ def handout_pages(reader: Reader, result, ids) -> list[int]:
 
 
 def page_label(pages: list[int], locale=None) -> str:
-    """'p. 7', 'pp. 21–32' or 'pp. 5–6, 21–32' (the words of *locale*, a render.locale.Locale)."""
+    """'p. 7', 'pp. 21–32' or 'pp. 5–6, 21–32' (the words of *locale*, a language.locale.Locale)."""
     if not pages:
         return ""
     runs: list[list[int]] = []

@@ -30,7 +30,7 @@ def _collator() -> pyuca.Collator:
 
 
 class IndexOrder:
-    """Sort keys and letter groups for one language (a render.locale.Collation)."""
+    """Sort keys and letter groups for one language (a language.locale.Collation)."""
 
     def __init__(self, collation):
         self.collation = collation

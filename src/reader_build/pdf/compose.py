@@ -15,7 +15,7 @@ from ..render.html import Target, inline_html, ref_id, render_chapter
 from ..index.build import build_index
 from ..index.collation import index_order
 from ..model import Reader
-from ..render.locale import chapter_language, locale_of
+from ..language.locale import chapter_language, locale_of
 from ..render.templates import check_css, read_css, render_template, template_environment
 
 INDEX_KINDS = ("person", "place")      # the kinds with a title of their own (index-title-KIND)

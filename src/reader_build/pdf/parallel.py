@@ -41,7 +41,7 @@ from ..diagnostics import Diagnostics
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
 from .compose import ComposeContext, Part, PdfResult, compose, gather, index_parts, new_fix_rules, pdf_options
-from ..render.locale import locale_of
+from ..language.locale import locale_of
 from ..render.templates import template_environment
 
 MARKER = "/* reader-build: part rules */"

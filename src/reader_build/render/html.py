@@ -15,7 +15,7 @@ from typing import Callable
 from ..source.markdown import markdown, plain_text
 from ..model import Chapter, Reader
 from ..source.sanitize import content_dropping_tag, safe_url, sanitize_html
-from .locale import locale_of, typography_for
+from ..language.locale import locale_of, typography_for
 from .typography import nbsp
 
 KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start", "data-b"}
@@ -261,7 +261,7 @@ def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> str:
 
 def inline_html(text: str, lang: str = "", locale=None) -> str:
     """Markdown inline text (a title, a caption) as HTML, with the quotation marks and
-    dashes of *lang* (the reader's *locale*, a render.locale.Locale, or English)."""
+    dashes of *lang* (the reader's *locale*, a language.locale.Locale, or English)."""
     env = {"lang": lang, "typography": lambda tag: typography_for(tag, locale)}
     tokens = markdown().parseInline(text, env)
     if not tokens:

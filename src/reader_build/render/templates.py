@@ -215,7 +215,7 @@ class _ProjectLoader(jinja2.FileSystemLoader):
 
 
 def template_environment(root: Path, locale=None) -> jinja2.Environment:
-    """The templates of a project; *locale* (render.locale.Locale) gives them ``t("key")``,
+    """The templates of a project; *locale* (language.locale.Locale) gives them ``t("key")``,
     the fixed words of the reader's language."""
     env = jinja2.Environment(
         loader=_ProjectLoader(root),

@@ -22,8 +22,8 @@ from .citations import citations_plugin
 from ..diagnostics import Diagnostics
 from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
 from .files import SourceFile
-from ..render.locale import typography_for
-from ..render.typography import QUOTE_MARKS, dashes, pair_quotes, quotes, spacing
+from ..language.locale import typography_for
+from ..language.typography import QUOTE_MARKS, dashes, pair_quotes, quotes, spacing
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -457,13 +457,17 @@ def _text(content: str) -> Token:
 
 def _front_lang(text: str) -> str:
     """The ``lang:`` of a chapter's front matter (read before the parse, which needs it)."""
-    m = re.match(r"\A---[ \t]*\n(?:.*\n)*?lang:[ \t]*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)", text)
-    return m.group(1) if m and "\n---" not in text[:m.start(1)] else ""
+    if not text.startswith("---"):
+        return ""
+    end = text.find("\n---", 3)
+    block = text[:end] if end != -1 else ""
+    m = re.search(r"^lang:[ \t]*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)", block, re.M)
+    return m.group(1) if m else ""
 
 
 def parse_chapter(src: SourceFile, authority, diags: Diagnostics, locale=None) -> ParsedChapter | None:
     """Parse one chapter; problems go to *diags*; ``None`` when it cannot be used.  *locale*
-    (render.locale.Locale) gives the quotation marks, dashes and spaces of its language."""
+    (language.locale.Locale) gives the quotation marks, dashes and spaces of its language."""
     if not src.text.strip():
         diags.error("chapter-empty", "the chapter file is empty", src.path, 1, 1)
         return None

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..diagnostics import Diagnostics, did_you_mean
-from ..source.files import inside
-from .templates import PACKAGE, display_path
+from importlib import resources
 
+from ..diagnostics import Diagnostics, did_you_mean
+from ..source.files import inside, relpath
+
+PACKAGE = Path(str(resources.files("reader_build")))
 PACKAGE_LOCALES = PACKAGE / "locales"
 REFERENCE = "en"
 TABLES = ("strings", "typography", "citation", "collation")
@@ -83,6 +85,16 @@ def toml_key_line(text: str, key: str, table: str | None = None) -> int | None:
     return next((i + 1 for i in range(start, len(lines)) if pattern.match(lines[i])), None)
 
 
+def display_path(root: Path | None, path: Path) -> str:
+    """A locale file for messages: project-relative, or ``<reader-build>/locales/…``."""
+    if root is not None and inside(root, path):
+        return relpath(root, path)
+    try:
+        return "<reader-build>/" + path.relative_to(PACKAGE).as_posix()
+    except ValueError:
+        return path.name
+
+
 def base_language(tag: str) -> str:
     return tag.split("-")[0].lower()
 
@@ -101,7 +113,7 @@ def _candidates(root: Path | None, tag: str) -> list[Path]:
 
 
 def _read(root: Path | None, path: Path, diags: Diagnostics) -> dict | None:
-    shown = display_path(root, path) if root is not None else path.name
+    shown = display_path(root, path)
     if root is not None and not inside(root, path) and not path.is_relative_to(PACKAGE_LOCALES):
         diags.error("outside-project", "the locale file lies outside the project folder", shown)
         return None
@@ -176,7 +188,7 @@ def load_locale(tag: str, overrides: dict | None = None, root: Path | None = Non
         data = _read(root, path, diags) or {}
         for table in TABLES:
             merged[table].update(data.get(table, {}))
-    shown = tuple(display_path(root, p) if root is not None else p.name for p in found)
+    shown = tuple(display_path(root, p) for p in found)
     strings = {k: v for k, v in merged["strings"].items() if _valid(k, v, diags, shown[-1], None)}
     for key, value in (overrides or {}).items():
         _override(strings, key, value, diags, config_path, line_of(key))
