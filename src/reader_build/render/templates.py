@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from ..diagnostics import Diagnostics, TemplateError, Diagnostic, ERROR
+from ..language.locale import packaged_locale
 from ..source.files import decode, inside, relpath
 
 PACKAGE = Path(str(resources.files("reader_build")))
@@ -215,8 +216,8 @@ class _ProjectLoader(jinja2.FileSystemLoader):
 
 
 def template_environment(root: Path, locale=None) -> jinja2.Environment:
-    """The templates of a project; *locale* (language.locale.Locale) gives them ``t("key")``,
-    the fixed words of the reader's language."""
+    """The templates of a project; *locale* (language.locale.Locale, English when not given)
+    gives them ``t("key")``, the fixed words of the reader's language, and ``lang``."""
     env = jinja2.Environment(
         loader=_ProjectLoader(root),
         undefined=jinja2.StrictUndefined,
@@ -226,9 +227,9 @@ def template_environment(root: Path, locale=None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["root_display"] = lambda p: display_path(root, Path(p))
-    if locale is not None:
-        env.globals["t"] = locale.t
-        env.globals["lang"] = locale.tag
+    locale = locale or packaged_locale()
+    env.globals["t"] = locale.t
+    env.globals["lang"] = locale.tag
     return env
 
 
