@@ -42,6 +42,13 @@ BIB = """
       pages = {10--20},
       date = {2005},
     }
+    @online{site,
+      author = {Web, Wanda},
+      title = {A Page},
+      date = {2004-10-27},
+      url = {https://example.org/page},
+      urldate = {2020-03-05},
+    }
     @book{undated,
       author = {Nodate, Nora},
       title = {Without a Date},
@@ -70,8 +77,8 @@ def citations(reader) -> list[str]:
     return [reader.bibliography.cite_text(use.citation) for use in reader.chapters[0].parsed.citations]
 
 
-def references(reader) -> dict[str, str]:
-    return {key: re.sub(r"<[^>]+>", "", html.unescape(text)) for key, text in reader.bibliography.entries_html()}
+def references(reader, keys=None) -> dict[str, str]:
+    return {key: re.sub(r"<[^>]+>", "", html.unescape(text)) for key, text in reader.bibliography.entries_html(keys)}
 
 
 def test_russian_citations(tmp_path):
@@ -111,3 +118,15 @@ def test_english_citations_are_as_before(tmp_path):
 def test_japanese_names_are_joined_by_a_mark_without_spaces(tmp_path):
     reader = reader_in(tmp_path, "ja")
     assert citations(reader)[:2] == ["(Doe・Roe 2001, 5)", "(Ash, Birch・Cedar 2002)"]
+
+
+@pytest.mark.parametrize("lang, published, accessed", [
+    ("ru", "27 октября 2004", "Дата обращения: 5 марта 2020"),
+    ("de", "27. Oktober 2004", "Zugriff am 5. März 2020"),
+    ("es", "27 de octubre de 2004", "Consultado el 5 de marzo de 2020"),
+    ("ja", "2004年10月27日", "閲覧日 2020年3月5日"),
+    ("en", "October 27, 2004", "Accessed March 5, 2020"),
+])
+def test_dates_in_references_are_in_the_language(tmp_path, lang, published, accessed):
+    site = references(reader_in(tmp_path, lang), ["site"])["site"]
+    assert published in site and accessed in site, site

@@ -230,11 +230,14 @@ def date_sort(entry) -> tuple:
     return (99999, 0, 0, fold(text))
 
 
-def date_text(parsed, year: bool = True) -> str:
-    """"October 27, 2004", "March 1991", "1991" (or without the year)."""
+def date_text(parsed, year: bool = True, words=None) -> str:
+    """"October 27, 2004", "March 1991", "1991" (or without the year); in the language of
+    *words* (bibliography.terms.Terms) when it gives month names."""
     if not parsed:
         return ""
     start = parsed[0]
+    if words is not None and words.dates and start.month:
+        return words.date(start.year, start.month, start.day, year)
     month = MONTHS[start.month - 1] if start.month else ""
     if not year:
         return f"{month} {start.day}" if start.day else month

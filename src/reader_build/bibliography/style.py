@@ -171,7 +171,7 @@ def links_of(entry, w: Terms | None = None) -> list:
         return [Text(HRef(base + eprint, text)) if base else Text(text)]
     if url:
         url = re.sub(r"\s+", "", url.replace("\\%", "%").replace("\\_", "_").replace("\\#", "#"))
-        accessed = N.date_text(N.parse_date(field(entry, "urldate")))
+        accessed = N.date_text(N.parse_date(field(entry, "urldate")), words=w)
         return [Text((w or english())["accessed"], " ", accessed) if accessed else None, Text(HRef(url, url))]
     return []
 
@@ -386,7 +386,7 @@ class AuthorDateStyle(BaseStyle):
         else:
             date = N.parse_date(field(entry, "date"))
             if date and date[0].month:
-                out.append(", " + N.date_text(date, year=False))
+                out.append(", " + N.date_text(date, year=False, words=self.w))
         pages = pages_of(entry) or to_plain(field(entry, "eid"))
         if pages:
             out.append((": " if volume or number else ", ") + pages)
@@ -429,7 +429,7 @@ class AuthorDateStyle(BaseStyle):
         volume = to_plain(field(entry, "volume"))
         issue = title_of(entry, "issue", quoted=True, w=self.w)
         date = N.parse_date(field(entry, "date"))
-        when = N.date_text(date) if entry.type == "online" and date and date[0].month else None
+        when = N.date_text(date, words=self.w) if entry.type == "online" and date and date[0].month else None
         if entry.type == "patent" and not kind_name:
             kind_name = "Patent"
         ident = Text(kind_name, f" {number}" if number else "") if kind_name else (

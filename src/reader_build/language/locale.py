@@ -60,6 +60,7 @@ class Locale:
     serial_comma: bool = True
     period_inside_quotes: bool = True
     files: tuple[str, ...] = ()
+    citation: dict = field(default_factory=dict, hash=False, compare=False)   # the [citation] table
 
     @property
     def base(self) -> str:
@@ -200,7 +201,8 @@ def load_locale(tag: str, overrides: dict | None = None, root: Path | None = Non
     serial = merged["citation"].get("serial-comma", True)
     inside = merged["citation"].get("period-inside-quotes", True)
     return Locale(tag, strings, _typography(merged["typography"]), _collation(merged["collation"]),
-                  serial if isinstance(serial, bool) else True, inside if isinstance(inside, bool) else True, shown)
+                  serial if isinstance(serial, bool) else True, inside if isinstance(inside, bool) else True, shown,
+                  merged["citation"])
 
 
 def _valid(key, value, diags: Diagnostics, where: str, line: int | None) -> bool:
