@@ -130,3 +130,17 @@ def test_japanese_names_are_joined_by_a_mark_without_spaces(tmp_path):
 def test_dates_in_references_are_in_the_language(tmp_path, lang, published, accessed):
     site = references(reader_in(tmp_path, lang), ["site"])["site"]
     assert published in site and accessed in site, site
+
+
+def test_thesis_and_roles_in_german(tmp_path):
+    root = write_project(tmp_path / "de", {
+        "reader.toml": 'title = "T"\nlanguage = "de"\n',
+        "manuscript/one.md": "---\nid: one\ntitle: One\n---\n\nA [@thesis; @intro].\n",
+        "bibliography/refs.bib": """
+            @thesis{thesis, author = {Doe, Jane}, title = {Eine Arbeit}, type = {phdthesis},
+                    institution = {Universität Wien}, date = {2010}}
+            @book{intro, author = {Roe, Rita}, title = {Ein Buch}, introduction = {Poe, Paul}, date = {2011}}
+            """})
+    refs = references(load_reader(root, Diagnostics()))
+    assert "Diss., Universität Wien" in refs["thesis"]
+    assert "Mit einer Einleitung von Paul Poe" in refs["intro"]

@@ -52,9 +52,10 @@ LANGS = {"german": "de", "ngerman": "de", "austrian": "de-AT", "swissgerman": "d
 EPRINTS = {"arxiv": ("arXiv:", "https://arxiv.org/abs/"), "jstor": ("JSTOR ", "https://www.jstor.org/stable/"),
            "pubmed": ("PMID ", "https://pubmed.ncbi.nlm.nih.gov/"), "hdl": ("hdl:", "https://hdl.handle.net/"),
            "googlebooks": ("Google Books ", "https://books.google.com/books?id=")}
-ROLES = (("introduction", "With an introduction by"), ("foreword", "With a foreword by"),
-         ("afterword", "With an afterword by"), ("commentator", "With a commentary by"),
-         ("annotator", "With annotations by"))
+ROLES = (("introduction", "with-introduction"), ("foreword", "with-foreword"),       # role, its words (terms)
+         ("afterword", "with-afterword"), ("commentator", "with-commentary"), ("annotator", "with-annotations"))
+KIND_WORDS = {"phdthesis": "phd-thesis", "mastersthesis": "masters-thesis", "techreport": "technical-report",
+              "report": "report"}     # the entry types whose name the language's terms give
 
 
 def field(entry, name: str) -> str:
@@ -68,9 +69,13 @@ def rich(entry, name: str, nested: bool = False) -> Text | None:
     return out if out is not None and str(out).strip() else None
 
 
-def local(entry, name: str) -> str:
+def local(entry, name: str, w: Terms | None = None) -> str:
+    """A field's value, a biblatex localisation key ("phdthesis") as its words."""
     value = to_plain(field(entry, name))
-    return LOCAL.get(value.strip().lower(), value)
+    key = value.strip().lower()
+    if w is not None and key in KIND_WORDS:
+        return w[KIND_WORDS[key]]
+    return LOCAL.get(key, value)
 
 
 def ends_terminated(text) -> bool:
@@ -192,7 +197,7 @@ def others_of(entry, skip: str, w: Terms | None = None) -> list:
     for role, phrase in ROLES:
         persons = entry.persons.get(role, [])
         if persons and not N.same(persons, entry.persons.get("author", [])):
-            out.append(Text(phrase, " ", N.normal_list(persons)))
+            out.append(Text(w[phrase], " ", N.normal_list(persons, w)))
     return out
 
 
@@ -346,11 +351,11 @@ class AuthorDateStyle(BaseStyle):
             body = [*(b for b in others_of(entry, role, w) if str(b).startswith(w["translated-by"])),
                     self.container(entry), series_of(entry), publication_of(entry, w=w)]
         elif kind in THESES:
-            kind_name = local(entry, "type") or LOCAL.get(kind)
+            kind_name = local(entry, "type", w) or (w[KIND_WORDS[kind]] if kind in KIND_WORDS else LOCAL.get(kind))
             where = join_words(split_list(entry, "institution") or split_list(entry, "school"), w)
             body = [Text(kind_name, ", ", where) if str(where) else Text(kind_name)]
         elif kind in REPORTS:
-            kind_name = local(entry, "type") or LOCAL[kind]
+            kind_name = local(entry, "type", w) or (w[KIND_WORDS[kind]] if kind in KIND_WORDS else LOCAL[kind])
             number = to_plain(field(entry, "number"))
             body = [*others_of(entry, role, w), Text(kind_name, f" {number}" if number else ""),
                     publication_of(entry, "institution", w)]
@@ -439,8 +444,8 @@ class AuthorDateStyle(BaseStyle):
         holders = entry.persons.get("holder", [])
         return [*others_of(entry, role, self.w), issue, rich(entry, "howpublished"),
                 rich(entry, "eventtitle"), ident, vol,
-                Text("Version ", version) if version else None,
-                Text("Held by ", N.normal_list(holders)) if holders else None, where, when]
+                Text(self.w["version"], " ", version) if version else None,
+                Text(self.w["held-by"], " ", N.normal_list(holders, self.w)) if holders else None, where, when]
 
 
 register_plugin("pybtex.style.formatting", "author-date", AuthorDateStyle, force=True)
