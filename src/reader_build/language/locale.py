@@ -17,9 +17,8 @@ import string
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-
 from importlib import resources
+from pathlib import Path
 
 from ..diagnostics import Diagnostics, did_you_mean
 from ..source.files import inside, relpath
