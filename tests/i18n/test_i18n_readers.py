@@ -136,7 +136,7 @@ def test_the_russian_pdf(russian):
     text = re.sub(r"\s+", " ", "\n".join(pdf_page_texts(russian["root"] / "build" / "print.pdf")))
     for words in ("Содержание", "Библиография", "Указатель имён", "Указатель мест", "«острый вопрос о „северных",
                   "Москве, а в Вашингтоне1 — и", "(Кошкин 2006, с. 12)", "Кузнецов, Иванов и Смирнов 2001",
-                  "(Андреев б. г.)", "Издание «print»", "“The Kurils were a bargaining chip.”"):
+                  "(Андреев б. г.)", "Издание «print»", "“The islands were a bargaining chip.”"):
         assert words in text, words
     html = (russian["root"] / "build" / "print.html").read_text(encoding="utf-8")
     assert '<html lang="ru">' in html and '<span lang="en">' in html     # hyphenation follows the span
@@ -156,7 +156,7 @@ def test_the_russian_epub_marks_its_languages(russian):
     root = ET.fromstring(chapter)
     assert root.get("lang") == "ru" and root.get(xml_lang) == "ru"
     spans = [(s.get("lang"), "".join(s.itertext())) for s in root.iter("{http://www.w3.org/1999/xhtml}span")]
-    assert ("en", "“The Kurils were a bargaining chip.”") in spans
+    assert ("en", "“The islands were a bargaining chip.”") in spans
     nav = docs["EPUB/nav.xhtml"].decode()
     for words in ("<h2>Ориентиры</h2>", ">Титульный лист</a>", ">Начало текста</a>", 'aria-label="Список страниц"'):
         assert words in nav, words
