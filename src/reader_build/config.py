@@ -83,13 +83,8 @@ class Config:
     handouts: tuple[Handout, ...] = ()
     hyphenate: bool = True
 
-    @property
-    def author_metadata(self) -> str:
-        """The author as the PDF's metadata gives it: "attributed to …" when the authorship is."""
-        if self.author and self.authorship == "attributed":
-            return f"attributed to {self.author}"
-        return self.author
     crossref: dict = field(default_factory=dict, compare=False, hash=False)   # words (render/words.py)
+    strings: dict = field(default_factory=dict, compare=False, hash=False)   # [strings]: fixed words overridden
 
     def edition(self, name: str) -> Edition | None:
         return next((e for e in self.editions if e.name == name), None)
@@ -105,6 +100,7 @@ TOP_KEYS = {
     "language": str, "date": str, "identifier": str, "publisher": str, "rights": str, "authorship": str,
     "chapters": list, "bibliography": dict, "editions": dict, "handouts": dict, "hyphenate": bool,
     "crossref": dict,
+    "strings": dict,
 }
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
                 "margins": str, "medium": str, "include": list, "pdf-variant": str,
@@ -335,6 +331,8 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
     elif "authorship" in data:
         diags.error("config-value", "authorship must be 'certain' or 'attributed'",
                     **_at(src, "authorship"))
+    if isinstance(data.get("strings"), dict):
+        kwargs["strings"] = dict(data["strings"])
     if isinstance(data.get("hyphenate"), bool):
         kwargs["hyphenate"] = data["hyphenate"]
     bib = data.get("bibliography", {})

@@ -110,6 +110,7 @@ class Reader:
     fonts: dict                     # file name -> bytes (the fonts used by the styles)
     source_hash: str
     xref: Any = None                # source.crossref.CrossRefs: targets, labels, links
+    locale: Any = None              # language.locale.Locale: the language's words and conventions
 
     @property
     def note_count(self) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from dataclasses import replace
 
 from .index.authority import load_authority
+from .bibliography.terms import terms_of
 from .bibliography.references import BibSettings, load_bibliography, unknown_key_diagnostic
 from .diagnostics import Diagnostics
 from .index.build import Mention
@@ -23,6 +24,7 @@ from .source.glyphs import check_project_glyphs
 from .source.words import words_for
 from .source.anchors import prepare_raw_html
 from .source.crossref import figure_mentions, settle, with_captions
+from .language.locale import crossref_words, load_locale, toml_key_line
 
 
 def _number_notes(parsed) -> list[Chapter]:
@@ -90,14 +92,18 @@ def _check_raw_html(chapter, diags: Diagnostics) -> None:
 
 def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     config = sources.config
+    text = sources.config_file.text
+    locale = load_locale(config.language, config.strings, sources.root, diags, sources.config_file.path,
+                         lambda key: toml_key_line(text, key, "strings" if key != "language" else None))
     authority = load_authority(list(sources.authority), diags)
     bibliography = load_bibliography(
         list(sources.bibliography),
-        BibSettings(style=config.bibliography_style, include_all=config.bibliography_all), diags)
+        BibSettings(style=config.bibliography_style, include_all=config.bibliography_all,
+                    terms=terms_of(locale)), diags)
 
     parsed = []
     for src in sources.chapters:
-        chapter = parse_chapter(src, authority, diags)
+        chapter = parse_chapter(src, authority, diags, locale)
         if chapter is not None:
             parsed.append(chapter)
     _check_ids(parsed, diags)
@@ -144,12 +150,12 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
             note = chapter.note_numbers.get(use.in_note) if use.in_note is not None else None
             mentions.append(Mention(use.id, use.entry, chapter.id, use.in_note is not None, note, use.in_figure))
 
-    xref = settle(chapters, words_for(config.crossref), diags)
+    xref = settle(chapters, words_for(config.crossref, crossref_words(locale)), diags)
     mentions += figure_mentions(authority, xref, diags)
     fonts = read_fonts(sources.root, diags)
     check_project_glyphs(sources.root, sources.chapters, fonts, diags)
     return Reader(config=config, chapters=tuple(chapters), bibliography=bibliography, authority=authority,
-                  cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts, xref=xref,
+                  cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts, xref=xref, locale=locale,
                   source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()
                                                     for name, data in sorted(images.items()))))
 

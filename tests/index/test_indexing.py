@@ -12,6 +12,7 @@ from reader_build.index.authority import Authority, Entry, fold, load_authority
 from reader_build.diagnostics import Diagnostics
 from reader_build.index.build import IndexLine, LetterGroup, Locator, Mention, build_index, sort_words
 from reader_build.source.files import SourceFile
+from reader_build.language.locale import packaged_locale
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "reader_build" / "templates"
 
@@ -250,8 +251,10 @@ def test_digits_and_symbols_group_under_hash_first():
 
 @pytest.fixture
 def env():
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                              undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    env.globals["t"] = packaged_locale("en").t          # the templates' fixed words (language.locale)
+    return env
 
 
 AUTHORITY_TOML = '''

@@ -105,42 +105,44 @@ def _real(persons) -> tuple[list, bool]:
     return real, len(real) != len(persons)
 
 
-def _series(items: list[str], etal: bool, comma_before_and: bool) -> str:
+def _series(items: list[str], etal: bool, comma_before_and: bool, words=None) -> str:
+    """Names joined with the words of *words* (bibliography.terms.Terms; English without it)."""
+    and_, et_al, serial = (words.and_sep, words["et-al"], words.serial_comma) if words else (" and ", "et al.", True)
     if etal:
-        return ", ".join(items) + (", et al." if comma_before_and or len(items) > 1 else " et al.")
+        return ", ".join(items) + (f", {et_al}" if comma_before_and or len(items) > 1 else f" {et_al}")
     if len(items) == 1:
         return items[0]
     if len(items) == 2:
-        return f"{items[0]}{',' if comma_before_and else ''} and {items[1]}"
-    return ", ".join(items[:-1]) + ", and " + items[-1]
+        return f"{items[0]}{',' if comma_before_and and serial else ''}{and_}{items[1]}"
+    return ", ".join(items[:-1]) + ("," if serial else "") + and_ + items[-1]
 
 
-def inverted_list(persons, prefix: bool) -> str:
+def inverted_list(persons, prefix: bool, words=None) -> str:
     """Reference-list names: the first inverted, "and" before the last, et al. past ten."""
     real, etal = _real(persons)
     if len(real) > MAX_LISTED:
         real, etal = real[:SHOWN_WHEN_CUT], True
     names = [inverted(real[0], prefix)] + [normal(p) for p in real[1:]] if real else []
-    return _series(names, etal, comma_before_and=bool(real) and "," in names[0])
+    return _series(names, etal, comma_before_and=bool(real) and "," in names[0], words=words)
 
 
-def normal_list(persons) -> str:
+def normal_list(persons, words=None) -> str:
     real, etal = _real(persons)
     if len(real) > MAX_LISTED:
         real, etal = real[:SHOWN_WHEN_CUT], True
     names = [normal(p) for p in real]
     if etal:
-        return ", ".join(names) + " et al."
-    return _series(names, False, comma_before_and=False)
+        return ", ".join(names) + " " + (words["et-al"] if words else "et al.")
+    return _series(names, False, comma_before_and=False, words=words)
 
 
-def short_list(persons, prefix: bool) -> str:
+def short_list(persons, prefix: bool, words=None) -> str:
     """Citation names: "Hara", "Baez and Lauda", "Hara, Kimura, and Ito", "Aksın et al."."""
     real, etal = _real(persons)
     names = [short(p, prefix) for p in real]
     if etal or len(names) > 3:
-        return f"{names[0]} et al."
-    return _series(names, False, comma_before_and=False)
+        return f"{names[0]} " + (words["et-al"] if words else "et al.")
+    return _series(names, False, comma_before_and=False, words=words)
 
 
 def split_and(value: str) -> list[str]:
@@ -206,7 +208,7 @@ def entry_date(entry) -> tuple[tuple[Date, Date | None, bool] | None, str]:
     return (start, end, False), ""
 
 
-def year_label(entry) -> str:
+def year_label(entry, no_date: str = "n.d.") -> str:
     parsed, text = entry_date(entry)
     if parsed:
         start, end, open_end = parsed
@@ -214,7 +216,7 @@ def year_label(entry) -> str:
         if end and end.year != start.year:
             label += f"–{end.year}"
         return label + ("–" if open_end else "")
-    return text or "n.d."
+    return text or no_date
 
 
 def date_sort(entry) -> tuple:
@@ -228,11 +230,14 @@ def date_sort(entry) -> tuple:
     return (99999, 0, 0, fold(text))
 
 
-def date_text(parsed, year: bool = True) -> str:
-    """"October 27, 2004", "March 1991", "1991" (or without the year)."""
+def date_text(parsed, year: bool = True, words=None) -> str:
+    """"October 27, 2004", "March 1991", "1991" (or without the year); in the language of
+    *words* (bibliography.terms.Terms) when it gives month names."""
     if not parsed:
         return ""
     start = parsed[0]
+    if words is not None and words.dates and start.month:
+        return words.date(start.year, start.month, start.day, year)
     month = MONTHS[start.month - 1] if start.month else ""
     if not year:
         return f"{month} {start.day}" if start.day else month

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from pybtex.database import BibliographyData, Entry, Person
@@ -22,6 +22,7 @@ from pybtex.style.template import FieldIsMissing
 from . import names as N
 from .load import parse_files
 from .style import ARTICLES, PARTS, REPORTS, THESES, AuthorDateStyle, field
+from .terms import Terms
 from ..source.citations import PAGE_TERMS, Citation, CiteItem, split_locator
 from ..diagnostics import Diagnostic, Diagnostics, ERROR, did_you_mean
 from .latex import NBSP, LatexBackend, render_html, render_text, to_plain, to_rich
@@ -36,6 +37,7 @@ _LATEX = LatexBackend()
 class BibSettings:
     style: str = "author-date"
     include_all: bool = False
+    terms: Terms | None = None        # the author-date style's words (bibliography.terms; English)
 
 
 class Bibliography:
@@ -48,6 +50,7 @@ class Bibliography:
         self._places = places
         self._authordate = AuthorDateStyle()
         self._authordate.bib_data = data
+        self._authordate.terms = settings.terms
         self._numeric = settings.style != "author-date"
         self._style = find_plugin("pybtex.style.formatting", settings.style)() \
             if self._numeric else self._authordate
@@ -113,7 +116,8 @@ class Bibliography:
         else:
             labels = list(self._authordate.format_labels(ordered))
         for entry, label in zip(ordered, labels):
-            self._labels[entry.key] = to_plain(label)
+            # author-date labels are plain text already (a no-date label may hold a no-break space)
+            self._labels[entry.key] = to_plain(label) if self._numeric else str(label)
             self._listed.append(entry.key)
 
     def _entry(self, key: str) -> Entry:
@@ -130,7 +134,8 @@ class Bibliography:
             if self._numeric:
                 self._add_to_listing([key])
             else:
-                labels[key] = N.year_label(self._authordate.lead(self.data.entries[key]))
+                labels[key] = N.year_label(self._authordate.lead(self.data.entries[key]),
+                                           self._authordate.w["no-date"])
         return labels[key]
 
     # --- citations ------------------------------------------------------
@@ -403,6 +408,6 @@ def load_bibliography(files: list[SourceFile], settings: BibSettings, diags: Dia
     if settings.style not in STYLES:
         diags.error("bib-style-unknown", f"unknown bibliography style '{settings.style}'"
                     f"{did_you_mean(settings.style, STYLES)}; known styles: {', '.join(STYLES)}")
-        settings = BibSettings("author-date", settings.include_all)
+        settings = replace(settings, style="author-date")
     data, places = parse_files(files, diags)
     return Bibliography(data, places, settings)

@@ -23,6 +23,7 @@ from pybtex.style.formatting import BaseStyle
 from .latex import fold, to_plain, to_rich
 from . import names as N
 from ..source.urls import EXTERNAL_SCHEMES, doi_url, encode_url, scheme_of, url_problem
+from .terms import Terms, english
 
 BOOKS = {"book", "mvbook", "collection", "mvcollection", "manual", "reference", "mvreference",
          "proceedings", "mvproceedings", "bookinbook", "booklet"}
@@ -52,9 +53,10 @@ LANGS = {"german": "de", "ngerman": "de", "austrian": "de-AT", "swissgerman": "d
 EPRINTS = {"arxiv": ("arXiv:", "https://arxiv.org/abs/"), "jstor": ("JSTOR ", "https://www.jstor.org/stable/"),
            "pubmed": ("PMID ", "https://pubmed.ncbi.nlm.nih.gov/"), "hdl": ("hdl:", "https://hdl.handle.net/"),
            "googlebooks": ("Google Books ", "https://books.google.com/books?id=")}
-ROLES = (("introduction", "With an introduction by"), ("foreword", "With a foreword by"),
-         ("afterword", "With an afterword by"), ("commentator", "With a commentary by"),
-         ("annotator", "With annotations by"))
+ROLES = (("introduction", "with-introduction"), ("foreword", "with-foreword"),       # role, its words (terms)
+         ("afterword", "with-afterword"), ("commentator", "with-commentary"), ("annotator", "with-annotations"))
+KIND_WORDS = {"phdthesis": "phd-thesis", "mastersthesis": "masters-thesis", "techreport": "technical-report",
+              "report": "report"}     # the entry types whose name the language's terms give
 
 
 def field(entry, name: str) -> str:
@@ -68,9 +70,13 @@ def rich(entry, name: str, nested: bool = False) -> Text | None:
     return out if out is not None and str(out).strip() else None
 
 
-def local(entry, name: str) -> str:
+def local(entry, name: str, w: Terms | None = None) -> str:
+    """A field's value, a biblatex localisation key ("phdthesis") as its words."""
     value = to_plain(field(entry, name))
-    return LOCAL.get(value.strip().lower(), value)
+    key = value.strip().lower()
+    if w is not None and key in KIND_WORDS:
+        return w[KIND_WORDS[key]]
+    return LOCAL.get(key, value)
 
 
 def ends_terminated(text) -> bool:
@@ -91,25 +97,28 @@ def sentence(blocks, final: str = ".") -> Text:
     return Text(*out)
 
 
-def join_words(items: list, last: str = "and") -> Text:
-    """"A", "A and B", "A, B, and C"."""
+def join_words(items: list, w: Terms | None = None) -> Text:
+    """"A", "A and B", "A, B, and C" (the word and the comma of *w*, the language's terms)."""
+    w = w or english()
+    last, serial = w.and_sep, w.serial_comma
     items = [i for i in items if i is not None and str(i).strip()]
     out: list = []
     for n, item in enumerate(items):
         if n:
-            out.append(f" {last} " if len(items) == 2 else (f", {last} " if n == len(items) - 1 else ", "))
+            out.append(last if len(items) == 2 or (not serial and n == len(items) - 1)
+                       else ("," + last if n == len(items) - 1 else ", "))
         out.append(item)
     return Text(*out)
 
 
-def split_list(entry, name: str) -> list[str]:
+def split_list(entry, name: str) -> list[str]:  # noqa: D401
     """A biblatex list field ("Durham and London"), items decoded."""
     return [LOCAL.get(p.strip().lower(), p) for p in
             (to_plain(part) for part in N.split_and(field(entry, name))) if p.strip()]
 
 
 def title_of(entry, prefix: str = "", quoted: bool = False, italic: bool = False,
-             period_inside: bool = True) -> Text | None:
+             period_inside: bool = True, w: Terms | None = None) -> Text | None:
     title = rich(entry, prefix + "title", quoted)
     sub = rich(entry, prefix + "subtitle", quoted)
     if title is None:
@@ -124,8 +133,9 @@ def title_of(entry, prefix: str = "", quoted: bool = False, italic: bool = False
     if italic:
         return Text(Tag("i", title))
     if quoted:
-        end = "." if period_inside and not ends_terminated(title) else ""
-        return Text("“", title, end, "”")
+        w = w or english()
+        end = "." if period_inside and w.period_inside and not ends_terminated(title) else ""
+        return Text(w.quotes[0], title, end, w.quotes[1])
     return title
 
 
@@ -142,16 +152,17 @@ def ordinal(value: str) -> str:
     return f"{n}{suffix}"
 
 
-def edition_of(entry) -> str | None:
+def edition_of(entry, w: Terms | None = None) -> str | None:
+    w = w or english()
     value = to_plain(field(entry, "edition"))
     if not value:
         return None
     if value.isdigit():
-        return f"{ordinal(value)} ed." if value != "1" else None
-    return value if re.search(r"\bed\.?$|edition", value, re.I) else f"{value} ed."
+        return w.edition(int(value), ordinal(value)) if value != "1" else None
+    return value if re.search(r"\bed\.?$|edition", value, re.I) else f"{value} {w['ed']}"
 
 
-def links_of(entry) -> list:
+def links_of(entry, w: Terms | None = None) -> list:
     doi = field(entry, "doi").strip()
     if doi:
         shown = "https://doi.org/" + re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
@@ -165,50 +176,52 @@ def links_of(entry) -> list:
         return [Text(HRef(base + eprint, text)) if base else Text(text)]
     if url:
         url = re.sub(r"\s+", "", url.replace("\\%", "%").replace("\\_", "_").replace("\\#", "#"))
-        accessed = N.date_text(N.parse_date(field(entry, "urldate")))
+        accessed = N.date_text(N.parse_date(field(entry, "urldate")), words=w)
         link = Text(HRef(encode_url(url), url)) if scheme_of(url) in EXTERNAL_SCHEMES and not url_problem(
             encode_url(url)) else Text(url)
-        return [Text("Accessed ", accessed) if accessed else None, link]
+        return [Text((w or english())["accessed"], " ", accessed) if accessed else None, link]
     return []
 
 
-def others_of(entry, skip: str) -> list:
+def others_of(entry, skip: str, w: Terms | None = None) -> list:
     """"Edited by …", "Translated by …", "With an introduction by …"."""
+    w = w or english()
     editors = [] if skip == "editor" else entry.persons.get("editor", [])
     translators = [] if skip == "translator" else entry.persons.get("translator", [])
     out = []
     if editors and translators and N.same(editors, translators):
-        out.append(Text("Edited and translated by ", N.normal_list(editors)))
+        out.append(Text(w["edited-translated-by"], " ", N.normal_list(editors, w)))
     else:
         if editors:
-            out.append(Text("Edited by ", N.normal_list(editors)))
+            out.append(Text(w["edited-by"], " ", N.normal_list(editors, w)))
         if translators:
-            out.append(Text("Translated by ", N.normal_list(translators)))
+            out.append(Text(w["translated-by"], " ", N.normal_list(translators, w)))
     for role, phrase in ROLES:
         persons = entry.persons.get(role, [])
         if persons and not N.same(persons, entry.persons.get("author", [])):
-            out.append(Text(phrase, " ", N.normal_list(persons)))
+            out.append(Text(w[phrase], " ", N.normal_list(persons, w)))
     return out
 
 
-def publication_of(entry, publisher: str = "publisher") -> Text | None:
+def publication_of(entry, publisher: str = "publisher", w: Terms | None = None) -> Text | None:
     places = split_list(entry, "location") or split_list(entry, "address")
     names = split_list(entry, publisher)
     if not names and publisher == "publisher":
         names = split_list(entry, "organization")
-    place, name = join_words(places), join_words(names)
+    place, name = join_words(places, w), join_words(names, w)
     if places and names:
         return Text(place, ": ", name)
     return place if places else (name if names else None)
 
 
-def volume_of(entry, lead: str = "Vol. ") -> Text | None:
+def volume_of(entry, w: Terms | None = None) -> Text | None:
+    w = w or english()
     volume, part = to_plain(field(entry, "volume")), to_plain(field(entry, "part"))
     main = title_of(entry, "main", italic=True)
     if not volume:
-        return Text("In ", main) if main else None
-    text = Text(lead, volume, f", pt. {part}" if part else "")
-    return Text(text, " of ", main) if main else text
+        return Text(w["in"], " ", main) if main else None
+    text = Text(w["vol"], " ", volume, f", pt. {part}" if part else "")
+    return Text(text, f" {w['of']} ", main) if main else text
 
 
 def series_of(entry) -> Text | None:
@@ -218,8 +231,8 @@ def series_of(entry) -> Text | None:
     return Text(series, f" {number}" if number else "")
 
 
-def tail_of(entry) -> list:
-    return [rich(entry, "note"), rich(entry, "addendum"), *links_of(entry)]
+def tail_of(entry, w: Terms | None = None) -> list:
+    return [rich(entry, "note"), rich(entry, "addendum"), *links_of(entry, w)]
 
 
 class AuthorDateStyle(BaseStyle):
@@ -230,6 +243,11 @@ class AuthorDateStyle(BaseStyle):
     default_sorting_style = "none"
 
     bib_data = None      # set by the caller: needed for @set entries
+    terms: Terms | None = None    # set by the caller: the words of the reader's language (English)
+
+    @property
+    def w(self) -> Terms:
+        return self.terms or english()
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -241,6 +259,15 @@ class AuthorDateStyle(BaseStyle):
         return sorted(entries, key=self.sort_key)
 
     def sort_key(self, entry):
+        """Author, year, title; folded and compared as text in English, in the language's
+        collation (bibliography.terms.Terms.collate) in another."""
+        collate = self.w.collate
+        if collate is None:
+            return self._sort_fields(entry)
+        who, year, title = self._sort_fields(entry)
+        return (collate(who), year, collate(title))
+
+    def _sort_fields(self, entry):
         entry = self.lead(entry)
         if field(entry, "sortkey"):
             return (fold(to_plain(field(entry, "sortkey"))), (), "")
@@ -256,7 +283,7 @@ class AuthorDateStyle(BaseStyle):
 
     def year_labels(self, sorted_entries):
         """Year labels in list order, with a/b suffixes for same author and year."""
-        keys = [(str(self.author_label(e)), N.year_label(self.lead(e))) for e in sorted_entries]
+        keys = [(str(self.author_label(e)), N.year_label(self.lead(e), self.w["no-date"])) for e in sorted_entries]
         count, seen = Counter(keys), Counter()
         for key in keys:
             if count[key] > 1:
@@ -271,22 +298,22 @@ class AuthorDateStyle(BaseStyle):
         entry = self.lead(entry)
         names, _ = N.primary(entry)
         if names:
-            return Text(N.short_list(names, N.useprefix(entry)))
+            return Text(N.short_list(names, N.useprefix(entry), self.w))
         short = rich(entry, "shorttitle")
         if short is not None:
             quoted = entry.type in QUOTED
-            return Text("“", short, "”") if quoted else Text(Tag("i", short))
+            return Text(self.w.quotes[0], short, self.w.quotes[1]) if quoted else Text(Tag("i", short))
         title = title_of(entry, quoted=entry.type in QUOTED, italic=entry.type not in QUOTED,
-                         period_inside=False)
+                         period_inside=False, w=self.w)
         return title if title is not None else Text(entry.key)
 
     # --- entries --------------------------------------------------------
     def format_entry(self, label, entry, bib_data=None):
         if label is None:
-            label = N.year_label(self.lead(entry, bib_data))
+            label = N.year_label(self.lead(entry, bib_data), self.w["no-date"])
         if entry.type == "set":
             members = self.members(entry, bib_data)
-            parts = [self.format_text(label if n == 0 else N.year_label(m), m, final="")
+            parts = [self.format_text(label if n == 0 else N.year_label(m, self.w["no-date"]), m, final="")
                      for n, m in enumerate(members)]
             text = sentence([Text(*sum(([Text("; ")] * (n > 0) + [p] for n, p in enumerate(parts)), []))])
             return FormattedEntry(entry.key, text if parts else Text(entry.key), label)
@@ -311,40 +338,41 @@ class AuthorDateStyle(BaseStyle):
         kind = entry.type
         names, role = N.primary(entry)
         quoted = kind in QUOTED
-        title = title_of(entry, quoted=quoted, italic=not quoted)
+        w = self.w
+        title = title_of(entry, quoted=quoted, italic=not quoted, w=w)
         if names:
             several = len([p for p in names if not N.is_others(p)]) > 1
-            suffix = {"editor": ", eds." if several else ", ed.", "translator": ", trans."}.get(role, "")
-            head = [Text(N.inverted_list(names, N.useprefix(entry)), suffix), label, title]
+            suffix = {"editor": ", " + (w["eds"] if several else w["ed"]), "translator": ", " + w["trans"]}
+            head = [Text(N.inverted_list(names, N.useprefix(entry), w), suffix.get(role, "")), label, title]
         else:
             head = [title or Text(entry.key), label]
         head.append(rich(entry, "titleaddon"))
         if kind in ARTICLES:
-            body = [*others_of(entry, role), self.journal(entry)]
+            body = [*others_of(entry, role, w), self.journal(entry)]
         elif kind in PARTS:
-            body = [*(b for b in others_of(entry, role) if str(b).startswith("Translated")),
-                    self.container(entry), series_of(entry), publication_of(entry)]
+            body = [*(b for b in others_of(entry, role, w) if str(b).startswith(w["translated-by"])),
+                    self.container(entry), series_of(entry), publication_of(entry, w=w)]
         elif kind in THESES:
-            kind_name = local(entry, "type") or LOCAL.get(kind)
-            where = join_words(split_list(entry, "institution") or split_list(entry, "school"))
+            kind_name = local(entry, "type", w) or (w[KIND_WORDS[kind]] if kind in KIND_WORDS else LOCAL.get(kind))
+            where = join_words(split_list(entry, "institution") or split_list(entry, "school"), w)
             body = [Text(kind_name, ", ", where) if str(where) else Text(kind_name)]
         elif kind in REPORTS:
-            kind_name = local(entry, "type") or LOCAL[kind]
+            kind_name = local(entry, "type", w) or (w[KIND_WORDS[kind]] if kind in KIND_WORDS else LOCAL[kind])
             number = to_plain(field(entry, "number"))
-            body = [*others_of(entry, role), Text(kind_name, f" {number}" if number else ""),
-                    publication_of(entry, "institution")]
+            body = [*others_of(entry, role, w), Text(kind_name, f" {number}" if number else ""),
+                    publication_of(entry, "institution", w)]
         elif kind in BOOKS:
             volumes = to_plain(field(entry, "volumes"))
-            body = [volume_of(entry), *others_of(entry, role), edition_of(entry),
-                    Text(volumes, " vols.") if volumes else None, series_of(entry),
-                    publication_of(entry), self.pagetotal(entry)]
+            body = [volume_of(entry, w), *others_of(entry, role, w), edition_of(entry, w),
+                    Text(volumes, " ", w["vols"]) if volumes else None, series_of(entry),
+                    publication_of(entry, w=w), self.pagetotal(entry)]
         else:
             body = self.misc(entry, role)
-        return sentence([*head, *body, *tail_of(entry)], final)
+        return sentence([*head, *body, *tail_of(entry, w)], final)
 
     def pagetotal(self, entry):
         total = to_plain(field(entry, "pagetotal"))
-        return Text(total, " pp." if total.isdigit() else "") if total else None
+        return Text(total, " " + self.w["pages-total"] if total.isdigit() else "") if total else None
 
     def journal(self, entry) -> Text | None:
         journal = title_of(entry, "journal", italic=True) or rich(entry, "journal")
@@ -361,40 +389,42 @@ class AuthorDateStyle(BaseStyle):
         if volume:
             out.append(f" {volume}" + (f" ({number})" if number else ""))
         elif number:
-            out.append(f", no. {number}")
+            out.append(f", {self.w['number']} {number}")
         else:
             date = N.parse_date(field(entry, "date"))
             if date and date[0].month:
-                out.append(", " + N.date_text(date, year=False))
+                out.append(", " + N.date_text(date, year=False, words=self.w))
         pages = pages_of(entry) or to_plain(field(entry, "eid"))
         if pages:
             out.append((": " if volume or number else ", ") + pages)
         return Text(*out)
 
     def container(self, entry) -> Text | None:
+        w = self.w
         book = title_of(entry, "book", italic=True)
         main = title_of(entry, "main", italic=True)
         volume = to_plain(field(entry, "volume"))
+        vol = f"{w['vol-inline']} {volume}"
         out: list = []
         if book is not None:
-            out = ["In ", book]
+            out = [w["in"] + " ", book]
             addon = rich(entry, "booktitleaddon")
             if addon is not None:
                 out += [", ", addon]
             if main is not None:
-                out += [f", vol. {volume} of " if volume else ", in ", main]
+                out += [f", {vol} {w['of']} " if volume else f", {w['in'].lower()} ", main]
             elif volume:
-                out.append(f", vol. {volume}")
+                out.append(f", {vol}")
         elif main is not None:
-            out = ["In ", main] + ([f", vol. {volume}"] if volume else [])
+            out = [w["in"] + " ", main] + ([f", {vol}"] if volume else [])
         bookauthors = entry.persons.get("bookauthor", [])
         if out and bookauthors and not N.same(bookauthors, entry.persons.get("author", [])):
-            out += [", by ", N.normal_list(bookauthors)]
+            out += [f", {w['by']} ", N.normal_list(bookauthors, w)]
         editors = entry.persons.get("editor", [])
         if out and editors and N.primary(entry)[1] != "editor":
-            out += [", edited by ", N.normal_list(editors)]
+            out += [f", {w['edited-by-inline']} ", N.normal_list(editors, w)]
         chapter, pages = to_plain(field(entry, "chapter")), pages_of(entry)
-        extra = ", ".join(x for x in (f"chap. {chapter}" if chapter else "", pages) if x)
+        extra = ", ".join(x for x in (f"{w['chapter']} {chapter}" if chapter else "", pages) if x)
         if extra:
             out += [", " if out else "", extra]
         return Text(*out) if out else None
@@ -404,20 +434,20 @@ class AuthorDateStyle(BaseStyle):
         number = to_plain(field(entry, "number"))
         version = to_plain(field(entry, "version"))
         volume = to_plain(field(entry, "volume"))
-        issue = title_of(entry, "issue", quoted=True)
+        issue = title_of(entry, "issue", quoted=True, w=self.w)
         date = N.parse_date(field(entry, "date"))
-        when = N.date_text(date) if entry.type == "online" and date and date[0].month else None
+        when = N.date_text(date, words=self.w) if entry.type == "online" and date and date[0].month else None
         if entry.type == "patent" and not kind_name:
             kind_name = "Patent"
         ident = Text(kind_name, f" {number}" if number else "") if kind_name else (
-            Text(f"No. {number}") if number and not volume else None)
-        vol = Text(f"Vol. {volume}", f", no. {number}" if number else "") if volume else None
-        where = publication_of(entry) or publication_of(entry, "institution")
+            Text(f"{self.w['number'].capitalize()} {number}") if number and not volume else None)
+        vol = Text(f"{self.w['vol']} {volume}", f", {self.w['number']} {number}" if number else "") if volume else None
+        where = publication_of(entry, w=self.w) or publication_of(entry, "institution", self.w)
         holders = entry.persons.get("holder", [])
-        return [*others_of(entry, role), issue, rich(entry, "howpublished"),
+        return [*others_of(entry, role, self.w), issue, rich(entry, "howpublished"),
                 rich(entry, "eventtitle"), ident, vol,
-                Text("Version ", version) if version else None,
-                Text("Held by ", N.normal_list(holders)) if holders else None, where, when]
+                Text(self.w["version"], " ", version) if version else None,
+                Text(self.w["held-by"], " ", N.normal_list(holders, self.w)) if holders else None, where, when]
 
 
 register_plugin("pybtex.style.formatting", "author-date", AuthorDateStyle, force=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..model import Reader
+from ..language.locale import locale_of
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
@@ -34,16 +35,16 @@ def features(reader: Reader, has_index: bool, print_pages: bool) -> list[str]:
 
 
 def summary(reader: Reader, has_index: bool, print_pages: bool) -> str:
-    parts = ["This publication is text with a logical reading order and structured headings, "
-             "a table of contents and landmarks."]
+    t = locale_of(reader).t
+    parts = [t("a11y-summary")]
     if reader.images:
-        parts.append("Every image has a text description.")
+        parts.append(t("a11y-images"))
     if any(c.parsed.notes for c in reader.chapters):
-        parts.append("Notes are linked both ways from their numbers in the text.")
+        parts.append(t("a11y-notes"))
     if has_index:
-        parts.append("The indexes link each reference to its place in the text.")
+        parts.append(t("a11y-index"))
     if print_pages:
-        parts.append("Page numbers of the print edition are marked and listed.")
+        parts.append(t("a11y-pages"))
     return " ".join(parts)
 
 

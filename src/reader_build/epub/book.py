@@ -22,9 +22,10 @@ from ..render.html import Target, inline_html, render_chapter
 from ..model import PageStart, Reader
 from ..render.pagebreaks import insert_page_breaks, plan_page_breaks
 from .writer import Writer
-from ..index.compose import INDEX_TITLES, index_parts
+from ..index.compose import INDEX_KINDS, index_parts
 from ..render.typography import NO_HYPHENATION
 from ..render.xref import figure_list
+from ..language.locale import chapter_language, locale_of
 from ..render.templates import read_css, render_template, template_environment
 
 FONT_MEDIA = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
@@ -58,11 +59,12 @@ def _page_source(reader: Reader, build_date: str) -> str:
     """pageBreakSource: the print edition, named as its colophon names it."""
     config = reader.config
     edition = config.print_edition
+    locale = locale_of(reader)
     title = config.title + (f": {config.subtitle}" if config.subtitle else "")
-    parts = [title, f"edition \u201c{edition.name if edition else 'print'}\u201d"]
+    parts = [title, locale.t("page-source-edition", edition=edition.name if edition else "print")]
     if build_date:
         parts.append(build_date[:10])
-    parts.append(f"sources {reader.source_hash[:12]}")
+    parts.append(locale.t("page-source-sources", sources=reader.source_hash[:12]))
     return ", ".join(parts)
 
 
@@ -94,7 +96,7 @@ class _DocumentMap:
         if reader.xref is not None:       # every id a link or cross-reference may point to
             for ident, target in reader.xref.targets.items():
                 self.ids.setdefault(ident, self.chapters[target.chapter])
-        for kind in INDEX_TITLES:
+        for kind in INDEX_KINDS:
             self.ids[index_id(kind)] = f"{index_id(kind)}.xhtml"
 
     def file_of(self, ident: str) -> str:
@@ -118,6 +120,7 @@ class _Making:
     root: Path
     env: object
     lang: str
+    locale: object
     css: epub.EpubItem | None = None
     spine: list = field(default_factory=list)
     toc: list = field(default_factory=list)
@@ -125,8 +128,8 @@ class _Making:
     def render(self, template: str, **context) -> str:
         return render_template(self.root, self.env, template, **context)
 
-    def add(self, file_name: str, title: str, body: str) -> epub.EpubHtml:
-        doc = _document(self.book, file_name, title, body, self.lang, self.css)
+    def add(self, file_name: str, title: str, body: str, lang: str | None = None) -> epub.EpubHtml:
+        doc = _document(self.book, file_name, title, body, lang or self.lang, self.css)
         self.spine.append(doc)
         return doc
 
@@ -140,12 +143,14 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     """Build the EPUB; *print_pages* (id -> page) labels index locators with print pages,
     *page_starts* (of the print edition, :func:`reader_build.pdf.pagemap.page_starts`) give the
     page-break markers and the page-list."""
-    making = _Making(_new_book(reader, build_date), root, template_environment(root), reader.config.language)
+    locale = locale_of(reader)
+    making = _Making(_new_book(reader, build_date), root, template_environment(root, locale), reader.config.language,
+                     locale)
     making.css = _add_assets(making.book, reader, root, diags)
     documents = _DocumentMap(reader)
     title_doc = making.add("00-title.xhtml", reader.config.title,
                            making.render("epub-title.xhtml.j2", reader=reader.config, version=__version__))
-    making.landmark("title-page", title_doc, "Title page")
+    making.landmark("title-page", title_doc, locale.t("title-page"))
     _add_figure_list(making, reader, edition, documents)
     _add_chapters(making, reader, documents, print_pages)
     if edition.includes("bibliography"):
@@ -216,10 +221,12 @@ def _add_chapters(making: _Making, reader: Reader, documents: _DocumentMap, prin
     first_body = None
     for chapter in reader.chapters:
         rendered = render_chapter(reader, chapter, documents.target(chapter.id, print_pages))
+        chapter_lang = chapter_language(chapter.parsed, making.lang)
         html = making.render("epub-chapter.xhtml.j2", chapter=chapter.parsed,
-                             title_html=inline_html(chapter.parsed.title), body=rendered.body, notes=rendered.notes)
+                             title_html=inline_html(chapter.parsed.title, chapter_lang, making.locale),
+                             body=rendered.body, notes=rendered.notes)
         doc = making.add(documents.chapters[chapter.id], chapter.parsed.title,
-                         a11y.language_spans(html, making.lang))
+                         a11y.language_spans(html, chapter_lang), lang=chapter_lang)
         sections = [epub.Link(f"{doc.file_name}#{h.id}", h.title, h.id)
                     for h in chapter.parsed.headings if h.level == 2]
         link = epub.Link(doc.file_name, chapter.parsed.title, chapter.id)
@@ -227,7 +234,7 @@ def _add_chapters(making: _Making, reader: Reader, documents: _DocumentMap, prin
         if chapter.parsed.kind == "chapter" and first_body is None:
             first_body = doc
     if first_body is not None:
-        making.landmark("text", first_body, "Start of the text")
+        making.landmark("text", first_body, making.locale.t("start-of-text"))
 
 
 def _add_bibliography(making: _Making, reader: Reader) -> None:
@@ -235,27 +242,28 @@ def _add_bibliography(making: _Making, reader: Reader) -> None:
     if not entries:
         return
     body = making.render("epub-bibliography.xhtml.j2", entries=[{"id": ref_id(k), "html": h} for k, h in entries])
-    doc = making.add(_DocumentMap.BIBLIOGRAPHY, "Bibliography", a11y.language_spans(body, making.lang))
-    making.toc.append(epub.Link(doc.file_name, "Bibliography", "bibliography"))
-    making.landmark("bibliography", doc, "Bibliography")
+    title = making.locale.t("bibliography")
+    doc = making.add(_DocumentMap.BIBLIOGRAPHY, title, a11y.language_spans(body, making.lang))
+    making.toc.append(epub.Link(doc.file_name, title, "bibliography"))
+    making.landmark("bibliography", doc, title)
 
 
 def _add_indexes(making: _Making, reader: Reader, documents: _DocumentMap, print_pages: dict | None) -> None:
     """The indexes, each locator linked to its mention and labelled with its print page."""
     pages = print_pages or {}
-    entry_base = {kind: f"{index_id(kind)}.xhtml" for kind in INDEX_TITLES}
+    entry_base = {kind: f"{index_id(kind)}.xhtml" for kind in INDEX_KINDS}
     for part in index_parts(reader, making.root, making.env, lambda mid: pages.get(mid),
                             lambda mid: f"{documents.file_of(mid)}#{mid}", entry_base):
         body = making.render("epub-index.xhtml.j2", part=part, pages_from_print=bool(print_pages))
         doc = making.add(f"{index_id(part['kind'])}.xhtml", part["title"], body)
         making.toc.append(epub.Link(doc.file_name, part["title"], index_id(part["kind"])))
-        making.landmark("index", doc, "Index")
+        making.landmark("index", doc, making.locale.t("index"))
 
 
 def _add_page_breaks(making: _Making, page_starts: list[PageStart], title_doc) -> list:
     """A page-break marker where each print page begins; the page-list's entries."""
     whole = {"title-page": title_doc.file_name}
-    whole.update({index_id(kind): f"{index_id(kind)}.xhtml" for kind in INDEX_TITLES})
+    whole.update({index_id(kind): f"{index_id(kind)}.xhtml" for kind in INDEX_KINDS})
     placements, page_entries = plan_page_breaks(page_starts, [(d.file_name, d.content) for d in making.spine], whole)
     for doc in making.spine:
         placed = placements.get(doc.file_name)
@@ -274,8 +282,9 @@ def _write(making: _Making, title_doc, build_date: str, page_entries: list) -> b
     book.spine = [title_doc, "nav"] + making.spine[1:]
     out = io.BytesIO()
     writer = Writer(out, book, {"epub3_pages": False, "mtime": _modified(build_date),
-                                "landmark_title": "Landmarks", "epub2_guide": True})
+                                "landmark_title": making.locale.t("landmarks"), "epub2_guide": True})
     writer.page_list = page_entries
+    writer.page_list_title = making.locale.t("page-list")
     writer.process()
     writer.write()
     return out.getvalue()

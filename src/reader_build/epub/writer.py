@@ -33,6 +33,7 @@ class Writer(epub.EpubWriter):
     with an ``epub:type`` and an id, note references included)."""
 
     page_list: list = []           # (href, label) of the print pages, in order
+    page_list_title: str = "Page list"
 
     def _get_nav(self, item):
         """ebooklib's nav, with the landmarks hidden from the reading flow and our page-list."""
@@ -45,7 +46,7 @@ class Writer(epub.EpubWriter):
         if body is None:
             body = tree.find("body")
         if body is not None and self.page_list:
-            nav = etree.fromstring(page_list_nav(self.page_list))
+            nav = etree.fromstring(page_list_nav(self.page_list, self.page_list_title))
             if not str(body.tag).startswith("{"):            # ebooklib's tree without a namespace
                 for node in nav.iter():
                     node.tag = etree.QName(node).localname

@@ -38,8 +38,8 @@ from ..store.cache import CACHE_DIR, BuildCache, edition_key
 from ..pdf.parallel import build_pdf
 from ..pdf.compose import PdfResult
 from ..pdf.sections import section_pages
+from ..language.locale import locale_of
 
-WORKS_CITED_TITLE = "Works cited in this handout"
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.S)
 DEFAULT_FONT_FACES = (
     '@font-face { font-family: "Reader Serif"; src: url(fonts/LinLibertine_R.otf); }\n'
@@ -119,8 +119,8 @@ def handout_pages(reader: Reader, result, ids) -> list[int]:
     return sorted(pages)
 
 
-def page_label(pages: list[int]) -> str:
-    """'p. 7', 'pp. 21–32' or 'pp. 5–6, 21–32'."""
+def page_label(pages: list[int], locale=None) -> str:
+    """'p. 7', 'pp. 21–32' or 'pp. 5–6, 21–32' (the words of *locale*, a language.locale.Locale)."""
     if not pages:
         return ""
     runs: list[list[int]] = []
@@ -130,7 +130,8 @@ def page_label(pages: list[int]) -> str:
         else:
             runs.append([page, page])
     text = ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)
-    return ("p. " if len(pages) == 1 else "pp. ") + text
+    locale = locale or locale_of(None)
+    return locale.t("page" if len(pages) == 1 else "pages") + " " + text
 
 
 # --- which works ------------------------------------------------------------------------
@@ -209,10 +210,11 @@ def works_cited_pdf(reader: Reader, edition: Edition, keys: list[str], css: str)
     if not entries:
         return None
     items = "\n".join(f'<li class="bib-entry" id="{ref_id(key)}">{html}</li>' for key, html in entries)
+    title = locale_of(reader).t("handout-works-cited")
     single = replace(edition, sides="single")
     html = f"""<!DOCTYPE html>
 <html lang="{escape(reader.config.language)}"><head><meta charset="utf-8"/>
-<title>{escape(WORKS_CITED_TITLE)}</title>
+<title>{escape(title)}</title>
 <style>
 {page_css(reader, single)}
 {css}
@@ -222,7 +224,7 @@ section.handout-works-cited h1.chapter-title {{ margin-top: 6mm; string-set: non
 </style></head>
 <body class="edition-{escape(edition.name)} medium-{escape(edition.medium)} sides-single handout">
 <section class="chapter kind-back bibliography handout-works-cited">
-<h1 class="chapter-title">{escape(WORKS_CITED_TITLE)}</h1>
+<h1 class="chapter-title">{escape(title)}</h1>
 <ul class="bib-list">
 {items}
 </ul>
@@ -234,7 +236,8 @@ section.handout-works-cited h1.chapter-title {{ margin-top: 6mm; string-set: non
 def header_text(reader: Reader, edition: Edition, pages: list[int]) -> tuple[str, str]:
     """(plain text, HTML) of the header line."""
     title = reader.config.title
-    rest = f" · {edition.name} edition · {page_label(pages)}"
+    locale = locale_of(reader)
+    rest = f" · {locale.t('handout-edition', edition=edition.name)} · {page_label(pages, locale)}"
     return title + rest, f"<i>{escape(title)}</i>{escape(rest)}"
 
 
@@ -352,7 +355,8 @@ def make_handout_result(reader: Reader, handout: Handout, root: Path, diags: Dia
                     nup=1 if handout.booklet else handout.nup, booklet_fold=handout.booklet)
     text, html = header_text(reader, edition, pages)
     headers = headers_pdf(reader, sheets, html, _font_faces(css, reader))
-    data = assemble(result.data, pages, extra, sheets, headers, f"{text} (handout)", reader.config.language)
+    data = assemble(result.data, pages, extra, sheets, headers, f"{text} ({locale_of(reader).t('handout')})",
+                    reader.config.language)
     return HandoutResult(data, sheets, pages, extra_count, keys, text, edition)
 
 

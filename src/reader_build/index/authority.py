@@ -41,6 +41,7 @@ class Entry:
     parent_heading: str = ""        # the parent's heading, for sub-entries
     figures: tuple[str, ...] = ()   # labels of figures that show it (fig:map): locators in italics
     figures_line: int = 0           # line of its 'figures' key
+    sort_text: str = ""             # 'sort', else the heading, as written (index.collation sorts on it)
 
     @property
     def label(self) -> str:
@@ -408,7 +409,7 @@ class _Loader:
             id=f["id"], kind=f["kind"], heading=f["heading"], sort_key=fold(f["sort"] or f["heading"]),
             gloss=f["gloss"], variants=tuple(v for v in f["variants"] if claimed.get(v) is f),
             see=f["see"], see_also=f["see_also"], parent=f["parent"], subs=tuple(f["subs"]),
-            path=f["path"], line=f["line"], parent_heading=f["parent_heading"], figures=f["figures"],
+            path=f["path"], line=f["line"], parent_heading=f["parent_heading"], figures=f["figures"], sort_text=f["sort"] or f["heading"],
             figures_line=f["lines"].get("figures", f["line"])) for f in self.raw)
 
 

@@ -83,7 +83,7 @@ def resolve_see(authority: Authority, entry: Entry | None) -> Entry | None:
 
 
 def _page_locators(mentions: list[Mention], pages: dict[str, int | None],
-                   href_of: Callable[[str], str]) -> tuple[Locator, ...]:
+                   href_of: Callable[[str], str], note_mark: str = "n") -> tuple[Locator, ...]:
     first: dict[int, Mention] = {}          # page -> first mention on it, in reading order
     body: set[int] = set()                  # pages with a mention in the running text
     text: set[int] = set()                  # pages with a mention outside figures
@@ -102,7 +102,7 @@ def _page_locators(mentions: list[Mention], pages: dict[str, int | None],
     while i < len(ordered):
         start = ordered[i]
         if start not in body:
-            locators.append(Locator(f"{start}n", href_of(first[start].id), start, True))
+            locators.append(Locator(f"{start}{note_mark}", href_of(first[start].id), start, True))
             i += 1
             continue
         if start not in text:               # a figure alone on its page: its own locator, in italics
@@ -136,7 +136,8 @@ def _label_locators(mentions: list[Mention], section_label_of: Callable[[str], s
 
 def build_index(authority: Authority, kind: str, mentions: Sequence[Mention],
                 page_of: Callable[[str], int | None], href_of: Callable[[str], str],
-                section_label_of: Callable[[str], str] | None = None) -> list[LetterGroup]:
+                section_label_of: Callable[[str], str] | None = None, order=None,
+                note_mark: str = "n") -> list[LetterGroup]:
     """The index of the entries of *kind*, as letter groups in order.
 
     *mentions* are in reading order.  A mention of a cross-reference entry (one with
@@ -145,7 +146,13 @@ def build_index(authority: Authority, kind: str, mentions: Sequence[Mention],
     targets are sorted.  The locators are pages when *page_of* knows the page of any
     mention, else section labels (*section_label_of*, or the chapter id when it is
     not given).  Mentions of unknown entries are ignored (the caller reports them).
+    *order* (an index.collation.IndexOrder) sorts and groups the entries in a language's
+    order (default: English, word by word on folded keys); *note_mark* follows a page
+    where the entry is only in notes ("12n").
     """
+    sort_key = order.entry_key if order is not None else entry_order
+    group_of = order.letter if order is not None else letter_of
+    group_key = order.group_key if order is not None else (lambda letter: (letter != "#", letter))
     by_entry: dict[str, list[Mention]] = {}
     for m in mentions:
         target = resolve_see(authority, authority.get(m.entry))
@@ -156,7 +163,7 @@ def build_index(authority: Authority, kind: str, mentions: Sequence[Mention],
 
     locators: dict[str, tuple[Locator, ...]] = {}
     for id, ms in by_entry.items():
-        locators[id] = (_page_locators(ms, pages, href_of) if use_pages
+        locators[id] = (_page_locators(ms, pages, href_of, note_mark) if use_pages
                         else _label_locators(ms, section_label_of, href_of))
 
     def substantive(entry: Entry) -> bool:
@@ -171,7 +178,7 @@ def build_index(authority: Authority, kind: str, mentions: Sequence[Mention],
 
     def see_also_targets(entry: Entry) -> tuple[Entry, ...]:
         found = [authority.get(r) for r in entry.see_also]
-        return tuple(sorted((t for t in found if t is not None and substantive(t)), key=entry_order))
+        return tuple(sorted((t for t in found if t is not None and substantive(t)), key=sort_key))
 
     def printed(entry: Entry) -> bool:
         """Printed in its index: only lines that lead to a locator are printed."""
@@ -185,14 +192,13 @@ def build_index(authority: Authority, kind: str, mentions: Sequence[Mention],
         return IndexLine(
             entry=entry,
             locators=() if entry.see else locators.get(entry.id, ()),
-            subs=tuple(line(s) for s in sorted(subs, key=entry_order)),
+            subs=tuple(line(s) for s in sorted(subs, key=sort_key)),
             see=see_targets(entry),
             see_also=see_also_targets(entry))
 
     tops = [e for e in authority.entries.values() if e.kind == kind and e.parent is None and printed(e)]
     groups: dict[str, list[IndexLine]] = {}
-    for entry in sorted(tops, key=entry_order):
-        groups.setdefault(letter_of(entry), []).append(line(entry))
+    for entry in sorted(tops, key=sort_key):
+        groups.setdefault(group_of(entry), []).append(line(entry))
     # "#" first; a letter cannot recur, even when a given sort key disagrees with its heading
-    return [LetterGroup(letter, tuple(groups[letter]))
-            for letter in sorted(groups, key=lambda letter: (letter != "#", letter))]
+    return [LetterGroup(letter, tuple(groups[letter])) for letter in sorted(groups, key=group_key)]

@@ -19,6 +19,7 @@ from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
 from .engine import continued_rules, fix_rule, keep_notes_rules, stray_breaks
 from .notes import split_long_notes
+from ..language.locale import chapter_language, locale_of
 
 WIDE_PAGE_MM = 170
 FACES = {"serif": '"Reader Serif"', "sans": '"Reader Sans"'}     # large print: the edition's font
@@ -112,6 +113,7 @@ class _PartEdition:
 def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str) -> ComposeContext:
     """Everything of the book except the layout-dependent parts (index pages)."""
     target = Target("pdf")
+    lang = reader.config.language
     chapters = []
     toc = []
     for chapter in reader.chapters:
@@ -119,20 +121,23 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         if parsed.kind == "front" and not _front_included(edition, parsed.id):
             continue
         body = split_long_notes(render_chapter(reader, chapter, target).body, edition)
-        chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": inline_html(parsed.title),
-                         "short": parsed.short, "body": body})
-        toc.append({"id": parsed.id, "kind": parsed.kind, "level": 1, "title_html": inline_html(parsed.title)})
+        chapter_lang = chapter_language(parsed, lang)
+        title_html = inline_html(parsed.title, chapter_lang, locale_of(reader))
+        chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": title_html,
+                         "short": parsed.short, "body": body, "lang": "" if chapter_lang == lang else chapter_lang})
+        toc.append({"id": parsed.id, "kind": parsed.kind, "level": 1, "title_html": title_html})
         for heading in parsed.headings:
             if heading.level == 2:
                 toc.append({"id": heading.id, "kind": parsed.kind, "level": 2,
-                            "title_html": inline_html(heading.title)})
+                            "title_html": inline_html(heading.title, chapter_lang, locale_of(reader))})
     _check_page_refs(reader, edition, {c["id"] for c in chapters}, diags)
     bibliography = []
     if edition.includes("bibliography"):
         bibliography = [{"id": ref_id(key), "html": html}
                         for key, html in reader.bibliography.entries_html(None)]
         if bibliography:
-            toc.append({"id": "bibliography", "kind": "back", "level": 1, "title_html": "Bibliography"})
+            toc.append({"id": "bibliography", "kind": "back", "level": 1,
+                        "title_html": escape(locale_of(reader).t("bibliography"))})
     css_parts = []
     for name in pdf_stylesheets(edition.medium):
         found = read_css(root, name, diags)

@@ -46,6 +46,7 @@ from ..model import Reader
 from ..index.compose import index_parts
 from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
+from ..language.locale import locale_of
 from ..render.templates import template_environment
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import page_openers
@@ -205,7 +206,7 @@ class _Composer:
 
     def __init__(self, reader: Reader, ctx: ComposeContext, root: Path):
         self.reader, self.ctx, self.root = reader, ctx, root
-        self.env = template_environment(root)
+        self.env = template_environment(root, locale_of(reader))
         self.want_index = ctx.edition.includes("indexes")
         self.chapter_of = {m.id: m.chapter for m in reader.mentions}
         self.chapter_of.update({h.id: c.id for c in reader.chapters for h in c.parsed.headings})

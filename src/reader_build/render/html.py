@@ -18,6 +18,7 @@ from ..source.sanitize import content_dropping_tag, safe_url, sanitize_html
 from .. import ids
 from ..source.htmlrepair import repair
 from ..source.urls import scheme_of
+from ..language.locale import locale_of, typography_for
 from .typography import nbsp
 from .xref import crossref_html, figure_caption, link_href, raw_links, table_caption
 
@@ -162,7 +163,7 @@ class _Renderer:
             return (f'<a class="fn-anchor" id="{call}"></a>'
                     f'<span class="fn" id="{note}" data-n="{number}">{body}</span>')
         back = (f'<a class="fn-back" href="#{call}" role="doc-backlink" '
-                f'title="Back to the text">{number}.</a> ')
+                f'title="{escape(locale_of(self.reader).t("back-to-text"), quote=True)}">{number}.</a> ')
         body = body.replace("<p>", "<p>" + back, 1) if body.startswith("<p>") else f"<p>{back}</p>{body}"
         self.rendered_notes.append(RenderedNote(number, note, body))
         epub_type = ' epub:type="noteref"' if self.target.name == "epub" else ""     # not HTML
@@ -299,9 +300,11 @@ def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> Rendered
     return RenderedChapter(body, tuple(renderer.rendered_notes))
 
 
-def inline_html(text: str) -> str:
-    """Markdown inline text (a title, a caption) as HTML."""
-    tokens = markdown().parseInline(text)
+def inline_html(text: str, lang: str = "", locale=None) -> str:
+    """Markdown inline text (a title, a caption) as HTML, with the quotation marks and
+    dashes of *lang* (the reader's *locale*, a language.locale.Locale, or English)."""
+    env = {"lang": lang, "typography": lambda tag: typography_for(tag, locale)}
+    tokens = markdown().parseInline(text, env)
     if not tokens:
         return ""
     out = []

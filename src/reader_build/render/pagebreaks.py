@@ -265,9 +265,9 @@ def plan_page_breaks(starts: Sequence[PageStart], documents: Sequence[tuple[str,
     return placements, entries
 
 
-def page_list_nav(entries: Sequence[tuple[str, str]]) -> str:
-    """The EPUB navigation page-list: (href, label) per page, in page order."""
+def page_list_nav(entries: Sequence[tuple[str, str]], title: str = "Page list") -> str:
+    """The EPUB navigation page-list: (href, label) per page, in page order; *title* its name."""
     items = "".join(f'<li><a href="{escape(href, quote=True)}">{escape(label, quote=False)}</a></li>'
                     for href, label in entries)
     return (f'<nav xmlns:epub="{EPUB_NS}" epub:type="page-list" role="doc-pagelist" id="page-list" '
-            f'aria-label="Page list" hidden=""><ol>{items}</ol></nav>')
+            f'aria-label="{escape(title, quote=True)}" hidden=""><ol>{items}</ol></nav>')

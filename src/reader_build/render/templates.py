@@ -20,6 +20,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 
 from ..diagnostics import Diagnostics, TemplateError, Diagnostic, ERROR
+from ..language.locale import packaged_locale
 from ..source.files import decode, inside, relpath
 from ..source.styles import PACKAGE_STYLES, PACKAGE_TEMPLATES, display_path, read_css as _read_style, search_path
 import re
@@ -171,7 +172,9 @@ class _ProjectLoader(jinja2.FileSystemLoader):
             raise TemplateError(diags.items or [Diagnostic("template-encoding", ERROR, str(exc), where)]) from None
 
 
-def template_environment(root: Path) -> jinja2.Environment:
+def template_environment(root: Path, locale=None) -> jinja2.Environment:
+    """The templates of a project; *locale* (language.locale.Locale, English when not given)
+    gives them ``t("key")``, the fixed words of the reader's language, and ``lang``."""
     env = jinja2.Environment(
         loader=_ProjectLoader(root),
         undefined=jinja2.StrictUndefined,
@@ -181,6 +184,9 @@ def template_environment(root: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["root_display"] = lambda p: display_path(root, Path(p))
+    locale = locale or packaged_locale()
+    env.globals["t"] = locale.t
+    env.globals["lang"] = locale.tag
     return env
 
 

@@ -2,7 +2,7 @@
 
 Non-breaking spaces where a line must not break: after abbreviations that
 precede a number ("p. 12", "Art. 9", "No. 677"), between initials and the
-name that follows ("A. A. Gromyko", "Ya. A. Malik"), and before a unit.
+name that follows ("A. A. Gromyko", "Ya. A. Malik", "А. А. Громыко"), and before a unit.
 Quotes and dashes are made by markdown-it's typographer.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ NNBSP = "\u202f"
 _ABBREV_NUMBER = re.compile(
     r"\b(p|pp|para|paras|Art|Arts|art|arts|No|no|Nos|chap|ch|vol|vols|doc|docs|sec|fig|n|nn|col|l|ll|§|§§)"
     r"\.? (?=[0-9IVXLC])")
-_INITIAL = re.compile(r"(?<![\w.])((?:[A-Z]|Ya|Yu|Zh|Kh|Ch|Sh)\.) (?=(?:[A-Z]|Ya|Yu|Zh|Kh|Ch|Sh)[\w.])")
+_INITIAL = re.compile(r"(?<![\w.])((?:[A-Z]|Ya|Yu|Zh|Kh|Ch|Sh|[А-ЯЁ]|Дж)\.) (?=(?:[A-Z]|Ya|Yu|Zh|Kh|Ch|Sh|[А-ЯЁ])[\w.])")
 _NUMBER_UNIT = re.compile(r"(?<=\d) (?=(km|kg|cm|mm|percent|per cent)\b)")
 _TITLES = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Prof)\. (?=[A-Z])")
 

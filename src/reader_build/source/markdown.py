@@ -25,6 +25,8 @@ from ..ids import mention_id
 from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
 from .files import SourceFile
 from ..diagnostics import did_you_mean
+from ..language.locale import typography_for
+from ..language.typography import QUOTE_MARKS, dashes, pair_quotes, quotes, spacing
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 ANCHOR_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")     # a heading's {#id}: pandoc-crossref's sec:x too
@@ -36,25 +38,64 @@ FRONT_KEYS = {"id", "title", "short", "kind", "lang", "subtitle", "author"}
 MAX_NESTING = 100
 
 
-_DASHES = [(re.compile(r"(?<!-)---(?!-)"), "\u2014"), (re.compile(r"(?<!-)--(?!-)"), "\u2013"),
-           (re.compile(r"\.\.\."), "\u2026")]
+def _text_in_languages(state):
+    """(text token, language, its inline block) of every text in the document: the language of the nearest
+    element with a ``lang`` attribute (``{lang=ru}`` on a paragraph, a span, an emphasis),
+    else the document's (``env["lang"]``)."""
+    default = state.env.get("lang", "") if isinstance(state.env, dict) else ""
+    blocks: list[str] = []
+    for block in state.tokens:
+        if block.nesting == 1:
+            blocks.append(block.attrGet("lang") or (blocks[-1] if blocks else default))
+        elif block.nesting == -1:
+            if blocks:
+                blocks.pop()
+        elif block.type == "inline" and block.children:
+            spans = [blocks[-1] if blocks else default]
+            for tok in block.children:
+                if tok.nesting == 1:
+                    spans.append(tok.attrGet("lang") or spans[-1])
+                elif tok.nesting == -1 and len(spans) > 1:
+                    spans.pop()
+                elif tok.type == "text":
+                    yield tok, spans[-1], block
+
+
+def _typography_of(state):
+    found = state.env.get("typography") if isinstance(state.env, dict) else None
+    return found or typography_for
 
 
 def _dashes(state) -> None:
-    """Dashes and ellipses only (markdown-it's 'replacements' would also turn "(c)" into "©")."""
-    for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        for tok in block.children:
-            if tok.type == "text" and ("--" in tok.content or "..." in tok.content):
-                for pattern, repl in _DASHES:
-                    tok.content = pattern.sub(repl, tok.content)
+    """Dashes and ellipses only (markdown-it's 'replacements' would also turn "(c)" into "©"),
+    as the language of each text sets them; in a language without spaces between words the
+    straight quotes are paired here, before the typographer (which would leave them)."""
+    typography = _typography_of(state)
+    opened: dict = {}
+    paragraph = None
+    for tok, lang, block in _text_in_languages(state):
+        typo = typography(lang)
+        if block is not paragraph:
+            opened, paragraph = {}, block
+        if "--" in tok.content or "..." in tok.content:
+            tok.content = dashes(tok.content, typo)
+        if typo.spaceless and ('"' in tok.content or "'" in tok.content):
+            tok.content = pair_quotes(tok.content, opened)
+
+
+def _language_marks(state) -> None:
+    """After the typographer: each text's quotation marks and spaces in its language."""
+    typography = _typography_of(state)
+    for tok, lang, _ in _text_in_languages(state):
+        typo = typography(lang)
+        tok.content = spacing(quotes(tok.content, typo), typo)
 
 
 def make_markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True, "maxNesting": MAX_NESTING})
+    md = MarkdownIt("commonmark", {"typographer": True, "maxNesting": MAX_NESTING, "quotes": QUOTE_MARKS})
     md.enable(["smartquotes", "table", "strikethrough"])
     md.core.ruler.before("smartquotes", "dashes", _dashes)
+    md.core.ruler.after("smartquotes", "language_marks", _language_marks)
     md.use(front_matter_plugin)
     md.use(footnote_plugin, inline=False)
     md.use(attrs_plugin, spans=True)
@@ -133,8 +174,9 @@ def _attrs_offset(content: str, entry: str, start: int) -> int:
 
 
 class _ChapterParser:
-    def __init__(self, src: SourceFile, authority, diags: Diagnostics):
+    def __init__(self, src: SourceFile, authority, diags: Diagnostics, locale=None):
         self.src = src
+        self.locale = locale
         self.authority = authority
         self.diags = diags
         self.mentions: list[MentionUse] = []
@@ -340,7 +382,8 @@ class _ChapterParser:
             self.headings.append(Heading(hid, title, max(2, level), line))
 
     def parse(self) -> ParsedChapter | None:
-        env: dict = {}
+        env: dict = {"lang": _front_lang(self.src.text) or (self.locale.tag if self.locale else ""),
+                      "typography": lambda lang: typography_for(lang, self.locale)}
         tokens = markdown().parse(self.src.text, env)
         data = self.front_matter(tokens)
         if data is None:
@@ -446,9 +489,20 @@ def _text(content: str) -> Token:
     return tok
 
 
-def parse_chapter(src: SourceFile, authority, diags: Diagnostics) -> ParsedChapter | None:
-    """Parse one chapter; problems go to *diags*; ``None`` when it cannot be used."""
+def _front_lang(text: str) -> str:
+    """The ``lang:`` of a chapter's front matter (read before the parse, which needs it)."""
+    if not text.startswith("---"):
+        return ""
+    end = text.find("\n---", 3)
+    block = text[:end] if end != -1 else ""
+    m = re.search(r"^lang:[ \t]*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)", block, re.M)
+    return m.group(1) if m else ""
+
+
+def parse_chapter(src: SourceFile, authority, diags: Diagnostics, locale=None) -> ParsedChapter | None:
+    """Parse one chapter; problems go to *diags*; ``None`` when it cannot be used.  *locale*
+    (language.locale.Locale) gives the quotation marks, dashes and spaces of its language."""
     if not src.text.strip():
         diags.error("chapter-empty", "the chapter file is empty", src.path, 1, 1)
         return None
-    return _ChapterParser(src, authority, diags).parse()
+    return _ChapterParser(src, authority, diags, locale).parse()

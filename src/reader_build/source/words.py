@@ -18,8 +18,10 @@ DEFAULT_WORDS = {
 PLURAL = {"fig": "figs", "tbl": "tbls", "page": "pages", "note": "notes"}
 
 
-def words_for(overrides: dict | None) -> dict:
+def words_for(overrides: dict | None, language: dict | None = None) -> dict:
+    """The words: the language's (a locale's ``xref-*`` strings), else English; then reader.toml's."""
     words = dict(DEFAULT_WORDS)
+    words.update({k: v for k, v in (language or {}).items() if k in DEFAULT_WORDS and isinstance(v, str)})
     words.update({k: v for k, v in (overrides or {}).items() if k in DEFAULT_WORDS and isinstance(v, str)})
     return words
 

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 
 from ..model import Reader
-from ..index.compose import INDEX_TITLES, index_parts
+from ..index.compose import INDEX_KINDS, index_parts
 from ..ids import ref_id
 from ..render.html import Target, inline_html, render_chapter
 from ..render.templates import render_template
@@ -71,7 +71,10 @@ def plan_files(reader: Reader) -> FilePlan:
             ids[f"fnref-{number}"] = name
         for i, _image in enumerate(chapter.parsed.images, start=1):
             ids.setdefault(f"fig-{chapter.id}-{i}", name)
-    for kind in INDEX_TITLES:
+    if reader.xref is not None:       # every id a link or cross-reference may point to
+        for ident, target in reader.xref.targets.items():
+            ids.setdefault(ident, chapters[target.chapter])
+    for kind in INDEX_KINDS:
         ids[f"index-{kind}"] = index_file(kind)
     return FilePlan(chapters, ids)
 
@@ -107,7 +110,7 @@ def back_pages(reader: Reader, edition, root: Path, env, plan: FilePlan, anchors
         pages.append(Page(BIBLIOGRAPHY_FILE, "bibliography", "Bibliography", content))
     if edition.includes("indexes"):
         page_of = (lambda mid: anchors.get(mid)) if anchors else (lambda mid: None)
-        entry_base = {kind: index_file(kind) for kind in INDEX_TITLES}
+        entry_base = {kind: index_file(kind) for kind in INDEX_KINDS}
         for part in index_parts(reader, root, env, page_of, plan.href, entry_base):
             name = index_file(part["kind"])
             content = render_template(root, env, "web-index.html.j2", part=part, pages_from_print=bool(anchors))

@@ -22,7 +22,8 @@ import unicodedata
 from lxml import html as lxml_html
 
 from ..model import Reader
-from ..index.compose import INDEX_TITLES
+from ..index.compose import index_title
+from ..language.locale import locale_of
 from .pages import Page, index_file
 
 WORD = re.compile(r"[^\W_]+")
@@ -92,7 +93,7 @@ def _entries(reader: Reader) -> tuple[list, dict]:
         kind = entry.kind
         if entry.parent and reader.authority.get(entry.parent):
             kind = reader.authority.get(entry.parent).kind
-        title = INDEX_TITLES.get(kind, f"Index of {kind.title()}s")
+        title = index_title(locale_of(reader), kind)
         names = " ".join(dict.fromkeys(words(" ".join((entry.label,) + tuple(entry.variants)))))
         where[entry.id] = len(entries)
         entries.append([entry.label, title, f"{index_file(kind)}#ix-{entry.id}", names, counts.get(entry.id, 0)])

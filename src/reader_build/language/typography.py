@@ -1,0 +1,77 @@
+"""Typography by language: the quotation marks, dashes and spaces of each language.
+
+The parse stage (source/markdown.py) runs these over every text token with the
+typography (language.locale.Typography) of the text's language.
+"""
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"
+
+# The parse stage (source/markdown.py) has markdown-it's typographer leave these four
+# private-use marks for "…" and '…', then fills in the marks of each text's language.
+QUOTE_MARKS = "\ue000\ue001\ue002\ue003"
+_QUOTE_MARK = re.compile("[\ue000-\ue003]")
+_SPACED_DASH = re.compile(r"[ \u00a0]+-{2,3}(?!-)([ \u00a0]+|$)")
+_RANGE_DASH = re.compile(r"(?<=\d)--(?=\d)")
+_LONG_DASH = re.compile(r"(?<!-)---(?!-)")
+_DASH = re.compile(r"(?<!-)--(?!-)")
+_ELLIPSIS = re.compile(r"\.\.\.")
+_BEFORE_PUNCT = re.compile(r"(?:[ \u00a0]+|(?<=[^\s\u202f])|^)([;:!?]+)(?=[\s\u202f\u00bb\u201d)\]]|$)")
+
+
+def dashes(text: str, typography) -> str:
+    """``--`` and ``---`` as the language sets them (``typography``: a locale.Typography):
+    between spaces (``spaced_dash``, e.g. Russian "\u00a0— "), between figures an en
+    dash, elsewhere ``dash`` and ``long_dash``; ``...`` an ellipsis."""
+    if "--" in text:
+        if typography.spaced_dash:
+            spaced = typography.spaced_dash
+            text = _SPACED_DASH.sub(lambda m: spaced if m.group(1) else spaced.rstrip(), text)
+        text = _RANGE_DASH.sub("\u2013", text)
+        text = _LONG_DASH.sub(typography.long_dash, text)
+        text = _DASH.sub(typography.dash, text)
+    if "..." in text:
+        text = _ELLIPSIS.sub("\u2026", text)
+    return text
+
+
+def pair_quotes(text: str, opened: dict) -> str:
+    """Straight quotes as the marks of :data:`QUOTE_MARKS` in their order, opening and closing
+    in turn (for text without spaces between words, where the typographer cannot tell);
+    *opened* carries the state from one piece of a paragraph to the next."""
+    def mark(m: re.Match) -> str:
+        double = m.group(0) == '"'
+        is_open = opened.get(double, False)
+        opened[double] = not is_open
+        return QUOTE_MARKS[(0 if double else 2) + (1 if is_open else 0)]
+    return re.sub("[\"']", mark, text)
+
+
+def quotes(text: str, typography) -> str:
+    """The marks :data:`QUOTE_MARKS` as the language's quotation marks."""
+    if not _QUOTE_MARK.search(text):
+        return text
+    marks = typography.quotes
+    return _QUOTE_MARK.sub(lambda m: marks[ord(m.group(0)) - 0xE000], text)
+
+
+def spacing(text: str, typography) -> str:
+    """The language's spaces: before ``; : ! ?`` (French: narrow no-break) and a no-break
+    space after short words that must not end a line (Russian, Czech, Polish)."""
+    if typography.punctuation_space:
+        text = _BEFORE_PUNCT.sub(lambda m: typography.punctuation_space + m.group(1), text)
+    if typography.nbsp_after and " " in text:
+        text = _short_words(typography.nbsp_after).sub(lambda m: m.group(1) + NBSP, text)
+    return text
+
+
+_SHORT_WORDS: dict = {}
+
+
+def _short_words(words: frozenset) -> re.Pattern:
+    if words not in _SHORT_WORDS:
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        _SHORT_WORDS[words] = re.compile(rf"(?<![\w\-])({alternatives}) (?=\w)", re.IGNORECASE)
+    return _SHORT_WORDS[words]
