@@ -51,13 +51,15 @@ def built_copy(minimal_built: dict, dst: Path) -> Path:
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every output under build/ (editions, manifest, --emit-html files), by relative path, with
-    its bytes; the layout cache in build/.cache/ may grow and is left out."""
+    its bytes; the layout cache in build/.cache/ may grow and is left out, and so is the lock
+    file (not an output: it names the process that holds it, a killed build's included)."""
     build = root / "build"
     if not build.is_dir():
         return {}
     return {p.relative_to(build).as_posix(): p.read_bytes()
             for p in sorted(build.rglob("*"))
-            if p.is_file() and not p.is_symlink() and p.relative_to(build).parts[0] != ".cache"}
+            if p.is_file() and not p.is_symlink() and p.relative_to(build).parts[0] != ".cache"
+            and p.name != ".reader-build.lock"}
 
 
 def temporaries(root: Path) -> list[Path]:

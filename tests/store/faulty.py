@@ -25,12 +25,14 @@ def built_copy(built: dict, dst: Path) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under build/ but the cache, by relative path, with its bytes."""
+    """Every file under build/ but the cache and the lock (it names the process that holds it), by
+    relative path, with its bytes."""
     build = root / "build"
     if not build.is_dir():
         return {}
     return {p.relative_to(build).as_posix(): p.read_bytes() for p in sorted(build.rglob("*"))
-            if p.is_file() and not p.is_symlink() and p.relative_to(build).parts[0] != ".cache"}
+            if p.is_file() and not p.is_symlink() and p.relative_to(build).parts[0] != ".cache"
+            and p.name != ".reader-build.lock"}
 
 
 def temporaries(root: Path) -> list[Path]:

@@ -164,13 +164,15 @@ def test_a_scratch_folder_of_a_dead_process_is_removed(tmp_path, monkeypatch):
     orphan = tmp_path / f"{files.TEMP_PREFIX}{dead}-abcd"
     orphan.mkdir()
     (orphan / "settled.json").write_text("{}")       # noqa: the test's own fixture
-    alive = tmp_path / f"{files.TEMP_PREFIX}{os.getppid()}-efgh"
+    alive = tmp_path / f"{files.TEMP_PREFIX}{os.getppid()}-{files.start_time(os.getppid())}-efgh"
     alive.mkdir()
+    reused = tmp_path / f"{files.TEMP_PREFIX}{os.getppid()}-1-ijkl"     # its PID now another process's
+    reused.mkdir()
     build = tmp_path / "build"
     (build / "fonts").mkdir(parents=True)
     (build / "fonts" / ".x.otf.tmp-99999").write_bytes(b"half")
     notes = files.clean_stale(build)
-    assert not orphan.exists() and alive.exists()
+    assert not orphan.exists() and not reused.exists() and alive.exists()
     assert list(build.rglob("*.tmp-*")) == []
     assert len(notes) == 2 and "temporary file(s) in build/" in notes[0] and "scratch folder(s)" in notes[1]
 

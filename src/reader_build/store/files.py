@@ -58,7 +58,7 @@ from pathlib import Path
 
 KINDS = ("output", "cache", "temp", "lock", "project")
 FAULT_ENV = "READER_BUILD_FAULT"
-TEMP_PREFIX = "reader-build-"           # + PID + "-": the folders of the system temp folder
+TEMP_PREFIX = "reader-build-"           # + PID-STARTTIME-: the folders of the system temp folder
 
 
 # -- fault injection -----------------------------------------------------------------
@@ -256,9 +256,12 @@ def remove_tree(path) -> None:
 
 
 def make_temporary_folder() -> Path:
-    """A new folder in the system temp folder, named after this process (see :func:`clean_stale`)."""
+    """A new folder in the system temp folder, named after this process: its PID and the time it
+    started, so that a process that took the PID of a killed build is not taken for it (see
+    :func:`clean_stale`)."""
     _SWITCH.door("make_temporary_folder", "temp", tempfile.gettempdir())
-    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+    pid = os.getpid()
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{pid}-{start_time(pid) or 0}-"))
 
 
 @contextlib.contextmanager
@@ -293,11 +296,23 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def _owner(name: str) -> int | None:
-    """The PID in ``.NAME.tmp-PID[-…]`` or ``reader-build-PID-…``."""
-    tail = name.rsplit(".tmp-", 1)[-1] if ".tmp-" in name else name[len(TEMP_PREFIX):]
-    head = tail.split("-", 1)[0]
-    return int(head) if head.isdigit() else None
+def start_time(pid: int) -> str | None:
+    """When process *pid* started (clock ticks since boot, from /proc), if it can be known."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _owner_gone(name: str) -> bool:
+    """Has the process that made the scratch folder ``reader-build-PID-STARTTIME-…`` ended?"""
+    pid, started, *_rest = name[len(TEMP_PREFIX):].split("-") + ["", ""]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    if not process_alive(int(pid)):
+        return True
+    now = start_time(int(pid)) if started.isdigit() and started != "0" else None
+    return now is not None and now != started         # the PID was taken by another process since
 
 
 def clean_stale(build_dir: Path) -> list[str]:
@@ -313,8 +328,7 @@ def clean_stale(build_dir: Path) -> list[str]:
     folders = 0
     with contextlib.suppress(OSError):
         for folder in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"):
-            pid = _owner(folder.name)
-            if folder.is_dir() and pid is not None and pid != os.getpid() and not process_alive(pid):
+            if folder.is_dir() and _owner_gone(folder.name):
                 remove_tree(folder)
                 folders += not folder.exists()
     notes = []
