@@ -67,6 +67,8 @@ class Config:
     chapters: tuple[str, ...] = ()          # explicit order (file names inside manuscript/)
     bibliography_style: str = "author-date"
     bibliography_all: bool = False
+    bibliography_locale: str = ""           # CSL locale; "" = language
+    bibliography_style_at: tuple = field(default=(None, None), compare=False)   # (line, col) in reader.toml
     editions: tuple[Edition, ...] = ()
     handouts: tuple[Handout, ...] = ()
     hyphenate: bool = True
@@ -89,7 +91,7 @@ TOP_KEYS = {
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
                 "margins": str, "medium": str, "include": list, "pdf-variant": str}
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
-BIB_KEYS = {"style": str, "all": bool}
+BIB_KEYS = {"style": str, "all": bool, "locale": str}
 
 DEFAULT_EDITIONS = (
     Edition("print", "pdf"),
@@ -125,6 +127,15 @@ def _line_of(text: str, key: str, table: str | None = None) -> int | None:
         if pat.match(lines[i]):
             return i + 1
     return start + 1 if table else None
+
+
+def _value_place(text: str, key: str, table: str | None = None) -> tuple[int | None, int | None]:
+    """(line, column) of the value of a key in the TOML text."""
+    line = _line_of(text, key, table)
+    if line is None:
+        return None, None
+    m = re.match(r"^\s*\"?" + re.escape(key) + r"\"?\s*=\s*", text.splitlines()[line - 1])
+    return line, (m.end() + 1) if m else 1
 
 
 def _check_keys(data: dict, allowed: dict, where: str, src: SourceFile, diags: Diagnostics,
@@ -279,6 +290,9 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
         _check_keys(bib, BIB_KEYS, "[bibliography]", src, diags, "bibliography")
         if isinstance(bib.get("style"), str):
             kwargs["bibliography_style"] = bib["style"]
+            kwargs["bibliography_style_at"] = _value_place(src.text, "style", "bibliography")
+        if isinstance(bib.get("locale"), str):
+            kwargs["bibliography_locale"] = bib["locale"].strip()
         if isinstance(bib.get("all"), bool):
             kwargs["bibliography_all"] = bib["all"]
     editions = []

@@ -176,7 +176,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
             files[heading.id] = name
         for mention in chapter.parsed.mentions:
             files[mention.id] = name
-        for number in chapter.note_numbers.values():
+        for number in chapter.all_note_numbers:
             files[f"fn-{number}"] = name
             files[f"fnref-{number}"] = name
     bib_file = "bibliography.xhtml"

@@ -63,6 +63,7 @@ class _Renderer:
         self.in_note = False          # rendering a PDF note: blocks become spans
         self.note_depth = 0           # rendering any note body
         self.block_count = 0
+        self.skip = ""                # punctuation moved before a citation's note call
 
     def block_id(self) -> dict:
         """data-b: the same id for the same text block in every target (page-start mapping)."""
@@ -86,7 +87,8 @@ class _Renderer:
             if dropping:
                 continue
             if t == "text":
-                out.append(escape(nbsp(tok.content), quote=False))
+                content, self.skip = tok.content[len(self.skip):], ""      # moved before a note
+                out.append(escape(nbsp(content), quote=False))
             elif t == "softbreak":
                 out.append("\n")
             elif t == "hardbreak":
@@ -116,6 +118,11 @@ class _Renderer:
             elif t == "html_inline":
                 out.append(sanitize_html(tok.content, balance=False)[0])
             elif t == "citation":
+                if tok.meta.get("cite_index") in self.chapter.citation_notes:
+                    moved = self.skip = _punctuation_after(children, tok)
+                    if out and not tok.meta["citation"].narrative:
+                        out[-1] = out[-1].rstrip(" ")
+                    out.append(escape(moved, quote=False))
                 out.append(self.citation(tok))
             elif t == "footnote_ref":
                 out.append(self.note_call(tok))
@@ -125,7 +132,17 @@ class _Renderer:
 
     def citation(self, tok) -> str:
         bib_file = self.target.bib_file
-        return self.reader.bibliography.cite_html(tok.meta["citation"], lambda key: f"{bib_file}#{ref_id(key)}")
+        bib = self.reader.bibliography
+        index = tok.meta.get("cite_index")
+        where = (self.chapter.id, index)
+
+        def href(key: str) -> str:
+            return f"{bib_file}#{ref_id(key)}"
+        text = bib.cite_html(tok.meta["citation"], href, where)
+        number = self.chapter.citation_notes.get(index)
+        if number is None:
+            return text
+        return text + self.note(number, f'<span class="fn-citation">{bib.note_html(where, href) or ""}</span>')
 
     def note_call(self, tok) -> str:
         local = tok.meta["id"]
@@ -134,7 +151,10 @@ class _Renderer:
             return (f'<a class="noteref noteref-again" href="{self.target.href(f"fn-{number}")}">'
                     f'{number}</a>')
         self.seen_notes.add(local)
-        body = self.note_body(local)
+        return self.note(number, self.note_body(local))
+
+    def note(self, number: int, body: str) -> str:
+        """A note's call and body (PDF: a footnote at the call; EPUB: a pop-up note)."""
         if self.target.name == "pdf":
             return (f'<a class="fn-anchor" id="fnref-{number}"></a>'
                     f'<span class="fn" id="fn-{number}" data-n="{number}">{body}</span>')
@@ -250,6 +270,21 @@ class _Renderer:
         if self.in_note and tag in NOTE_TAGS:
             return "</span>"
         return f"</{tag}>"
+
+
+NOTE_PUNCTUATION = re.compile(r"^[.,;:!?]+[”’»)]?|^[”’»)][.,;:!?]?")
+
+
+def _punctuation_after(children, tok) -> str:
+    """Take the punctuation that follows a citation a note style makes a note (the call goes
+    after it, as Chicago sets it: "as he wrote.¹"); it is cut from the next text token."""
+    children = list(children)
+    at = next(n for n, child in enumerate(children) if child is tok)
+    if at + 1 < len(children) and children[at + 1].type == "text":
+        nxt = children[at + 1]
+        m = NOTE_PUNCTUATION.match(nxt.content)
+        return m.group(0) if m else ""
+    return ""
 
 
 def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> str:
