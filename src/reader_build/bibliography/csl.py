@@ -28,6 +28,7 @@ from ..model import CiteUse
 from ..source.citations import Citation
 
 LINK = re.compile(r'<a class="cite" data-key="([^"]*)">')
+ENTRY_ID = re.compile(r'<div class="csl-entry" data-id="([^"]*)">')
 URL_LINK = re.compile(r'<a href="[^"]*">(.*?)</a>')
 NOTE_END = re.compile(r"[.!?…][”’»)]*$")
 
@@ -54,7 +55,7 @@ class CslBibliography(Bibliography):
         self._registered = False
         self._items = set(engine.items)
 
-    def _known(self, key: str) -> str | None:
+    def known_key(self, key: str) -> str | None:
         key = self._canon(key)
         return key if key in self._items else None
 
@@ -67,7 +68,7 @@ class CslBibliography(Bibliography):
     def register_uses(self, uses: list[CiteUse]) -> None:
         jobs: list[tuple[CiteUse, Cluster]] = []
         for use in uses:
-            items, missing = citation_items(use.citation, self._known)
+            items, missing = citation_items(use.citation, self.known_key)
             if use.citation.narrative and items and not use.footnoted:
                 items = [dict(items[0], **{"suppress-author": True})] + items[1:]
             jobs.append((use, Cluster(items, use.note, "", missing)))
@@ -92,7 +93,7 @@ class CslBibliography(Bibliography):
 
     def _lead(self, use: CiteUse) -> str:
         """The author of a narrative citation ("Hasegawa (1998, 12)"), linked to the entry."""
-        key = self._known(use.citation.items[0].key)
+        key = self.known_key(use.citation.items[0].key)
         name = render_html(self._authordate.author_label(self.data.entries[key]))
         return f'<a class="cite" data-key="{quote(key)}">{name}</a>'
 
@@ -137,9 +138,12 @@ class CslBibliography(Bibliography):
         if not self._registered:
             self.register_uses([])
         if self._entries is None:
-            params, entries = self._engine.bibliography()
-            ids = [group[0] for group in params.get("entry_ids", [])]
-            self._entries = [(key, entry_html(text)) for key, text in zip(ids, entries)]
+            _, entries = self._engine.bibliography()
+            self._entries = []
+            for text in entries:
+                m = ENTRY_ID.search(text)
+                if m and m.group(1):
+                    self._entries.append((unquote(m.group(1)), entry_html(text)))
         if keys is None:
             return list(self._entries)
         wanted = {k for k in (self._canon(k) for k in keys) if k}
@@ -162,7 +166,7 @@ def _links(text: str, href: Callable[[str], str]) -> str:
 def entry_html(text: str) -> str:
     """citeproc-js's ``<div class="csl-entry">`` as inline HTML for a list item."""
     text = text.strip()
-    text = re.sub(r'^<div class="csl-entry">|</div>$', "", text).strip()
+    text = re.sub(r'^<div class="csl-entry"[^>]*>|</div>$', "", text).strip()
     text = re.sub(r'<div class="csl-left-margin">(.*?)</div>\s*', r'<span class="bib-label">\1</span> ', text)
     text = re.sub(r'<div class="csl-right-inline">(.*?)</div>', r"\1", text, flags=re.S)
     text = re.sub(r'<div class="csl-[a-z-]+">(.*?)</div>', r"\1", text, flags=re.S)

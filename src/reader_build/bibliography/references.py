@@ -79,7 +79,7 @@ class Bibliography:
 
     # --- order and labels -----------------------------------------------
     def register_uses(self, uses) -> None:
-        """Every citation of the reader (resolve's ``CiteUse``\ s); these styles need
+        """Every citation of the reader (``model.CiteUse``); these styles need
         only their order of parsing."""
         self.register(use.citation for use in sorted(uses, key=lambda use: use.order))
 

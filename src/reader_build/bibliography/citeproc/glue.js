@@ -8,6 +8,13 @@ RB.sys = {
   }
 };
 
+// Each entry carries its item's id: citeproc-js leaves out entries that come out empty,
+// so the list of entry_ids and the list of entries need not line up.
+CSL.Output.Formats.html["@bibliography/entry"] = function (state, str) {
+  return '  <div class="csl-entry" data-id="' + encodeURIComponent(this.system_id || "") + '">'
+    + str + "</div>\n";
+};
+
 function rbInit(style, lang, items, locales) {
   RB.items = JSON.parse(items);
   RB.locales = JSON.parse(locales);
