@@ -72,9 +72,11 @@ def _ours(bib_name: str, style_id: str):
     bib = load_csl(data, places, BibSettings(style_id), style, "en-US", diags)
     keys = [k for k, e in data.entries.items() if e.type != "set"]
     sequence = _sequence(keys, bib.note_style)
-    uses = [CiteUse(("c", n), parse_citation(text), note, False, n) for n, (text, note) in enumerate(sequence)]
+    uses = [CiteUse(("c", n), parse_citation(text), note, bool(note), n)
+            for n, (text, note) in enumerate(sequence)]
     bib.register_uses(uses)
-    citations = [bib.cite_text(use.citation, use.where) for use in uses]
+    citations = [html_text(bib.note_html(use.where, str)) if use.footnoted else
+                 bib.cite_text(use.citation, use.where) for use in uses]
     entries = {key: html_text(h) for key, h in bib.entries_html(None)}
     return data, bib, uses, citations, entries
 
