@@ -34,8 +34,8 @@ def locale_ids() -> list[str]:
     return sorted(p.stem[len("locales-"):] for p in LOCALES.glob("locales-*.xml"))
 
 
-def locale_xml(lang: str) -> str | None:
-    """The CSL locale for *lang* ("en" → "en-US", "de-AT", "ja"), or None."""
+def locale_id(lang: str) -> str | None:
+    """The CSL locale that serves *lang* ("en" → "en-US", "de" → "de-DE", "de-AT"), or None."""
     known = locale_ids()
     wanted = lang.replace("_", "-")
     match = next((k for k in known if k.lower() == wanted.lower()), None)
@@ -45,7 +45,12 @@ def locale_xml(lang: str) -> str | None:
                    "es": "es-ES"}.get(base)
         match = primary if primary in known else next(
             (k for k in known if k.lower().split("-")[0] == base), None)
-    return (LOCALES / f"locales-{match}.xml").read_text(encoding="utf-8") if match else None
+    return match
+
+
+def locale_xml(lang: str) -> str | None:
+    found = locale_id(lang)
+    return (LOCALES / f"locales-{found}.xml").read_text(encoding="utf-8") if found else None
 
 
 @dataclass(frozen=True)
@@ -65,10 +70,10 @@ class Engine:
         self._js = MiniRacer()
         self._js.eval(_script())
         locales = {"en-US": locale_xml("en-US")}
-        own = locale_xml(lang)
+        own = locale_id(lang)
         if own:
-            locales[lang] = own
-            locales[lang.split("-")[0]] = own
+            for name in (own, lang, lang.split("-")[0]):
+                locales[name] = locale_xml(own)
         linked = {key: dict(item, system_id=key) for key, item in items.items()}   # for the links
         info = json.loads(self._call("rbInit", style_xml, lang, json.dumps(linked),
                                      json.dumps(locales)))
