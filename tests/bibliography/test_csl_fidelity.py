@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -99,7 +100,13 @@ def _reference(data, bib, uses) -> tuple[list[str], dict[str, str]]:
                          text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     out = json.loads(run.stdout)
-    return [html_text(c or "") for c in out["citations"]], {k: html_text(v or "") for k, v in out["entries"]}
+    return [html_text(c or "") for c in out["citations"]], {k: html_text(_blocks(v or "")) for k, v in out["entries"]}
+
+
+def _blocks(text: str) -> str:
+    """citeproc-js's block boundaries (``<div class="csl-left-margin">[1]</div><div …>``)
+    as the white space they are on a page."""
+    return re.sub(r"</div>", "</div> ", text)
 
 
 def _item_of(bib, use, key):

@@ -29,6 +29,7 @@ from ..source.citations import Citation
 
 LINK = re.compile(r'<a class="cite" data-key="([^"]*)">')
 ENTRY_ID = re.compile(r'<div class="csl-entry" data-id="([^"]*)">')
+QUOTE_END = re.compile(r"([.?!,]?)([”’])((?:</[a-z]+>)*)$")
 URL_LINK = re.compile(r'<a href="[^"]*">(.*?)</a>')
 NOTE_END = re.compile(r"[.!?…][”’»)]*$")
 
@@ -101,13 +102,12 @@ class CslBibliography(Bibliography):
         missing = " ".join(f'<span class="cite-missing">?{html.escape(k)}</span>' for k in cluster.missing)
         if not cluster.items:
             return missing
-        plain, linked = made[json.dumps(cluster.items, sort_keys=True)]
         info = self._engine.info
-        text = info.prefix + URL_LINK.sub(r"\1", linked) + info.suffix
-        if not LINK.search(linked) or html_text(text) != html_text(plain):
-            text = plain                    # the link wrapper lost something: no links
-        if inline_in_note and info.suffix and text.endswith(info.suffix):
-            text = text[:-len(info.suffix)]     # the note's own sentence goes on
+        body = URL_LINK.sub(r"\1", made[json.dumps(cluster.items, sort_keys=True)])
+        body, suffix = layout_suffix(body, info.suffix, info.punctuation_in_quote)
+        text = info.prefix + body + suffix
+        if inline_in_note and suffix and text.endswith(suffix):
+            text = text[:-len(suffix)]          # the note's own sentence goes on
         return f"{text} {missing}" if missing else text
 
     # --- what the renderers ask ---------------------------------------------------------
@@ -151,6 +151,21 @@ class CslBibliography(Bibliography):
 
     def _missing(self, entry) -> list[str]:
         return missing_fields(entry)
+
+
+def layout_suffix(body: str, suffix: str, in_quote: bool) -> tuple[str, str]:
+    """The cluster and the layout's suffix, joined as citeproc-js joins them: no doubled
+    period ("et al."), and with "punctuation-in-quote" a period inside a closing quote."""
+    if suffix[:1] not in (".", ","):
+        return body, suffix
+    m = QUOTE_END.search(body)
+    if m and in_quote:
+        if m.group(1):
+            return body, suffix[1:]
+        return body[:m.start(2)] + suffix[0] + body[m.start(2):], suffix[1:]
+    if re.search(r"[.?!]$", html_text(body)):
+        return body, suffix[1:]
+    return body, suffix
 
 
 def html_text(fragment: str) -> str:

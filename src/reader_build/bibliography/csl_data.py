@@ -183,9 +183,9 @@ def _publication(entry: Entry, item: dict) -> None:
     if not publisher and entry.fields.get("organization"):
         publisher = [text(entry, "organization")]
     if publisher:
-        item["publisher"] = "; ".join(LOCAL.get(p.lower(), p) for p in publisher)
+        item["publisher"] = _and([LOCAL.get(p.lower(), p) for p in publisher])
     if place:
-        item["publisher-place"] = "; ".join(place)
+        item["publisher-place"] = _and(place)
     kind_name = text(entry, "type")
     if kind == "thesis":
         item["genre"] = GENRES.get(kind_name.lower()) or LOCAL.get(kind_name.lower(), kind_name) \
@@ -194,6 +194,13 @@ def _publication(entry: Entry, item: dict) -> None:
         item["genre"] = LOCAL.get(kind_name.lower(), kind_name)
     if kind == "report" and text(entry, "number"):
         item["number"] = text(entry, "number")
+
+
+def _and(items: list[str]) -> str:
+    """A biblatex list as biblatex prints it: "A and B", "A, B, and C"."""
+    if len(items) < 3:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
 def _links(entry: Entry, item: dict) -> None:

@@ -59,6 +59,7 @@ class StyleInfo:
     near_note_distance: int
     prefix: str                 # the citation layout's affixes (left out by the link wrapper)
     suffix: str
+    punctuation_in_quote: bool  # the locale sets "." and "," inside closing quotes
 
 
 class Engine:
@@ -78,7 +79,7 @@ class Engine:
         info = json.loads(self._call("rbInit", style_xml, lang, json.dumps(linked),
                                      json.dumps(locales)))
         self.info = StyleInfo(info["class"], int(info["near-note-distance"]),
-                              info["prefix"], info["suffix"])
+                              info["prefix"], info["suffix"], bool(info["punctuation-in-quote"]))
 
     def _call(self, name: str, *args):
         return self._js.call(name, *args)
@@ -86,11 +87,12 @@ class Engine:
     def register(self, cited: list[str], uncited: list[str]) -> None:
         self._call("rbRegister", json.dumps(cited), json.dumps(uncited) if uncited else "")
 
-    def cite(self, clusters: list[list[dict]]) -> list[tuple[str, str]]:
-        """(HTML, HTML with a link around each cite) of each cluster of citation items."""
+    def cite(self, clusters: list[list[dict]]) -> list[str]:
+        """The HTML of each cluster of citation items, each cite in a link
+        ``<a class="cite" data-key="KEY">``, without the layout's prefix and suffix."""
         if not clusters:
             return []
-        return [tuple(pair) for pair in json.loads(self._call("rbCite", json.dumps(clusters)))]
+        return json.loads(self._call("rbCite", json.dumps(clusters)))
 
     def bibliography(self) -> tuple[dict, list[str]]:
         made = json.loads(self._call("rbBibliography"))

@@ -24,7 +24,8 @@ function rbInit(style, lang, items, locales) {
   return JSON.stringify({
     "class": RB.engine.opt["class"],
     "near-note-distance": RB.engine.citation.opt["near-note-distance"] || 5,
-    "prefix": opt.layout_prefix || "", "suffix": opt.layout_suffix || ""
+    "prefix": opt.layout_prefix || "", "suffix": opt.layout_suffix || "",
+    "punctuation-in-quote": !!(RB.engine.locale[RB.engine.opt.lang] || {opts: {}}).opts["punctuation-in-quote"]
   });
 }
 
@@ -36,15 +37,13 @@ function rbRegister(ids, uncited) {
 }
 
 // clusters: [[item, ...], ...]; each item with id, locator, label, position, near-note …
-// Returns each cluster's HTML twice: plain, and with a link around every cite.
+// Returns each cluster's HTML with a link around every cite (the wrapper leaves out the
+// layout's prefix and suffix; Python adds them).
 function rbCite(clusters) {
   var list = JSON.parse(clusters), out = [];
+  RB.engine.opt.development_extensions.apply_citation_wrapper = true;
   for (var i = 0; i < list.length; i++) {
-    RB.engine.opt.development_extensions.apply_citation_wrapper = false;
-    var plain = RB.engine.makeCitationCluster(list[i]);
-    RB.engine.opt.development_extensions.apply_citation_wrapper = true;
-    var linked = RB.engine.makeCitationCluster(list[i]);
-    out.push([plain, linked]);
+    out.push(RB.engine.makeCitationCluster(list[i]));
   }
   RB.engine.opt.development_extensions.apply_citation_wrapper = false;
   return JSON.stringify(out);
