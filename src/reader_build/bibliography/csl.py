@@ -70,7 +70,7 @@ class CslBibliography(Bibliography):
         jobs: list[tuple[CiteUse, Cluster]] = []
         for use in uses:
             items, missing = citation_items(use.citation, self.known_key)
-            if use.citation.narrative and items and not use.footnoted:
+            if use.citation.narrative and items and not self.note_style:
                 items = [dict(items[0], **{"suppress-author": True})] + items[1:]
             jobs.append((use, Cluster(items, use.note, "", missing)))
         clusters = [cluster for _, cluster in jobs if cluster.items]
@@ -85,16 +85,16 @@ class CslBibliography(Bibliography):
         self._formatted = {}
         for use, cluster in jobs:
             text = self._cluster_html(cluster, made, inline_in_note=bool(use.note) and not use.footnoted)
-            lead = self._lead(use) if use.citation.narrative and cluster.items else ""
+            narrative = use.citation.narrative and cluster.items and (use.footnoted or not self.note_style)
+            lead = self._lead(cluster.items[0]["id"]) if narrative else ""
             if use.footnoted:
                 self._formatted[use.where] = _Formatted(lead, text)
             else:
                 self._formatted[use.where] = _Formatted(f"{lead} {text}" if lead else text)
         self._registered = True
 
-    def _lead(self, use: CiteUse) -> str:
+    def _lead(self, key: str) -> str:
         """The author of a narrative citation ("Hasegawa (1998, 12)"), linked to the entry."""
-        key = self.known_key(use.citation.items[0].key)
         name = render_html(self._authordate.author_label(self.data.entries[key]))
         return f'<a class="cite" data-key="{quote(key)}">{name}</a>'
 
@@ -113,7 +113,7 @@ class CslBibliography(Bibliography):
     # --- what the renderers ask ---------------------------------------------------------
     def cite_html(self, citation: Citation, href: Callable[[str], str], where: tuple | None = None) -> str:
         found = self._lookup(citation, where)
-        return _links(found.text, href)
+        return _links(found.text, href, self._listed_keys())
 
     def cite_text(self, citation: Citation, where: tuple | None = None) -> str:
         return html_text(self._lookup(citation, where).text)
@@ -123,7 +123,10 @@ class CslBibliography(Bibliography):
         if found is None or found.note is None:
             return None
         note = found.note if NOTE_END.search(html_text(found.note)) else found.note + "."
-        return _links(note, href)
+        return _links(note, href, self._listed_keys())
+
+    def _listed_keys(self) -> set[str]:
+        return {key for key, _ in self.entries_html(None)}
 
     def _lookup(self, citation: Citation, where: tuple | None) -> _Formatted:
         if where is not None and where in self._formatted:
@@ -173,9 +176,14 @@ def html_text(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
-def _links(text: str, href: Callable[[str], str]) -> str:
-    return LINK.sub(lambda m: f'<a class="cite" href="{html.escape(href(unquote(m.group(1))), quote=True)}">',
-                    text)
+def _links(text: str, href: Callable[[str], str], listed: set[str]) -> str:
+    """The cites' links to their entries (none to an entry the style leaves out)."""
+    def link(m: re.Match) -> str:
+        key = unquote(m.group(1))
+        if key in listed:
+            return f'<a class="cite" href="{html.escape(href(key), quote=True)}">'
+        return '<a class="cite">'
+    return LINK.sub(link, text)
 
 
 def entry_html(text: str) -> str:
