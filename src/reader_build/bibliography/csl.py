@@ -104,10 +104,9 @@ class CslBibliography(Bibliography):
             return missing
         info = self._engine.info
         body = URL_LINK.sub(r"\1", made[json.dumps(cluster.items, sort_keys=True)])
-        body, suffix = layout_suffix(body, info.suffix, info.punctuation_in_quote)
+        # Set inline in an editorial note, a citation leaves its final period to the note.
+        body, suffix = layout_suffix(body, "" if inline_in_note else info.suffix, info.punctuation_in_quote)
         text = info.prefix + body + suffix
-        if inline_in_note and suffix and text.endswith(suffix):
-            text = text[:-len(suffix)]          # the note's own sentence goes on
         return f"{text} {missing}" if missing else text
 
     # --- what the renderers ask ---------------------------------------------------------
