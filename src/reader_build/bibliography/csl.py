@@ -201,7 +201,7 @@ def load_csl(data, places, settings: BibSettings, style: CslStyle, lang: str,
     """The CSL bibliography, or None (after an error) when citeproc-js rejects the style."""
     if locale_xml(lang) is None:
         diags.warning("bib-locale-unknown", f"no CSL locale for '{lang}': the style's terms "
-                      "are printed in American English (en-US)")
+                      "are printed in American English (en-US)", "reader.toml")
         lang = "en-US"
     items = {}
     for key, entry in data.entries.items():
