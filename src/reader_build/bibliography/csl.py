@@ -54,6 +54,7 @@ class CslBibliography(Bibliography):
         self._formatted: dict[tuple, _Formatted] = {}
         self._entries: list[tuple[str, str]] | None = None
         self._registered = False
+        self._listed_set: set[str] | None = None
         self._items = set(engine.items)
 
     def known_key(self, key: str) -> str | None:
@@ -79,7 +80,7 @@ class CslBibliography(Bibliography):
         uncited = [k for k in self.keys() if k not in set(order)] if self.settings.include_all else []
         self._engine.register(order, uncited)
         self._order = order
-        self._entries = None
+        self._entries = self._listed_set = None
         unique = list(dict.fromkeys(json.dumps(c.items, sort_keys=True) for c in clusters))
         made = dict(zip(unique, self._engine.cite([json.loads(u) for u in unique])))
         self._formatted = {}
@@ -125,7 +126,9 @@ class CslBibliography(Bibliography):
         return _links(note, href, self._listed_keys())
 
     def _listed_keys(self) -> set[str]:
-        return {key for key, _ in self.entries_html(None)}
+        if self._listed_set is None or self._entries is None:
+            self._listed_set = {key for key, _ in self.entries_html(None)}
+        return self._listed_set
 
     def _lookup(self, citation: Citation, where: tuple | None) -> _Formatted:
         if where is not None and where in self._formatted:
