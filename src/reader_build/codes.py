@@ -114,6 +114,8 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("bib-empty", WARNING, "A .bib file has no entry."),
         ("bib-incomplete", WARNING, "A bibliography entry lacks a field its reference needs."),
         ("bib-style-unknown", ERROR, "reader.toml names a bibliography style that does not exist."),
+        ("bib-style-invalid", ERROR, "A project's .csl style is not well-formed CSL (or names a parent not installed)."),
+        ("bib-locale-unknown", WARNING, "No CSL locale for the bibliography's locale or the reader's language: en-US is used."),
         ("cite-unknown", ERROR, "A citation names a key that no .bib file has."),
         ("cite-unused", WARNING, "A bibliography entry is never cited, so it is not listed."),
     ),

@@ -79,6 +79,8 @@ class Config:
     chapters: tuple[str, ...] = ()          # explicit order (file names inside manuscript/)
     bibliography_style: str = "author-date"
     bibliography_all: bool = False
+    bibliography_locale: str = ""           # CSL locale; "" = language
+    bibliography_style_at: tuple = field(default=(None, None), compare=False)   # (line, col) in reader.toml
     editions: tuple[Edition, ...] = ()
     handouts: tuple[Handout, ...] = ()
     hyphenate: bool = True
@@ -108,7 +110,7 @@ EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int,
 MEDIA = {"pdf": ("print", "screen", "large-print"), "epub": ("print", "screen"), "html": ("print", "screen")}
 FONTS = ("serif", "sans")
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
-BIB_KEYS = {"style": str, "all": bool}
+BIB_KEYS = {"style": str, "all": bool, "locale": str}
 CROSSREF_KEYS = {name: str for name in DEFAULT_WORDS}
 
 DEFAULT_EDITIONS = (
@@ -340,6 +342,10 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
         _check_keys(bib, BIB_KEYS, "[bibliography]", src, diags, ("bibliography",))
         if isinstance(bib.get("style"), str):
             kwargs["bibliography_style"] = bib["style"]
+            where = _at(src, "style", ("bibliography",))
+            kwargs["bibliography_style_at"] = (where["line"], where["col"])
+        if isinstance(bib.get("locale"), str):
+            kwargs["bibliography_locale"] = bib["locale"].strip()
         if isinstance(bib.get("all"), bool):
             kwargs["bibliography_all"] = bib["all"]
     words = data.get("crossref", {})

@@ -40,6 +40,16 @@ class CitationUse:
 
 
 @dataclass(frozen=True)
+class CiteUse:
+    """One citation of the reader, in reading order, where it ends up (for the bibliography)."""
+    where: tuple            # (chapter id, index of the citation in its chapter)
+    citation: Any           # citations.Citation
+    note: int               # the number of the note it is set in; 0 in the running text
+    footnoted: bool = False  # a citation of the running text that a note style makes a note
+    order: int = 0          # its place in the order the chapters were parsed in
+
+
+@dataclass(frozen=True)
 class MentionUse:
     id: str             # anchor id, unique in the reader: m-<chapter>-<n>
     entry: str
@@ -86,6 +96,8 @@ class Chapter:
     index: int                      # 0-based position in the reader
     first_note: int                 # global number of its first note (1-based)
     note_numbers: dict              # local footnote id -> global number
+    citation_notes: dict = field(default_factory=dict)  # index in parsed.citations -> number
+                                    # of the footnote a note style makes of that citation
 
     @property
     def id(self) -> str:
@@ -94,6 +106,11 @@ class Chapter:
     @property
     def title(self) -> str:
         return self.parsed.title
+
+    @property
+    def all_note_numbers(self) -> list[int]:
+        """The numbers of its notes: editorial notes and citations made notes."""
+        return sorted([*self.note_numbers.values(), *self.citation_notes.values()])
 
 
 @dataclass(frozen=True)
@@ -114,7 +131,7 @@ class Reader:
 
     @property
     def note_count(self) -> int:
-        return sum(len(c.parsed.notes) for c in self.chapters)
+        return sum(len(c.parsed.notes) + len(c.citation_notes) for c in self.chapters)
 
     def sections(self):
         """(id, title, chapter) for every chapter and every ## section."""

@@ -12,11 +12,13 @@ from dataclasses import replace
 
 from .index.authority import load_authority
 from .bibliography.terms import terms_of
-from .bibliography.references import BibSettings, load_bibliography, unknown_key_diagnostic
+from .bibliography.csl_styles import Place
+from .bibliography.references import BibSettings, unknown_key_diagnostic
+from .bibliography.select import load_styled
 from .diagnostics import Diagnostics
 from .index.build import Mention
 from .source.markdown import parse_chapter
-from .model import Chapter, Reader
+from .model import Chapter, CiteUse, Reader
 from .source.project import ProjectSources, load_project, read_image
 from .source.sanitize import sanitize_html, unwrapped
 from .source.styles import read_fonts
@@ -27,17 +29,63 @@ from .source.crossref import figure_mentions, settle, with_captions
 from .language.locale import crossref_words, load_locale, toml_key_line
 
 
-def _number_notes(parsed) -> list[Chapter]:
+def _reading_order(parsed) -> list[tuple[str, int]]:
+    """("note", local id) at the first call of each note and ("cite", index) at each
+    citation of the running text, in reading order (notes called only from notes last)."""
+    events: list[tuple[str, int]] = []
+    seen: set[int] = set()
+
+    def walk(tokens) -> None:
+        for tok in tokens:
+            if tok.children:
+                walk(tok.children)
+            if tok.type == "footnote_ref" and tok.meta["id"] not in seen:
+                seen.add(tok.meta["id"])
+                events.append(("note", tok.meta["id"]))
+            elif tok.type == "citation" and "cite_index" in (tok.meta or {}):
+                events.append(("cite", tok.meta["cite_index"]))
+    walk(parsed.tokens)
+    events += [("note", n.local_id) for n in parsed.notes if n.local_id not in seen]
+    return events
+
+
+def _number_notes(parsed, footnoted: bool = False) -> list[Chapter]:
+    """Note numbers through the reader; with *footnoted* (a note style) the citations of the
+    running text are notes too, numbered in one sequence with the editorial notes."""
     chapters = []
     number = 1
     for i, chapter in enumerate(parsed):
-        numbers = {}
+        numbers, cites = {}, {}
         first = number
-        for note in chapter.notes:
-            numbers[note.local_id] = number
+        events = _reading_order(chapter) if footnoted else [("note", n.local_id) for n in chapter.notes]
+        for kind, ident in events:
+            (numbers if kind == "note" else cites)[ident] = number
             number += 1
-        chapters.append(Chapter(chapter, i, first, numbers))
+        chapters.append(Chapter(chapter, i, first, numbers, cites))
     return chapters
+
+
+def _citation_uses(chapters: list[Chapter]) -> list[CiteUse]:
+    """Every citation in reading order, with the note it is set in (a citation inside an
+    editorial note comes where that note is called)."""
+    uses, base = [], 0
+    for chapter in chapters:
+        cites = chapter.parsed.citations
+        in_notes: dict[int, list[int]] = {}
+        for n, use in enumerate(cites):
+            if use.in_note is not None:
+                in_notes.setdefault(use.in_note, []).append(n)
+        for kind, ident in _reading_order(chapter.parsed):
+            if kind == "cite":
+                number = chapter.citation_notes.get(ident, 0)
+                uses.append(CiteUse((chapter.id, ident), cites[ident].citation, number, bool(number),
+                                    base + ident))
+                continue
+            number = chapter.note_numbers.get(ident, 0)
+            uses += [CiteUse((chapter.id, n), cites[n].citation, number, False, base + n)
+                     for n in in_notes.get(ident, [])]
+        base += len(cites)
+    return uses
 
 
 def _check_ids(parsed, diags: Diagnostics) -> None:
@@ -96,10 +144,11 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     locale = load_locale(config.language, config.strings, sources.root, diags, sources.config_file.path,
                          lambda key: toml_key_line(text, key, "strings" if key != "language" else None))
     authority = load_authority(list(sources.authority), diags)
-    bibliography = load_bibliography(
+    bibliography = load_styled(
         list(sources.bibliography),
         BibSettings(style=config.bibliography_style, include_all=config.bibliography_all,
-                    terms=terms_of(locale)), diags)
+                    locale=config.bibliography_locale, terms=terms_of(locale)),
+        diags, sources.root, config.language, Place("reader.toml", *config.bibliography_style_at))
 
     parsed = []
     for src in sources.chapters:
@@ -128,20 +177,18 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
                 resolved.append(image)
         parsed[n] = replace(chapter, images=tuple(resolved))
 
-    chapters = _number_notes(parsed)
+    chapters = _number_notes(parsed, footnoted=bibliography.note_style)
 
     # Citations: every key known; order of first citation.
     cited: list[str] = []
-    all_citations = []
     for chapter in chapters:
         for use in chapter.parsed.citations:
-            all_citations.append(use.citation)
             for item in use.citation.items:
                 if not bibliography.has(item.key):
                     diags.add(unknown_key_diagnostic(item.key, bibliography, chapter.parsed.path, use.line, use.col))
                 elif item.key not in cited:
                     cited.append(item.key)
-    bibliography.register(all_citations)
+    bibliography.register_uses(_citation_uses(chapters))
     bibliography.check(set(cited), diags)
 
     mentions = []

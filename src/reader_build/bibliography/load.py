@@ -17,6 +17,7 @@ from pybtex.textutils import normalize_whitespace
 from pybtex.utils import CaseInsensitiveDict
 
 from ..diagnostics import Diagnostics, did_you_mean
+from .names import mark_family_first
 from ..source.files import SourceFile
 
 PERSON_FIELDS = {"author", "editor", "translator", "bookauthor", "commentator", "annotator",
@@ -112,6 +113,7 @@ class _Reader:
             else:
                 entry.fields[lower] = value
         entry.key = key
+        mark_family_first(entry)
         self.data.entries[key] = entry
         self.places[key.casefold()] = (source.path, line)
 

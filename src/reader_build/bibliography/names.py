@@ -75,7 +75,36 @@ def _initials(text: str) -> str:
     return INITIAL.sub("\\1" + NBSP, text)
 
 
+def family_first(person) -> bool:
+    """Marked to be printed family name first, with no comma ("Satō Masaru")."""
+    return bool(getattr(person, "family_first", False))
+
+
+def mark_family_first(entry) -> None:
+    """Mark the names to print family name first: every name of an entry with
+    ``options = {nameorder=family-first}``, or the names an annotation picks
+    (``author+an = {1=family-first; 3=family-first}``, biblatex's item annotations)."""
+    whole = options(entry).get("nameorder", "") == "family-first"
+    for role, persons in entry.persons.items():
+        picked = set()
+        note = entry.fields.get(role + "+an", "")
+        for part in note.split(";"):
+            number, _, value = part.partition("=")
+            if number.strip().isdigit() and "family-first" in value.lower():
+                picked.add(int(number.strip()))
+        for n, person in enumerate(persons, start=1):
+            if whole or n in picked:
+                person.family_first = True
+
+
+def _family_first(person) -> str:
+    first, von, last, jr = parts(person)
+    return _initials(" ".join(x for x in (von, last, first, jr) if x))
+
+
 def inverted(person, prefix: bool) -> str:
+    if family_first(person):
+        return _family_first(person)
     first, von, last, jr = parts(person)
     if prefix and von:
         last, von = f"{von} {last}", ""
@@ -84,6 +113,8 @@ def inverted(person, prefix: bool) -> str:
 
 
 def normal(person) -> str:
+    if family_first(person):
+        return _family_first(person)
     return _initials(" ".join(x for x in parts(person) if x))
 
 
@@ -181,7 +212,7 @@ def parse_date(raw: str) -> tuple[Date, Date | None, bool] | None:
     return (start, None, False) if start else None
 
 
-def _month_number(value: str) -> int:
+def month_number(value: str) -> int:
     value = to_plain(value).strip().lower()
     if value.isdigit() and 1 <= int(value) <= 12:
         return int(value)
@@ -201,7 +232,7 @@ def entry_date(entry) -> tuple[tuple[Date, Date | None, bool] | None, str]:
     m = re.match(r"^(\d{1,4})(?:\s*[-–—/]+\s*(\d{1,4}))?$", year)
     if not m:
         return None, year
-    month = _month_number(entry.fields.get("month", ""))
+    month = month_number(entry.fields.get("month", ""))
     day = to_plain(entry.fields.get("day", "")).strip()
     start = Date(int(m.group(1)), month, int(day) if month and day.isdigit() and int(day) <= 31 else 0)
     end = Date(int(m.group(2))) if m.group(2) else None

@@ -38,6 +38,7 @@ class BibSettings:
     style: str = "author-date"
     include_all: bool = False
     terms: Terms | None = None        # the author-date style's words (bibliography.terms; English)
+    locale: str = ""            # a CSL locale ("" = the reader's language)
 
 
 class Bibliography:
@@ -59,6 +60,8 @@ class Bibliography:
         self._listed: list[str] = []
         self._html: dict[str, str] = {}
 
+    note_style = False          # a CSL note style makes citations of the text footnotes
+
     # --- keys -----------------------------------------------------------
     def _canon(self, key: str) -> str | None:
         return self.data.entries[key].key if key in self.data.entries else None
@@ -78,6 +81,11 @@ class Bibliography:
         return self._places.get(key.casefold(), ("", 0))
 
     # --- order and labels -----------------------------------------------
+    def register_uses(self, uses) -> None:
+        """Every citation of the reader (``model.CiteUse``); these styles need
+        only their order of parsing."""
+        self.register(use.citation for use in sorted(uses, key=lambda use: use.order))
+
     def register(self, citations: Iterable[Citation]) -> None:
         order: dict[str, None] = {}
         for citation in citations:
@@ -139,11 +147,15 @@ class Bibliography:
         return labels[key]
 
     # --- citations ------------------------------------------------------
-    def cite_html(self, citation: Citation, href: Callable[[str], str]) -> str:
+    def cite_html(self, citation: Citation, href: Callable[[str], str], where: tuple | None = None) -> str:
         return self._cite(citation, href)
 
-    def cite_text(self, citation: Citation) -> str:
+    def cite_text(self, citation: Citation, where: tuple | None = None) -> str:
         return self._cite(citation, None)
+
+    def note_html(self, where: tuple, href: Callable[[str], str]) -> str | None:
+        """The footnote that a citation becomes (never, in these styles)."""
+        return None
 
     def _cite(self, citation: Citation, href: Callable[[str], str] | None) -> str:
         as_html = href is not None
@@ -293,25 +305,32 @@ class Bibliography:
     def _missing(self, entry: Entry) -> list[str]:
         if entry.type == "set":
             return []
-        if self._numeric:
-            try:
-                self._style.format_entry("0", bibtex_view(entry))
-            except FieldIsMissing as exc:
-                return [f"'{exc.field_name}'"]
-            except (PybtexError, KeyError, AttributeError):
-                return []
+        if not self._numeric:
+            return missing_fields(entry)
+        try:
+            self._style.format_entry("0", bibtex_view(entry))
+        except FieldIsMissing as exc:
+            return [f"'{exc.field_name}'"]
+        except (PybtexError, KeyError, AttributeError):
             return []
-        need = [("title",), ("date", "year")]
-        if entry.type in ARTICLES:
-            need.append(("journaltitle", "journal"))
-        elif entry.type in PARTS:
-            need.append(("booktitle", "maintitle"))
-        elif entry.type in THESES | REPORTS:
-            need.append(("institution", "school"))
-        elif entry.type == "online":
-            need.append(("url", "doi", "eprint"))
-        return [" or ".join(f"'{f}'" for f in group) for group in need
-                if not any(field(entry, f) for f in group)]
+        return []
+
+
+def missing_fields(entry: Entry) -> list[str]:
+    """What an entry lacks that a reference of its type needs ("'title'", "'date' or 'year'")."""
+    if entry.type == "set":
+        return []
+    need = [("title",), ("date", "year")]
+    if entry.type in ARTICLES:
+        need.append(("journaltitle", "journal"))
+    elif entry.type in PARTS:
+        need.append(("booktitle", "maintitle"))
+    elif entry.type in THESES | REPORTS:
+        need.append(("institution", "school"))
+    elif entry.type == "online":
+        need.append(("url", "doi", "eprint"))
+    return [" or ".join(f"'{f}'" for f in group) for group in need
+            if not any(field(entry, f) for f in group)]
 
 
 def typography(text: str) -> str:

@@ -91,7 +91,7 @@ class _DocumentMap:
             self.ids[chapter.id] = name
             self.ids.update({heading.id: name for heading in chapter.parsed.headings})
             self.ids.update({mention.id: name for mention in chapter.parsed.mentions})
-            for number in chapter.note_numbers.values():
+            for number in chapter.all_note_numbers:
                 self.ids[note_id(number)] = self.ids[noteref_id(number)] = name
         if reader.xref is not None:       # every id a link or cross-reference may point to
             for ident, target in reader.xref.targets.items():

@@ -79,6 +79,7 @@ class _Renderer:
         self.note_depth = 0           # rendering any note body
         self.block_count = 0
         self.figures = 0
+        self.skip = ""                # punctuation moved before a citation's note call
 
     def block_id(self) -> dict:
         """data-b: the same id for the same text block in every target (page-start mapping)."""
@@ -102,7 +103,8 @@ class _Renderer:
             if dropping:
                 continue
             if t == "text":
-                out.append(escape(nbsp(tok.content), quote=False))
+                content, self.skip = tok.content[len(self.skip):], ""      # moved before a note
+                out.append(escape(nbsp(content), quote=False))
             elif t == "softbreak":
                 out.append("\n")
             elif t == "hardbreak":
@@ -134,6 +136,11 @@ class _Renderer:
                 out.append(raw_links(sanitize_html(tok.content, balance=False)[0], self.reader, self.chapter.parsed,
                                      self.target))
             elif t == "citation":
+                if tok.meta.get("cite_index") in self.chapter.citation_notes:
+                    moved = self.skip = _punctuation_after(children, tok)
+                    if out and not tok.meta["citation"].narrative:
+                        out[-1] = out[-1].rstrip(" ")
+                    out.append(escape(moved, quote=False))
                 out.append(self.citation(tok))
             elif t == "crossref":
                 out.append(crossref_html(self.reader, self.chapter.parsed, tok.meta["citation"], self.target))
@@ -148,17 +155,31 @@ class _Renderer:
 
     def citation(self, tok) -> str:
         bib_file = self.target.bib_file
-        return self.reader.bibliography.cite_html(tok.meta["citation"], lambda key: f"{bib_file}#{ids.ref_id(key)}")
+        bib = self.reader.bibliography
+        index = tok.meta.get("cite_index")
+        where = (self.chapter.id, index)
+
+        def href(key: str) -> str:
+            return f"{bib_file}#{ids.ref_id(key)}"
+        text = bib.cite_html(tok.meta["citation"], href, where)
+        number = self.chapter.citation_notes.get(index)
+        if number is None:
+            return text
+        return text + self.note(number, f'<span class="fn-citation">{bib.note_html(where, href) or ""}</span>')
 
     def note_call(self, tok) -> str:
         local = tok.meta["id"]
         number = self.chapter.note_numbers[local]
-        note, call = ids.note_id(number), ids.noteref_id(number)
+        note = ids.note_id(number)
         if tok.meta.get("subId", 0) > 0 or local in self.seen_notes:
             return (f'<a class="noteref noteref-again" href="{self.target.href(note)}">'
                     f'{number}</a>')
         self.seen_notes.add(local)
-        body = self.note_body(local)
+        return self.note(number, self.note_body(local))
+
+    def note(self, number: int, body: str) -> str:
+        """A note's call and body (PDF: a footnote at the call; EPUB: a pop-up note)."""
+        note, call = ids.note_id(number), ids.noteref_id(number)
         if self.target.name == "pdf":
             return (f'<a class="fn-anchor" id="{call}"></a>'
                     f'<span class="fn" id="{note}" data-n="{number}">{body}</span>')
@@ -280,6 +301,21 @@ class _Renderer:
         if self.in_note and tag in NOTE_TAGS:
             return "</span>"
         return f"</{tag}>"
+
+
+NOTE_PUNCTUATION = re.compile(r"^[.,;:!?]+[”’»)]?|^[”’»)][.,;:!?]?")
+
+
+def _punctuation_after(children, tok) -> str:
+    """Take the punctuation that follows a citation a note style makes a note (the call goes
+    after it, as Chicago sets it: "as he wrote.¹"); it is cut from the next text token."""
+    children = list(children)
+    at = next(n for n, child in enumerate(children) if child is tok)
+    if at + 1 < len(children) and children[at + 1].type == "text":
+        nxt = children[at + 1]
+        m = NOTE_PUNCTUATION.match(nxt.content)
+        return m.group(0) if m else ""
+    return ""
 
 
 def caption_html(caption: str, marks) -> str:

@@ -276,6 +276,7 @@ class _ChapterParser:
             elif tok.type == "citation":
                 cit = tok.meta.get("citation")
                 line, col = place(getattr(cit, "offset", 0))
+                tok.meta["cite_index"] = len(self.citations)      # its place in .citations
                 self.citations.append(CitationUse(cit, line, col, note))
             elif tok.type == "crossref":
                 cit = tok.meta.get("citation")

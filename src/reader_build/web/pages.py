@@ -66,7 +66,7 @@ def plan_files(reader: Reader) -> FilePlan:
             ids[heading.id] = name
         for mention in chapter.parsed.mentions:
             ids[mention.id] = name
-        for number in chapter.note_numbers.values():
+        for number in chapter.all_note_numbers:
             ids[f"fn-{number}"] = name
             ids[f"fnref-{number}"] = name
         for i, _image in enumerate(chapter.parsed.images, start=1):

@@ -1,0 +1,101 @@
+"""citeproc-js, the CSL processor of Zotero and Mendeley, run in an embedded V8.
+
+The package ships citeproc-js (``citeproc/citeproc.js``, CPAL-1.0, see
+``citeproc/LICENSE``) and a small glue script; ``mini-racer`` (a V8 in a wheel) runs
+them in-process: nothing is fetched and no Node is needed at build time. Locales come
+from citeproc-py's copy of the CSL locales (files are read only from installed
+packages). The class is a thin, typed call surface: items in, HTML strings out.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import citeproc
+from py_mini_racer import MiniRacer
+
+_CITEPROC = resources.files(__package__).joinpath("citeproc")
+LOCALES = Path(citeproc.__file__).parent / "data" / "locales"
+_SCRIPT: list[str] = []
+
+
+def _script() -> str:
+    if not _SCRIPT:
+        source = _CITEPROC.joinpath("citeproc.js").read_text(encoding="utf-8")
+        glue = _CITEPROC.joinpath("glue.js").read_text(encoding="utf-8")
+        _SCRIPT.append("var module = {exports: {}}; var exports = module.exports;\n" + source
+                       + "\nvar CSL = module.exports;\n" + glue)
+    return _SCRIPT[0]
+
+
+def locale_ids() -> list[str]:
+    return sorted(p.stem[len("locales-"):] for p in LOCALES.glob("locales-*.xml"))
+
+
+def locale_id(lang: str) -> str | None:
+    """The CSL locale that serves *lang* ("en" → "en-US", "de" → "de-DE", "de-AT"), or None."""
+    known = locale_ids()
+    wanted = lang.replace("_", "-")
+    match = next((k for k in known if k.lower() == wanted.lower()), None)
+    if match is None:
+        base = wanted.split("-")[0].lower()
+        primary = {"en": "en-US", "de": "de-DE", "fr": "fr-FR", "pt": "pt-PT", "zh": "zh-CN",
+                   "es": "es-ES"}.get(base)
+        match = primary if primary in known else next(
+            (k for k in known if k.lower().split("-")[0] == base), None)
+    return match
+
+
+def locale_xml(lang: str) -> str | None:
+    found = locale_id(lang)
+    return (LOCALES / f"locales-{found}.xml").read_text(encoding="utf-8") if found else None
+
+
+@dataclass(frozen=True)
+class StyleInfo:
+    klass: str                  # "note" | "in-text"
+    near_note_distance: int
+    prefix: str                 # the citation layout's affixes (left out by the link wrapper)
+    suffix: str
+    punctuation_in_quote: bool  # the locale sets "." and "," inside closing quotes
+
+
+class Engine:
+    """One citeproc-js engine for one style, locale and set of items."""
+
+    def __init__(self, style_xml: str, lang: str, items: dict[str, dict]):
+        self.lang = lang
+        self.items = tuple(items)
+        self._js = MiniRacer()
+        self._js.eval(_script())
+        locales = {"en-US": locale_xml("en-US")}
+        own = locale_id(lang)
+        if own:
+            for name in (own, lang, lang.split("-")[0]):
+                locales[name] = locale_xml(own)
+        linked = {key: dict(item, system_id=key) for key, item in items.items()}   # for the links
+        info = json.loads(self._call("rbInit", style_xml, lang, json.dumps(linked),
+                                     json.dumps(locales)))
+        self.info = StyleInfo(info["class"], int(info["near-note-distance"]),
+                              info["prefix"], info["suffix"], bool(info["punctuation-in-quote"]))
+
+    def _call(self, name: str, *args):
+        return self._js.call(name, *args)
+
+    def register(self, cited: list[str], uncited: list[str]) -> None:
+        self._call("rbRegister", json.dumps(cited), json.dumps(uncited) if uncited else "")
+
+    def cite(self, clusters: list[list[dict]]) -> list[str]:
+        """The HTML of each cluster of citation items, each cite in a link
+        ``<a class="cite" data-key="KEY">``, without the layout's prefix and suffix."""
+        if not clusters:
+            return []
+        return json.loads(self._call("rbCite", json.dumps(clusters)))
+
+    def bibliography(self) -> tuple[dict, list[str]]:
+        made = json.loads(self._call("rbBibliography"))
+        if not made:
+            return {}, []
+        return made["params"], made["entries"]

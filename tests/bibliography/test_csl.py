@@ -1,0 +1,349 @@
+"""CSL styles: choosing them, errors, note styles (citations as footnotes, numbered with
+the editorial notes, in the PDF and the EPUB), author-date and numeric styles, links,
+and family-first (East Asian) names."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import REPO, copy_project, epub_documents, epubcheck_messages, normalise, \
+    pdf_page_texts, write_project
+from reader_build.bibliography.csl import html_text
+from reader_build.bibliography.csl_cite import Cluster, assign_positions
+from reader_build.bibliography.csl_data import to_csl
+from reader_build.bibliography.csl_styles import COLLECTION
+from reader_build.bibliography.load import parse_files
+from reader_build.build import build
+from reader_build.diagnostics import Diagnostics
+from reader_build.resolve import resolve
+from reader_build.source.files import SourceFile
+from reader_build.source.project import load_project
+
+BIB = """
+@book{hasegawa,
+  author    = {Hasegawa, Tsuyoshi},
+  title     = {The Northern Territories Dispute and Russo-Japanese Relations},
+  publisher = {University of California Press},
+  location  = {Berkeley},
+  date      = {1998},
+  doi       = {10.1000/xyz123},
+}
+@article{stephan,
+  author       = {Stephan, John J.},
+  title        = {The Kuril Islands},
+  journaltitle = {The Russian Review},
+  volume       = {34},
+  number       = {2},
+  pages        = {201-203},
+  date         = {1975},
+}
+@book{sato,
+  author    = {Satō, Masaru and Smith, John},
+  author+an = {1=family-first},
+  title     = {Kokka no wana},
+  publisher = {Shinchōsha},
+  location  = {Tokyo},
+  date      = {2005},
+}
+@book{takahira,
+  author    = {Takahira, Kogorō},
+  options   = {nameorder=family-first},
+  title     = {Letters},
+  publisher = {Gaimushō},
+  date      = {1905},
+}
+@book{nodate,
+  author    = {Nobody, Ann},
+  title     = {Undated},
+}
+"""
+
+CHAPTER = """
+---
+id: one
+title: One
+---
+
+Hasegawa argues this [@hasegawa, p. 12]. He says it again [@hasegawa, p. 12], and on
+another page [@hasegawa, pp. 14-16]. An editorial note.[^a] Then [@stephan, 203].
+
+A second paragraph [@sato, chap. 2; @takahira].[^b]
+
+[^a]: The editor compares [@stephan, 201] and [@hasegawa].
+
+[^b]: A note without a citation.
+"""
+
+
+def project(tmp_path: Path, style: str, chapter: str = CHAPTER, extra: dict | None = None) -> Path:
+    files = {
+        "reader.toml": f'title = "Notes"\n[bibliography]\nstyle = "{style}"\n'
+                       '[editions.print]\nformat = "pdf"\n[editions.ebook]\nformat = "epub"\n',
+        "manuscript/one.md": chapter,
+        "bibliography/refs.bib": BIB,
+    }
+    files.update(extra or {})
+    return write_project(tmp_path / style.replace("/", "-"), files)
+
+
+def resolved(root: Path):
+    diags = Diagnostics()
+    sources = load_project(root, diags)
+    return resolve(sources, diags), diags
+
+
+# --- a note style in the PDF and the EPUB ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def notes_built(tmp_path_factory) -> dict:
+    root = project(tmp_path_factory.mktemp("notes"), "chicago-notes-bibliography")
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return {"root": root, "pdf": root / "build" / "print.pdf", "epub": root / "build" / "ebook.epub"}
+
+
+EXPECTED_NOTES = [
+    "Tsuyoshi Hasegawa, The Northern Territories Dispute and Russo-Japanese Relations "
+    "(University of California Press, 1998), 12, https://doi.org/10.1000/xyz123.",
+    "Hasegawa, The Northern Territories Dispute and Russo-Japanese Relations, 12.",
+    "Hasegawa, The Northern Territories Dispute and Russo-Japanese Relations, 14–16.",
+    "The editor compares John J. Stephan, \"The Kuril Islands,\" The Russian Review 34, no. 2 (1975): 201 "
+    "and Hasegawa, The Northern Territories Dispute and Russo-Japanese Relations.",
+    "Stephan, \"The Kuril Islands,\" 203.",
+    "Satō Masaru and John Smith, Kokka No Wana (Shinchōsha, 2005), chap. 2; Takahira Kogorō, Letters "
+    "(Gaimushō, 1905).",
+    "A note without a citation.",
+]
+
+
+def test_note_style_numbers_citations_with_editorial_notes_in_the_pdf(notes_built):
+    text = normalise(" ".join(pdf_page_texts(notes_built["pdf"])))
+    body = text[text.find("One Hasegawa"):text.rfind("Bibliography")]
+    # The calls: after the punctuation, one sequence for citations and editorial notes.
+    assert re.search(r"argues this\.\s*1 He says it again,\s*2 and on another page\.\s*3 "
+                     r"An editorial note\.\s*4 Then\.?\s*5", body), body[:600]
+    body = body.replace("Rela- tions", "Relations")
+    for n, note in enumerate(EXPECTED_NOTES, 1):
+        assert normalise(f"{n} {note}") in body
+
+
+def _epub_notes(epub: Path) -> tuple[list[str], dict[str, str]]:
+    docs = epub_documents(epub)
+    name = next(n for n in docs if n.endswith("one.xhtml"))
+    tree = etree.fromstring(docs[name])
+    ns = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+    calls = [a.text for a in tree.iterfind(".//x:a[@class='noteref']", ns)]
+    notes = {}
+    for aside in tree.iterfind(".//x:aside", ns):
+        notes[aside.get("id")] = " ".join("".join(aside.itertext()).split())
+    return calls, notes
+
+
+def test_note_style_in_the_epub_pop_up_notes(notes_built):
+    calls, notes = _epub_notes(notes_built["epub"])
+    assert calls == [str(n) for n in range(1, 8)]
+    for n, note in enumerate(EXPECTED_NOTES, 1):
+        shown = notes[f"fn-{n}"].replace("“", '"').replace("”", '"')
+        assert shown == f"{n}. {note}", shown
+    assert epubcheck_messages(notes_built["epub"]) == []
+
+
+def test_citations_link_to_their_entries(notes_built):
+    docs = epub_documents(notes_built["epub"])
+    chapter = next(v for n, v in docs.items() if n.endswith("one.xhtml")).decode()
+    bibliography = next(v for n, v in docs.items() if n.endswith("bibliography.xhtml")).decode()
+    targets = set(re.findall(r'class="cite" href="bibliography\.xhtml#([^"]+)"', chapter))
+    assert targets == {"ref-hasegawa", "ref-stephan", "ref-sato", "ref-takahira"}
+    for target in targets:
+        assert f'id="{target}"' in bibliography
+    assert 'href="https://doi.org/10.1000/xyz123"' in bibliography
+
+
+def test_note_style_bibliography_in_the_styles_form(notes_built):
+    text = normalise(" ".join(pdf_page_texts(notes_built["pdf"])))
+    listed = text[text.rfind("Bibliography"):]
+    assert "Hasegawa, Tsuyoshi. The Northern Territories Dispute" in listed
+    assert "Satō Masaru, and John Smith. Kokka No Wana." in listed
+    assert "Takahira Kogorō. Letters." in listed
+    assert listed.index("Hasegawa") < listed.index("Satō") < listed.index("Stephan") < listed.index("Takahira")
+
+
+# --- in-text styles ---------------------------------------------------------------------
+
+def test_author_date_csl_style_with_disambiguation(tmp_path):
+    extra = {"bibliography/more.bib": """
+        @book{hasegawa-b, author = {Hasegawa, Tsuyoshi}, title = {Racing the Enemy},
+              publisher = {Belknap}, date = {1998}}
+        """}
+    chapter = CHAPTER.replace("An editorial note.", "Also [@hasegawa-b]. An editorial note.")
+    reader, diags = resolved(project(tmp_path, "chicago-author-date", chapter, extra))
+    assert not reader.bibliography.note_style
+    bib = reader.bibliography
+    chapter = reader.chapters[0]
+    texts = [html_text(bib.cite_html(u.citation, lambda k: "#" + k, (chapter.id, n)))
+             for n, u in enumerate(chapter.parsed.citations)]
+    assert {texts[0], texts[3]} in ({"(Hasegawa 1998a, 12)", "(Hasegawa 1998b)"},
+                                     {"(Hasegawa 1998b, 12)", "(Hasegawa 1998a)"}), texts
+    assert chapter.citation_notes == {}
+    entries = [html_text(h) for _, h in bib.entries_html(None)]
+    assert any(e.startswith("Hasegawa, Tsuyoshi. 1998a.") for e in entries), entries
+    assert any(e.startswith("Hasegawa, Tsuyoshi. 1998b.") for e in entries), entries
+
+
+def test_subsequent_author_substitute_where_the_style_says(tmp_path):
+    extra = {"bibliography/more.bib": """
+        @book{hasegawa-b, author = {Hasegawa, Tsuyoshi}, title = {Racing the Enemy},
+              publisher = {Belknap}, date = {2005}}
+        """}
+    chapter = CHAPTER.replace("An editorial note.", "Also [@hasegawa-b]. An editorial note.")
+    reader, _ = resolved(project(tmp_path, "mhra-notes", chapter, extra))
+    entries = [html_text(h) for _, h in reader.bibliography.entries_html(None)]
+    first = next(n for n, e in enumerate(entries) if e.startswith("Hasegawa, Tsuyoshi"))
+    assert entries[first + 1].startswith("——, The Northern"), entries      # MHRA: a 2-em dash
+
+
+def test_numeric_csl_style_numbers_in_citation_order(tmp_path):
+    reader, _ = resolved(project(tmp_path, "ieee"))
+    bib, chapter = reader.bibliography, reader.chapters[0]
+    first = html_text(bib.cite_html(chapter.parsed.citations[0].citation, lambda k: "#", (chapter.id, 0)))
+    assert first == "[1, p. 12]"
+    entries = bib.entries_html(None)
+    assert [k for k, _ in entries][:2] == ["hasegawa", "stephan"]
+    assert entries[0][1].startswith('<span class="bib-label">[1]</span>')
+
+
+# --- errors -------------------------------------------------------------------------------
+
+def test_unknown_style_is_an_error_at_its_place_with_the_nearest_ids(tmp_path):
+    root = project(tmp_path, "chicago-notez-bibliography")
+    reader, diags = resolved(root)
+    found = [d for d in diags if d.code == "bib-style-unknown"]
+    assert len(found) == 1
+    line = found[0].format()
+    assert line.startswith("reader.toml:3:9: error [bib-style-unknown]"), line
+    assert "'chicago-notes-bibliography'" in line
+
+
+def test_a_malformed_csl_file_is_an_error_at_its_line(tmp_path):
+    broken = ('<?xml version="1.0" encoding="utf-8"?>\n'
+              '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">\n'
+              '  <info><title>Mine</title></info>\n'
+              '  <citation><layout><text variable="title"></layout></citation>\n</style>\n')
+    root = project(tmp_path, "mine", extra={"styles/mine.csl": broken})
+    reader, diags = resolved(root)
+    found = [d for d in diags if d.code == "bib-style-invalid"]
+    assert found and found[0].path == "styles/mine.csl" and found[0].line == 4, [d.format() for d in diags]
+    assert diags.has_errors
+
+
+def test_a_project_csl_file_is_used(tmp_path):
+    style = (COLLECTION / "apa.csl").read_text(encoding="utf-8")
+    root = project(tmp_path, "house", extra={"styles/house.csl": style})
+    reader, diags = resolved(root)
+    assert not diags.has_errors, [d.format() for d in diags]
+    chapter = reader.chapters[0]
+    text = html_text(reader.bibliography.cite_html(chapter.parsed.citations[0].citation, lambda k: "#",
+                                                   (chapter.id, 0)))
+    assert text == "(Hasegawa, 1998, p. 12)"
+
+
+def test_an_entry_lacking_what_the_style_needs_is_a_warning_and_still_listed(tmp_path):
+    chapter = CHAPTER.replace("Then [@stephan, 203].", "Then [@stephan, 203] [@nodate].")
+    reader, diags = resolved(project(tmp_path, "chicago-notes-bibliography", chapter))
+    found = [d for d in diags if d.code == "bib-incomplete"]
+    assert any("'nodate'" in d.message and "'date' or 'year'" in d.message for d in found)
+    assert not diags.has_errors
+    entries = dict(reader.bibliography.entries_html(None))
+    assert "Undated" in html_text(entries["nodate"])
+
+
+def test_locale_follows_the_language_or_the_setting(tmp_path):
+    root = project(tmp_path, "chicago-notes-bibliography")
+    toml = (root / "reader.toml").read_text().replace('title = "Notes"', 'title = "Notes"\nlanguage = "de"')
+    (root / "reader.toml").write_text(toml)
+    reader, _ = resolved(root)
+    chapter = reader.chapters[0]
+    cite = html_text(reader.bibliography.note_html((chapter.id, 2), lambda k: "#"))
+    assert cite.endswith("14–16.")
+    chapter_text = CHAPTER.replace("[@hasegawa, pp. 14-16]", "[@stephan, chap. 3]")
+    (root / "manuscript/one.md").write_text(chapter_text.lstrip())
+    reader, _ = resolved(root)
+    assert "Kap. 3" in html_text(reader.bibliography.note_html((chapter.id, 2), lambda k: "#"))
+    (root / "reader.toml").write_text(toml.replace('style = ', 'locale = "fr-FR"\nstyle = '))
+    reader, _ = resolved(root)
+    assert "chap. 3" in html_text(reader.bibliography.note_html((chapter.id, 2), lambda k: "#"))
+
+
+# --- family-first names -------------------------------------------------------------------
+
+def test_family_first_names_in_the_author_date_style(tmp_path):
+    reader, _ = resolved(project(tmp_path, "author-date"))
+    entries = dict(reader.bibliography.entries_html(None))
+    assert html_text(entries["sato"]).startswith("Satō Masaru and John Smith. 2005.")
+    assert html_text(entries["takahira"]).startswith("Takahira Kogorō. 1905.")
+    chapter = reader.chapters[0]
+    citation = next(u.citation for u in chapter.parsed.citations if "sato" in u.citation.keys)
+    assert html_text(reader.bibliography.cite_html(citation, lambda k: "#")).startswith("(Satō and Smith 2005")
+
+
+def test_family_first_names_in_the_bundled_readers_bibliography(tmp_path):
+    """The bundled reader marks its Japanese names family-first (after the editor's merge
+    of reader.bib); here a copy of it gets the mark on one entry."""
+    root = copy_project(REPO, tmp_path / "reader")
+    bib = root / "bibliography" / "reader.bib"
+    text = bib.read_text(encoding="utf-8")
+    marked = re.sub(r"(@book\{hara-1998,\n)", r"\1  options   = {nameorder=family-first},\n", text)
+    assert marked != text
+    bib.write_text(marked, encoding="utf-8")
+    for style in ("author-date", "chicago-notes-bibliography"):
+        toml = (REPO / "reader.toml").read_text().replace('style = "author-date"', f'style = "{style}"')
+        (root / "reader.toml").write_text(toml)
+        reader, diags = resolved(root)
+        assert not diags.has_errors
+        entries = dict(reader.bibliography.entries_html(None))
+        assert html_text(entries["hara-1998"]).startswith("Hara Kimie"), (style, entries["hara-1998"])
+        assert not html_text(entries["hara-2001"]).startswith("Hara Kimie")
+
+
+# --- the data and the positions, without a processor ------------------------------------
+
+def _types() -> dict:
+    source = SourceFile("types.bib", (REPO / "tests/data/bib/types.bib").read_text(encoding="utf-8"))
+    data, _ = parse_files([source], Diagnostics())
+    return {key: to_csl(key, entry) for key, entry in data.entries.items()}
+
+
+def test_csl_items_of_every_entry_type():
+    items = _types()
+    assert items["book"]["type"] == "book" and items["book"]["DOI"] == "10.1000/xyz123"
+    assert items["book"]["translator"] == [{"family": "Brown", "given": "Bob"}, {"family": "Green", "given": "Carol"}]
+    assert items["book"]["number-of-volumes"] == "2" and items["book"]["collection-number"] == "97"
+    assert items["article"]["type"] == "article-journal" and items["article"]["page"] == "201–203"
+    assert items["article"]["issued"] == {"date-parts": [[1975, 4]]}
+    assert items["article"]["accessed"] == {"date-parts": [[2024, 1, 15]]}
+    assert items["mvbook"]["issued"] == {"date-parts": [[1980], [1988]]}
+    assert items["mvbook"]["title"] == "Sämtliche Werke: Kritische Studienausgabe"
+    assert items["inbook"]["type"] == "chapter" and items["inbook"]["chapter-number"] == "2"
+    assert items["inbook"]["container-author"] == [{"family": "Kant", "given": "Immanuel"}]
+    assert items["volume"]["container-title"].startswith("Sämtliche Werke")       # crossref to an @mvbook
+    assert items["misc"]["author"] == [{"literal": "United States Department of State"}]
+    for kind, csl in (("thesis", "thesis"), ("report", "report"), ("online", "webpage"),
+                      ("misc", "document"), ("unpublished", "manuscript"), ("inproceedings", "paper-conference")):
+        assert items[kind]["type"] == csl, kind
+
+
+def test_positions_follow_citeproc_js_rules():
+    clusters = [Cluster([{"id": "a", "locator": "12", "label": "page"}], 1),
+                Cluster([{"id": "a", "locator": "12", "label": "page"}], 2),        # ibid.
+                Cluster([{"id": "a", "locator": "14", "label": "page"}], 3),        # ibid. with locator
+                Cluster([{"id": "b"}], 4),
+                Cluster([{"id": "a"}], 5),                                          # subsequent
+                Cluster([{"id": "a"}], 12)]                                         # not near
+    assign_positions(clusters, 5)
+    positions = [c.items[0]["position"] for c in clusters]
+    assert positions == [0, 2, 3, 0, 1, 1]
+    assert clusters[4].items[0]["near-note"] is True and "near-note" not in clusters[5].items[0]
+    assert clusters[4].items[0]["first-reference-note-number"] == 1
