@@ -4,7 +4,9 @@ reader's language, and no English fixed word is left."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 
 import pytest
 from lxml import html as lxml_html
@@ -12,7 +14,7 @@ from lxml import html as lxml_html
 from conftest import REPO, copy_project
 from reader_build.build import build
 from reader_build.language.locale import load_locale, placeholders, reference_strings
-from web_helpers import browser, html_files, page, page_url  # noqa: F401  (fixtures)
+from web_helpers import BROWSER_ARGS, chromium, html_files, page_url
 
 WEB = '\n[editions.web]\nformat = "html"\n'
 RU = load_locale("ru")
@@ -114,7 +116,42 @@ def test_the_words_of_the_script_come_from_the_page_in_russian(ru_site):
     assert ", примечание 1\"" in search_index and ", note " not in search_index
 
 
-def test_the_script_speaks_russian_in_the_browser(ru_site, page):
+def in_browser(check) -> None:
+    """*check(tab)* in Debian's Chromium, in a thread of its own: the session's browser of
+    test_browser.py keeps Playwright's event loop running in the main thread, where a second
+    sync Playwright cannot start."""
+    executable = chromium()
+    sync_api = __import__("playwright.sync_api", fromlist=["sync_playwright"]) if os.environ.get("CI") else \
+        pytest.importorskip("playwright.sync_api")
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with sync_api.sync_playwright() as p:
+                instance = p.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+                try:
+                    tab = instance.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                    errors: list[str] = []
+                    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+                    check(tab)
+                    assert not errors, f"script errors in the page: {errors}"
+                finally:
+                    instance.close()
+        except BaseException as exc:          # handed to the test's thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
+
+
+def test_the_script_speaks_russian_in_the_browser(ru_site):
+    in_browser(lambda page: russian_search_and_note(ru_site, page))
+
+
+def russian_search_and_note(ru_site, page) -> None:
     page.goto(page_url(ru_site, "search.html?q=Громыко"))
     page.wait_for_selector(".search-results li")
     status = page.inner_text("#search-status")
