@@ -112,6 +112,8 @@ def test_the_words_of_the_script_come_from_the_page_in_russian(ru_site):
     strings = json.loads(doc.xpath("string(//script[@id='reader-strings'])"))
     assert strings["note"] == "Примечание {number}" and strings["in-text"] == "В тексте"
     assert {"places-one", "places-few", "places-many", "places-other"} <= set(strings)
+    raw = (ru_site / "search.html").read_text(encoding="utf-8")
+    assert '"note-close": "Закрыть примечание"' in raw                  # as letters: the fonts' subsets hold them
     search_index = (ru_site / "search-index.js").read_text(encoding="utf-8")
     assert ", примечание 1\"" in search_index and ", note " not in search_index
 

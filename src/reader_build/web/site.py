@@ -89,6 +89,8 @@ def build_web(reader: Reader, edition, root: Path, diags: Diagnostics, build_dat
     contents and the index locators with print pages; *page_starts* (the print edition's,
     :func:`reader_build.pdf.pagemap.page_starts`) give the page markers and ``page/N/``."""
     env = template_environment(root, locale_of(reader))
+    # tojson (the script's words) keeps letters as they are, so that the font subsets see them
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     anchors = print_anchors or {}
     site, page_list = _pages(reader, edition, root, env, anchors, page_starts)
     index = search.search_index(reader, site, edition.includes("indexes"))
