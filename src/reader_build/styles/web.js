@@ -6,6 +6,40 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  /* -- the words it shows -------------------------------------------------------
+     In the reader's language: web-page.html.j2 puts the locale's web-script-* strings
+     into <script id="reader-strings" type="application/json">.  English only stands in
+     for a string that a project's own web-page.html.j2 does not carry. */
+  var ENGLISH = {
+    "note": "Note {number}", "note-more": "Show among the notes", "note-close": "Close the note",
+    "in-index": "In the index", "in-text": "In the text", "type-words": "Type the words to find.",
+    "places-one": "{count} place in the text", "places-other": "{count} places in the text",
+    "entries": "{count} in the index", "status": "{places} for \u201c{query}\u201d.",
+    "status-index": "{places}, {entries} for \u201c{query}\u201d.",
+    "mentions-one": "{count} mention", "mentions-other": "{count} mentions", "entry": "({index}, {mentions})"
+  };
+  var strings = (function () {
+    var element = document.getElementById("reader-strings");
+    try { return (element && JSON.parse(element.textContent)) || {}; } catch (e) { return {}; }
+  })();
+  var plurals = (function () {
+    try { return new Intl.PluralRules(document.documentElement.lang || "en"); } catch (e) { return new Intl.PluralRules("en"); }
+  })();
+
+  /* The string *key* with its {placeholders} filled from *values*. */
+  function t(key, values) {
+    var text = strings[key] !== undefined ? strings[key] : ENGLISH[key];
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && values[name] !== undefined ? String(values[name]) : all;
+    });
+  }
+  /* The plural form of *key* for *count* (key-one, key-few, key-many or key-other). */
+  function tCount(key, count) {
+    var form = key + "-" + plurals.select(count);
+    if (strings[form] === undefined && ENGLISH[form] === undefined) form = key + "-other";
+    return t(form, {count: count});
+  }
+
   /* -- print pages ----------------------------------------------------------- */
   function findPrintPage() {
     var match = /^#page-(.+)$/.exec(location.hash);
@@ -67,19 +101,19 @@
     box.className = "note-popover";
     box.id = "note-popover";
     box.setAttribute("role", "dialog");
-    box.setAttribute("aria-label", "Note " + call.textContent.trim());
+    box.setAttribute("aria-label", t("note", {number: call.textContent.trim()}));
     box.tabIndex = -1;
     box.appendChild(noteContent(note));
     var more = document.createElement("a");
     more.className = "popover-more";
     more.href = "#" + id;
-    more.textContent = "Show among the notes";
+    more.textContent = t("note-more");
     more.addEventListener("click", function () { closeNote(false); });
     box.appendChild(more);
     var close = document.createElement("button");
     close.type = "button";
     close.className = "popover-close";
-    close.setAttribute("aria-label", "Close the note");
+    close.setAttribute("aria-label", t("note-close"));
     close.textContent = "\u00d7";
     close.addEventListener("click", function () { closeNote(true); });
     box.appendChild(close);
@@ -209,15 +243,14 @@
   function showEntries(index, hits, box) {
     if (!hits.length) return;
     var heading = document.createElement("h2");
-    heading.textContent = "In the index";
+    heading.textContent = t("in-index");
     var list = document.createElement("ul");
     list.className = "search-entries";
     hits.forEach(function (n) {
       var entry = index.entries[n];
       var item = document.createElement("li");
       item.appendChild(link(entry[2], entry[0]));
-      var count = entry[4] === 1 ? "1 mention" : entry[4] + " mentions";
-      item.appendChild(document.createTextNode(" (" + entry[1] + ", " + count + ")"));
+      item.appendChild(document.createTextNode(" " + t("entry", {index: entry[1], mentions: tCount("mentions", entry[4])})));
       list.appendChild(item);
     });
     box.appendChild(heading);
@@ -226,7 +259,7 @@
 
   function showResults(index, docs, query, entryHits, box) {
     var heading = document.createElement("h2");
-    heading.textContent = "In the text";
+    heading.textContent = t("in-text");
     var list = document.createElement("ol");
     list.className = "search-results";
     var wanted = new Set(entryHits);
@@ -253,7 +286,7 @@
     document.querySelectorAll("input[name=q]").forEach(function (input) { input.value = text; });
     var query = words(text);
     box.textContent = "";
-    if (!query.length) { status.textContent = "Type the words to find."; return; }
+    if (!query.length) { status.textContent = t("type-words"); return; }
     var keys = Object.keys(index.terms);
     var docs = null;
     query.forEach(function (q) {
@@ -262,8 +295,9 @@
     });
     var ordered = Array.from(docs).sort(function (a, b) { return a - b; });
     var hits = matchingEntries(index, query);
-    status.textContent = (ordered.length === 1 ? "1 place" : ordered.length + " places") + " in the text" +
-      (hits.length ? ", " + hits.length + " in the index" : "") + " for \u201c" + text + "\u201d.";
+    var places = tCount("places", ordered.length);
+    status.textContent = hits.length ? t("status-index", {places: places, entries: t("entries", {count: hits.length}), query: text})
+      : t("status", {places: places, query: text});
     showEntries(index, hits, box);
     if (ordered.length) showResults(index, ordered, query, hits, box);
   }

@@ -7,6 +7,7 @@ search results can link to the paragraph where the words stand.
 from __future__ import annotations
 
 import json
+from html import escape
 import re
 
 from ..model import PageStart
@@ -31,10 +32,10 @@ def plan_markers(pages: list[Page], starts: list[PageStart] | None):
     return plan_page_breaks(starts, documents, whole)
 
 
-def _web_marker(match: re.Match) -> str:
+def _web_marker(match: re.Match, title) -> str:
     label = match.group(1)
     # Named by its title: axe-core refuses aria-label on a doc-pagebreak span (a role DPUB-ARIA 1.1 deprecates).
-    return (f'<span class="pagebreak" role="doc-pagebreak" id="page-{label}" title="Page {label}" '
+    return (f'<span class="pagebreak" role="doc-pagebreak" id="page-{label}" title="{escape(title(label), quote=True)}" '
             f'data-page="{label}"></span>')
 
 
@@ -48,13 +49,14 @@ def _join(match: re.Match) -> str:
     return "".join([first] + rest)
 
 
-def place_markers(pages: list[Page], placements: dict) -> None:
-    """Put the page markers into the pages' HTML (in place)."""
+def place_markers(pages: list[Page], placements: dict, title) -> None:
+    """Put the page markers into the pages' HTML (in place); *title* gives a marker's title
+    from its print page label (the locale's "Page {label}")."""
     for page in pages:
         placed = placements.get(page.name)
         if placed:
             html = insert_page_breaks(page.content, placed.inline, at_start=placed.at_start, at_end=placed.at_end)
-            page.content = ADJACENT.sub(_join, EPUB_MARKER.sub(_web_marker, html))
+            page.content = ADJACENT.sub(_join, EPUB_MARKER.sub(lambda m: _web_marker(m, title), html))
 
 
 def block_ids(html: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..model import Reader
 from ..index.compose import INDEX_KINDS, index_parts
 from ..ids import ref_id
+from ..language.locale import locale_of
 from ..render.html import Target, inline_html, render_chapter
 from ..render.templates import render_template
 
@@ -107,7 +108,7 @@ def back_pages(reader: Reader, edition, root: Path, env, plan: FilePlan, anchors
     if entries and edition.includes("bibliography"):
         content = render_template(root, env, "web-bibliography.html.j2",
                                   entries=[{"id": ref_id(k), "html": h} for k, h in entries])
-        pages.append(Page(BIBLIOGRAPHY_FILE, "bibliography", "Bibliography", content))
+        pages.append(Page(BIBLIOGRAPHY_FILE, "bibliography", locale_of(reader).t("bibliography"), content))
     if edition.includes("indexes"):
         page_of = (lambda mid: anchors.get(mid)) if anchors else (lambda mid: None)
         entry_base = {kind: index_file(kind) for kind in INDEX_KINDS}
@@ -140,7 +141,7 @@ def contents_page(reader: Reader, root: Path, env, plan: FilePlan, anchors: dict
                   page_list: list) -> Page:
     content = render_template(root, env, "web-contents.html.j2", toc=contents_items(reader, plan, anchors, back),
                               page_list=page_list)
-    return Page(CONTENTS_FILE, "contents", "Contents", content)
+    return Page(CONTENTS_FILE, "contents", locale_of(reader).t("contents"), content)
 
 
 def title_page(reader: Reader, root: Path, env, plan: FilePlan) -> Page:
@@ -151,10 +152,10 @@ def title_page(reader: Reader, root: Path, env, plan: FilePlan) -> Page:
     return Page(TITLE_FILE, "title", reader.config.title, content)
 
 
-def search_page(root: Path, env, back: list[Page]) -> Page:
+def search_page(reader: Reader, root: Path, env, back: list[Page]) -> Page:
     indexes = [{"href": p.name, "title": p.title} for p in back if p.kind == "index"]
     content = render_template(root, env, "web-search.html.j2", indexes=indexes)
-    return Page(SEARCH_FILE, "search", "Search", content, scripts=["search-index.js"])
+    return Page(SEARCH_FILE, "search", locale_of(reader).t("web-search"), content, scripts=["search-index.js"])
 
 
 def link_neighbours(pages: list[Page]) -> None:

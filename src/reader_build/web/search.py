@@ -63,7 +63,7 @@ def _text(element) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-def _blocks(page: Page):
+def _blocks(page: Page, locale):
     """(id, where, element) of the searchable blocks of a page, in order."""
     root = lxml_html.fragment_fromstring(f"<div>{page.content}</div>")
     where = page.title
@@ -76,7 +76,7 @@ def _blocks(page: Page):
         if node.get("data-b") is not None and node.get("id"):
             yield node.get("id"), where, node
         elif node.tag == "aside" and "footnote" in classes and node.get("id"):
-            yield node.get("id"), f"{page.title}, note {node.get('id')[len('fn-'):]}", node
+            yield node.get("id"), locale.t("web-search-note", page=page.title, number=node.get("id")[len("fn-"):]), node
         elif node.tag == "li" and "bib-entry" in classes and node.get("id"):
             yield node.get("id"), page.title, node
 
@@ -102,12 +102,13 @@ def _entries(reader: Reader) -> tuple[list, dict]:
 
 def search_index(reader: Reader, pages: list[Page], with_indexes: bool) -> dict:
     entry_of = {m.id: m.entry for m in reader.mentions}
+    locale = locale_of(reader)
     entries, position = _entries(reader) if with_indexes else ([], {})
     docs, terms = [], {}
     for page in pages:
         if page.kind not in ("chapter", "bibliography"):
             continue
-        for ident, where, node in _blocks(page):
+        for ident, where, node in _blocks(page, locale):
             text = _text(node)
             if not text:
                 continue

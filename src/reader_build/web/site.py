@@ -15,12 +15,14 @@ from .. import __version__
 from ..diagnostics import Diagnostics
 from ..model import Reader
 from ..model import PageStart
+from ..language.locale import locale_of
 from ..render.templates import read_css, render_template, template_environment
 from ..source.styles import display_path, find_style_file
 from . import fonts, links, markers, pages, search
 
 SCRIPT = "web.js"
 STYLESHEETS = ("web.css", "extra-web.css")
+SCRIPT_STRINGS = "web-script-"
 
 
 def _pages(reader: Reader, edition, root: Path, env, anchors: dict, starts) -> tuple[list, list]:
@@ -34,21 +36,29 @@ def _pages(reader: Reader, edition, root: Path, env, anchors: dict, starts) -> t
     placements, page_list = markers.plan_markers(flow, starts)
     if page_list:
         flow[1] = pages.contents_page(reader, root, env, plan, anchors, back, page_list)
-    markers.place_markers(flow, placements)
+    locale = locale_of(reader)
+    markers.place_markers(flow, placements, lambda label: locale.t("web-page", label=label))
     for page in flow:
         page.content = markers.block_ids(page.content)
-    site = flow + [pages.search_page(root, env, back)]
+    site = flow + [pages.search_page(reader, root, env, back)]
     pages.link_neighbours(site)
     return site, page_list
 
 
+def script_strings(locale) -> dict[str, str]:
+    """The words web.js shows (the locale's ``web-script-*`` strings, without the prefix)."""
+    return {key[len(SCRIPT_STRINGS):]: text for key, text in locale.strings.items() if key.startswith(SCRIPT_STRINGS)}
+
+
 def _documents(reader: Reader, root: Path, env, site: list, print_pages: bool) -> dict[str, str]:
     nav = pages.site_nav(site)
+    strings = script_strings(locale_of(reader))
     out = {}
     for page in site:
         page.scripts = ["pages.js"] + page.scripts
         out[page.name] = render_template(root, env, "web-page.html.j2", reader=reader.config, page=page, nav=nav,
-                                         content=page.content, version=__version__, print_pages=print_pages)
+                                         content=page.content, version=__version__, print_pages=print_pages,
+                                         script_strings=strings)
     return out
 
 
@@ -78,7 +88,9 @@ def build_web(reader: Reader, edition, root: Path, diags: Diagnostics, build_dat
     """The site's files, relative path -> bytes.  *print_anchors* (id -> print page) label the
     contents and the index locators with print pages; *page_starts* (the print edition's,
     :func:`reader_build.pdf.pagemap.page_starts`) give the page markers and ``page/N/``."""
-    env = template_environment(root)
+    env = template_environment(root, locale_of(reader))
+    # tojson (the script's words) keeps letters as they are, so that the font subsets see them
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     anchors = print_anchors or {}
     site, page_list = _pages(reader, edition, root, env, anchors, page_starts)
     index = search.search_index(reader, site, edition.includes("indexes"))
