@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 import subprocess
 
 import pytest
@@ -221,7 +222,7 @@ def test_templates_and_styles_are_overridden_from_the_project(small, tmp_path):
     (root / "styles").mkdir()
     (root / "styles" / "web-chapter.html.j2").write_text(
         '<article class="my-chapter"><section id="{{ chapter.id }}"><h1>{{ title_html | safe }}</h1>'
-        '{{ body | safe }}</section>{% for n, h in notes %}<aside id="fn-{{ n }}">{{ h | safe }}</aside>'
+        '{{ body | safe }}</section>{% for note in notes %}<aside id="{{ note.id }}">{{ note.html | safe }}</aside>'
         '{% endfor %}</article>', encoding="utf-8")
     (root / "styles" / "extra-web.css").write_text(".my-chapter { color: #222; }\n", encoding="utf-8")
     assert build(root).status == 0
@@ -239,13 +240,24 @@ def test_format_html_is_accepted_and_a_wrong_format_is_reported(small, tmp_path)
     assert result.status == 1 and messages and "'html'" in messages[0].message and messages[0].line == 7
 
 
-def test_a_link_to_nowhere_in_the_manuscript_is_reported(small, tmp_path):
+def test_a_link_to_nowhere_in_the_manuscript_is_an_error_at_its_place(small, tmp_path):
     root = shutil.copytree(small, tmp_path / "broken", ignore=shutil.ignore_patterns("build"))
     chapter = root / "manuscript" / "one.md"
     chapter.write_text(chapter.read_text() + "\nSee [the missing part](#nowhere).\n", encoding="utf-8")
     result = build(root)
+    found = [d for d in result.diagnostics if d.code == "link-unknown-target"]
+    assert result.status == 1 and found and found[0].path == "manuscript/one.md" and "nowhere" in found[0].message
+
+
+def test_a_link_to_nowhere_that_a_template_makes_is_reported(small, tmp_path):
+    root = shutil.copytree(small, tmp_path / "template-link", ignore=shutil.ignore_patterns("build"))
+    packaged = Path(__import__("reader_build").__file__).parent / "templates" / "web-title.html.j2"
+    (root / "styles").mkdir()
+    (root / "styles" / "web-title.html.j2").write_text(packaged.read_text(encoding="utf-8")
+                                                       + '\n<p><a href="#nowhere">nowhere</a></p>\n', encoding="utf-8")
+    result = build(root)
     found = [d for d in result.diagnostics if d.code == "web-link-broken"]
-    assert result.status == 0 and found and found[0].path == "manuscript/one.md" and "#nowhere" in found[0].message
+    assert result.status == 0 and found and "#nowhere" in found[0].message and "web-title" in (found[0].path or "")
 
 
 def test_the_html_validates_with_the_nu_checker(site, small):
