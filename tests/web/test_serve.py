@@ -13,7 +13,7 @@ import pytest
 from conftest import MINIMAL, write_project
 from reader_build.cli import _parser, main
 from reader_build.commands.serve import EVENTS, RELOAD, serve
-from web_helpers import browser  # noqa: F401  (a fixture)
+from web_helpers import in_browser
 
 WEB = '\n[editions.print]\nformat = "pdf"\n\n[editions.web]\nformat = "html"\n'
 
@@ -108,13 +108,14 @@ def test_serve_on_a_port_in_use_says_so(tmp_path, capsys):
     assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
 
 
-def test_the_open_page_reloads_in_the_browser_after_a_change(served, browser):
+def test_the_open_page_reloads_in_the_browser_after_a_change(served):
     root, url = served
-    tab = browser.new_page()
-    tab.goto(url + "01-one.html")
-    assert "Second paragraph." in tab.inner_text("main")
-    chapter = root / "manuscript" / "one.md"
-    chapter.write_text(chapter.read_text().replace("Second paragraph.", "Second paragraph, reloaded."))
-    tab.wait_for_function("document.querySelector('main').innerText.includes('Second paragraph, reloaded.')",
-                          timeout=120_000)
-    tab.close()
+
+    def check(tab):
+        tab.goto(url + "01-one.html")
+        assert "Second paragraph." in tab.inner_text("main")
+        chapter = root / "manuscript" / "one.md"
+        chapter.write_text(chapter.read_text().replace("Second paragraph.", "Second paragraph, reloaded."))
+        tab.wait_for_function("document.querySelector('main').innerText.includes('Second paragraph, reloaded.')",
+                              timeout=120_000)
+    in_browser(check)

@@ -4,9 +4,7 @@ reader's language, and no English fixed word is left."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
 
 import pytest
 from lxml import html as lxml_html
@@ -14,7 +12,7 @@ from lxml import html as lxml_html
 from conftest import REPO, copy_project
 from reader_build.build import build
 from reader_build.language.locale import load_locale, placeholders, reference_strings
-from web_helpers import BROWSER_ARGS, chromium, html_files, page_url
+from web_helpers import html_files, in_browser, page_url
 
 WEB = '\n[editions.web]\nformat = "html"\n'
 RU = load_locale("ru")
@@ -116,37 +114,6 @@ def test_the_words_of_the_script_come_from_the_page_in_russian(ru_site):
     assert '"note-close": "Закрыть примечание"' in raw                  # as letters: the fonts' subsets hold them
     search_index = (ru_site / "search-index.js").read_text(encoding="utf-8")
     assert ", примечание 1\"" in search_index and ", note " not in search_index
-
-
-def in_browser(check) -> None:
-    """*check(tab)* in Debian's Chromium, in a thread of its own: the session's browser of
-    test_browser.py keeps Playwright's event loop running in the main thread, where a second
-    sync Playwright cannot start."""
-    executable = chromium()
-    sync_api = __import__("playwright.sync_api", fromlist=["sync_playwright"]) if os.environ.get("CI") else \
-        pytest.importorskip("playwright.sync_api")
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            with sync_api.sync_playwright() as p:
-                instance = p.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
-                try:
-                    tab = instance.new_context(viewport={"width": 1280, "height": 900}).new_page()
-                    errors: list[str] = []
-                    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-                    check(tab)
-                    assert not errors, f"script errors in the page: {errors}"
-                finally:
-                    instance.close()
-        except BaseException as exc:          # handed to the test's thread
-            failures.append(exc)
-
-    worker = threading.Thread(target=work)
-    worker.start()
-    worker.join()
-    if failures:
-        raise failures[0]
 
 
 def test_the_script_speaks_russian_in_the_browser(ru_site):

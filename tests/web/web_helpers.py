@@ -8,6 +8,7 @@ A tool that is not installed skips its test with the reason, except under CI
 from __future__ import annotations
 
 import os
+import threading
 import shutil
 from pathlib import Path
 
@@ -85,3 +86,34 @@ def page(browser):
     yield tab
     context.close()
     assert not errors, f"script errors in the page: {errors}"
+
+
+def in_browser(check) -> None:
+    """*check(tab)* in Debian's Chromium, in a thread of its own: the session's browser of
+    test_browser.py keeps Playwright's event loop running in the main thread, where a second
+    sync Playwright cannot start."""
+    executable = chromium()
+    sync_api = __import__("playwright.sync_api", fromlist=["sync_playwright"]) if os.environ.get("CI") else \
+        pytest.importorskip("playwright.sync_api")
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with sync_api.sync_playwright() as p:
+                instance = p.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+                try:
+                    tab = instance.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                    errors: list[str] = []
+                    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+                    check(tab)
+                    assert not errors, f"script errors in the page: {errors}"
+                finally:
+                    instance.close()
+        except BaseException as exc:          # handed to the test's thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
