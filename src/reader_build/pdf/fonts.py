@@ -186,7 +186,7 @@ def parse_to_unicode(data: bytes) -> dict:
                 continue
             low, high = int(values[0], 16), int(values[1], 16)
             if b"[" in line:
-                for n, text in enumerate(values[2:high - low + 2]):
+                for n, text in enumerate(values[2:high - low + 3]):
                     out[low + n] = _hex_text(text)
             else:
                 start = bytes.fromhex(values[2].decode())
