@@ -117,3 +117,50 @@ def test_to_unicode_round_trip():
     assert parse_to_unicode(to_unicode_cmap(mapping)) == mapping
     ranges = (b"2 beginbfrange\n<0010> <0012> <0041>\n<0020> <0021> [<0061> <00660069>]\nendbfrange")
     assert parse_to_unicode(ranges) == {0x10: "A", 0x11: "B", 0x12: "C", 0x20: "a", 0x21: "fi"}
+
+
+def _split_face(path, out, change_width: bool = False) -> int:
+    """*path* with the font of the page-2 text in a font dictionary of its own on every even
+    page (as if each were a part): a face with many font objects.  Returns their number."""
+    with pikepdf.open(path) as pdf:
+        made = 0
+        for page in pdf.pages[1::2]:
+            fonts = page.resources.get("/Font")
+            if not isinstance(fonts, pikepdf.Dictionary):
+                continue
+            key = next((k for k in sorted(fonts.keys()) if str(fonts[k].BaseFont).endswith("+Reader-Serif")), None)
+            if key is None:
+                continue
+            font = fonts[key]
+            child = pikepdf.Dictionary(dict(font.DescendantFonts[0].items()))
+            if change_width and made == 0:
+                child.W = pikepdf.Array([child.W[0], pikepdf.Array([int(child.W[1][0]) + 50, *child.W[1][1:]])])
+            copy = pikepdf.Dictionary(dict(font.items()))
+            copy.DescendantFonts = pikepdf.Array([pdf.make_indirect(child)])
+            resources = pikepdf.Dictionary(dict(page.obj.Resources.items()))
+            resources.Font = pikepdf.Dictionary(dict(fonts.items()))
+            resources.Font[key] = pdf.make_indirect(copy)
+            page.obj.Resources = resources
+            made += 1
+        pdf.save(out)
+    return made
+
+
+@pytest.mark.parametrize("change_width", [False, True])
+def test_a_face_is_shared_only_with_its_glyph_ids(books, tmp_path, change_width):
+    """Fonts of one face are made one; not when a width shows the glyph ids are not the
+    original font's."""
+    from reader_build.pdf.fonts import share_fonts
+    split = tmp_path / "split.pdf"
+    assert _split_face(books["whole"], split, change_width) > 5
+    assert len(_faces(split)["Reader-Serif"][1]) > 5
+    with pikepdf.open(split) as pdf:
+        replaced = share_fonts(pdf, books["reader"].fonts)
+        pdf.save(tmp_path / "shared.pdf")
+    fonts = _faces(tmp_path / "shared.pdf")["Reader-Serif"][1]
+    if change_width:
+        assert replaced == 0 and len(fonts) == len(_faces(split)["Reader-Serif"][1])
+    else:
+        assert replaced > 5 and len(fonts) == 1
+    texts = [normalise(t) for t in pdf_page_texts(tmp_path / "shared.pdf")]
+    assert texts == [normalise(t) for t in pdf_page_texts(books["whole"])]

@@ -221,11 +221,24 @@ def _subset(original: bytes, gids: list[int]) -> bytes | None:
     try:
         font = TTFont(BytesIO(original), recalcTimestamp=False)
         subsetter.subset(font)
+        font.flavor = None              # a WOFF original is embedded as the font it wraps
         buffer = BytesIO()
         font.save(buffer)
     except Exception:           # noqa: BLE001 - a font fontTools cannot subset keeps its subsets
         return None
     return buffer.getvalue()
+
+
+def _same_glyphs(original: bytes, every: list[dict]) -> bool:
+    """Are the glyph ids of the parts the original font's (every width of every font as the
+    original's advance width)?  Else the subsets were not cut from it with their ids kept."""
+    try:
+        font = TTFont(BytesIO(original), lazy=True, recalcTimestamp=False)
+        order, metrics, scale = font.getGlyphOrder(), font["hmtx"].metrics, 1000 / font["head"].unitsPerEm
+    except Exception:           # noqa: BLE001 - a font without metrics is not shared
+        return False
+    return all(gid < len(order) and abs(metrics[order[gid]][0] * scale - width) <= 1
+               for widths in every for gid, width in widths.items())
 
 
 def _agreed(known: str | None, text: str) -> str:
@@ -259,11 +272,12 @@ def _number(value: float):
 
 def _shared_font(pdf: pikepdf.Pdf, fonts: list, original: bytes):
     """One Type0 font for *fonts* (cut from *original*), or None if it cannot be made."""
-    widths: dict = {}
+    every = [_widths(_descendant(font)) for font in fonts]
+    if not _same_glyphs(original, every):
+        return None
+    widths = {gid: width for each in reversed(every) for gid, width in each.items()}
     texts: dict = {}
     for font in fonts:
-        for gid, width in _widths(_descendant(font)).items():
-            widths.setdefault(gid, width)
         for gid, text in parse_to_unicode(font.ToUnicode.read_bytes()).items():
             texts[gid] = _agreed(texts.get(gid), text)
     gids = sorted({0, *widths, *texts})
