@@ -284,33 +284,38 @@ def _shared_font(pdf: pikepdf.Pdf, fonts: list, original: bytes):
     data = _subset(original, gids)
     if data is None:
         return None
-    first, child = fonts[0], _descendant(fonts[0])
-    base = str(first.BaseFont).split("+", 1)[-1]
     tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
-    name = Name("/" + tag + "+" + base)
-    file_key, old_file = _font_file(child.FontDescriptor)
+    name = Name("/" + tag + "+" + str(fonts[0].BaseFont).split("+", 1)[-1])
+    child = _descendant(fonts[0])
+    new_child = Dictionary({k: v for k, v in child.items()})
+    new_child.BaseFont = name
+    new_child.FontDescriptor = pdf.make_indirect(_descriptor(pdf, child.FontDescriptor, name, data, widths))
+    new_child.W = _w_array({gid: _number(w) for gid, w in widths.items()})
+    shared = Dictionary({k: v for k, v in fonts[0].items()})
+    shared.BaseFont = name
+    shared.DescendantFonts = Array([pdf.make_indirect(new_child)])
+    shared.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, to_unicode_cmap(texts)))
+    return pdf.make_indirect(shared)
+
+
+def _descriptor(pdf: pikepdf.Pdf, old, name: Name, data: bytes, widths: dict) -> Dictionary:
+    """The font descriptor of the shared font: the first part's, with the new font file, its
+    name, its bounding box widened to the widest glyph and (PDF 1.4) its CIDSet."""
+    file_key, old_file = _font_file(old)
     stream = pikepdf.Stream(pdf, data)
-    for key in ("/Subtype",):
-        if key in old_file:
-            stream[key] = old_file[key]
+    if "/Subtype" in old_file:
+        stream.Subtype = old_file.Subtype          # /OpenType, as WeasyPrint embeds CFF fonts
     if file_key == "/FontFile2":
         stream.Length1 = len(data)
-    descriptor = Dictionary({k: v for k, v in child.FontDescriptor.items() if k != "/CIDSet"})
+    descriptor = Dictionary({k: v for k, v in old.items() if k != "/CIDSet"})
     descriptor[file_key] = pdf.make_indirect(stream)
     descriptor.FontName = name
     bbox = [float(v) for v in descriptor.get("/FontBBox", [0, 0, 0, 0])]
     bbox[2] = max([bbox[2], *widths.values()])
     descriptor.FontBBox = Array([_number(v) for v in bbox])
-    if "/CIDSet" in child.FontDescriptor:
-        bits = bytearray((gids[-1] // 8) + 1)
+    if "/CIDSet" in old:
+        bits = bytearray(max(widths, default=0) // 8 + 1)
         for gid in widths:
             bits[gid // 8] |= 0x80 >> (gid % 8)
         descriptor.CIDSet = pdf.make_indirect(pikepdf.Stream(pdf, bytes(bits)))
-    new_child = Dictionary({k: v for k, v in child.items()})
-    new_child.BaseFont, new_child.FontDescriptor = name, pdf.make_indirect(descriptor)
-    new_child.W = _w_array({gid: _number(w) for gid, w in widths.items()})
-    shared = Dictionary({k: v for k, v in first.items()})
-    shared.BaseFont = name
-    shared.DescendantFonts = Array([pdf.make_indirect(new_child)])
-    shared.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, to_unicode_cmap(texts)))
-    return pdf.make_indirect(shared)
+    return descriptor
