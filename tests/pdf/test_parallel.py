@@ -65,10 +65,9 @@ def books(tmp_path_factory):
 
 
 def _fold(text: str) -> str:
-    # Case is folded: a glyph set in small capitals (the running head, table headings) is shared
-    # by "T" and "t", and the PDF maps it back to whichever letter first used it in *that*
-    # document, so pdftotext reads "TreaTy" in one file where it reads "treaty" in the other.
-    return normalise(text).casefold()
+    # Case is kept: small capitals are set with small-caps (never all-small-caps), so no glyph
+    # stands for both "T" and "t", and the merge keeps each glyph's text (pdf/fonts.py).
+    return normalise(text)
 
 
 def test_same_pages_with_the_same_text(books):

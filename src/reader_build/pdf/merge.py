@@ -20,6 +20,7 @@ rebuilds across the parts what the one-document build gets from WeasyPrint:
 from __future__ import annotations
 
 from ..model import PageStart
+from .fonts import share_fonts
 
 import re
 import warnings
@@ -85,7 +86,9 @@ class Merged:
     problems: list[str] = field(default_factory=list)
 
 
-def merge(parts: list[PartPdf], tagged: bool = False) -> Merged:
+def merge(parts: list[PartPdf], tagged: bool = False, fonts: dict | None = None) -> Merged:
+    """The parts as one PDF; *fonts* (file name -> bytes): the fonts the parts were laid out
+    with, of which each face is embedded once (see fonts.py)."""
     out = pikepdf.Pdf.new()
     problems: list[str] = []
     sources = [pikepdf.open(BytesIO(part.data)) for part in parts]
@@ -120,6 +123,8 @@ def merge(parts: list[PartPdf], tagged: bool = False) -> Merged:
             struct.finish()
             out.Root.MarkInfo = Dictionary(Marked=True)
             out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        if fonts:
+            share_fonts(out, fonts)
         version = max((src.pdf_version for src in sources), key=lambda v: tuple(int(x) for x in v.split(".")))
         buffer = BytesIO()
         out.save(buffer, min_version=version, deterministic_id=True,

@@ -447,7 +447,8 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
     anchors = book_anchors(parts, {n: r[1] for n, r in results.items()}, starts)
     ordered = [results[p.name][1] for p in parts]
     tagged = edition.pdf_variant == "pdf/ua-1"
-    merged = merge([PartPdf(r["data"], blanks[p.name], r["bookmarks"]) for p, r in zip(parts, ordered)], tagged)
+    merged = merge([PartPdf(r["data"], blanks[p.name], r["bookmarks"]) for p, r in zip(parts, ordered)], tagged,
+                   schedule.composer.reader.fonts)
     if tagged and merged.problems and len(parts) > 1:
         diags.warning("parallel-fallback", f"edition '{edition.name}' is laid out as one document: its parts "
                       f"could not be merged into one tagged PDF ({'; '.join(merged.problems[:3])})")

@@ -1,0 +1,166 @@
+"""The merged PDF embeds each font face once (pdf/fonts.py), and small capitals extract as
+written (issue 16, items 2 and 3).
+
+The bundled reader is laid out in parts and merged (jobs=2), then once more from the part
+cache (no layout: only the merge runs again), and once as one document (``whole=True``)."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pikepdf
+import pytest
+
+from conftest import REPO, copy_project, normalise, pdf_page_texts
+
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def _build(root, **options):
+    from reader_build.config import build_date
+    from reader_build.diagnostics import Diagnostics
+    from reader_build.pdf.parallel import build_pdf
+    from reader_build.resolve import load_reader
+    diags = Diagnostics()
+    reader = load_reader(root, diags)
+    result = build_pdf(reader, reader.config.edition("print"), root, diags, build_date(reader.config.date),
+                       **options)
+    assert not diags.has_errors, "\n".join(d.format() for d in diags.sorted())
+    return reader, result
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    base = tmp_path_factory.mktemp("fonts")
+    root = copy_project(REPO, base / "reader")
+    reader, merged = _build(root, jobs=2, cache_dir=base / "parts")
+    _, again = _build(root, jobs=2, cache_dir=base / "parts")
+    _, whole = _build(root, jobs=1, whole=True)
+    books = {"reader": reader, "results": {"merged": merged, "again": again, "whole": whole}}
+    for name, result in books["results"].items():
+        books[name] = base / f"{name}.pdf"
+        books[name].write_bytes(result.data)
+    return books
+
+
+def _faces(path) -> dict:
+    """Face name (without the subset tag) -> the font files and the font dictionaries that the
+    pages (and their form XObjects) use for it."""
+    files, fonts = defaultdict(set), defaultdict(set)
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                face = re.sub(r"^[A-Z]{6}\+", "", str(obj.FontName)[1:])
+                files[face] |= {obj[key].objgen for key in FONT_FILES if key in obj}
+        for page in pdf.pages:
+            for font in (page.resources.get("/Font") or {}).values():
+                fonts[re.sub(r"^[A-Z]{6}\+", "", str(font.BaseFont)[1:])].add(font.objgen)
+    return {face: (files[face], fonts[face]) for face in files}
+
+
+def test_one_font_object_per_face(books):
+    faces = _faces(books["merged"])
+    assert {"Reader-Serif", "Reader-Serif-Italic", "Reader-Serif-Bold"} <= set(faces)
+    for face, (files, fonts) in faces.items():
+        assert len(files) == 1, f"{face}: {len(files)} embedded font files"
+        assert len(fonts) <= 1, f"{face}: {len(fonts)} font dictionaries on the pages"
+    assert set(faces) == set(_faces(books["whole"]))
+
+
+def test_merged_is_as_lean_as_one_document(books):
+    merged, whole = len(books["merged"].read_bytes()), len(books["whole"].read_bytes())
+    assert merged <= 1.15 * whole, f"merged {merged} bytes, one document {whole} bytes"
+
+
+def test_text_of_every_page_is_kept(books):
+    merged, whole = pdf_page_texts(books["merged"]), pdf_page_texts(books["whole"])
+    assert len(merged) == len(whole)
+    for number, (a, b) in enumerate(zip(merged, whole), 1):
+        assert normalise(a).casefold() == normalise(b).casefold(), f"page {number}"
+
+
+def test_the_merge_is_reproducible(books):
+    again, merged = books["results"]["again"], books["results"]["merged"]
+    assert again.passes == 0
+    assert again.data == merged.data
+
+
+def test_fonts_are_valid(books):
+    with pikepdf.open(books["merged"]) as pdf:
+        assert not pdf.check_pdf_syntax()
+        for page in pdf.pages:
+            for font in (page.resources.get("/Font") or {}).values():
+                assert "/ToUnicode" in font
+
+
+@pytest.mark.parametrize("name", ["merged", "whole"])
+def test_running_head_extracts_as_written(books, name):
+    """The head of every left page (its first line, after the folio), as pypdfium2 reads it."""
+    title = books["reader"].config.title
+    texts = pdf_page_texts(books[name])
+    heads = [re.sub(r"^\d+\s+", "", text.splitlines()[0].strip()) for text in texts[1::2]
+             if text.strip() and re.match(r"\s*\d+\s+\S", text.splitlines()[0])]
+    assert len(heads) > 10, "no left page with a running head"
+    assert all(head == title for head in heads), heads
+
+
+@pytest.mark.parametrize("name", ["merged", "whole"])
+def test_small_caps_extract_as_written(books, name):
+    texts = [normalise(t) for t in pdf_page_texts(books[name])]
+    assert any("Date Event" in t for t in texts)          # the chronology's table head
+    assert any("attributed to Anatoly A. Koshkin" in t for t in texts[:2])     # the title page
+
+
+def test_to_unicode_round_trip():
+    from reader_build.pdf.fonts import parse_to_unicode, to_unicode_cmap
+    mapping = {1: " ", 0x55: "t", 0x95F: "Th", 0x6DD: "\u2019", 0x2F00: "\U0001d400"}
+    assert parse_to_unicode(to_unicode_cmap(mapping)) == mapping
+    ranges = (b"2 beginbfrange\n<0010> <0012> <0041>\n<0020> <0021> [<0061> <00660069>]\nendbfrange")
+    assert parse_to_unicode(ranges) == {0x10: "A", 0x11: "B", 0x12: "C", 0x20: "a", 0x21: "fi"}
+
+
+def _split_face(path, out, change_width: bool = False) -> int:
+    """*path* with the font of the page-2 text in a font dictionary of its own on every even
+    page (as if each were a part): a face with many font objects.  Returns their number."""
+    with pikepdf.open(path) as pdf:
+        made = 0
+        for page in pdf.pages[1::2]:
+            fonts = page.resources.get("/Font")
+            if not isinstance(fonts, pikepdf.Dictionary):
+                continue
+            key = next((k for k in sorted(fonts.keys()) if str(fonts[k].BaseFont).endswith("+Reader-Serif")), None)
+            if key is None:
+                continue
+            font = fonts[key]
+            child = pikepdf.Dictionary(dict(font.DescendantFonts[0].items()))
+            if change_width and made == 0:
+                child.W = pikepdf.Array([child.W[0], pikepdf.Array([int(child.W[1][0]) + 50, *child.W[1][1:]])])
+            copy = pikepdf.Dictionary(dict(font.items()))
+            copy.DescendantFonts = pikepdf.Array([pdf.make_indirect(child)])
+            resources = pikepdf.Dictionary(dict(page.obj.Resources.items()))
+            resources.Font = pikepdf.Dictionary(dict(fonts.items()))
+            resources.Font[key] = pdf.make_indirect(copy)
+            page.obj.Resources = resources
+            made += 1
+        pdf.save(out)
+    return made
+
+
+@pytest.mark.parametrize("change_width", [False, True])
+def test_a_face_is_shared_only_with_its_glyph_ids(books, tmp_path, change_width):
+    """Fonts of one face are made one; not when a width shows the glyph ids are not the
+    original font's."""
+    from reader_build.pdf.fonts import share_fonts
+    split = tmp_path / "split.pdf"
+    assert _split_face(books["whole"], split, change_width) > 5
+    assert len(_faces(split)["Reader-Serif"][1]) > 5
+    with pikepdf.open(split) as pdf:
+        replaced = share_fonts(pdf, books["reader"].fonts)
+        pdf.save(tmp_path / "shared.pdf")
+    fonts = _faces(tmp_path / "shared.pdf")["Reader-Serif"][1]
+    if change_width:
+        assert replaced == 0 and len(fonts) == len(_faces(split)["Reader-Serif"][1])
+    else:
+        assert replaced > 5 and len(fonts) == 1
+    texts = [normalise(t) for t in pdf_page_texts(tmp_path / "shared.pdf")]
+    assert texts == [normalise(t) for t in pdf_page_texts(books["whole"])]
