@@ -290,22 +290,21 @@ def test_family_first_names_in_the_author_date_style(tmp_path):
 
 
 def test_family_first_names_in_the_bundled_readers_bibliography(tmp_path):
-    """The bundled reader marks its Japanese names family-first (after the editor's merge
-    of reader.bib); here a copy of it gets the mark on one entry."""
+    """The bundled reader marks its Japanese, Chinese and Korean names family-first; in every
+    style they print family name first, and the Western names of the same entries do not."""
     root = copy_project(REPO, tmp_path / "reader")
-    bib = root / "bibliography" / "reader.bib"
-    text = bib.read_text(encoding="utf-8")
-    marked = re.sub(r"(@book\{hara-1998,\n)", r"\1  options   = {nameorder=family-first},\n", text)
-    assert marked != text
-    bib.write_text(marked, encoding="utf-8")
     for style in ("author-date", "chicago-notes-bibliography"):
         toml = (REPO / "reader.toml").read_text().replace('style = "author-date"', f'style = "{style}"')
         (root / "reader.toml").write_text(toml)
         reader, diags = resolved(root)
         assert not diags.has_errors
         entries = dict(reader.bibliography.entries_html(None))
-        assert html_text(entries["hara-1998"]).startswith("Hara Kimie"), (style, entries["hara-1998"])
-        assert not html_text(entries["hara-2001"]).startswith("Hara Kimie")
+        for key, name in (("hara-1998", "Hara Kimie"), ("hasegawa-1998", "Hasegawa Tsuyoshi"),
+                          ("matsumoto-2012", "Matsumoto Shun")):
+            assert html_text(entries[key]).startswith(name), (style, entries[key])
+        portsmouth = html_text(entries["portsmouth-1905"])
+        assert portsmouth.startswith("Komura Jutar") and "Takahira Kogor" in portsmouth, (style, portsmouth)
+        assert "Takahira, Kogor" not in portsmouth and "Kogorō Takahira" not in portsmouth
 
 
 # --- the data and the positions, without a processor ------------------------------------

@@ -125,7 +125,7 @@ def article_body_text(path: Path) -> str:
     body = strip_note_definitions(body)
     body = re.sub(r"\\\[.*?\\\]", "", body, flags=re.S)  # marked interventions
     body = re.sub(r"\[\^[^\]]+\]", "", body)  # footnote calls
-    body = re.sub(r"^!\[[^\]]*\]\([^)]*\)\s*$", "", body, flags=re.M)  # figures
+    body = re.sub(r"^!\[[^\]]*\]\([^)]*\)(\{[^}]*\})?\s*$", "", body, flags=re.M)  # figures, {#fig:x}
     body = re.sub(r"^\{[.#][^}]*\}\s*$", "", body, flags=re.M)  # {.lead}
     body = re.sub(r"^\s*>\s?", "", body, flags=re.M)  # block quotes
     body = re.sub(r"^#{1,6}\s+(.*?)(\s+\{[^}]*\})?\s*$", r"\1", body, flags=re.M)
@@ -275,7 +275,8 @@ def cited_keys() -> set[str]:
     for path in all_manuscript_files():
         _, body = split_front_matter(path.read_text(encoding="utf-8"))
         keys.update(CITATION.findall(body))
-    return keys
+    # cross-references (@fig:, @tbl:, @page:, @note:) are never citation keys
+    return {key for key in keys if key.split(":", 1)[0].lower() not in ("fig", "tbl", "page", "note")}
 
 
 def test_bibliography_has_no_duplicate_keys():
