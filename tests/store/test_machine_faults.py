@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import contextlib
 import os
 import shutil
 import signal
@@ -318,10 +319,15 @@ def test_memory_capped_below_what_a_layout_needs(project, tmp_path, jobs, extra_
     script = tmp_path / "capped.py"
     script.write_text(CAPPED)
     env = dict(os.environ, PYTHONPATH=str(SRC))
-    result = subprocess.run([sys.executable, str(script), str(project), jobs, str(extra_mb)], capture_output=True,
-                            text=True, env=env, timeout=300)
-    output = result.stdout + result.stderr
-    assert result.returncode == 1 and "Traceback" not in output, output
+    proc = subprocess.Popen([sys.executable, str(script), str(project), jobs, str(extra_mb)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:                          # workers the capped build left behind, if any, end with it
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    output = stdout + stderr
+    assert proc.returncode == 1 and "Traceback" not in output, output
     errors = [line for line in output.splitlines() if "error [out-of-memory]" in line]
     assert len(errors) == 1, output
     assert "ran out of memory (this process may use at most" in errors[0] and "ulimit -v" in errors[0]
