@@ -77,7 +77,7 @@ def test_notes_that_corrected_the_article_now_cite_a_source(text):
 
 
 def test_funabashi_has_his_own_entry(text):
-    _has(text, "(Funabashi 2000; on the memoir, see Matsumoto 2012)", "Funabashi, Yōichi. 2000.")
+    _has(text, "(Funabashi 2000; on the memoir, see Matsumoto 2012)", "Funabashi Yōichi. 2000.")
 
 
 def test_peace_treaty_cited_from_the_treaty_series_not_a_mirror(text):

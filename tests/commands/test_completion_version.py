@@ -30,7 +30,7 @@ def test_bash_completes_commands_options_values_and_names(capsys, tmp_path):
     (tmp_path / "project").mkdir()
     (tmp_path / "notes.md").write_text("x")
     assert complete_bash(source, ["reader-build", ""], tmp_path) == sorted(
-        ["build", "check", "handout", "watch", "new", "template", "index", "completion", "--version", "--help"])
+        ["build", "check", "handout", "watch", "serve", "new", "template", "index", "completion", "--version", "--help"])
     assert complete_bash(source, ["reader-build", "bu"], tmp_path) == ["build"]
     assert "--verbose" in complete_bash(source, ["reader-build", "check", "--"], tmp_path)
     assert complete_bash(source, ["reader-build", "check", "--format", ""], tmp_path) == ["json", "text"]

@@ -121,6 +121,7 @@ CONFIG_CASES = [
     ("config-value", 'title = "T"\n[handouts.week1]\nsections = []\n', "[]"),
     ("config-value", 'title = "T"\n[handouts.week1]\nsections = ["one"]\npaper = "a3"\n', '"a3"'),
     ("config-value", 'title = "T"\n[handouts.week1]\nsections = ["one"]\nnup = 3\n', "3"),
+    ("config-font-ignored", 'title = "T"\n[editions.print]\nfont = "sans"\n', '"sans"'),
     ("chapter-missing", 'title = "T"\nchapters = ["one.md", "tow.md"]\n', '"tow.md"'),
     ("chapter-outside", 'title = "T"\nchapters = ["../../one.md"]\n', '"../../one.md"'),
 ]
