@@ -37,12 +37,12 @@ def test_the_sans_face():
 
 def test_wrong_values_are_reported_at_their_line():
     _config, messages = _parse('format = "pdf"\nmedium = "large-print"\nfont = "sams"')
-    assert messages == ["reader.toml:5: error [config-value]: font of edition 'big' must be 'serif' or 'sans' "
+    assert messages == ["reader.toml:5:8: error [config-value]: font of edition 'big' must be 'serif' or 'sans' "
                         "(did you mean 'sans'?)"]
     _config, messages = _parse('format = "pdf"\nmedium = "print"\nfont = "sans"')
     assert [m.split(": ", 1)[1].split("]")[0] for m in messages] == ["warning [config-font-ignored"]
     _config, messages = _parse('format = "pdf"\nmedium = "large-print"\nfont-size = "12pt"')
-    assert re.match(r"reader\.toml:5: warning \[large-print-size\]: .*at least 16pt", messages[0])
+    assert re.match(r"reader\.toml:5:13: warning \[large-print-size\]: .*at least 16pt", messages[0])
     _config, messages = _parse('format = "epub"\nmedium = "large-print"')
     assert "error [config-value]: medium of EPUB edition 'big' must be 'print' or 'screen'" in messages[0]
 
@@ -50,7 +50,7 @@ def test_wrong_values_are_reported_at_their_line():
 def test_page_css_sets_the_face_and_title_only_for_large_print():
     from reader_build.config import Edition
     from types import SimpleNamespace
-    reader = SimpleNamespace(config=SimpleNamespace(title='A "quoted" title'))
+    reader = SimpleNamespace(config=SimpleNamespace(title='A "quoted" title', hyphenate=True))
     plain = page_css(reader, Edition("p", "pdf"))
     large = page_css(reader, Edition("l", "pdf", medium="large-print", font="sans"))
     assert "--reader-face" not in plain and large.startswith(plain)
