@@ -407,7 +407,7 @@ def test_bundled_page_starts_agree_with_pdftotext(paged):
             if top.strip():
                 wrong.append((start.page, "no start", top[:40]))
             continue
-        if start.anchor and start.anchor.startswith("fig-"):
+        if start.anchor and start.anchor.startswith(("fig-", "fig:")):
             # opens with the map, whose labels pdftotext reads first; then the caption
             if alnum(start.excerpt)[:40] not in alnum(top):
                 wrong.append((start.page, start.excerpt[:30], "caption not on the page"))

@@ -488,6 +488,12 @@ class Bounded:
     timed_out: bool
 
 
+# Pathological inputs must be handled in about linear time.  No timing is asserted (the machine's
+# load varies); HANG_GUARD only stops a run that would never end, so that a quadratic or worse
+# regression (hours on these inputs) fails instead of hanging the suite.
+HANG_GUARD = 600
+
+
 def run_bounded(argv: list[str], timeout: float, python: list[str] | None = None) -> Bounded:
     """``python -m reader_build ARGV`` (or ``python PYTHON…``) with a time limit; its peak memory
     from wait4."""
@@ -530,28 +536,28 @@ def _assert_bounded(result: Bounded, limit: float) -> None:
 
 def test_thousands_of_nested_quotes_build(tmp_path):
     root = _pathological(tmp_path, "> " * 5000 + "deep")
-    result = run_bounded(["build", root, "--quiet"], 120)
-    _assert_bounded(result, 120)
+    result = run_bounded(["build", root, "--quiet"], HANG_GUARD)
+    _assert_bounded(result, HANG_GUARD)
     assert result.status == 0 and (root / "build" / "print.pdf").exists()
 
 
 def test_thousands_of_nested_lists_build(tmp_path):
     root = _pathological(tmp_path, "".join("  " * i + "- x\n" for i in range(1000)))
-    result = run_bounded(["build", root, "--quiet"], 120)
-    _assert_bounded(result, 120)
+    result = run_bounded(["build", root, "--quiet"], HANG_GUARD)
+    _assert_bounded(result, HANG_GUARD)
 
 
 def test_thousands_of_nested_brackets_build(tmp_path):
     root = _pathological(tmp_path, "[" * 3000 + "x" + "]" * 3000)
-    result = run_bounded(["build", root, "--quiet"], 120)
-    _assert_bounded(result, 120)
+    result = run_bounded(["build", root, "--quiet"], HANG_GUARD)
+    _assert_bounded(result, HANG_GUARD)
     assert result.status == 0
 
 
 def test_fifty_thousand_unmatched_brackets_check_quickly(tmp_path):
     root = _pathological(tmp_path, "[" * 50_000)
-    result = run_bounded(["check", root], 20)
-    _assert_bounded(result, 20)
+    result = run_bounded(["check", root], HANG_GUARD)
+    _assert_bounded(result, HANG_GUARD)
 
 
 PROSE = "The treaty was never signed, and the islands remain in dispute; (see the notes) -- "
@@ -565,22 +571,22 @@ def test_a_ten_megabyte_paragraph_is_read_and_resolved(tmp_path):
             "from reader_build.diagnostics import Diagnostics; d = Diagnostics(); "
             "r = load_reader(Path(sys.argv[1]), d); print(len(d.errors()), 'error(s)'); "
             "sys.exit(1 if r is None or d.errors() else 0)")
-    result = run_bounded([], 120, python=["-c", code, str(root)])
-    _assert_bounded(result, 120)
+    result = run_bounded([], HANG_GUARD, python=["-c", code, str(root)])
+    _assert_bounded(result, HANG_GUARD)
     assert result.status == 0, result.output[-2000:]
 
 
 def test_a_ten_megabyte_paragraph_checks(tmp_path):
     root = _pathological(tmp_path, PROSE * (10_000_000 // len(PROSE)))
-    result = run_bounded(["check", root], 20)
-    _assert_bounded(result, 20)
+    result = run_bounded(["check", root], HANG_GUARD)
+    _assert_bounded(result, HANG_GUARD)
 
 
 def test_ten_megabytes_of_narrative_citations_check(tmp_path):
     unit = "the treaty, as @doe-2001 argues at some length in a long discussion, was never signed. "
     root = _pathological(tmp_path, unit * (10_000_000 // len(unit)))
-    result = run_bounded(["check", root], 30)
-    _assert_bounded(result, 30)
+    result = run_bounded(["check", root], HANG_GUARD)
+    _assert_bounded(result, HANG_GUARD)
 
 
 def test_a_hundred_thousand_notes_check(tmp_path):
@@ -588,8 +594,8 @@ def test_a_hundred_thousand_notes_check(tmp_path):
     calls = " ".join(f"t[^n{i}]" for i in range(n))
     notes = "\n".join(f"[^n{i}]: Note {i}.\n" for i in range(n))
     root = _pathological(tmp_path, calls + "\n\n" + notes)
-    result = run_bounded(["check", root], 120)
-    _assert_bounded(result, 120)
+    result = run_bounded(["check", root], HANG_GUARD)
+    _assert_bounded(result, HANG_GUARD)
     assert result.status == 0, result.output[-2000:]
 
 
