@@ -78,6 +78,12 @@ def repeated_chapter(text: str, suffix: str) -> str:
         renamed.add(h.group(2))
         return f"{h.group(1)}{h.group(2)}{suffix}"
     body = HEADING_ID.sub(heading, body)
+    # figure and table labels ({#fig:x}, {#tbl:x}) and the references to them in this file
+    labels = set(re.findall(r"\{#((?:fig|tbl):[A-Za-z0-9_-]+)\}", body))
+    for label in sorted(labels, key=len, reverse=True):
+        kind, name = label.split(":", 1)
+        body = re.sub(r"(?<=[{#@:])" + re.escape(label) + r"(?![A-Za-z0-9_-])", f"{kind}:{name}{suffix}", body)
+        body = re.sub(r"@" + re.escape(label) + r"(?![A-Za-z0-9_-])", f"@{kind}:{name}{suffix}", body)
     if renamed:
         body = re.sub(r"\]\(#([A-Za-z][A-Za-z0-9_-]*)\)",
                       lambda l: f"](#{l.group(1)}{suffix})" if l.group(1) in renamed else l.group(0), body)

@@ -227,7 +227,7 @@ class _LosesTheSignal:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_an_interruption_lost_in_a_finaliser_still_stops_the_build(project, capsys, monkeypatch, sigint_raises,
                                                                     sig, quiet):
-    import reader_build.build as build_module
+    import reader_build.resolve as build_module          # where the build's reader is resolved
     _change_text(project)
     before = snapshot(project)
     real_resolve = build_module.resolve
