@@ -113,8 +113,10 @@ def _editions(root: Path) -> dict[str, bytes]:
 
 def _output_named(path: str) -> str:
     """build/NAME for a write point (a temporary ``.NAME.tmp-PID[-previous]`` names its output)."""
-    name = re.sub(r"^\.(.*)\.tmp-\d+(-previous)?$", r"\1", Path(path).name)
-    return f"build/{name}"
+    parts = Path(path).parts
+    name = re.sub(r"^\.(.*)\.tmp-\d+(-previous)?$", r"\1", parts[-1])
+    at = len(parts) - 2 - parts[:-1][::-1].index("build")      # the last build/ folder (build/web/…)
+    return "/".join([*parts[at:-1], name])
 
 
 def _check_output_fault(root, before, point, code, status, output) -> list[str]:
