@@ -86,7 +86,7 @@ def replayed_layouts():
     mp = pytest.MonkeyPatch()
     mp.setattr(parallel, "_lay_out_part", _replaying(memo, parallel._lay_out_part, lambda task: _digest(
         "part", task.name, task.html, task.rules, task.first_page, task.variant, task.want_starts)))
-    mp.setattr(parallel, "merge", _replaying(memo, parallel.merge, lambda parts, tagged: _digest(
+    mp.setattr(parallel, "merge", _replaying(memo, parallel.merge, lambda parts, tagged, *fonts: _digest(
         "merge", [(p.data, p.blanks_before, p.bookmarks) for p in parts], tagged)))
     epub = _replaying(memo, book.build_epub, lambda reader, edition, *args, **kwargs: _digest(
         "epub", edition.name, args[-2:], kwargs))
