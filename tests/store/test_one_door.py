@@ -17,7 +17,8 @@ import pytest
 
 from reader_build.store import files
 
-PACKAGE = Path(files.__file__).resolve().parent.parent
+# The source tree, not the installed copy: the tests may run against a non-editable install.
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "reader_build"
 DOOR = PACKAGE / "store" / "files.py"
 
 # attribute calls that write whatever their receiver (a Path, a module, an object)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from reader_build import codes
 
-PACKAGE = Path(codes.__file__).resolve().parent
-DOCS = PACKAGE.parents[1] / "docs" / "diagnostics.md"
+# The source tree, not the installed copy: the tests may run against a non-editable install.
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "src" / "reader_build"
+DOCS = ROOT / "docs" / "diagnostics.md"
 CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 REPORTERS = {"error", "warning", "Diagnostic", "_error", "_warning", "problem"}
 

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import reader_build
-
-PACKAGE = Path(reader_build.__file__).resolve().parent
-ROOT = PACKAGE.parents[1]
+# The source tree, not the installed copy: the tests may run against a non-editable install.
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "src" / "reader_build"
 MAX_FUNCTION_LINES = 80
 MAX_LOCAL_IMPORTS = 5
 # Optional or heavy dependencies that may be imported where they are needed, not at start-up.

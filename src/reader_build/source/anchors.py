@@ -42,7 +42,7 @@ class _RawHtml:
         self.taken = taken
         self.diags = diags
 
-    def rename(self, html: str, path: str, line: int) -> str:
+    def renamed_ids(self, html: str, path: str, line: int) -> str:
         def one(m):
             ident = m.group(2)
             if ident not in self.taken and not GENERATED.match(ident):
@@ -66,10 +66,10 @@ class _RawHtml:
                 clean, repairs = repair(sanitize_html(tok.content)[0])
                 if repairs:
                     self.diags.warning("html-repaired", "raw HTML repaired: " + describe(repairs), path, line, 1)
-                tok = tok.copy(content=self.rename(clean, path, line) + "\n")
+                tok = tok.copy(content=self.renamed_ids(clean, path, line) + "\n")
             elif tok.type == "inline" and any(c.type == "html_inline" for c in tok.children or ()):
                 # (a <script> tag stays as written: the renderer drops the text up to its end tag)
-                children = [c.copy(content=self.rename(sanitize_html(c.content, balance=False)[0], path, line))
+                children = [c.copy(content=self.renamed_ids(sanitize_html(c.content, balance=False)[0], path, line))
                             if c.type == "html_inline" and not content_dropping_tag(c.content) else c
                             for c in tok.children]
                 tok = tok.copy(children=children)
