@@ -203,6 +203,24 @@ def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
+def _short_forms(entry: Entry, item: dict) -> None:
+    """biblatex's ``shorthand`` as CSL's ``citation-label`` (the label that label styles
+    print; citeproc-js uses a given one); ``shorthand`` and ``shortauthor``/``shorteditor``,
+    which no CSL variable holds, under CSL-JSON's ``custom`` (for a processor's
+    abbreviations), names as CSL names."""
+    custom: dict = {}
+    shorthand = rich(entry, "shorthand")
+    if shorthand:
+        item["citation-label"] = re.sub(r"</?i>", "", shorthand)
+        custom["shorthand"] = shorthand
+    for role in ("shortauthor", "shorteditor"):
+        people = [n for n in (csl_name(p) for p in entry.persons.get(role, [])) if n]
+        if people:
+            custom[role] = people
+    if custom:
+        item["custom"] = custom
+
+
 def _links(entry: Entry, item: dict) -> None:
     doi = entry.fields.get("doi", "").strip()
     if doi:
@@ -244,6 +262,7 @@ def to_csl(key: str, entry: Entry) -> dict:
     lang = LANGS.get(text(entry, "langid").lower()) or text(entry, "language")
     if lang:
         item["language"] = LANGS.get(lang.lower(), lang)
+    _short_forms(entry, item)
     _links(entry, item)
     return item
 

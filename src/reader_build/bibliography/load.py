@@ -21,7 +21,8 @@ from .names import mark_family_first
 from ..source.files import SourceFile
 
 PERSON_FIELDS = {"author", "editor", "translator", "bookauthor", "commentator", "annotator",
-                 "introduction", "foreword", "afterword", "holder", "editora", "editorb", "editorc"}
+                 "introduction", "foreword", "afterword", "holder", "editora", "editorb", "editorc",
+                 "shortauthor", "shorteditor"}
 NOT_INHERITED = {"ids", "crossref", "xref", "entryset", "entrysubtype", "execute", "label",
                  "options", "presort", "related", "relatedoptions", "relatedstring", "relatedtype",
                  "shorthand", "shorthandintro", "sortkey", "shorttitle", "sorttitle",

@@ -170,6 +170,10 @@ class Bibliography:
             text = self._authordate.author_label(self.data.entries[key])
             return render_html(text) if as_html else render_text(text)
 
+        def shorthand(key: str) -> str | None:
+            text = self._authordate.shorthand(self.data.entries[key])
+            return None if text is None else (render_html(text) if as_html else render_text(text))
+
         def missing(item: CiteItem) -> str:
             return f'<span class="cite-missing">?{esc(item.key)}</span>' if as_html else f"?{item.key}"
 
@@ -194,17 +198,21 @@ class Bibliography:
                 inner = f"{author(first)} {inner}"
             return wrap(inner, as_html)
 
+        parts = (link, author, shorthand, missing, tail, esc)
         if citation.narrative and items:
             item, key = items[0], self._canon(items[0].key)
             if key is None:
                 return wrap(missing(item) + (f" ({tail(item).lstrip(', ')})" if tail(item) else ""), as_html)
-            rest = "; ".join(self._author_date_items(items[1:], link, author, missing, tail, esc))
+            rest = "; ".join(self._author_date_items(items[1:], *parts))
+            short = shorthand(key)
+            if short is not None:          # "FRUS 1955–57, 23:1 (doc. 89)": the shorthand names the work
+                inside = "; ".join(x for x in (tail(item).lstrip(", "), rest) if x)
+                return wrap(link(key, short) + (f" ({inside})" if inside else ""), as_html)
             inner = f"{author(key)} ({link(key, esc(self._label(key)))}{tail(item)}"
             return wrap(inner + (f"; {rest}" if rest else "") + ")", as_html)
-        return wrap("(" + "".join(self._author_date_items(items, link, author, missing, tail, esc,
-                                                          joined=True)) + ")", as_html)
+        return wrap("(" + "".join(self._author_date_items(items, *parts, joined=True)) + ")", as_html)
 
-    def _author_date_items(self, items, link, author, missing, tail, esc, joined=False):
+    def _author_date_items(self, items, link, author, shorthand, missing, tail, esc, joined=False):
         out: list[str] = []
         previous: tuple[str, bool] | None = None         # (author text, had a tail)
         for item in items:
@@ -212,6 +220,9 @@ class Bibliography:
             if key is None:
                 body, previous = missing(item) + tail(item), None
                 sep = "; "
+            elif shorthand(key) is not None:     # in place of author and year, never merged
+                sep, previous = "; ", None
+                body = (esc(item.prefix) + " " if item.prefix else "") + link(key, shorthand(key)) + tail(item)
             else:
                 name = author(key)
                 year = esc(self._label(key))

@@ -8,7 +8,11 @@ It reads biblatex and BibTeX fields alike, decodes their LaTeX through
 
 Its labels are the years of the works, with "a"/"b" suffixes for one author's works
 of one year in list order; :meth:`AuthorDateStyle.author_label` gives the author part
-of a citation ("Hasegawa", "Baez and Lauda", "Aksın et al.").
+of a citation ("Hasegawa", "Baez and Lauda", "Aksın et al."; biblatex's ``shortauthor``
+and ``shorteditor`` where given). An entry with a ``shorthand`` ("FRUS 1955–57, 23:1") is
+cited by it in place of author and year, and listed under it, biblatex-fashion:
+
+    FRUS 1955–57, 23:1 = United States Department of State. 1991. *Foreign Relations …*
 """
 from __future__ import annotations
 
@@ -272,9 +276,10 @@ class AuthorDateStyle(BaseStyle):
         if field(entry, "sortkey"):
             return (fold(to_plain(field(entry, "sortkey"))), (), "")
         names, _ = N.primary(entry)
+        shorthand = field(entry, "sortshorthand") or field(entry, "shorthand")
         title = fold(to_plain(field(entry, "sorttitle") or field(entry, "title")))
         title = re.sub(r"^(the|a|an) ", "", title)
-        who = fold(to_plain(field(entry, "sortname"))) or " ".join(
+        who = fold(to_plain(shorthand)) or fold(to_plain(field(entry, "sortname"))) or " ".join(
             N.sort_name(p, N.useprefix(entry)) for p in names) or title
         year = N.date_sort(entry)
         if field(entry, "sortyear"):
@@ -283,10 +288,11 @@ class AuthorDateStyle(BaseStyle):
 
     def year_labels(self, sorted_entries):
         """Year labels in list order, with a/b suffixes for same author and year."""
-        keys = [(str(self.author_label(e)), N.year_label(self.lead(e), self.w["no-date"])) for e in sorted_entries]
+        keys = [(str(self.author_label(e)), N.year_label(self.lead(e), self.w["no-date"]),
+                 self.shorthand(e) is not None) for e in sorted_entries]
         count, seen = Counter(keys), Counter()
         for key in keys:
-            if count[key] > 1:
+            if count[key] > 1 and not key[2]:       # an entry cited by its shorthand needs no suffix
                 letter = N.suffix_letters(seen[key])
                 seen[key] += 1
                 yield key[1] + ("-" if key[1].endswith(".") else "") + letter
@@ -296,7 +302,10 @@ class AuthorDateStyle(BaseStyle):
     def author_label(self, entry) -> Text:
         """The author part of a citation: "Hasegawa", "Baez and Lauda", "Aksın et al."."""
         entry = self.lead(entry)
-        names, _ = N.primary(entry)
+        names, role = N.primary(entry)
+        short = [p for p in entry.persons.get("short" + (role or "author"), []) if not N.is_others(p)]
+        if short:
+            names = entry.persons["short" + (role or "author")]
         if names:
             return Text(N.short_list(names, N.useprefix(entry), self.w))
         short = rich(entry, "shorttitle")
@@ -307,6 +316,10 @@ class AuthorDateStyle(BaseStyle):
                          period_inside=False, w=self.w)
         return title if title is not None else Text(entry.key)
 
+    def shorthand(self, entry) -> Text | None:
+        """The entry's ``shorthand`` (a set's own, or its first member's), as rich text."""
+        return rich(entry, "shorthand") or (rich(self.lead(entry), "shorthand") if entry.type == "set" else None)
+
     # --- entries --------------------------------------------------------
     def format_entry(self, label, entry, bib_data=None):
         if label is None:
@@ -316,8 +329,13 @@ class AuthorDateStyle(BaseStyle):
             parts = [self.format_text(label if n == 0 else N.year_label(m, self.w["no-date"]), m, final="")
                      for n, m in enumerate(members)]
             text = sentence([Text(*sum(([Text("; ")] * (n > 0) + [p] for n, p in enumerate(parts)), []))])
-            return FormattedEntry(entry.key, text if parts else Text(entry.key), label)
-        return FormattedEntry(entry.key, self.format_text(label, entry), label)
+            text = text if parts else Text(entry.key)
+        else:
+            text = self.format_text(label, entry)
+        shorthand = self.shorthand(entry)
+        if shorthand is not None:             # listed under the shorthand that its citations print
+            text = Text(shorthand, " = ", text)
+        return FormattedEntry(entry.key, text, label)
 
     def members(self, entry, bib_data=None) -> list:
         """The entries of a @set (sets inside sets are skipped)."""
