@@ -358,13 +358,18 @@ class AuthorDateStyle(BaseStyle):
         quoted = kind in QUOTED
         w = self.w
         title = title_of(entry, quoted=quoted, italic=not quoted, w=w)
+        addon = rich(entry, "titleaddon")
+        if addon is not None and title is not None and str(addon).lstrip().startswith(("[", "(")):
+            # a bracketed translation stays with its title: “Title” [Translated title].
+            title, addon = Text(title_of(entry, quoted=quoted, italic=not quoted, period_inside=False, w=w),
+                                " ", addon), None
         if names:
             several = len([p for p in names if not N.is_others(p)]) > 1
             suffix = {"editor": ", " + (w["eds"] if several else w["ed"]), "translator": ", " + w["trans"]}
             head = [Text(N.inverted_list(names, N.useprefix(entry), w), suffix.get(role, "")), label, title]
         else:
             head = [title or Text(entry.key), label]
-        head.append(rich(entry, "titleaddon"))
+        head.append(addon)
         if kind in ARTICLES:
             body = [*others_of(entry, role, w), self.journal(entry)]
         elif kind in PARTS:
