@@ -67,7 +67,7 @@ def test_claims_stated_no_more_firmly_than_the_sources_allow(text):
 
 def test_notes_that_corrected_the_article_now_cite_a_source(text):
     _has(text, "(“Forbidden Waters” 1956)", "(“The Unmovable Malik” 1955)",
-         "(Shen et al. 2005)", "(Kondō 1960)", "(United States Department of State n.d., doc. 735)",
+         "(Shen et al. 2005)", "(Kondō 1960)", "(FRUS 1951, 6:1, doc. 735)",
          "Central Intelligence Agency. 1951.",
          "(“Russian Official Affirms Japan Land Deal” 2004)",
          "(“Japan Spurns Russian Initiative” 2004;",
@@ -81,15 +81,35 @@ def test_funabashi_has_his_own_entry(text):
 
 
 def test_peace_treaty_cited_from_the_treaty_series_not_a_mirror(text):
-    _has(text, "United Nations Treaty Series, No. 1832", "3 UST (pt. 3) 3169")
+    _has(text, "United Nations Treaty Series, No. 1832", "3 UST (pt. 3) 3169",
+         "the volume of the Series has not been verified for this edition")
     _lacks(text, "statengeneraal", "laws-markdown")
 
 
 def test_no_suffixed_undated_labels_and_frus_has_its_year(text):
     assert not re.search(r"n\.d\.-[a-z]", text)
-    _has(text, "United States Department of State 1991, doc. 89",
-         "United States Department of State 1976, doc. 167", "Tanaka (1990)")
+    _has(text, "FRUS 1955–57, 23:1 = United States Department of State. 1991.",
+         "FRUS 1949, 7:2 = United States Department of State. 1976.", "Tanaka (1990)")
     _lacks(text, "Khrushchev (1894–1971) (Fursenko")
+
+
+def test_frus_is_cited_by_its_short_form_with_the_document(text):
+    _has(text, "(FRUS 1955–57, 23:1, docs. 89 and 101)", "(FRUS 1955–57, 23:1, doc. 13)",
+         "(FRUS 1951, 6:1, doc. 735)", "(FRUS 1949, 7:2, doc. 167)",
+         "(FRUS 1955–57, 23:1, doc. 89) is document 89 of volume XXIII, part 1")
+    _lacks(text, "United States Department of State 1991", "United States Department of State n.d.",
+           "United States Department of State 1976")
+
+
+def test_hara_cold_war_frontiers_is_dated_2007(text):
+    _has(text, "rests only on Hara (2007)", "Hara Kimie. 2007. Cold War Frontiers in the Asia-Pacific")
+    _lacks(text, "Hara n.d.", "Hara (n.d.)")
+
+
+def test_putin_2005_wording_is_not_claimed_from_the_kremlin_transcript(text):
+    _has(text, "according to a press report, to a question from a resident of Sakhalin (Savka n.d.)",
+         "The edition has not been able to read the answer in that transcript",
+         "Savka, Olga. n.d. “Putin Firmly Defends Russia’s Sovereignty for Kurile Islands")
 
 
 # --- 10-12: introduction, conventions, chronology --------------------------------------
@@ -126,3 +146,18 @@ def test_one_spelling_of_sergei_and_of_fulfill(text):
 
 def test_khrushchev_gloss(text):
     _has(text, "First Secretary of the CPSU 1953–64; Chairman of the Council of Ministers 1958–64")
+
+
+# --- 15: names in the bibliography --------------------------------------------------------
+
+def test_japanese_names_family_first_and_western_names_given_name_first(text):
+    _has(text, "Hara Kimie. 1998.", "Funabashi Yōichi. 2000.", "Matsumoto Shun’ichi. 2012.",
+         "Kimura Hiroshi. 2008.", "Translated by Mark Ealey.", "Edited by Shelagh Furness and Clive Schofield.")
+    _lacks(text, "Ealey Mark", "Furness Shelagh", "Schofield Clive")
+
+
+# --- 5: CAC-302 in the index ---------------------------------------------------------------
+
+def test_the_index_attributes_cac_302_to_hara(text):
+    _has(text, "Blakeslee, George H. (State Department expert; according to Hara, author of a paper on the "
+               "Kuril Islands of 28 Dec 1944 (CAC-302))")

@@ -5,8 +5,8 @@ from __future__ import annotations
 EXPLAINED = {
     ("bib-incomplete", "frus-1951-vi-1"): "FRUS 1951, vol. VI, part 1: its year of publication could not be "
                                           "verified, and only verified years go into the bibliography",
-    ("bib-incomplete", "hara-cold-war"): "Hara's Cold War Frontiers: the year of the edition cited could not be "
-                                         "verified",
+    ("bib-incomplete", "savka-2005"): "the Pravda report on Putin's answer of 27 September 2005 bears no date "
+                                      "that could be read",
 }
 
 
