@@ -161,3 +161,18 @@ def test_japanese_names_family_first_and_western_names_given_name_first(text):
 def test_the_index_attributes_cac_302_to_hara(text):
     _has(text, "Blakeslee, George H. (State Department expert; according to Hara, author of a paper on the "
                "Kuril Islands of 28 Dec 1944 (CAC-302))")
+
+
+# --- 6-7: one source per correcting note ---------------------------------------------------
+
+def test_each_correcting_note_names_its_source(text):
+    _has(text,
+         "According to Clark (2009), Nishimura Kumao",                               # 04:128
+         "a secondary Japanese chronology on a private website",                     # 05:94
+         "as Time reported at the time (“The Unmovable Malik” 1955)",                # 05:96
+         "on 8 December (Japanese treaty record 1956)",                              # 05:156
+         "It entered into force on 23 June 1960, as the United States Embassy in Tokyo recalled",  # 05:166
+         "(“Russian Official Affirms Japan Land Deal” 2004); an undated Russian-language radio report",  # 05:182
+         "(“Japan Spurns Russian Initiative” 2004;",                                 # 05:184
+         "(Kondō 1960)", "“The World and Japan” (GRIPS and the University of Tokyo)")  # 05:170
+    _lacks(text, "Ministry of Foreign Affairs of the Russian Federation 1992, 994")
