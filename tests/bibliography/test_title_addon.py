@@ -1,5 +1,6 @@
-"""A bracketed ``titleaddon`` (a translation of the title) stays with its title, as Chicago
-prints it: “Original title” [Translated title]. Any other addon follows as its own unit."""
+"""Punctuation of author-date entries: a bracketed ``titleaddon`` (a translation of the title)
+stays with its title, as Chicago prints it: “Original title” [Translated title]; any other addon
+follows as its own unit; an entry ending in "(483 pp.)" still takes its final period."""
 from __future__ import annotations
 
 import re
@@ -37,3 +38,12 @@ def test_a_bracketed_translation_follows_its_title_without_a_period():
 
 def test_another_addon_is_a_unit_of_its_own():
     assert "2001. A Book. A facsimile." in entries()["plain"]
+
+
+def test_a_closing_parenthesis_after_an_abbreviation_still_takes_the_final_period():
+    bib = load_bibliography([SourceFile("bibliography/b.bib", r"""
+@book{vols, author = {Hasegawa, Tsuyoshi}, title = {The Dispute}, date = {1998},
+  note = {Vol. 2: Neither War nor Peace (483 pp.)}}
+""")], BibSettings(include_all=True), Diagnostics())
+    bib.register([])
+    assert dict(bib.entries_html())["vols"].endswith("Vol. 2: Neither War nor Peace (483 pp.).")

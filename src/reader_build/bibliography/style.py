@@ -84,7 +84,7 @@ def local(entry, name: str, w: Terms | None = None) -> str:
 
 
 def ends_terminated(text) -> bool:
-    return bool(re.search(r"[.?!…][”’»)]*$", str(text).rstrip()))
+    return bool(re.search(r"[.?!…][”’»]*$", str(text).rstrip()))     # "(483 pp.)" still takes its period
 
 
 def sentence(blocks, final: str = ".") -> Text:
