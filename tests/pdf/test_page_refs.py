@@ -1,0 +1,148 @@
+"""Page references (@page:ID) in a project of several chapters, laid out in parts: forward and
+backward, within a chapter and across chapters, in the text and in notes.  In every PDF edition
+(and in a handout, which reproduces print pages) the number printed is the page where the
+target's text stands, and the build reports no page that did not settle."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import weasyprint
+
+from conftest import named_destinations, normalise, pdf_page_texts, write_project
+
+from reader_build.build import build
+from reader_build.render.xref import fill_page_refs
+
+WORDS = ("treaty islands delegation memorandum conference ambassador declaration negotiation settlement "
+         "protocol envoy ministry archive session draft clause territory frontier strait coast").split()
+EDITIONS = ("print", "screen", "large-print")
+TARGETS = {"t1": "Targetone", "t2": "Targettwo", "t3": "Targetthree", "t4": "Targetfour"}
+# the sentence that carries each reference (its number follows "p."), and its target
+REFERENCES = {"Forward three is on": "t3", "Forward four is on": "t4", "Noted forward three is on": "t3",
+              "Local two is on": "t2", "Backward one is on": "t1", "Backward two is on": "t2",
+              "Noted backward one is on": "t1"}
+
+
+def _paragraphs(seed: int, count: int) -> list[str]:
+    out = []
+    for n in range(count):
+        words = [WORDS[(seed * 7 + n * 5 + k * 3 + k * k) % len(WORDS)] for k in range(60 + (seed + n) % 25)]
+        out.append(" ".join(words).capitalize() + ".")
+    return out
+
+
+def _chapter(number: int, blocks: dict[int, str], notes: str = "") -> str:
+    body = _paragraphs(number, 30)
+    for at, text in sorted(blocks.items(), reverse=True):
+        body.insert(at, text)
+    return (f"---\nid: c{number}\ntitle: Chapter {number}\n---\n\n" + "\n\n".join(body) + "\n\n" + notes)
+
+
+PROJECT = {
+    "reader.toml": """
+        title = "Pages Across Chapters"
+        language = "en"
+
+        [editions.print]
+        format = "pdf"
+
+        [editions.screen]
+        format = "pdf"
+        medium = "screen"
+        margins = "single"
+
+        [editions.large-print]
+        format = "pdf"
+        page-size = "a4"
+        font-size = "16pt"
+        medium = "large-print"
+
+        [handouts.first]
+        sections = ["c1"]
+        paper = "a4"
+        """,
+    "manuscript/01.md": _chapter(1, {
+        2: "Forward three is on @page:t3. Forward four is on @page:t4, near the end.[^f]",
+        20: "Here stands [Targetone]{#t1} in the first chapter."},
+        "[^f]: Noted forward three is on @page:t3.\n"),
+    "manuscript/02.md": _chapter(2, {
+        1: "Local two is on @page:t2, later in this chapter.",
+        26: "Here stands [Targettwo]{#t2} in the second chapter."}),
+    "manuscript/03.md": _chapter(3, {
+        12: "Here stands [Targetthree]{#t3} in the third chapter.",
+        18: "Backward two is on @page:t2, in the chapter before."}),
+    "manuscript/04.md": _chapter(4, {
+        4: "Backward one is on @page:t1.[^b]",
+        24: "## Targetfour, a heading {#t4}"},
+        "[^b]: Noted backward one is on @page:t1.\n"),
+    "bibliography/refs.bib": "@book{doe-2001, author = {Doe, Jane}, title = {A Book}, year = {2001}}\n",
+}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> dict:
+    root = write_project(tmp_path_factory.mktemp("pagerefs") / "reader", PROJECT)
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    texts = {name: [normalise(t) for t in pdf_page_texts(root / "build" / f"{name}.pdf")] for name in EDITIONS}
+    return {"root": root, "result": result, "texts": texts}
+
+
+def _page_of(texts: list[str], word: str) -> int:
+    pages = [n for n, text in enumerate(texts, start=1) if re.search(rf"\b{word}\b", text)
+             and ". . ." not in text]        # (not the contents)
+    assert len(pages) == 1, (word, pages)
+    return pages[0]
+
+
+def _printed(texts: list[str], sentence: str) -> list[int]:
+    return [int(m.group(1)) for text in texts for m in re.finditer(rf"(?<![\w]){sentence} p\. (\d+)", text)]
+
+
+def test_the_build_settles(project):
+    codes = [d.format() for d in project["result"].diagnostics if d.code.startswith("parallel")]
+    assert codes == []
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_page_reference_prints_the_page_of_its_target(project, edition):
+    texts = project["texts"][edition]
+    pages = {ident: _page_of(texts, word) for ident, word in TARGETS.items()}
+    destinations = named_destinations(project["root"] / "build" / f"{edition}.pdf")
+    assert {ident: destinations[ident] for ident in TARGETS} == pages
+    assert len({pages["t1"], pages["t2"], pages["t3"], pages["t4"]}) == 4
+    for sentence, target in REFERENCES.items():
+        assert _printed(texts, sentence) == [pages[target]], (edition, sentence, pages)
+
+
+def test_each_edition_prints_its_own_pages(project):
+    pages = {edition: _page_of(project["texts"][edition], "Targetfour") for edition in EDITIONS}
+    assert len(set(pages.values())) > 1, pages
+
+
+def test_a_handout_prints_the_pages_of_the_print_edition(project):
+    handout = [normalise(t) for t in pdf_page_texts(project["root"] / "build" / "handout-first.pdf")]
+    print_texts = project["texts"]["print"]
+    for sentence, target in (("Forward three is on", "t3"), ("Forward four is on", "t4"),
+                             ("Noted forward three is on", "t3")):
+        assert _printed(handout, sentence) == [_page_of(print_texts, TARGETS[target])]
+
+
+def test_a_number_in_its_reserved_width_does_not_move_a_line():
+    """The rule that makes the rounds converge: a number with data-digits keeps its width."""
+    css = "\n".join(line for line in (Path(__file__).resolve().parents[2] / "src" / "reader_build" / "styles"
+                                      / "print.css").read_text().splitlines() if line.startswith("a.page-ref"))
+    text = " ".join(_paragraphs(3, 1))
+    ref = '<a class="page-ref" data-target="x" href="#x">0</a>'
+
+    def lines(number: int) -> list[tuple[str, float]]:
+        html = fill_page_refs(f"<style>@page {{ size: a6 }} {css}</style><p>{text[:200]} p.\u00a0{ref}, "
+                              f"{text[200:]}</p><p id='x'>x</p>", lambda ident: number, reserve={"x": 3})
+        page = weasyprint.HTML(string=html).render().pages[0]
+        # every piece of text but the number, and where it stands
+        return [(box.text, round(box.position_x, 2), round(box.position_y, 2)) for box in page._page_box.descendants()
+                if type(box).__name__ == "TextBox" and box.element.get("class") != "page-ref"]
+    assert lines(7) == lines(123) == lines(45)
+    assert len(lines(7)) > 5
