@@ -426,9 +426,11 @@ class _Schedule:
             # every part it lists, so of the last one) is known
             if not self.known[self.last_listed if "toc" in part.blocks else self.order[name]]:
                 return False
-            # with page references to other parts: once the pages of their targets are known
-            if not all(self.known[self.order[self.part_of[where].name]] and self.final(self.part_of[where])
-                       for where in set(self.composer.targets(part).values())):
+            # with page references to other parts, whose page count holds: once the pages of their
+            # targets are known (a count that does not hold is found first, with the pages known so far)
+            if self.final(part) and not all(self.known[self.order[self.part_of[where].name]] and
+                                            self.final(self.part_of[where])
+                                            for where in set(self.composer.targets(part).values())):
                 return False
         return self.submitted.get(name, 0) < MAX_ROUNDS + 2 * bool(self.composer.targets(part))
 
