@@ -146,3 +146,27 @@ def test_a_number_in_its_reserved_width_does_not_move_a_line():
                 if type(box).__name__ == "TextBox" and box.element.get("class") != "page-ref"]
     assert lines(7) == lines(123) == lines(45)
     assert len(lines(7)) > 5
+
+
+# --- the bundled reader: the map, cited with its page -----------------------------------------
+
+MAP_REFERENCES = re.compile(r"(?:fig\. 1, |\(map, )p\. (\d+)")
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_bundled_reader_cites_the_page_of_the_map(bundled, edition):
+    pdf = bundled["root"] / "build" / f"{edition}.pdf"
+    texts = [normalise(t) for t in pdf_page_texts(pdf)]
+    caption = [n for n, text in enumerate(texts, start=1) if "Figure 1. The islands in dispute" in text]
+    assert len(caption) == 1 and named_destinations(pdf)["fig:kurils"] == caption[0]
+    printed = [int(m.group(1)) for text in texts for m in MAP_REFERENCES.finditer(text)]
+    assert len(printed) >= 4 and set(printed) == {caption[0]}, (edition, printed, caption)
+    assert not [d for d in bundled["result"].diagnostics if d.code == "parallel-unsettled"]
+
+
+def test_the_bundled_handout_cites_the_print_page_of_the_map(bundled):
+    texts = [normalise(t) for t in pdf_page_texts(bundled["root"] / "build" / "print.pdf")]
+    caption = next(n for n, text in enumerate(texts, start=1) if "Figure 1. The islands in dispute" in text)
+    handout = normalise(" ".join(pdf_page_texts(bundled["root"] / "build" / "handout-san-francisco.pdf")))
+    printed = [int(m.group(1)) for m in MAP_REFERENCES.finditer(handout)]
+    assert printed == [caption]
