@@ -195,3 +195,23 @@ def test_the_bundled_handout_cites_the_print_page_of_the_map(bundled):
     handout = normalise(" ".join(pdf_page_texts(bundled["root"] / "build" / "handout-san-francisco.pdf")))
     printed = [int(m.group(1)) for m in MAP_REFERENCES.finditer(handout)]
     assert printed == [caption]
+
+
+def test_the_words_are_those_of_the_language(tmp_path):
+    """A German reader prints "Abb. 1" and "S. 7" (locales/de.toml), numbers checked on the pages."""
+    files = {
+        "reader.toml": 'title = "Seiten"\nlanguage = "de"\n[editions.print]\nformat = "pdf"\n',
+        "manuscript/01.md": "---\nid: a\ntitle: Eins\n---\n\nDie Karte (@fig:karte) steht auf @page:fig:karte.\n",
+        "manuscript/02.md": ("---\nid: b\ntitle: Zwei\n---\n\n" + "\n\n".join(_paragraphs(4, 12))
+                             + '\n\n![Eine Karte](karte.png "Kartenwortlaut."){#fig:karte}\n'),
+        "bibliography/refs.bib": PROJECT["bibliography/refs.bib"],
+    }
+    root = write_project(tmp_path / "reader", files)
+    (root / "manuscript" / "karte.png").write_bytes(
+        (Path(__file__).resolve().parents[1] / "data" / "torture" / "manuscript" / "map.png").read_bytes())
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    texts = [normalise(t) for t in pdf_page_texts(root / "build" / "print.pdf")]
+    figure = _page_of(texts, "Kartenwortlaut")
+    assert f"Die Karte (Abb. 1) steht auf S. {figure}." in " ".join(texts)
+    assert "Abbildung 1: Kartenwortlaut." in " ".join(texts)
