@@ -171,6 +171,14 @@ def test_a_number_that_moves_lines_is_given_a_fixed_width_and_the_pages_settle(t
     assert target >= 10
     assert [int(m.group(1)) for text in texts for m in re.finditer(r"p\. (\d+) ab", text)] == [target]
     assert 'data-digits="2"' in (root / "build" / "print.html").read_text(encoding="utf-8")
+    # the next build (another chapter edited) keeps the width from the start, and settles again
+    (root / "manuscript" / "02.md").write_text(files["manuscript/02.md"] + "\nOne more paragraph.\n", encoding="utf-8")
+    result = build(root, emit_html=True, jobs=1)
+    assert result.status == 0 and not [d for d in result.diagnostics if d.code.startswith("parallel")]
+    texts = [normalise(t) for t in pdf_page_texts(root / "build" / "print.pdf")]
+    assert [int(m.group(1)) for text in texts for m in re.finditer(r"p\. (\d+) ab", text)] == [
+        _page_of(texts, "Targetword")]
+    assert 'data-digits="2"' in (root / "build" / "print.html").read_text(encoding="utf-8")
 
 
 # --- the bundled reader: the map, cited with its page -----------------------------------------

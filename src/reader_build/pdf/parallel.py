@@ -248,7 +248,9 @@ class _Composer:
         """The HTML of the whole book as one document, with the pages found and every part's fix
         rules: a plain WeasyPrint render of it gives the pages of the merged parts."""
         indexes = self.indexes(lambda ident: anchors.get(ident))
-        reserve = {ident: digits for kept in self.reserve.values() for ident, digits in kept.items()}
+        reserve: dict = {}
+        for kept in self.reserve.values():
+            reserve.update({ident: max(digits, reserve.get(ident, 0)) for ident, digits in kept.items()})
         return compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
                        local={ident for refs in self.refs.values() for ident in refs}, reserve=reserve)
 
@@ -476,6 +478,9 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     composer.plan(parts)
     cache = PartCache(cache_dir, diags, root) if cache_dir is not None else None
     memory = cache.memory(edition.name) if cache else {}
+    # the widths kept for page numbers that moved lines in the last build: its pages again at once
+    composer.reserve = {str(name): {str(i): int(d) for i, d in kept.items()}
+                        for name, kept in memory.get("reserve", {}).items() if isinstance(kept, dict)}
     assets = _hash(*(x for name in sorted(reader.fonts) for x in (name, reader.fonts[name])),
                    *(x for name in sorted(reader.images) for x in (name, reader.images[name])))
     tool = _hash(FORMAT, __version__, WEASYPRINT_VERSION, edition.pdf_variant, assets, True)
@@ -527,6 +532,7 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
                 schedule.cache.store(key, result)
         schedule.cache.remember(edition.name, {
             "counts": schedule.counts, "anchors": anchors, "keys": sorted(schedule.keys.values()),
+            "reserve": schedule.composer.reserve,
             "rules": {_hash(schedule.htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
     info = [{"name": p.name, "first_page": starts[p.name], "pages": r["pages"], "blank_before": blanks[p.name],
              "layouts": r["passes"] if results[p.name][2] else 0} for p, r in zip(parts, ordered)]
