@@ -17,6 +17,13 @@ one-document build.  What crosses parts:
 * **Links** to another part are written ``href="xref:ID"`` and made named
   destinations after the merge; the contents get their numbers as ``data-page``,
   the indexes theirs from :func:`index.compose.index_parts` with the pages of all parts.
+* **Page references** (``@page:``, render/xref.py): one to a target in the same part is
+  counted by WeasyPrint (``target-counter``; such a part is never renumbered after its
+  layout).  One to another part gets the page the layouts so far give; the part is laid
+  out again once the pages of its targets are known (:meth:`_Schedule.due`).  Should a
+  changed number move its lines, its numbers keep a fixed width from then on
+  (:meth:`_Schedule.steady`), so the rounds end: a number within that width cannot
+  change the layout.
 * **Cache** (*cache_dir*): a part laid out for the same HTML, styles, first page,
   fonts, images and tool version is reused; the last build's page counts,
   anchors and fix rules are remembered per edition.
