@@ -10,6 +10,9 @@ Japanese text:
     apt-get download fonts-noto-cjk && dpkg -x fonts-noto-cjk_*.deb /tmp/noto
     python scripts/subset_cjk_font.py /tmp/noto/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc
 
+For another reader project, name its folder: ``--project DIR`` (the font is written to
+DIR/styles/fonts/; declare it as docs/writing.md, "Scripts and fonts", shows).
+
 Needs fontTools (installed with WeasyPrint). The output is deterministic.
 """
 from __future__ import annotations
@@ -31,10 +34,10 @@ def is_cjk(ch: str) -> bool:
             or 0x3000 <= cp <= 0x30FF)
 
 
-def used_characters() -> set[str]:
+def used_characters(root: Path = ROOT) -> set[str]:
     chars: set[str] = set()
     for pattern in ("manuscript/*.md", "manuscript/*.toml", "bibliography/*.bib"):
-        for path in sorted(ROOT.glob(pattern)):
+        for path in sorted(root.glob(pattern)):
             chars |= {c for c in path.read_text(encoding="utf-8") if is_cjk(c)}
     return chars
 
@@ -42,11 +45,14 @@ def used_characters() -> set[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("collection", type=Path, help="NotoSerifCJK-Regular.ttc")
+    parser.add_argument("--project", type=Path, default=ROOT, help="the reader project (default: the bundled reader)")
     args = parser.parse_args()
+    root = args.project.resolve()
+    out = root / OUT.relative_to(ROOT)
     collection = TTCollection(str(args.collection))
     font = next(f for f in collection.fonts
                 if "JP" in f["name"].getDebugName(1) or "JP" in (f["name"].getDebugName(4) or ""))
-    chars = used_characters()
+    chars = used_characters(root)
     options = subset.Options()
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
@@ -56,9 +62,9 @@ def main() -> int:
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
     subsetter.subset(font)
     font.recalcTimestamp = False                      # no build time in the file
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    font.save(str(OUT))
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(chars)} characters, {OUT.stat().st_size} bytes")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    font.save(str(out))
+    print(f"wrote {out.relative_to(root)}: {len(chars)} characters, {out.stat().st_size} bytes")
     return 0
 
 

@@ -17,6 +17,13 @@ one-document build.  What crosses parts:
 * **Links** to another part are written ``href="xref:ID"`` and made named
   destinations after the merge; the contents get their numbers as ``data-page``,
   the indexes theirs from :func:`index.compose.index_parts` with the pages of all parts.
+* **Page references** (``@page:``, render/xref.py): one to a target in the same part is
+  counted by WeasyPrint (``target-counter``; such a part is never renumbered after its
+  layout).  One to another part gets the page the layouts so far give; the part is laid
+  out again once the pages of its targets are known (:meth:`_Schedule.due`).  Should a
+  changed number move its lines, its numbers keep a fixed width from then on
+  (:meth:`_Schedule.steady`), so the rounds end: a number within that width cannot
+  change the layout.
 * **Cache** (*cache_dir*): a part laid out for the same HTML, styles, first page,
   fonts, images and tool version is reused; the last build's page counts,
   anchors and fix rules are remembered per edition.
@@ -51,6 +58,7 @@ from ..render.templates import template_environment
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import page_openers
 from .pagemap import page_starts
+from ..render.xref import counts_pages, page_ref_ids, page_ref_numbers, page_ref_shape
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
@@ -96,6 +104,7 @@ def _lay_out_part(task: _Task) -> dict:
         _ASSETS["started"].put((os.getpid(), task.name))
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
+    movable = not counts_pages(task.html)     # pages counted in the layout cannot be renumbered after it
     while True:        # until the notes settle: the only such loop
         layout = lay_out(task.html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
         passes += 1
@@ -106,7 +115,7 @@ def _lay_out_part(task: _Task) -> dict:
         new = new_fix_rules(document, rules, misplaced) if fixes <= MAX_FIX_PASSES else []
         rules.extend(new)
         settled = _settled_first_page(task)
-        if settled not in (None, first) and not new and renumber(layout, settled - first):
+        if settled not in (None, first) and not new and movable and renumber(layout, settled - first):
             first = settled        # the same pages, numbered from where the parts before end
         elif settled not in (None, first) and passes <= MAX_ROUNDS:
             # the parts before are done and this one starts elsewhere: lay it out again now
@@ -116,7 +125,7 @@ def _lay_out_part(task: _Task) -> dict:
             break
     data = document.write_pdf(**pdf_options(task.variant))
     settled = _settled_first_page(task)
-    if settled not in (None, first) and renumber(layout, settled - first):
+    if settled not in (None, first) and movable and renumber(layout, settled - first):
         # the parts before were done meanwhile: writing again costs less than a new layout
         first = settled
         data = document.write_pdf(**pdf_options(task.variant))
@@ -212,11 +221,30 @@ class _Composer:
         self.chapter_of.update({h.id: c.id for c in reader.chapters for h in c.parsed.headings})
         if reader.xref is not None:            # every target of a link or @page: reference
             self.chapter_of.update({ident: t.chapter for ident, t in reader.xref.targets.items()})
-        # the chapters with page references (@page:): their HTML changes with the pages found
-        self.paged = {c["id"] for c in ctx.chapters if 'class="page-ref"' in c["body"]}
+        # the page references (@page:) of each chapter: id -> the chapter of its target.  One to a
+        # target in the same part is counted by WeasyPrint; one to another part is given the page
+        # found there: the HTML of its chapter changes with the pages found ("paged")
+        included = {c["id"] for c in ctx.chapters}
+        self.refs = {c["id"]: {ident: where for ident in page_ref_ids(c["body"])
+                               if (where := self.chapter_of.get(ident)) in included} for c in ctx.chapters}
+        self.paged: set = set()                # chapters with references to another part (see plan)
+        self.reserve: dict[str, dict] = {}     # part -> {id: digits} (see _Schedule.steady)
         self.fixed: dict[str, str] = {}        # parts without contents or indexes: their HTML
         self.heads: list | None = None         # the kind and title of each index
         self.ids: dict[str, set] = {}
+
+    def plan(self, parts: list[Part]) -> None:
+        self.paged = {chapter for part in parts for chapter in part.chapters if self.targets(part)}
+
+    def local(self, part: Part) -> set:
+        """The targets of the part's page references that it lays out itself."""
+        return {ident for chapter in part.chapters for ident, where in self.refs.get(chapter, {}).items()
+                if where in part.chapters}
+
+    def targets(self, part: Part) -> dict:
+        """id -> chapter: the targets of the part's page references that other parts lay out."""
+        return {ident: where for chapter in part.chapters for ident, where in self.refs.get(chapter, {}).items()
+                if where not in part.chapters}
 
     def indexes(self, page_of) -> list[dict]:
         if not self.want_index:
@@ -227,7 +255,11 @@ class _Composer:
         """The HTML of the whole book as one document, with the pages found and every part's fix
         rules: a plain WeasyPrint render of it gives the pages of the merged parts."""
         indexes = self.indexes(lambda ident: anchors.get(ident))
-        return compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get)
+        reserve: dict = {}
+        for kept in self.reserve.values():
+            reserve.update({ident: max(digits, reserve.get(ident, 0)) for ident, digits in kept.items()})
+        return compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
+                       local={ident for refs in self.refs.values() for ident in refs}, reserve=reserve)
 
     def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
         """Every part's HTML (without *back*, all but the part with the indexes, the costly one to
@@ -252,9 +284,9 @@ class _Composer:
 
         def ref_page_of(ident):           # a page reference to a chapter this edition leaves out: none
             return page_of(ident) if self.chapter_of.get(ident) in included else None
-        htmls = {part.name: self.fixed.get(part.name) or compose(self.ctx, self.env, indexes, TOC_CSS + "\n" + MARKER,
-                                                                 part, toc_pages, ref_page_of)
-                 for part in parts if back or "indexes" not in part.blocks}
+        htmls = {part.name: self.fixed.get(part.name) or compose(
+            self.ctx, self.env, indexes, TOC_CSS + "\n" + MARKER, part, toc_pages, ref_page_of, self.local(part),
+            self.reserve.get(part.name)) for part in parts if back or "indexes" not in part.blocks}
         if not self.ids:
             self.ids = {name: set(ID.findall(html)) for name, html in htmls.items()}
         every = set().union(*self.ids.values())
@@ -285,7 +317,8 @@ class _Schedule:
         self.remembered = {p.name: memory.get("counts", {}).get(p.name) for p in parts}
         self.estimates = estimates
         self.results: dict[str, tuple[str, dict, bool]] = {}   # name -> (key, result, made in this build)
-        self.laid_from: dict[str, str] = {}     # name -> digest of the HTML its result was laid out from
+        self.laid_from: dict[str, str] = {}     # name -> shape of the HTML its result was laid out from
+        self.shapes: dict[str, str] = {}
         self.running: dict = {}                 # future -> (part name, HTML)
         self.submitted: dict[str, int] = {}
         self.memo: dict[str, str] = {}
@@ -293,12 +326,21 @@ class _Schedule:
         self.counts = self.starts = self.blanks = self.anchors = self.htmls = self.keys = None
         self.busy: set = set()
         self.done: set = set()
+        self.numbers: dict[str, dict] = {}      # name -> the numbers of its page references, as laid out
+        self.part_of = {chapter: p for p in parts for chapter in p.chapters}    # chapter id -> its part
         self.known: list = []
 
     def digest(self, html: str) -> str:        # the strings of unchanged parts recur: hashed once
         if html not in self.memo:
             self.memo[html] = _hash(html)
         return self.memo[html]
+
+    def shape(self, html: str) -> str:
+        """The digest of *html* without the numbers of its page references to other parts: the
+        same shape, the same page count (as long as these numbers keep their width)."""
+        if html not in self.shapes:
+            self.shapes[html] = _hash(page_ref_shape(html))
+        return self.shapes[html]
 
     def key(self, html: str, first_page: int) -> str:
         return _hash(self.tool, self.digest(html), part_css(first_page))
@@ -318,8 +360,10 @@ class _Schedule:
         for future in pool.wait(self.running):
             name, html = self.running.pop(future)
             result = pool.result(future, name)
+            self.steady(name, html, result)
             self.results[name] = (self.key(html, result["first_page"]), result, True)
-            self.laid_from[name] = self.digest(html)
+            self.laid_from[name] = self.shape(html)
+            self.numbers[name] = page_ref_numbers(html)
             self.known_rules[self.digest(html)] = result["rules"]
             self.layouts += result["passes"]
 
@@ -350,7 +394,7 @@ class _Schedule:
         if q.name in self.done and self.results[q.name][0] == self.keys.get(q.name):
             return True
         # (while it is laid out again elsewhere, too: the count stays)
-        return (q.name in self.htmls and self.laid_from.get(q.name) == self.digest(self.htmls[q.name])
+        return (q.name in self.htmls and self.laid_from.get(q.name) == self.shape(self.htmls[q.name])
                 and self.results[q.name][1]["first_page"] % 2 == self.starts[q.name] % 2)
 
     def dispatch(self, pool: "_Pool") -> bool:
@@ -363,7 +407,8 @@ class _Schedule:
             hit = self.cache.load(self.keys[name]) if self.cache else None
             if hit is not None:
                 self.results[name], loaded = (self.keys[name], hit, False), True
-                self.laid_from[name] = self.digest(self.htmls[name])
+                self.laid_from[name] = self.shape(self.htmls[name])
+                self.numbers[name] = page_ref_numbers(self.htmls[name])
                 self.submitted[name] = self.submitted.get(name, 0) + 1
                 continue
             if len(self.running) >= pool.jobs or loaded:
@@ -390,7 +435,29 @@ class _Schedule:
             # every part it lists, so of the last one) is known
             if not self.known[self.last_listed if "toc" in part.blocks else self.order[name]]:
                 return False
-        return self.submitted.get(name, 0) < MAX_ROUNDS
+            # with page references to other parts, whose page count holds: once the pages of their
+            # targets are known (a count that does not hold is found first, with the pages known so far)
+            if self.final(part) and not all(self.known[self.order[self.part_of[where].name]] and
+                                            self.final(self.part_of[where])
+                                            for where in set(self.composer.targets(part).values())):
+                return False
+        return self.submitted.get(name, 0) < MAX_ROUNDS + 2 * bool(self.composer.targets(part))
+
+    def steady(self, name: str, html: str, result: dict) -> None:
+        """Did the numbers of the part's page references move its lines?  Laid out from HTML of
+        the same shape on pages of the same side as before, its pages or anchors changed: then
+        each number keeps, from now on, the width of the most figures it had (fill_page_refs's
+        *reserve*), so that the next numbers, wrong or right, cannot change the layout again."""
+        before = self.results.get(name)
+        if before is None or self.laid_from.get(name) != self.shape(html) or not self.numbers.get(name):
+            return
+        old, numbers = before[1], page_ref_numbers(html)
+        if old["first_page"] % 2 != result["first_page"] % 2 or numbers == self.numbers[name]:
+            return
+        if (old["pages"], old["anchors"]) != (result["pages"], result["anchors"]):
+            kept = self.composer.reserve.setdefault(name, {})
+            for ident, number in numbers.items():
+                kept[ident] = max(kept.get(ident, 0), len(number), len(self.numbers[name].get(ident, "")))
 
     def finish(self) -> None:
         """The HTML and keys of every part (the back part too), as they stand at the end."""
@@ -415,8 +482,12 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     ctx = gather(reader, edition, root, diags, build_date)
     composer = _Composer(reader, ctx, root)
     parts = plan_parts(ctx, composer.indexes(lambda mid: None), whole=whole)
+    composer.plan(parts)
     cache = PartCache(cache_dir, diags, root) if cache_dir is not None else None
     memory = cache.memory(edition.name) if cache else {}
+    # the widths kept for page numbers that moved lines in the last build: its pages again at once
+    composer.reserve = {str(name): {str(i): int(d) for i, d in kept.items()}
+                        for name, kept in memory.get("reserve", {}).items() if isinstance(kept, dict)}
     assets = _hash(*(x for name in sorted(reader.fonts) for x in (name, reader.fonts[name])),
                    *(x for name in sorted(reader.images) for x in (name, reader.images[name])))
     tool = _hash(FORMAT, __version__, WEASYPRINT_VERSION, edition.pdf_variant, assets, True)
@@ -468,6 +539,7 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
                 schedule.cache.store(key, result)
         schedule.cache.remember(edition.name, {
             "counts": schedule.counts, "anchors": anchors, "keys": sorted(schedule.keys.values()),
+            "reserve": schedule.composer.reserve,
             "rules": {_hash(schedule.htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
     info = [{"name": p.name, "first_page": starts[p.name], "pages": r["pages"], "blank_before": blanks[p.name],
              "layouts": r["passes"] if results[p.name][2] else 0} for p, r in zip(parts, ordered)]

@@ -3,8 +3,10 @@
 ``@fig:map`` gives "fig. 1", ``[@fig:a; @fig:b]`` "figs. 1, 2" (three or more in a row:
 "figs. 1–3"), ``@Fig:map`` "Fig. 1", ``@tbl:x`` "table 1", ``@note:x`` "n. 51", each
 number a link to its target.  ``@page:ID`` gives "p. 36": in a PDF the number is the
-page of the target in that very edition, filled in by :func:`fill_page_refs` once the
-layout has found it (the renderer writes a placeholder); in the e-book it is the page
+page of the target in that very edition (the renderer writes a placeholder, which
+:func:`fill_page_refs` fills: a target laid out in the same document as the reference is
+counted by WeasyPrint itself, ``target-counter()`` in print.css; one in another part of a
+parallel layout gets the page that layout found, as text); in the e-book it is the page
 of the print edition (``Target.page_label``), as in the index.
 """
 from __future__ import annotations
@@ -103,18 +105,44 @@ def _page_link(ident: str, href: str, target) -> str:
     return f'<a class="page-ref" href="{escape(href, quote=True)}">{escape(str(page)) if page else "?"}</a>'
 
 
-def fill_page_refs(html: str, page_of) -> str:
+def fill_page_refs(html: str, page_of, local=frozenset(), reserve=None) -> str:
     """The page references of composed PDF HTML with their numbers (*page_of(id)*; "?" for a
-    target this edition leaves out): each number is text of the page, so that every edition
-    prints its own."""
+    target this edition leaves out), so that every edition prints its own.
+
+    A target of *local* (laid out in the same document) is left empty: print.css counts its
+    page (``target-counter``).  *reserve* (id -> digits) sets a number in a box as wide as
+    that many figures (``data-digits``), so that a number that changes within them cannot
+    move a line of the page (see pdf/parallel.py)."""
+    reserve = reserve or {}
+
     def fill(m):
-        page = page_of(m.group(2))
-        return m.group(1) + (str(page) if page else "?") + m.group(4)
+        ident, opening = m.group(2), m.group(1)
+        number = "" if ident in local else str(page_of(ident) or "?")
+        if ident in reserve:          # (a number wider than the width kept widens it)
+            opening = opening[:-1] + f' data-digits="{max(int(reserve[ident]), len(number))}">'
+        return opening + number + m.group(4)
     return PAGE_REF.sub(fill, html)
+
+
+def page_ref_shape(html: str) -> str:
+    """*html* with the numbers of its page references left out: what its layout depends on
+    when each number stays within the width the references reserve."""
+    return PAGE_REF.sub(lambda m: m.group(1) + m.group(4), html)
+
+
+def page_ref_numbers(html: str) -> dict[str, str]:
+    """id -> the number a page reference of *html* prints (text; none for a counted one)."""
+    return {m.group(2): m.group(3) for m in PAGE_REF.finditer(html) if m.group(3)}
 
 
 def page_ref_ids(html: str) -> list[str]:
     return [m.group(2) for m in PAGE_REF.finditer(html)]
+
+
+def counts_pages(html: str) -> bool:
+    """Does *html* have a page reference that WeasyPrint counts (its pages cannot be renumbered
+    after the layout)?"""
+    return any(not m.group(3) for m in PAGE_REF.finditer(html))
 
 
 def figure_caption(reader, ident: str, caption_html: str) -> str:
