@@ -23,6 +23,7 @@ one-document build.  What crosses parts:
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -40,7 +41,7 @@ from ..diagnostics import Diagnostics, ReaderError
 from ..store import files
 from ..store.cache import cache_write_failed
 from ..store.parts import PartCache
-from .failures import memory_cap, out_of_memory, worker_died
+from .failures import Stranded, memory_cap, out_of_memory, worker_died
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
 from ..index.compose import index_parts
@@ -498,6 +499,7 @@ class _Pool:
         self.assets = (reader.fonts, reader.images)
         self.reader, self.edition, self.diags = reader, edition, diags if diags is not None else Diagnostics()
         self.executor = None
+        self.stranded = Stranded()         # fails the futures should a thread of the pool not start
         self.started = None                # (pid, part) from each worker as it begins a part
         self.processes: dict = {}          # pid -> the worker process
         self.began: dict = {}              # pid -> the part it began last
@@ -536,6 +538,7 @@ class _Pool:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
             context = multiprocessing.get_context(method)
             self.started = context.SimpleQueue()
+            self.stranded.install()
             self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
                                                 initializer=_init_worker, initargs=(*self.assets, self.started))
             # The workers are forked at the first submit (all of them, with fork). Ctrl-C or SIGTERM
@@ -544,14 +547,14 @@ class _Pool:
             # process waits, and is handled, when they are unblocked here).
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
-                return self.executor.submit(_lay_out_part, task)
+                return self.stranded.track(self.executor.submit(_lay_out_part, task))
             except RuntimeError:          # "can't start new thread": no memory left for its stack
                 raise ReaderError(out_of_memory(self.reader, self.edition, task.name)) from None
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 self.processes = {p.pid: p for p in multiprocessing.active_children()}
         try:
-            return self.executor.submit(_lay_out_part, task)
+            return self.stranded.track(self.executor.submit(_lay_out_part, task))
         except BrokenProcessPool:               # a worker died since the last part was done
             part, exitcode = self.casualty(task.name)
             raise ReaderError(worker_died(self.reader, self.edition, part, exitcode)) from None
@@ -592,12 +595,13 @@ class _Pool:
 
     def close(self) -> None:
         if self.executor is not None:
-            try:
+            with contextlib.suppress(RuntimeError):    # its thread could not be started (out of memory)
                 self.executor.shutdown(cancel_futures=True)
-            except RuntimeError:          # its thread could not be started (out of memory): nor will it
-                for process in self.processes.values():     # end the workers it started
+            for process in self.processes.values():     # workers that a broken pool left waiting
+                if process.is_alive():
                     process.terminate()
                     process.join(timeout=5)
             self.started.close()
+        self.stranded.uninstall()
         if self.folder:
             files.remove_tree(self.folder)
