@@ -1,7 +1,8 @@
 """Faults of the machine, made for real: a full file system (a small tmpfs over build/), a
 project or build/ that cannot be written and sources that cannot be read (root without its
 power to override permissions), a layout worker killed, a build killed with its leftovers,
-memory capped with ``ulimit -v``, and the layout's scratch file that cannot be written."""
+memory capped with ``ulimit -v`` (the layout, the CSL processor), and the layout's scratch
+file that cannot be written."""
 from __future__ import annotations
 
 import errno
@@ -14,7 +15,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,7 @@ import pytest
 from conftest import REPO, copy_project
 from faulty import built_copy, no_validators, run_cli, snapshot, temporaries  # noqa: F401
 
+from reader_build.pdf.failures import Stranded
 from reader_build.store import files
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -345,6 +349,32 @@ def test_memory_capped_below_what_a_layout_needs(project, tmp_path, jobs, extra_
     assert len(errors) == 1, output
     assert "ran out of memory (this process may use at most" in errors[0] and "ulimit -v" in errors[0]
     assert snapshot(project) == before and temporaries(project) == []
+
+
+def test_a_pool_thread_that_cannot_start_fails_the_parts_waited_for(monkeypatch):
+    """What the capped build above meets at its tightest: the worker pool's own thread dies as the
+    thread it starts cannot have a stack; the parts it should have handed out fail (out of memory)
+    instead of being waited for for ever, and other threads' errors are reported as before."""
+    seen = []
+    monkeypatch.setattr(threading, "excepthook", seen.append)
+    stranded = Stranded()
+    stranded.install()
+    try:
+        waiting, done = stranded.track(Future()), stranded.track(Future())
+        done.set_result("laid out")
+        for error in (ValueError("another thread's bug"), RuntimeError("can't start new thread")):
+            thread = threading.Thread(target=lambda error=error: (_ for _ in ()).throw(error))
+            thread.start()
+            thread.join()
+        later = stranded.track(Future())
+    finally:
+        stranded.uninstall()
+    assert threading.excepthook == seen.append
+    assert [type(args.exc_value) for args in seen] == [ValueError]
+    for future in (waiting, later):
+        with pytest.raises(MemoryError):
+            future.result(timeout=0)
+    assert done.result() == "laid out"
 
 
 CSL_CAPPED = ("error [out-of-memory]: the CSL processor (citeproc-js in V8) cannot start: this process may use at "

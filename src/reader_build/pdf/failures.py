@@ -103,7 +103,7 @@ class Stranded:
 
     def track(self, future):
         with self.lock:
-            self.futures.append(future)
+            self.futures = [f for f in self.futures if not f.done()] + [future]
             if self.failed:
                 self.fail(future)
         return future

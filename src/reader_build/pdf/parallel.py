@@ -23,7 +23,6 @@ one-document build.  What crosses parts:
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -595,12 +594,14 @@ class _Pool:
 
     def close(self) -> None:
         if self.executor is not None:
-            with contextlib.suppress(RuntimeError):    # its thread could not be started (out of memory)
+            broken = self.stranded.failed
+            try:
                 self.executor.shutdown(cancel_futures=True)
-            for process in self.processes.values():     # workers that a broken pool left waiting
-                if process.is_alive():
-                    process.terminate()
-                    process.join(timeout=5)
+            except RuntimeError:          # its thread could not be started (out of memory)
+                broken = True
+            for process in self.processes.values() if broken else ():    # nor will it end the workers
+                process.terminate()                                     # it started: they wait for parts
+                process.join(timeout=5)
             self.started.close()
         self.stranded.uninstall()
         if self.folder:
