@@ -39,6 +39,7 @@ from ..config import Edition, length_mm
 from ..diagnostics import Diagnostics, ReaderError
 from ..store import files
 from ..store.cache import cache_write_failed
+from ..store.output import raise_if_interrupted
 from ..store.parts import PartCache
 from .failures import Stranded, memory_cap, out_of_memory, worker_died
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
@@ -573,7 +574,10 @@ class _Pool:
 
     def casualty(self, name: str) -> tuple[str, int | None]:
         """The part whose worker died, and how it ended (the pool ends the other workers with
-        SIGTERM); *name*, a part that was running, when the dead worker cannot be told."""
+        SIGTERM); *name*, a part that was running, when the dead worker cannot be told.  Workers
+        ended by a signal sent to the whole group (Ctrl-C, SIGTERM) whose exception this process
+        lost (raised in a finaliser) are the user's interruption, not a death."""
+        raise_if_interrupted()
         self.drain()
         for process in self.processes.values():
             process.join(timeout=5)
