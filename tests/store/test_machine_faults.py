@@ -330,9 +330,23 @@ def _capped_build(project: Path, tmp_path: Path, jobs: str, extra_mb: int) -> tu
         stdout, stderr = proc.communicate()
         pytest.fail(f"the capped build hung (killed after 60 s):\n{stdout}{stderr}")
     finally:                          # workers the capped build left behind, if any, end with it
+        left = _outlived(proc.pid)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
+    assert not left, f"processes of the capped build outlived it:\n{stdout}{stderr}"
     return proc.returncode, stdout + stderr
+
+
+def _outlived(pgid: int) -> bool:
+    """Is a process of group *pgid* still there ten seconds after its leader ended?"""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 @pytest.mark.parametrize("extra_mb", [20, 35])          # a layout of the small project needs ~60 MB more
