@@ -151,7 +151,7 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         "layout",
         ("weasyprint-version", ERROR, "The installed WeasyPrint is not the version reader-build extends."),
         ("worker-died", ERROR, "A layout worker process died (killed, or out of memory); nothing is written."),
-        ("out-of-memory", ERROR, "The layout ran out of memory (a memory cap below what it needs)."),
+        ("out-of-memory", ERROR, "The layout, or the CSL processor (V8), cannot have the memory it needs (ulimit -v)."),
         ("xref-page-missing", WARNING, "A page reference points into a chapter this edition leaves out (p. ?)."),
         ("note-misplaced", WARNING, "A note could not be kept on the page of its call."),
         ("parallel-unsettled", WARNING, "The pages of a part did not settle; its folios may be wrong."),

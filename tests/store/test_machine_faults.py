@@ -1,19 +1,23 @@
 """Faults of the machine, made for real: a full file system (a small tmpfs over build/), a
 project or build/ that cannot be written and sources that cannot be read (root without its
 power to override permissions), a layout worker killed, a build killed with its leftovers,
-memory capped with ``ulimit -v``, and the layout's scratch file that cannot be written."""
+memory capped with ``ulimit -v`` (the layout, the CSL processor), and the layout's scratch
+file that cannot be written."""
 from __future__ import annotations
 
 import errno
 import json
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -21,6 +25,7 @@ import pytest
 from conftest import REPO, copy_project
 from faulty import built_copy, no_validators, run_cli, snapshot, temporaries  # noqa: F401
 
+from reader_build.pdf.failures import Stranded
 from reader_build.store import files
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -310,15 +315,9 @@ sys.exit(main(["build", root, "--jobs", jobs, "--quiet"]))
 """
 
 
-@pytest.mark.xfail(strict=False, reason="since the CSL engine (an embedded V8) and the web edition were added, a "
-                   "build under a tight ulimit -v may hang in its layout worker instead of reporting out-of-memory; "
-                   "the run is ended after a minute, not reported as a pass")
-@pytest.mark.parametrize("extra_mb", [20, 60])
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_memory_capped_below_what_a_layout_needs(project, tmp_path, jobs, extra_mb):
-    """``ulimit -v`` a little above what the program uses once loaded: a clear error, nothing written."""
-    _change_text(project)
-    before = snapshot(project)
+def _capped_build(project: Path, tmp_path: Path, jobs: str, extra_mb: int) -> tuple[int, str]:
+    """``reader-build build`` with its address space capped at what it uses once loaded plus *extra_mb*;
+    ended (and failed) after a minute, with every process it started, should it hang."""
     script = tmp_path / "capped.py"
     script.write_text(CAPPED)
     env = dict(os.environ, PYTHONPATH=str(SRC))
@@ -326,14 +325,89 @@ def test_memory_capped_below_what_a_layout_needs(project, tmp_path, jobs, extra_
                             stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
     try:
         stdout, stderr = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        pytest.fail(f"the capped build hung (killed after 60 s):\n{stdout}{stderr}")
     finally:                          # workers the capped build left behind, if any, end with it
+        left = _outlived(proc.pid)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-    output = stdout + stderr
-    assert proc.returncode == 1 and "Traceback" not in output, output
+    assert not left, f"processes of the capped build outlived it:\n{stdout}{stderr}"
+    return proc.returncode, stdout + stderr
+
+
+def _outlived(pgid: int) -> bool:
+    """Is a process of group *pgid* still there ten seconds after its leader ended?"""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.parametrize("extra_mb", [20, 35])          # a layout of the small project needs ~60 MB more
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_memory_capped_below_what_a_layout_needs(project, tmp_path, jobs, extra_mb):
+    """``ulimit -v`` a little above what the program uses once loaded: a clear error, nothing written.
+    (A thread of the worker pool that cannot start for want of memory once left the build waiting
+    for ever.)"""
+    _change_text(project)
+    before = snapshot(project)
+    status, output = _capped_build(project, tmp_path, jobs, extra_mb)
+    assert status == 1 and "Traceback" not in output, output
     errors = [line for line in output.splitlines() if "error [out-of-memory]" in line]
     assert len(errors) == 1, output
     assert "ran out of memory (this process may use at most" in errors[0] and "ulimit -v" in errors[0]
+    assert snapshot(project) == before and temporaries(project) == []
+
+
+def test_a_pool_thread_that_cannot_start_fails_the_parts_waited_for(monkeypatch):
+    """What the capped build above meets at its tightest: the worker pool's own thread dies as the
+    thread it starts cannot have a stack; the parts it should have handed out fail (out of memory)
+    instead of being waited for for ever, and other threads' errors are reported as before."""
+    seen = []
+    monkeypatch.setattr(threading, "excepthook", seen.append)
+    stranded = Stranded()
+    stranded.install()
+    try:
+        waiting, done = stranded.track(Future()), stranded.track(Future())
+        done.set_result("laid out")
+        for error in (ValueError("another thread's bug"), RuntimeError("can't start new thread")):
+            thread = threading.Thread(target=lambda error=error: (_ for _ in ()).throw(error))
+            thread.start()
+            thread.join()
+        later = stranded.track(Future())
+    finally:
+        stranded.uninstall()
+    assert threading.excepthook == seen.append
+    assert [type(args.exc_value) for args in seen] == [ValueError]
+    for future in (waiting, later):
+        with pytest.raises(MemoryError):
+            future.result(timeout=0)
+    assert done.result() == "laid out"
+
+
+CSL_CAPPED = ("error [out-of-memory]: the CSL processor (citeproc-js in V8) cannot start: this process may use at "
+              "most {} MB (ulimit -v), less than V8 reserves; nothing was written; raise the limit or choose a "
+              "built-in bibliography style (author-date, plain, unsrt, alpha)")
+
+
+def _is_csl_capped(line: str) -> bool:
+    return re.fullmatch(re.escape(CSL_CAPPED).replace(re.escape("{}"), r"\d+"), line) is not None
+
+
+def test_memory_capped_below_what_the_csl_processor_needs(project, tmp_path):
+    """A CSL style is run by citeproc-js in V8, which reserves tens of GB of address space as it
+    starts and aborts the process when it cannot: under a cap, a clear error instead."""
+    (project / "reader.toml").write_text((project / "reader.toml").read_text() + '\n[bibliography]\nstyle = "apa"\n')
+    before = snapshot(project)
+    status, output = _capped_build(project, tmp_path, "2", 2000)
+    assert status == 1 and "Traceback" not in output and "FATAL" not in output, output
+    assert len(output.splitlines()) == 1 and _is_csl_capped(output.splitlines()[0]), output
     assert snapshot(project) == before and temporaries(project) == []
 
 
@@ -371,3 +445,4 @@ def test_docs_list_these_faults():
                  "styles: error [file-unreadable]: the folder cannot be read: Permission denied",
                  "styles/extra.css: error [file-unreadable]: the file cannot be read: Permission denied"):
         assert line in cells, line
+    assert any(_is_csl_capped(cell) for cell in cells)

@@ -14,7 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 import citeproc
-from py_mini_racer import MiniRacer
+
+from .v8 import start_v8
 
 _CITEPROC = resources.files(__package__).joinpath("citeproc")
 LOCALES = Path(citeproc.__file__).parent / "data" / "locales"
@@ -68,7 +69,7 @@ class Engine:
     def __init__(self, style_xml: str, lang: str, items: dict[str, dict]):
         self.lang = lang
         self.items = tuple(items)
-        self._js = MiniRacer()
+        self._js = start_v8()
         self._js.eval(_script())
         locales = {"en-US": locale_xml("en-US")}
         own = locale_id(lang)

@@ -5,8 +5,11 @@ Both end the build at once, with a located error, before anything is written.
 """
 from __future__ import annotations
 
+import contextlib
 import resource
 import signal
+import threading
+from concurrent.futures import InvalidStateError
 
 from ..diagnostics import ERROR, Diagnostic
 from ..model import Reader
@@ -66,3 +69,56 @@ def out_of_memory(reader: Reader | None, edition: str | None, part: str | None) 
     else:
         path, doing = "build", "the build"
     return Diagnostic("out-of-memory", ERROR, f"{doing} ran out of memory{memory_limit()}; {HINT}", path)
+
+
+def thread_failed_for_memory(exc: BaseException | None) -> bool:
+    """Did a thread fail for want of memory (no memory for a new thread's stack, or none at all)?"""
+    return isinstance(exc, MemoryError) or (isinstance(exc, RuntimeError) and "can't start new thread" in str(exc))
+
+
+class Stranded:
+    """The futures of a process pool, failed with MemoryError when a thread of this process dies
+    for want of memory while they wait.
+
+    The pool's own threads (the one that hands parts to the workers starts another to feed their
+    queue) can fail to start under a memory cap (``ulimit -v``): the thread that meets the failure
+    ends, and the futures it should have completed would be waited for forever.  While installed
+    (:data:`threading.excepthook`, restored by :meth:`uninstall`), such a failure fails every
+    future tracked, or tracked later, instead; other exceptions go to the previous hook."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.futures: list = []
+        self.failed = False
+        self.previous = None
+
+    def install(self) -> None:
+        if self.previous is None:
+            self.previous, threading.excepthook = threading.excepthook, self.hook
+
+    def uninstall(self) -> None:
+        if self.previous is not None and threading.excepthook == self.hook:
+            threading.excepthook = self.previous
+        self.previous = None
+
+    def track(self, future):
+        with self.lock:
+            self.futures = [f for f in self.futures if not f.done()] + [future]
+            if self.failed:
+                self.fail(future)
+        return future
+
+    def hook(self, args) -> None:
+        if not thread_failed_for_memory(args.exc_value):
+            (self.previous or threading.__excepthook__)(args)
+            return
+        with self.lock:
+            self.failed = True
+            for future in self.futures:
+                self.fail(future)
+
+    @staticmethod
+    def fail(future) -> None:
+        if not future.done():
+            with contextlib.suppress(InvalidStateError):
+                future.set_exception(MemoryError("a thread of the layout could not be started"))

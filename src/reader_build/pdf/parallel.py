@@ -46,8 +46,9 @@ from ..config import Edition, length_mm
 from ..diagnostics import Diagnostics, ReaderError
 from ..store import files
 from ..store.cache import cache_write_failed
+from ..store.output import raise_if_interrupted
 from ..store.parts import PartCache
-from .failures import memory_cap, out_of_memory, worker_died
+from .failures import Stranded, memory_cap, out_of_memory, worker_died
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
 from ..index.compose import index_parts
@@ -570,6 +571,7 @@ class _Pool:
         self.assets = (reader.fonts, reader.images)
         self.reader, self.edition, self.diags = reader, edition, diags if diags is not None else Diagnostics()
         self.executor = None
+        self.stranded = Stranded()         # fails the futures should a thread of the pool not start
         self.started = None                # (pid, part) from each worker as it begins a part
         self.processes: dict = {}          # pid -> the worker process
         self.began: dict = {}              # pid -> the part it began last
@@ -608,6 +610,7 @@ class _Pool:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
             context = multiprocessing.get_context(method)
             self.started = context.SimpleQueue()
+            self.stranded.install()
             self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
                                                 initializer=_init_worker, initargs=(*self.assets, self.started))
             # The workers are forked at the first submit (all of them, with fork). Ctrl-C or SIGTERM
@@ -616,14 +619,14 @@ class _Pool:
             # process waits, and is handled, when they are unblocked here).
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
-                return self.executor.submit(_lay_out_part, task)
+                return self.stranded.track(self.executor.submit(_lay_out_part, task))
             except RuntimeError:          # "can't start new thread": no memory left for its stack
                 raise ReaderError(out_of_memory(self.reader, self.edition, task.name)) from None
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 self.processes = {p.pid: p for p in multiprocessing.active_children()}
         try:
-            return self.executor.submit(_lay_out_part, task)
+            return self.stranded.track(self.executor.submit(_lay_out_part, task))
         except BrokenProcessPool:               # a worker died since the last part was done
             part, exitcode = self.casualty(task.name)
             raise ReaderError(worker_died(self.reader, self.edition, part, exitcode)) from None
@@ -643,7 +646,10 @@ class _Pool:
 
     def casualty(self, name: str) -> tuple[str, int | None]:
         """The part whose worker died, and how it ended (the pool ends the other workers with
-        SIGTERM); *name*, a part that was running, when the dead worker cannot be told."""
+        SIGTERM); *name*, a part that was running, when the dead worker cannot be told.  Workers
+        ended by a signal sent to the whole group (Ctrl-C, SIGTERM) whose exception this process
+        lost (raised in a finaliser) are the user's interruption, not a death."""
+        raise_if_interrupted()
         self.drain()
         for process in self.processes.values():
             process.join(timeout=5)
@@ -664,12 +670,15 @@ class _Pool:
 
     def close(self) -> None:
         if self.executor is not None:
+            broken = self.stranded.failed
             try:
                 self.executor.shutdown(cancel_futures=True)
-            except RuntimeError:          # its thread could not be started (out of memory): nor will it
-                for process in self.processes.values():     # end the workers it started
-                    process.terminate()
-                    process.join(timeout=5)
+            except RuntimeError:          # its thread could not be started (out of memory)
+                broken = True
+            for process in self.processes.values() if broken else ():    # nor will it end the workers
+                process.terminate()                                     # it started: they wait for parts
+                process.join(timeout=5)
             self.started.close()
+        self.stranded.uninstall()
         if self.folder:
             files.remove_tree(self.folder)
