@@ -346,3 +346,63 @@ def test_positions_follow_citeproc_js_rules():
     assert positions == [0, 2, 3, 0, 1, 1]
     assert clusters[4].items[0]["near-note"] is True and "near-note" not in clusters[5].items[0]
     assert clusters[4].items[0]["first-reference-note-number"] == 1
+
+
+def test_positions_count_the_cites_of_the_note_before_not_its_citations():
+    # citeproc-js: "ibid." only after a note that holds this one cite
+    clusters = [Cluster([{"id": "a"}, {"id": "b"}], 1), Cluster([{"id": "a"}], 2),
+                Cluster([{"id": "a"}], 3)]
+    assign_positions(clusters, 5)
+    assert [c.items[0]["position"] for c in clusters] == [0, 1, 2]
+
+
+def test_positions_of_the_running_text_and_of_notes_are_two_histories():
+    # a citation in the text of an in-text style and one in an editorial note: citeproc-js
+    # follows each sequence on its own, so each has its own first citation
+    clusters = [Cluster([{"id": "a"}], 0), Cluster([{"id": "a"}], 1), Cluster([{"id": "a"}], 0),
+                Cluster([{"id": "a"}], 2)]
+    assign_positions(clusters, 5)
+    assert [c.items[0]["position"] for c in clusters] == [0, 0, 2, 2]
+
+
+def test_positions_start_again_where_note_numbers_start_again():
+    clusters = [Cluster([{"id": "a"}], 1), Cluster([{"id": "a"}], 2), Cluster([{"id": "a"}], 1)]
+    assign_positions(clusters, 5)
+    assert [c.items[0]["position"] for c in clusters] == [0, 2, 0]
+
+
+SET_BIB = BIB + """
+@set{pair, entryset = {stephan,hasegawa}}
+"""
+
+
+@pytest.mark.parametrize("style", ["chicago-notes-bibliography", "apa"])
+def test_a_biblatex_set_cites_and_lists_its_members(tmp_path, style):
+    chapter = CHAPTER.replace("Then [@stephan, 203].", "Then [see @pair, 203].")
+    files = {"bibliography/refs.bib": SET_BIB}
+    reader, diags = resolved(project(tmp_path, style, chapter, files))
+    assert not [d for d in diags if d.severity == "error"], [d.format() for d in diags]
+    bib, chapter = reader.bibliography, reader.chapters[0]
+    n = next(n for n, u in enumerate(chapter.parsed.citations) if u.citation.keys == ["pair"])
+    use = chapter.parsed.citations[n]
+    where = (chapter.id, n)
+    text = html_text(bib.note_html(where, lambda k: "#" + k) if bib.note_style
+                     else bib.cite_html(use.citation, lambda k: "#" + k, where))
+    assert "?" not in text and "Stephan" in text and "Hasegawa" in text, text
+    if style == "apa":          # APA sorts the cites: the prefix stays with the first member
+        assert text == "(Hasegawa, 1998, p. 203; see Stephan, 1975)", text
+    else:
+        assert text.index("Stephan") < text.index("Hasegawa") < text.index("203"), text
+        assert text.startswith("see Stephan"), text
+    listed = [k for k, _ in bib.entries_html(None)]
+    assert "stephan" in listed and "hasegawa" in listed and "pair" not in listed
+    assert [k for k, _ in bib.entries_html(["pair"])] == [k for k in listed if k in ("stephan", "hasegawa")]
+
+
+def test_a_set_with_every_entry_listed(tmp_path):
+    toml = ('title = "Notes"\n[bibliography]\nstyle = "chicago-notes-bibliography"\nall = true\n'
+            '[editions.print]\nformat = "pdf"\n')
+    reader, diags = resolved(project(tmp_path, "chicago-notes-bibliography", CHAPTER,
+                                     {"bibliography/refs.bib": SET_BIB, "reader.toml": toml}))
+    listed = [k for k, _ in reader.bibliography.entries_html(None)]
+    assert {"hasegawa", "stephan", "nodate"} <= set(listed) and "pair" not in listed

@@ -60,6 +60,7 @@ class StyleInfo:
     prefix: str                 # the citation layout's affixes (left out by the link wrapper)
     suffix: str
     punctuation_in_quote: bool  # the locale sets "." and "," inside closing quotes
+    sorts_first: bool = False   # the cites of a cluster are sorted before their positions
 
 
 class Engine:
@@ -79,7 +80,8 @@ class Engine:
         info = json.loads(self._call("rbInit", style_xml, lang, json.dumps(linked),
                                      json.dumps(locales)))
         self.info = StyleInfo(info["class"], int(info["near-note-distance"]),
-                              info["prefix"], info["suffix"], bool(info["punctuation-in-quote"]))
+                              info["prefix"], info["suffix"], bool(info["punctuation-in-quote"]),
+                              bool(info["sorts-first"]))
 
     def _call(self, name: str, *args):
         return self._js.call(name, *args)
@@ -87,12 +89,23 @@ class Engine:
     def register(self, cited: list[str], uncited: list[str]) -> None:
         self._call("rbRegister", json.dumps(cited), json.dumps(uncited) if uncited else "")
 
+    def sort_orders(self, clusters: list[list[dict]]) -> list[list[int] | None]:
+        """For each cluster, the order of its cites in the style's sort (indices), when
+        the style sorts them before their positions are known (:attr:`StyleInfo.sorts_first`);
+        None for a cluster that stays as it is."""
+        if not self.info.sorts_first or not any(len(c) > 1 for c in clusters):
+            return [None] * len(clusters)
+        ids = [[{"id": item["id"]} for item in c] if len(c) > 1 else [] for c in clusters]
+        return json.loads(self._call("rbSortOrders", json.dumps(ids)))
+
     def cite(self, clusters: list[list[dict]]) -> list[str]:
         """The HTML of each cluster of citation items, each cite in a link
-        ``<a class="cite" data-key="KEY">``, without the layout's prefix and suffix."""
+        ``<a class="cite" data-key="KEY">``, without the layout's prefix and suffix.
+        The cites of a style that sorts before positions come in the style's order
+        (:meth:`sort_orders`) and are not sorted again."""
         if not clusters:
             return []
-        return json.loads(self._call("rbCite", json.dumps(clusters)))
+        return json.loads(self._call("rbCite", json.dumps(clusters), self.info.sorts_first))
 
     def bibliography(self) -> tuple[dict, list[str]]:
         made = json.loads(self._call("rbBibliography"))
