@@ -217,22 +217,37 @@ def entry_html(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_csl(data, places, settings: BibSettings, style: CslStyle, lang: str,
-             diags: Diagnostics) -> CslBibliography | None:
-    """The CSL bibliography, or None (after an error) when citeproc-js rejects the style."""
+def start_engine(style: CslStyle, lang: str, diags: Diagnostics) -> Engine:
+    """A citeproc-js engine for the style, compiling it in V8's thread while the caller
+    reads the .bib files (give the result to :func:`load_csl`)."""
+    return Engine(style.xml, csl_lang(lang, diags))
+
+
+def csl_lang(lang: str, diags: Diagnostics) -> str:
+    """The CSL locale asked for, or en-US (with a warning) when there is none for it."""
     if locale_xml(lang) is None:
         diags.warning("bib-locale-unknown", f"no CSL locale for '{lang}': the style's terms "
                       "are printed in American English (en-US)", "reader.toml")
-        lang = "en-US"
+        return "en-US"
+    return lang
+
+
+def load_csl(data, places, settings: BibSettings, style: CslStyle, lang: str,
+             diags: Diagnostics, engine: Engine | None = None) -> CslBibliography | None:
+    """The CSL bibliography, or None (after an error) when citeproc-js rejects the style.
+    *engine*: one :func:`start_engine` started for this style and *lang*."""
+    if engine is None:
+        engine = start_engine(style, lang, diags)
     items = {}
     for key, entry in data.entries.items():
         if entry.type != "set":
             items[key] = to_csl(key, entry)
     try:
-        engine = Engine(style.xml, lang, items)
+        engine.load(items)
     except JSEvalException as exc:
+        engine.close()
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else "citeproc-js failed"
         diags.error("bib-style-invalid", f"citeproc-js cannot use the style '{style.id}': {message}",
                     style.path or f"{style.id}.csl")
         return None
-    return CslBibliography(data, places, settings, style, lang, engine)
+    return CslBibliography(data, places, settings, style, engine.lang, engine)

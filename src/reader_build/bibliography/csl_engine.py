@@ -8,17 +8,33 @@ packages). The class is a thin, typed call surface: items in, HTML strings out.
 """
 from __future__ import annotations
 
+import atexit
 import json
+import threading
+import weakref
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import citeproc
-from py_mini_racer import MiniRacer
+from py_mini_racer import MiniRacer, init_mini_racer
 
 _CITEPROC = resources.files(__package__).joinpath("citeproc")
 LOCALES = Path(citeproc.__file__).parent / "data" / "locales"
 _SCRIPT: list[str] = []
+# mini-racer's own flag, and a young generation of 16 MB: citeproc-js makes many small,
+# short-lived objects, and with V8's default the scavenger ran often (a fifth less time
+# formatting 2,000 notes, benchmarks/citations.py). Used when this module starts V8.
+V8_FLAGS = ("--single-threaded", "--min-semi-space-size=16", "--max-semi-space-size=16")
+_LIVE: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free every V8 context before the interpreter's own teardown, where freeing one
+    (from MiniRacer.__del__) can wait forever for mini-racer's event-loop thread."""
+    for engine in list(_LIVE):
+        engine.close()
 
 
 def _script() -> str:
@@ -64,24 +80,58 @@ class StyleInfo:
 
 
 class Engine:
-    """One citeproc-js engine for one style, locale and set of items."""
+    """One citeproc-js engine for one style and locale, then one set of items.
 
-    def __init__(self, style_xml: str, lang: str, items: dict[str, dict]):
+    The style is compiled (citeproc-js builds its token lists: most of an engine's start)
+    in V8's own thread from the moment the engine is made, while Python goes on reading
+    the .bib files and converting the entries; :meth:`load` gives the items and waits."""
+
+    def __init__(self, style_xml: str, lang: str):
         self.lang = lang
-        self.items = tuple(items)
-        self._js = MiniRacer()
-        self._js.eval(_script())
-        locales = {"en-US": locale_xml("en-US")}
-        own = locale_id(lang)
-        if own:
-            for name in (own, lang, lang.split("-")[0]):
-                locales[name] = locale_xml(own)
+        self.items: tuple[str, ...] = ()
+        self._js: MiniRacer | None = None
+        self._info: dict | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, args=(style_xml, lang),
+                                        name="citeproc-js", daemon=True)
+        self._thread.start()
+        _LIVE.add(self)
+
+    def _start(self, style_xml: str, lang: str) -> None:
+        try:
+            init_mini_racer(flags=V8_FLAGS, ignore_duplicate_init=True)
+            self._js = MiniRacer()
+            self._js.eval(_script())
+            locales = {"en-US": locale_xml("en-US")}
+            own = locale_id(lang)
+            if own:
+                for name in (own, lang, lang.split("-")[0]):
+                    locales[name] = locale_xml(own)
+            self._info = json.loads(self._js.call("rbInit", style_xml, lang, json.dumps(locales)))
+        except BaseException as exc:          # raised again by load(), in the caller's thread
+            self._error = exc
+
+    def load(self, items: dict[str, dict]) -> None:
+        """The items (CSL-JSON by key), once the style is compiled; raises what compiling
+        the style raised (``JSEvalException`` for a style citeproc-js rejects)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
         linked = {key: dict(item, system_id=key) for key, item in items.items()}   # for the links
-        info = json.loads(self._call("rbInit", style_xml, lang, json.dumps(linked),
-                                     json.dumps(locales)))
+        self._call("rbItems", json.dumps(linked))
+        self.items = tuple(items)
+        info = self._info
         self.info = StyleInfo(info["class"], int(info["near-note-distance"]),
                               info["prefix"], info["suffix"], bool(info["punctuation-in-quote"]),
                               bool(info["sorts-first"]))
+
+    def close(self) -> None:
+        """Free the V8 context now (at the latest, when the process exits)."""
+        self._thread.join()
+        js, self._js = self._js, None
+        _LIVE.discard(self)
+        if js is not None:
+            js.close()
 
     def _call(self, name: str, *args):
         return self._js.call(name, *args)

@@ -15,8 +15,7 @@ CSL.Output.Formats.html["@bibliography/entry"] = function (state, str) {
     + str + "</div>\n";
 };
 
-function rbInit(style, lang, items, locales) {
-  RB.items = JSON.parse(items);
+function rbInit(style, lang, locales) {
   RB.locales = JSON.parse(locales);
   RB.engine = new CSL.Engine(RB.sys, style, lang, true);
   RB.engine.opt.development_extensions.wrap_url_and_doi = true;
@@ -53,6 +52,13 @@ function rbInit(style, lang, items, locales) {
     return (index.byName[nameattrval] || []).slice();
   };
 })();
+
+// The items, by id (given after the style is built: the engine asks for them only
+// when citations are registered).
+function rbItems(items) {
+  RB.items = JSON.parse(items);
+  return "";
+}
 
 // ids in order of first citation: numbers, year suffixes and other disambiguation.
 // An engine may be used again for a new run of the same items: the uncited ids are set
