@@ -406,3 +406,25 @@ def test_a_set_with_every_entry_listed(tmp_path):
                                      {"bibliography/refs.bib": SET_BIB, "reader.toml": toml}))
     listed = [k for k, _ in reader.bibliography.entries_html(None)]
     assert {"hasegawa", "stephan", "nodate"} <= set(listed) and "pair" not in listed
+
+
+def test_a_handout_in_a_note_style_keeps_the_notes_numbers(tmp_path, capsys, monkeypatch):
+    from reader_build.cli import main
+    chapter = CHAPTER + """
+## Later {#later}
+
+The editor returns to the Kurils [@stephan, 202] and to both works [@pair].
+"""
+    root = project(tmp_path, "chicago-notes-bibliography", chapter, {"bibliography/refs.bib": SET_BIB})
+    result = build(root, ["print"])
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    monkeypatch.chdir(root)
+    status = main(["handout", ".", "--section", "later"])
+    out, err = capsys.readouterr()
+    assert status == 0 and "Traceback" not in out + err, err
+    text = normalise(" ".join(pdf_page_texts(root / "build" / "handout-later.pdf")))
+    # notes 8 and 9 of the reader (seven notes come before), in their short forms
+    assert '8 Stephan, "The Kuril Islands," 202.' in text, text
+    assert '9 Stephan, "The Kuril Islands"; Hasegawa, The Northern Territories Dispute' in text, text
+    works = text[text.index("Works cited"):]
+    assert "Stephan, John J." in works and "Hasegawa, Tsuyoshi" in works and "pair" not in works, works
