@@ -154,3 +154,22 @@ function rbBibliography() {
   if (!made) { return "null"; }
   return JSON.stringify({params: made[0], entries: made[1]});
 }
+
+// citeproc-js lower- and upper-cases word by word with the item's languages
+// (String.prototype.toLocaleLowerCase with a list of locales goes through ICU each time):
+// the same words come back in every citation, so each answer is kept.
+(function () {
+  ["toLocaleLowerCase", "toLocaleUpperCase"].forEach(function (name) {
+    var plain = CSL[name], known = new Map();
+    CSL[name] = function (str) {
+      var langs = this.tmp.lang_array;
+      var key = (langs ? langs.join(",") : "") + "\u0000" + str;
+      var found = known.get(key);
+      if (found === undefined) {
+        found = plain.call(this, str);
+        known.set(key, found);
+      }
+      return found;
+    };
+  });
+})();
