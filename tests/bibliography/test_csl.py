@@ -428,3 +428,33 @@ The editor returns to the Kurils [@stephan, 202] and to both works [@pair].
     assert '9 Stephan, "The Kuril Islands"; Hasegawa, The Northern Territories Dispute' in text, text
     works = text[text.index("Works cited"):]
     assert "Stephan, John J." in works and "Hasegawa, Tsuyoshi" in works and "pair" not in works, works
+
+
+EXIT_SCRIPT = """
+import sys
+from reader_build.bibliography.csl import load_csl
+from reader_build.bibliography.csl_styles import COLLECTION, CslStyle
+from reader_build.bibliography.load import parse_files
+from reader_build.bibliography.references import BibSettings
+from reader_build.diagnostics import Diagnostics
+from reader_build.source.files import SourceFile
+diags = Diagnostics()
+data, places = parse_files([SourceFile("refs.bib", sys.stdin.read())], diags)
+style = CslStyle("apa", (COLLECTION / "apa.csl").read_text(encoding="utf-8"), "")
+BIB = load_csl(data, places, BibSettings("apa"), style, "en-US", diags)   # kept to the end
+BIB.register([])
+print(len(BIB.entries_html(None)))
+"""
+
+
+def test_a_process_holding_an_engine_exits():
+    # freeing a V8 context from MiniRacer.__del__ in the interpreter's teardown could wait
+    # forever for mini-racer's event-loop thread: engines are closed before (atexit)
+    import subprocess
+    import sys
+    env = dict(__import__("os").environ, PYTHONPATH=str(REPO / "src"))
+    for _ in range(3):
+        run = subprocess.run([sys.executable, "-c", EXIT_SCRIPT], input=BIB, capture_output=True,
+                             text=True, timeout=300, env=env)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert run.stdout.strip() == "0"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import threading
 import weakref
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ def _close_all() -> None:
     """Free every V8 context before the interpreter's own teardown, where freeing one
     (from MiniRacer.__del__) can wait forever for mini-racer's event-loop thread."""
     for engine in list(_LIVE):
-        engine.close()
+        if engine.pid == os.getpid():     # not in a forked child: its V8 threads are the parent's
+            engine.close()
 
 
 def _script() -> str:
@@ -88,6 +90,7 @@ class Engine:
 
     def __init__(self, style_xml: str, lang: str):
         self.lang = lang
+        self.pid = os.getpid()
         self.items: tuple[str, ...] = ()
         self._js: MiniRacer | None = None
         self._info: dict | None = None
