@@ -164,3 +164,17 @@ def test_positions_in_a_style_that_sorts_the_cites_of_a_note(style_id):
     theirs, _ = _reference(data, bib, uses)
     assert ours == theirs
     assert len(set(ours)) > 6                # first, short and "ibid." forms all occur
+
+
+def test_grouped_sort_of_an_author_date_style():
+    # APA collapses the years of one author ("Adams, 1999, 2005"): citeproc-js's grouped sort
+    bib = SORTED_BIB + """
+@book{adams2, author = {Adams, Alice}, title = {Atolls}, date = {2005}, publisher = {Norton},
+  location = {New York}}
+"""
+    sequence = [("[@clark; @adams2; @brown, p. 3; @adams]", 0), ("[@adams2, p. 3]", 0),
+                ("[see @brown; @adams, 12]", 0)]
+    data, bib, uses, ours, _ = _ours("grouped.bib", "apa", bib, sequence)
+    theirs, _ = _reference(data, bib, uses)
+    assert ours == theirs
+    assert ours[0].startswith("(Adams, 1999, 2005; Brown"), ours
