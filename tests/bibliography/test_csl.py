@@ -458,3 +458,45 @@ def test_a_process_holding_an_engine_exits():
                              text=True, timeout=300, env=env)
         assert run.returncode == 0, run.stderr[-2000:]
         assert run.stdout.strip() == "0"
+
+
+def _formatted(bib_text: str, style: str, texts: list[str]):
+    from reader_build.bibliography.csl import load_csl
+    from reader_build.bibliography.csl_styles import CslStyle
+    from reader_build.bibliography.references import BibSettings
+    from reader_build.model import CiteUse
+    from reader_build.source.citations import parse_citation
+    diags = Diagnostics()
+    data, places = parse_files([SourceFile("refs.bib", bib_text)], diags)
+    bib = load_csl(data, places, BibSettings(style), CslStyle(style, (COLLECTION / f"{style}.csl").read_text(
+        encoding="utf-8"), ""), "en-US", diags)
+    notes = bib.note_style
+    uses = [CiteUse(("c", n), parse_citation(t), (n + 1) * notes, notes, n) for n, t in enumerate(texts)]
+    bib.register_uses(uses)
+    notes = [bib.note_html(u.where, str) if bib.note_style else bib.cite_html(u.citation, str, u.where)
+             for u in uses]
+    return bib, notes, bib.entries_html(None)
+
+
+@pytest.mark.parametrize("style", ["chicago-notes-bibliography", "apa"])
+def test_a_compiled_engine_serves_the_next_bibliography_as_a_new_one_would(style):
+    # reader-build watch: the engine of a bibliography no longer in use is used again
+    import gc
+    from reader_build.bibliography import csl_engine
+    first, _, _ = _formatted(BIB, style, ["[@hasegawa, p. 12]", "[@stephan]", "[@hasegawa]"])
+    engine = first._engine
+    del first
+    gc.collect()
+    changed = BIB.replace("The Kuril Islands", "The Kurile Islands") + """
+@book{hasegawa-b, author = {Hasegawa, Tsuyoshi}, title = {Racing the Enemy}, publisher = {Belknap}, date = {1998}}
+"""
+    texts = ["[@stephan, 201]", "[@hasegawa-b; @hasegawa, 3]", "[@stephan, 201]", "[@sato]"]
+    again, notes, entries = _formatted(changed, style, texts)
+    assert again._engine is engine                       # not compiled again
+    csl_engine._IDLE.clear()
+    fresh, fresh_notes, fresh_entries = _formatted(changed, style, texts)
+    assert fresh._engine is not engine
+    assert notes == fresh_notes and entries == fresh_entries
+    listed = " ".join(h for _, h in entries)
+    assert "Kurile Islands" in listed and "Kuril Islands" not in listed
+    assert ("1998a" in listed) == (style == "apa")          # disambiguated afresh

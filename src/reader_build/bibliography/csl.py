@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import weakref
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 from urllib.parse import quote, unquote
@@ -19,7 +20,7 @@ from py_mini_racer import JSEvalException
 
 from .csl_cite import Cluster, assign_positions, citation_items
 from .csl_data import to_csl
-from .csl_engine import Engine, locale_xml
+from .csl_engine import Engine, engine_for, locale_xml
 from .latex import render_html
 from .names import set_members
 from .csl_styles import CslStyle
@@ -57,6 +58,8 @@ class CslBibliography(Bibliography):
         self._registered = False
         self._listed_set: set[str] | None = None
         self._items = set(engine.items)
+        # when this bibliography is gone, its engine (compiled) may serve the next one
+        weakref.finalize(self, engine.release).atexit = False
 
     def known_key(self, key: str) -> str | None:
         """The entry's key as cited: an item of the engine, or a @set of items."""
@@ -220,7 +223,7 @@ def entry_html(text: str) -> str:
 def start_engine(style: CslStyle, lang: str, diags: Diagnostics) -> Engine:
     """A citeproc-js engine for the style, compiling it in V8's thread while the caller
     reads the .bib files (give the result to :func:`load_csl`)."""
-    return Engine(style.xml, csl_lang(lang, diags))
+    return engine_for(style.xml, csl_lang(lang, diags))
 
 
 def csl_lang(lang: str, diags: Diagnostics) -> str:

@@ -9,6 +9,7 @@ packages). The class is a thin, typed call surface: items in, HTML strings out.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import os
 import threading
@@ -28,12 +29,14 @@ _SCRIPT: list[str] = []
 # formatting 2,000 notes, benchmarks/citations.py). Used when this module starts V8.
 V8_FLAGS = ("--single-threaded", "--min-semi-space-size=16", "--max-semi-space-size=16")
 _LIVE: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+_IDLE: "dict[tuple[str, str], Engine]" = {}     # one compiled engine per style and locale
 
 
 @atexit.register
 def _close_all() -> None:
     """Free every V8 context before the interpreter's own teardown, where freeing one
     (from MiniRacer.__del__) can wait forever for mini-racer's event-loop thread."""
+    _IDLE.clear()
     for engine in list(_LIVE):
         if engine.pid == os.getpid():     # not in a forked child: its V8 threads are the parent's
             engine.close()
@@ -81,6 +84,20 @@ class StyleInfo:
     sorts_first: bool = False   # the cites of a cluster are sorted before their positions
 
 
+def engine_for(style_xml: str, lang: str) -> "Engine":
+    """A compiled engine for the style and locale: one that a bibliography no longer in
+    use left behind (``reader-build watch`` builds again and again in one process), or a
+    new one."""
+    found = _IDLE.pop(_style_key(style_xml, lang), None)
+    if found is not None and found.pid == os.getpid() and found._js is not None:
+        return found
+    return Engine(style_xml, lang)
+
+
+def _style_key(style_xml: str, lang: str) -> tuple[str, str]:
+    return hashlib.sha256(style_xml.encode("utf-8")).hexdigest(), lang
+
+
 class Engine:
     """One citeproc-js engine for one style and locale, then one set of items.
 
@@ -90,6 +107,7 @@ class Engine:
 
     def __init__(self, style_xml: str, lang: str):
         self.lang = lang
+        self.key = _style_key(style_xml, lang)
         self.pid = os.getpid()
         self.items: tuple[str, ...] = ()
         self._js: MiniRacer | None = None
@@ -127,6 +145,16 @@ class Engine:
         self.info = StyleInfo(info["class"], int(info["near-note-distance"]),
                               info["prefix"], info["suffix"], bool(info["punctuation-in-quote"]),
                               bool(info["sorts-first"]))
+
+    def release(self) -> None:
+        """Done with these items: the engine, compiled, may serve the next bibliography of
+        the same style and locale (:func:`engine_for`), which gives it new items."""
+        if self._js is None or self._error is not None or self.pid != os.getpid():
+            return
+        previous = _IDLE.get(self.key)
+        _IDLE[self.key] = self
+        if previous is not None and previous is not self:
+            previous.close()
 
     def close(self) -> None:
         """Free the V8 context now (at the latest, when the process exits)."""

@@ -55,7 +55,13 @@ function rbInit(style, lang, locales) {
 
 // The items, by id (given after the style is built: the engine asks for them only
 // when citations are registered).
+// An engine used before is emptied first: every item and its disambiguation leave the
+// registry, so the new items are read afresh.
 function rbItems(items) {
+  if (RB.engine.registry.mylist.length || Object.keys(RB.engine.registry.registry).length) {
+    RB.engine.updateUncitedItems([]);
+    RB.engine.updateItems([]);
+  }
   RB.items = JSON.parse(items);
   return "";
 }
