@@ -38,6 +38,7 @@ try:
 except ImportError:
     sys.path.insert(0, str(HERE.parent / "src"))
 from reader_build.bibliography.csl import CslBibliography
+from reader_build.bibliography.csl_engine import forget_idle_engines
 from reader_build.bibliography.select import load_styled
 from reader_build.bibliography.references import BibSettings
 from reader_build.diagnostics import Diagnostics
@@ -90,7 +91,9 @@ def make_citations(entries: int, count: int, rng: random.Random) -> list[CiteUse
     return uses
 
 
-def run(entries: int, citations: int, style_id: str, seed: int = 1) -> dict:
+def run(entries: int, citations: int, style_id: str, seed: int = 1, warm: bool = False) -> dict:
+    if not warm:
+        forget_idle_engines()                 # the style compiled anew, as in a fresh process
     rng = random.Random(seed)
     bib_text = make_bib(entries, rng)
     uses = make_citations(entries, citations, rng)
@@ -118,9 +121,11 @@ def main(argv=None) -> int:
     p.add_argument("--citations", type=int, default=2000)
     p.add_argument("--style", default="chicago-notes-bibliography")
     p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--warm", action="store_true",
+                   help="after the first run, use the compiled engine again, as reader-build watch does")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
-    results = [run(args.entries, args.citations, args.style) for _ in range(args.repeat)]
+    results = [run(args.entries, args.citations, args.style, warm=args.warm) for _ in range(args.repeat)]
     print(f"{args.style}: {args.citations} citations of {args.entries} entries; seconds, wall (CPU of "
           "the process, V8's thread included)")
     print("  run   load          cite          bibliography  total         load+cite     load average")

@@ -30,6 +30,7 @@ _SCRIPT: list[str] = []
 V8_FLAGS = ("--single-threaded", "--min-semi-space-size=16", "--max-semi-space-size=16")
 _LIVE: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 _IDLE: "dict[tuple[str, str], Engine]" = {}     # one compiled engine per style and locale
+IDLE_ENGINES = 2                                 # kept at most (each holds a V8 heap)
 
 
 @atexit.register
@@ -94,6 +95,12 @@ def engine_for(style_xml: str, lang: str) -> "Engine":
     return Engine(style_xml, lang)
 
 
+def forget_idle_engines() -> None:
+    """Close the engines kept for reuse (the next engine is compiled anew)."""
+    while _IDLE:
+        _IDLE.pop(next(iter(_IDLE))).close()
+
+
 def _style_key(style_xml: str, lang: str) -> tuple[str, str]:
     return hashlib.sha256(style_xml.encode("utf-8")).hexdigest(), lang
 
@@ -151,10 +158,12 @@ class Engine:
         the same style and locale (:func:`engine_for`), which gives it new items."""
         if self._js is None or self._error is not None or self.pid != os.getpid():
             return
-        previous = _IDLE.get(self.key)
+        previous = _IDLE.pop(self.key, None)
         _IDLE[self.key] = self
         if previous is not None and previous is not self:
             previous.close()
+        while len(_IDLE) > IDLE_ENGINES:              # the oldest goes
+            _IDLE.pop(next(iter(_IDLE))).close()
 
     def close(self) -> None:
         """Free the V8 context now (at the latest, when the process exits)."""
