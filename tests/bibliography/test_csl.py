@@ -346,3 +346,157 @@ def test_positions_follow_citeproc_js_rules():
     assert positions == [0, 2, 3, 0, 1, 1]
     assert clusters[4].items[0]["near-note"] is True and "near-note" not in clusters[5].items[0]
     assert clusters[4].items[0]["first-reference-note-number"] == 1
+
+
+def test_positions_count_the_cites_of_the_note_before_not_its_citations():
+    # citeproc-js: "ibid." only after a note that holds this one cite
+    clusters = [Cluster([{"id": "a"}, {"id": "b"}], 1), Cluster([{"id": "a"}], 2),
+                Cluster([{"id": "a"}], 3)]
+    assign_positions(clusters, 5)
+    assert [c.items[0]["position"] for c in clusters] == [0, 1, 2]
+
+
+def test_positions_of_the_running_text_and_of_notes_are_two_histories():
+    # a citation in the text of an in-text style and one in an editorial note: citeproc-js
+    # follows each sequence on its own, so each has its own first citation
+    clusters = [Cluster([{"id": "a"}], 0), Cluster([{"id": "a"}], 1), Cluster([{"id": "a"}], 0),
+                Cluster([{"id": "a"}], 2)]
+    assign_positions(clusters, 5)
+    assert [c.items[0]["position"] for c in clusters] == [0, 0, 2, 2]
+
+
+def test_positions_start_again_where_note_numbers_start_again():
+    clusters = [Cluster([{"id": "a"}], 1), Cluster([{"id": "a"}], 2), Cluster([{"id": "a"}], 1)]
+    assign_positions(clusters, 5)
+    assert [c.items[0]["position"] for c in clusters] == [0, 2, 0]
+
+
+SET_BIB = BIB + """
+@set{pair, entryset = {stephan,hasegawa}}
+"""
+
+
+@pytest.mark.parametrize("style", ["chicago-notes-bibliography", "apa"])
+def test_a_biblatex_set_cites_and_lists_its_members(tmp_path, style):
+    chapter = CHAPTER.replace("Then [@stephan, 203].", "Then [see @pair, 203].")
+    files = {"bibliography/refs.bib": SET_BIB}
+    reader, diags = resolved(project(tmp_path, style, chapter, files))
+    assert not [d for d in diags if d.severity == "error"], [d.format() for d in diags]
+    bib, chapter = reader.bibliography, reader.chapters[0]
+    n = next(n for n, u in enumerate(chapter.parsed.citations) if u.citation.keys == ["pair"])
+    use = chapter.parsed.citations[n]
+    where = (chapter.id, n)
+    text = html_text(bib.note_html(where, lambda k: "#" + k) if bib.note_style
+                     else bib.cite_html(use.citation, lambda k: "#" + k, where))
+    assert "?" not in text and "Stephan" in text and "Hasegawa" in text, text
+    if style == "apa":          # APA sorts the cites: the prefix stays with the first member
+        assert text == "(Hasegawa, 1998, p. 203; see Stephan, 1975)", text
+    else:
+        assert text.index("Stephan") < text.index("Hasegawa") < text.index("203"), text
+        assert text.startswith("see Stephan"), text
+    listed = [k for k, _ in bib.entries_html(None)]
+    assert "stephan" in listed and "hasegawa" in listed and "pair" not in listed
+    assert [k for k, _ in bib.entries_html(["pair"])] == [k for k in listed if k in ("stephan", "hasegawa")]
+
+
+def test_a_set_with_every_entry_listed(tmp_path):
+    toml = ('title = "Notes"\n[bibliography]\nstyle = "chicago-notes-bibliography"\nall = true\n'
+            '[editions.print]\nformat = "pdf"\n')
+    reader, diags = resolved(project(tmp_path, "chicago-notes-bibliography", CHAPTER,
+                                     {"bibliography/refs.bib": SET_BIB, "reader.toml": toml}))
+    listed = [k for k, _ in reader.bibliography.entries_html(None)]
+    assert {"hasegawa", "stephan", "nodate"} <= set(listed) and "pair" not in listed
+
+
+def test_a_handout_in_a_note_style_keeps_the_notes_numbers(tmp_path, capsys, monkeypatch):
+    from reader_build.cli import main
+    chapter = CHAPTER + """
+## Later {#later}
+
+The editor returns to the Kurils [@stephan, 202] and to both works [@pair].
+"""
+    root = project(tmp_path, "chicago-notes-bibliography", chapter, {"bibliography/refs.bib": SET_BIB})
+    result = build(root, ["print"])
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    monkeypatch.chdir(root)
+    status = main(["handout", ".", "--section", "later"])
+    out, err = capsys.readouterr()
+    assert status == 0 and "Traceback" not in out + err, err
+    text = normalise(" ".join(pdf_page_texts(root / "build" / "handout-later.pdf")))
+    # notes 8 and 9 of the reader (seven notes come before), in their short forms
+    assert '8 Stephan, "The Kuril Islands," 202.' in text, text
+    assert '9 Stephan, "The Kuril Islands"; Hasegawa, The Northern Territories Dispute' in text, text
+    works = text[text.index("Works cited"):]
+    assert "Stephan, John J." in works and "Hasegawa, Tsuyoshi" in works and "pair" not in works, works
+
+
+EXIT_SCRIPT = """
+import sys
+from reader_build.bibliography.csl import load_csl
+from reader_build.bibliography.csl_styles import COLLECTION, CslStyle
+from reader_build.bibliography.load import parse_files
+from reader_build.bibliography.references import BibSettings
+from reader_build.diagnostics import Diagnostics
+from reader_build.source.files import SourceFile
+diags = Diagnostics()
+data, places = parse_files([SourceFile("refs.bib", sys.stdin.read())], diags)
+style = CslStyle("apa", (COLLECTION / "apa.csl").read_text(encoding="utf-8"), "")
+BIB = load_csl(data, places, BibSettings("apa"), style, "en-US", diags)   # kept to the end
+BIB.register([])
+print(len(BIB.entries_html(None)))
+"""
+
+
+def test_a_process_holding_an_engine_exits():
+    # freeing a V8 context from MiniRacer.__del__ in the interpreter's teardown could wait
+    # forever for mini-racer's event-loop thread: engines are closed before (atexit)
+    import subprocess
+    import sys
+    env = dict(__import__("os").environ, PYTHONPATH=str(REPO / "src"))
+    for _ in range(3):
+        run = subprocess.run([sys.executable, "-c", EXIT_SCRIPT], input=BIB, capture_output=True,
+                             text=True, timeout=300, env=env)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert run.stdout.strip() == "0"
+
+
+def _formatted(bib_text: str, style: str, texts: list[str]):
+    from reader_build.bibliography.csl import load_csl
+    from reader_build.bibliography.csl_styles import CslStyle
+    from reader_build.bibliography.references import BibSettings
+    from reader_build.model import CiteUse
+    from reader_build.source.citations import parse_citation
+    diags = Diagnostics()
+    data, places = parse_files([SourceFile("refs.bib", bib_text)], diags)
+    bib = load_csl(data, places, BibSettings(style), CslStyle(style, (COLLECTION / f"{style}.csl").read_text(
+        encoding="utf-8"), ""), "en-US", diags)
+    notes = bib.note_style
+    uses = [CiteUse(("c", n), parse_citation(t), (n + 1) * notes, notes, n) for n, t in enumerate(texts)]
+    bib.register_uses(uses)
+    notes = [bib.note_html(u.where, str) if bib.note_style else bib.cite_html(u.citation, str, u.where)
+             for u in uses]
+    return bib, notes, bib.entries_html(None)
+
+
+@pytest.mark.parametrize("style", ["chicago-notes-bibliography", "apa"])
+def test_a_compiled_engine_serves_the_next_bibliography_as_a_new_one_would(style):
+    # reader-build watch: the engine of a bibliography no longer in use is used again
+    import gc
+    from reader_build.bibliography import csl_engine
+    first, _, _ = _formatted(BIB, style, ["[@hasegawa, p. 12]", "[@stephan]", "[@hasegawa]"])
+    engine = first._engine
+    del first
+    gc.collect()
+    changed = BIB.replace("The Kuril Islands", "The Kurile Islands") + """
+@book{hasegawa-b, author = {Hasegawa, Tsuyoshi}, title = {Racing the Enemy}, publisher = {Belknap}, date = {1998}}
+"""
+    texts = ["[@stephan, 201]", "[@hasegawa-b; @hasegawa, 3]", "[@stephan, 201]", "[@sato]"]
+    again, notes, entries = _formatted(changed, style, texts)
+    assert again._engine is engine                       # not compiled again
+    csl_engine._IDLE.clear()
+    fresh, fresh_notes, fresh_entries = _formatted(changed, style, texts)
+    assert fresh._engine is not engine
+    assert notes == fresh_notes and entries == fresh_entries
+    listed = " ".join(h for _, h in entries)
+    assert "Kurile Islands" in listed and "Kuril Islands" not in listed
+    assert ("1998a" in listed) == (style == "apa")          # disambiguated afresh

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import weakref
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 from urllib.parse import quote, unquote
@@ -19,8 +20,9 @@ from py_mini_racer import JSEvalException
 
 from .csl_cite import Cluster, assign_positions, citation_items
 from .csl_data import to_csl
-from .csl_engine import Engine, locale_xml
+from .csl_engine import Engine, engine_for, locale_xml
 from .latex import render_html
+from .names import set_members
 from .csl_styles import CslStyle
 from .references import Bibliography, BibSettings, missing_fields
 from ..diagnostics import Diagnostics
@@ -56,10 +58,25 @@ class CslBibliography(Bibliography):
         self._registered = False
         self._listed_set: set[str] | None = None
         self._items = set(engine.items)
+        # when this bibliography is gone, its engine (compiled) may serve the next one
+        weakref.finalize(self, engine.release).atexit = False
 
     def known_key(self, key: str) -> str | None:
+        """The entry's key as cited: an item of the engine, or a @set of items."""
         key = self._canon(key)
-        return key if key in self._items else None
+        if key in self._items or (key is not None and self._members(key)):
+            return key
+        return None
+
+    def _members(self, key: str) -> list[str]:
+        """The items a key stands for: itself, or the members of a biblatex @set (CSL has
+        no sets: each member is cited and listed as an entry of its own)."""
+        if key in self._items:
+            return [key]
+        if key in self.data.entries and self.data.entries[key].type == "set":
+            return [m for m in (self._canon(k) for k in set_members(self.data.entries[key]))
+                    if m in self._items]
+        return []
 
     # --- formatting every citation, in reading order ------------------------------------
     def register(self, citations: Iterable[Citation]) -> None:
@@ -68,26 +85,30 @@ class CslBibliography(Bibliography):
         self.register_uses(uses)
 
     def register_uses(self, uses: list[CiteUse]) -> None:
-        jobs: list[tuple[CiteUse, Cluster]] = []
+        jobs: list[tuple[CiteUse, Cluster, str]] = []
         for use in uses:
-            items, missing = citation_items(use.citation, self.known_key)
+            items, missing = citation_items(use.citation, self.known_key, self._members)
             if use.citation.narrative and items and not self.note_style:
                 items = [dict(items[0], **{"suppress-author": True})] + items[1:]
-            jobs.append((use, Cluster(items, use.note, "", missing)))
-        clusters = [cluster for _, cluster in jobs if cluster.items]
-        assign_positions(clusters, self._engine.info.near_note_distance)
+            jobs.append((use, Cluster(items, use.note, "", missing), items[0]["id"] if items else ""))
+        clusters = [cluster for _, cluster, _ in jobs if cluster.items]
         order = list(dict.fromkeys(i["id"] for c in clusters for i in c.items))
-        uncited = [k for k in self.keys() if k not in set(order)] if self.settings.include_all else []
+        uncited = [k for k in self._engine.items if k not in set(order)] if self.settings.include_all else []
         self._engine.register(order, uncited)
+        # the style's sort of the cites of a cluster comes before their positions
+        for cluster, sorted_as in zip(clusters, self._engine.sort_orders([c.items for c in clusters])):
+            if sorted_as:
+                cluster.items = [cluster.items[n] for n in sorted_as]
+        assign_positions(clusters, self._engine.info.near_note_distance)
         self._order = order
         self._entries = self._listed_set = None
         unique = list(dict.fromkeys(json.dumps(c.items, sort_keys=True) for c in clusters))
         made = dict(zip(unique, self._engine.cite([json.loads(u) for u in unique])))
         self._formatted = {}
-        for use, cluster in jobs:
+        for use, cluster, lead_key in jobs:
             text = self._cluster_html(cluster, made, inline_in_note=bool(use.note) and not use.footnoted)
             narrative = use.citation.narrative and cluster.items and (use.footnoted or not self.note_style)
-            lead = self._lead(cluster.items[0]["id"]) if narrative else ""
+            lead = self._lead(lead_key) if narrative else ""
             if use.footnoted:
                 self._formatted[use.where] = _Formatted(lead, text)
             else:
@@ -151,7 +172,7 @@ class CslBibliography(Bibliography):
                     self._entries.append((unquote(m.group(1)), entry_html(text)))
         if keys is None:
             return list(self._entries)
-        wanted = {k for k in (self._canon(k) for k in keys) if k}
+        wanted = {m for k in (self._canon(k) for k in keys) if k for m in self._members(k)}
         return [(k, h) for k, h in self._entries if k in wanted]
 
     def _missing(self, entry) -> list[str]:
@@ -199,22 +220,37 @@ def entry_html(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_csl(data, places, settings: BibSettings, style: CslStyle, lang: str,
-             diags: Diagnostics) -> CslBibliography | None:
-    """The CSL bibliography, or None (after an error) when citeproc-js rejects the style."""
+def start_engine(style: CslStyle, lang: str, diags: Diagnostics) -> Engine:
+    """A citeproc-js engine for the style, compiling it in V8's thread while the caller
+    reads the .bib files (give the result to :func:`load_csl`)."""
+    return engine_for(style.xml, csl_lang(lang, diags))
+
+
+def csl_lang(lang: str, diags: Diagnostics) -> str:
+    """The CSL locale asked for, or en-US (with a warning) when there is none for it."""
     if locale_xml(lang) is None:
         diags.warning("bib-locale-unknown", f"no CSL locale for '{lang}': the style's terms "
                       "are printed in American English (en-US)", "reader.toml")
-        lang = "en-US"
+        return "en-US"
+    return lang
+
+
+def load_csl(data, places, settings: BibSettings, style: CslStyle, lang: str,
+             diags: Diagnostics, engine: Engine | None = None) -> CslBibliography | None:
+    """The CSL bibliography, or None (after an error) when citeproc-js rejects the style.
+    *engine*: one :func:`start_engine` started for this style and *lang*."""
+    if engine is None:
+        engine = start_engine(style, lang, diags)
     items = {}
     for key, entry in data.entries.items():
         if entry.type != "set":
             items[key] = to_csl(key, entry)
     try:
-        engine = Engine(style.xml, lang, items)
+        engine.load(items)
     except JSEvalException as exc:
+        engine.close()
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else "citeproc-js failed"
         diags.error("bib-style-invalid", f"citeproc-js cannot use the style '{style.id}': {message}",
                     style.path or f"{style.id}.csl")
         return None
-    return CslBibliography(data, places, settings, style, lang, engine)
+    return CslBibliography(data, places, settings, style, engine.lang, engine)

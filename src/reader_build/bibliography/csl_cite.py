@@ -34,16 +34,27 @@ class Cluster:
     missing: list[str] = field(default_factory=list)
 
 
-def citation_items(citation: Citation, known) -> tuple[list[dict], list[str]]:
+def citation_items(citation: Citation, known, members=None) -> tuple[list[dict], list[str]]:
     """CSL citation items of a parsed citation (prefix, locator and label, suffix), and
-    the keys that no entry has."""
+    the keys that no entry has. *members* gives the entries a key stands for (a biblatex
+    ``@set`` stands for its members, cited together: the prefix goes to the first, the
+    locator and suffix to the last)."""
     items, missing = [], []
     for item in citation.items:
         key = known(item.key)
-        if key is None:
+        ids = (members(key) if members else [key]) if key is not None else []
+        if not ids:
             missing.append(item.key)
             continue
-        out: dict = {"id": key}
+        for n, one in enumerate(ids):
+            out = _item(item, one, first=n == 0, last=n == len(ids) - 1)
+            items.append(out)
+    return items, missing
+
+
+def _item(item, key: str, first: bool = True, last: bool = True) -> dict:
+    out: dict = {"id": key}
+    if last:
         label, value, extra = split_csl_locator(item.locator, split_locator)
         if value:
             out["locator"], out["label"] = value, label
@@ -51,12 +62,11 @@ def citation_items(citation: Citation, known) -> tuple[list[dict], list[str]]:
         if suffix:
             out["suffix"] = suffix if suffix[0] in PUNCTUATION else (
                 (", " if extra and not value else " ") + suffix)
-        if item.prefix:
-            out["prefix"] = item.prefix + " "
-        if item.suppress_author:
-            out["suppress-author"] = True
-        items.append(out)
-    return items, missing
+    if item.prefix and first:
+        out["prefix"] = item.prefix + " "
+    if item.suppress_author:
+        out["suppress-author"] = True
+    return out
 
 
 def _locator_key(item: dict) -> str:
@@ -64,14 +74,25 @@ def _locator_key(item: dict) -> str:
 
 
 def assign_positions(clusters: list[Cluster], near_note_distance: int) -> None:
-    """Set position, near-note and first-reference-note-number on every item, in place."""
+    """Set position, near-note and first-reference-note-number on every item, in place.
+
+    As citeproc-js, citations in the running text (note 0) and citations in notes are two
+    sequences, each with its own history, and a note number lower than the one before
+    starts the history of notes again. The cites of each cluster must already stand in
+    the order the style sorts them in (``Engine.sort_orders``)."""
+    _positions([c for c in clusters if not c.note], near_note_distance)
+    _positions([c for c in clusters if c.note], near_note_distance)
+
+
+def _positions(clusters: list[Cluster], near_note_distance: int) -> None:
     first_ref: dict[str, int] = {}
     last_ref: dict[str, int] = {}
-    in_note: dict[int, int] = {}
-    for cluster in clusters:
-        in_note[cluster.note] = in_note.get(cluster.note, 0) + 1
+    in_note: dict[int, int] = {}          # cites (not clusters) so far in each note
     previous: Cluster | None = None
     for cluster in clusters:
+        if previous is not None and cluster.note and previous.note > cluster.note:
+            first_ref, last_ref, in_note = {}, {}, {}
+        in_note[cluster.note] = in_note.get(cluster.note, 0) + len(cluster.items)
         for k, item in enumerate(cluster.items):
             key, note = item["id"], cluster.note
             for name in ("position", "near-note", "first-reference-note-number"):
@@ -80,32 +101,36 @@ def assign_positions(clusters: list[Cluster], near_note_distance: int) -> None:
                 first_ref[key] = last_ref[key] = note
                 item["position"] = FIRST
                 continue
-            prev_item, prev_loc = _ibid_candidate(cluster, k, previous, in_note)
-            position = SUBSEQUENT
-            if prev_item is not None and prev_item["id"] == key:
-                prev_item = prev_loc
-                mine, theirs = _locator_key(item) if item.get("locator") else "", \
-                    _locator_key(prev_item) if prev_item.get("locator") else ""
-                if not theirs:
-                    position = IBID_WITH_LOCATOR if mine else IBID
-                elif mine == theirs:
-                    position = IBID
-                elif mine:
-                    position = IBID_WITH_LOCATOR
+            item["position"] = _later_position(cluster, k, previous, in_note)
             if cluster.mode == "author-only":
-                position = FIRST
-            item["position"] = position
+                item["position"] = FIRST
             first_ref.setdefault(key, note)
             if first_ref[key] != note:
                 item["first-reference-note-number"] = first_ref[key]
             if note:
-                if position != FIRST and note - last_ref.get(key, note) <= near_note_distance:
+                if item["position"] != FIRST and note - last_ref.get(key, note) <= near_note_distance:
                     item["near-note"] = True
                 last_ref[key] = note
-            elif position != FIRST:
+            elif item["position"] != FIRST:
                 item["near-note"] = True
         if cluster.items:
             previous = cluster
+
+
+def _later_position(cluster: Cluster, k: int, previous: Cluster | None, in_note: dict[int, int]) -> int:
+    """The position of a cite of an item cited before: "ibid." (with a locator or not) or
+    subsequent."""
+    item = cluster.items[k]
+    prev_item, prev_loc = _ibid_candidate(cluster, k, previous, in_note)
+    if prev_item is None or prev_item["id"] != item["id"]:
+        return SUBSEQUENT
+    mine = _locator_key(item) if item.get("locator") else ""
+    theirs = _locator_key(prev_loc) if prev_loc.get("locator") else ""
+    if not theirs:
+        return IBID_WITH_LOCATOR if mine else IBID
+    if mine == theirs:
+        return IBID
+    return IBID_WITH_LOCATOR if mine else SUBSEQUENT
 
 
 def _ibid_candidate(cluster: Cluster, k: int, previous: Cluster | None,
@@ -118,6 +143,7 @@ def _ibid_candidate(cluster: Cluster, k: int, previous: Cluster | None,
         return None, None
     first = previous.items[0]
     if previous.note != cluster.note:
+        # the note before holds this one cite only (citeproc-js counts cites, not clusters)
         if previous.note >= cluster.note - 1 and (in_note.get(previous.note) == 1 or previous.note == 0):
             return first, first
         return None, None

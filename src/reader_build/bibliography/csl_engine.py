@@ -8,18 +8,41 @@ packages). The class is a thin, typed call surface: items in, HTML strings out.
 """
 from __future__ import annotations
 
+import atexit
+import hashlib
 import json
+import os
+import threading
+import weakref
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import citeproc
+from py_mini_racer import MiniRacer, init_mini_racer
 
 from .v8 import start_v8
 
 _CITEPROC = resources.files(__package__).joinpath("citeproc")
 LOCALES = Path(citeproc.__file__).parent / "data" / "locales"
 _SCRIPT: list[str] = []
+# mini-racer's own flag, and a young generation of 16 MB: citeproc-js makes many small,
+# short-lived objects, and with V8's default the scavenger ran often (a fifth less time
+# formatting 2,000 notes, benchmarks/citations.py). Used when this module starts V8.
+V8_FLAGS = ("--single-threaded", "--min-semi-space-size=16", "--max-semi-space-size=16")
+_LIVE: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+_IDLE: "dict[tuple[str, str], Engine]" = {}     # one compiled engine per style and locale
+IDLE_ENGINES = 2                                 # kept at most (each holds a V8 heap)
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free every V8 context before the interpreter's own teardown, where freeing one
+    (from MiniRacer.__del__) can wait forever for mini-racer's event-loop thread."""
+    _IDLE.clear()
+    for engine in list(_LIVE):
+        if engine.pid == os.getpid():     # not in a forked child: its V8 threads are the parent's
+            engine.close()
 
 
 def _script() -> str:
@@ -61,26 +84,96 @@ class StyleInfo:
     prefix: str                 # the citation layout's affixes (left out by the link wrapper)
     suffix: str
     punctuation_in_quote: bool  # the locale sets "." and "," inside closing quotes
+    sorts_first: bool = False   # the cites of a cluster are sorted before their positions
+
+
+def engine_for(style_xml: str, lang: str) -> "Engine":
+    """A compiled engine for the style and locale: one that a bibliography no longer in
+    use left behind (``reader-build watch`` builds again and again in one process), or a
+    new one."""
+    found = _IDLE.pop(_style_key(style_xml, lang), None)
+    if found is not None and found.pid == os.getpid() and found._js is not None:
+        return found
+    return Engine(style_xml, lang)
+
+
+def forget_idle_engines() -> None:
+    """Close the engines kept for reuse (the next engine is compiled anew)."""
+    while _IDLE:
+        _IDLE.pop(next(iter(_IDLE))).close()
+
+
+def _style_key(style_xml: str, lang: str) -> tuple[str, str]:
+    return hashlib.sha256(style_xml.encode("utf-8")).hexdigest(), lang
 
 
 class Engine:
-    """One citeproc-js engine for one style, locale and set of items."""
+    """One citeproc-js engine for one style and locale, then one set of items.
 
-    def __init__(self, style_xml: str, lang: str, items: dict[str, dict]):
+    The style is compiled (citeproc-js builds its token lists: most of an engine's start)
+    in V8's own thread from the moment the engine is made, while Python goes on reading
+    the .bib files and converting the entries; :meth:`load` gives the items and waits."""
+
+    def __init__(self, style_xml: str, lang: str):
         self.lang = lang
-        self.items = tuple(items)
-        self._js = start_v8()
-        self._js.eval(_script())
-        locales = {"en-US": locale_xml("en-US")}
-        own = locale_id(lang)
-        if own:
-            for name in (own, lang, lang.split("-")[0]):
-                locales[name] = locale_xml(own)
+        self.key = _style_key(style_xml, lang)
+        self.pid = os.getpid()
+        self.items: tuple[str, ...] = ()
+        self._js: MiniRacer | None = None
+        self._info: dict | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, args=(style_xml, lang),
+                                        name="citeproc-js", daemon=True)
+        self._thread.start()
+        _LIVE.add(self)
+
+    def _start(self, style_xml: str, lang: str) -> None:
+        try:
+            init_mini_racer(flags=V8_FLAGS, ignore_duplicate_init=True)
+            self._js = start_v8()
+            self._js.eval(_script())
+            locales = {"en-US": locale_xml("en-US")}
+            own = locale_id(lang)
+            if own:
+                for name in (own, lang, lang.split("-")[0]):
+                    locales[name] = locale_xml(own)
+            self._info = json.loads(self._js.call("rbInit", style_xml, lang, json.dumps(locales)))
+        except BaseException as exc:          # raised again by load(), in the caller's thread
+            self._error = exc
+
+    def load(self, items: dict[str, dict]) -> None:
+        """The items (CSL-JSON by key), once the style is compiled; raises what compiling
+        the style raised (``JSEvalException`` for a style citeproc-js rejects)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
         linked = {key: dict(item, system_id=key) for key, item in items.items()}   # for the links
-        info = json.loads(self._call("rbInit", style_xml, lang, json.dumps(linked),
-                                     json.dumps(locales)))
+        self._call("rbItems", json.dumps(linked))
+        self.items = tuple(items)
+        info = self._info
         self.info = StyleInfo(info["class"], int(info["near-note-distance"]),
-                              info["prefix"], info["suffix"], bool(info["punctuation-in-quote"]))
+                              info["prefix"], info["suffix"], bool(info["punctuation-in-quote"]),
+                              bool(info["sorts-first"]))
+
+    def release(self) -> None:
+        """Done with these items: the engine, compiled, may serve the next bibliography of
+        the same style and locale (:func:`engine_for`), which gives it new items."""
+        if self._js is None or self._error is not None or self.pid != os.getpid():
+            return
+        previous = _IDLE.pop(self.key, None)
+        _IDLE[self.key] = self
+        if previous is not None and previous is not self:
+            previous.close()
+        while len(_IDLE) > IDLE_ENGINES:              # the oldest goes
+            _IDLE.pop(next(iter(_IDLE))).close()
+
+    def close(self) -> None:
+        """Free the V8 context now (at the latest, when the process exits)."""
+        self._thread.join()
+        js, self._js = self._js, None
+        _LIVE.discard(self)
+        if js is not None:
+            js.close()
 
     def _call(self, name: str, *args):
         return self._js.call(name, *args)
@@ -88,12 +181,23 @@ class Engine:
     def register(self, cited: list[str], uncited: list[str]) -> None:
         self._call("rbRegister", json.dumps(cited), json.dumps(uncited) if uncited else "")
 
+    def sort_orders(self, clusters: list[list[dict]]) -> list[list[int] | None]:
+        """For each cluster, the order of its cites in the style's sort (indices), when
+        the style sorts them before their positions are known (:attr:`StyleInfo.sorts_first`);
+        None for a cluster that stays as it is."""
+        if not self.info.sorts_first or not any(len(c) > 1 for c in clusters):
+            return [None] * len(clusters)
+        ids = [[{"id": item["id"]} for item in c] if len(c) > 1 else [] for c in clusters]
+        return json.loads(self._call("rbSortOrders", json.dumps(ids)))
+
     def cite(self, clusters: list[list[dict]]) -> list[str]:
         """The HTML of each cluster of citation items, each cite in a link
-        ``<a class="cite" data-key="KEY">``, without the layout's prefix and suffix."""
+        ``<a class="cite" data-key="KEY">``, without the layout's prefix and suffix.
+        The cites of a style that sorts before positions come in the style's order
+        (:meth:`sort_orders`) and are not sorted again."""
         if not clusters:
             return []
-        return json.loads(self._call("rbCite", json.dumps(clusters)))
+        return json.loads(self._call("rbCite", json.dumps(clusters), self.info.sorts_first))
 
     def bibliography(self) -> tuple[dict, list[str]]:
         made = json.loads(self._call("rbBibliography"))

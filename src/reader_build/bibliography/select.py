@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .csl import load_csl
+from .csl import load_csl, start_engine
 from .csl_styles import Place, find_style
 from .load import parse_files
 from .references import STYLES, BibSettings, Bibliography, load_bibliography
@@ -28,8 +28,9 @@ def load_styled(files: list[SourceFile], settings: BibSettings, diags: Diagnosti
     style = find_style(settings.style, root, STYLES, where, diags)
     if style is None:
         return load_bibliography(files, replace(settings, style="author-date"), diags)
+    engine = start_engine(style, settings.locale or language, diags)     # compiles meanwhile
     data, places = parse_files(files, diags)
-    found = load_csl(data, places, settings, style, settings.locale or language, diags)
+    found = load_csl(data, places, settings, style, engine.lang, diags, engine)
     if found is None:
         return load_bibliography(files, replace(settings, style="author-date"), Diagnostics())
     return found
