@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 import citeproc
-from py_mini_racer import MiniRacer, init_mini_racer
+from py_mini_racer import MiniRacer
 
 from .v8 import start_v8
 
@@ -129,8 +129,7 @@ class Engine:
 
     def _start(self, style_xml: str, lang: str) -> None:
         try:
-            init_mini_racer(flags=V8_FLAGS, ignore_duplicate_init=True)
-            self._js = start_v8()
+            self._js = start_v8(V8_FLAGS)
             self._js.eval(_script())
             locales = {"en-US": locale_xml("en-US")}
             own = locale_id(lang)

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from py_mini_racer import MiniRacer
+from py_mini_racer import MiniRacer, init_mini_racer
 
 from ..diagnostics import ERROR, Diagnostic, ReaderError
 
@@ -44,8 +44,9 @@ def starts_under(cap: int) -> bool:
         return False
 
 
-def start_v8() -> MiniRacer:
-    """A new V8 context; a ReaderError (``out-of-memory``) when memory is capped below what V8 needs."""
+def start_v8(flags: tuple[str, ...] = ()) -> MiniRacer:
+    """A new V8 context (V8 started with *flags* the first time); a ReaderError
+    (``out-of-memory``) when memory is capped below what V8 needs."""
     cap = resource.getrlimit(resource.RLIMIT_AS)[0]
     if cap != resource.RLIM_INFINITY and not _STARTED:
         if not starts_under(cap):
@@ -54,4 +55,5 @@ def start_v8() -> MiniRacer:
                 f"at most {cap // 2**20} MB (ulimit -v), less than V8 reserves; nothing was written; raise the limit "
                 "or choose a built-in bibliography style (author-date, plain, unsrt, alpha)"))
         _STARTED.append(True)
+    init_mini_racer(flags=flags, ignore_duplicate_init=True)
     return MiniRacer()
