@@ -28,6 +28,7 @@ from functools import lru_cache
 import pyphen
 
 SHY = "\u00ad"
+HARD_HYPHENS = ("-", "\u2010", "\u2011")
 MIN_WORD, MIN_LEFT, MIN_RIGHT = 6, 3, 3
 
 # the elements whose text is never hyphenated (by tag, or by one of their classes)
@@ -173,8 +174,8 @@ class Hyphenator:
 
     def _chunk(self, chunk: str, dictionary: str) -> str:
         """One run of text between spaces: its words hyphenated, unless it is a URL, DOI or number."""
-        if _URLISH.search(chunk) or any(ch.isdigit() for ch in chunk):
-            return chunk
+        if _URLISH.search(chunk) or any(ch.isdigit() for ch in chunk) or any(h in chunk for h in HARD_HYPHENS):
+            return chunk            # a compound breaks at its own hyphen only ("Russian-Japanese")
         return _WORD.sub(lambda m: self._word(m.group(0), dictionary), chunk)
 
     def _word(self, word: str, dictionary: str) -> str:

@@ -1,0 +1,104 @@
+"""The composition of the PDF editions, measured from the PDF's own text layer (issue #23).
+
+The bundled reader is measured as built; a small project built here checks what the
+bundled text may not happen to show (a name or a compound at a line end, a ligature).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+
+from conftest import write_project
+from reader_build.build import build
+import textlayer
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def layer(bundled):
+    return textlayer.read(bundled["pdf"])
+
+
+def _letters(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", text)
+
+
+def test_lines_are_seldom_loose_or_hyphenated(layer):
+    """Before #23 the bundled reader had 73 loose lines and 13 ladders per 100 pages, and a
+    fifth of its lines ended in a hyphen (benchmarks/typography.py; RESULTS.md has the figures)."""
+    per100 = 100 / layer.pages
+    assert len(textlayer.loose_lines(layer)) * per100 <= 62
+    assert len(textlayer.ladders(layer)) * per100 <= 6
+    assert textlayer.hyphenated_share(layer) <= 0.16
+
+
+def test_a_hyphenated_word_keeps_three_letters_each_side(layer):
+    breaks = textlayer.hyphen_breaks(layer)
+    assert breaks, "the reader is hyphenated"
+    for before, after in breaks:
+        before, after = _letters(before)[-1], _letters(after)[0]
+        assert len(before) >= 3 and len(after) >= 3 and len(before + after) >= 6, (before, after)
+
+
+def test_no_index_name_url_doi_or_number_is_hyphenated(layer, bundled):
+    authority = tomllib.loads((bundled["root"] / "manuscript" / "index.toml").read_text(encoding="utf-8"))
+    names = {word for entry in authority["entry"] for name in [entry["heading"], *entry.get("variants", [])]
+             for word in _letters(name)}
+    for word in textlayer.broken_words(layer):
+        assert not set(_letters(word)) & names, word
+        assert not any(ch.isdigit() for ch in word.rstrip("0123456789")), word     # a note call may follow
+    for line in layer.lines:                            # a URL or DOI never gets a hyphen of ours
+        if line.text.endswith("\u2010"):
+            assert not re.search(r"://|www\.|doi|10\.\d{4}", line.text.split()[-1], re.I), line.text
+
+
+def test_the_large_print_edition_breaks_no_word(bundled):
+    large = textlayer.read(bundled["root"] / "build" / "large-print.pdf")
+    assert not [line.text for line in large.lines if line.text.endswith("\u2010")]
+
+
+LINE = " ".join(["Then"] + ["the delegation of the other side met again"] * 3)
+SMALL = {
+    "reader.toml": 'title = "Breaks"\nlanguage = "en"\n[editions.print]\nformat = "pdf"\npage-size = "a5"\n'
+                   'font-size = "14pt"\n',
+    "manuscript/one.md": "---\nid: one\ntitle: Breaks\n---\n\n" + "\n\n".join(
+        f"{LINE[:k]} the Kunashiripolitan Soviet-Japanese negotiations, an affirmative different settlement, "
+        f"a boycotting of representatives, the military articles at https://example.org/negotiations/territorial "
+        f"concerned the territories" for k in range(0, 120, 7)) + "\n",
+    "manuscript/index.toml": '[[entry]]\nid = "k"\nkind = "place"\nheading = "Kunashiripolitan"\n'
+                             'variants = ["Kunashiripolitan"]\n',
+}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    root = write_project(tmp_path_factory.mktemp("typo") / "reader", SMALL)
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return textlayer.read(root / "build" / "print.pdf")
+
+
+def test_words_break_only_where_a_book_may(small):
+    """Paragraphs that start at every offset put each word at a line end somewhere."""
+    broken = textlayer.broken_words(small)
+    assert broken, "long words are hyphenated"
+    for word in broken:
+        assert word not in ("Kunashiripolitan", "Soviet", "Japanese", "territories"), word
+        assert "example" not in word and "negotiations/" not in word, word
+    ends = [line.text.split()[-1] for line in small.lines if line.text.split()]
+    assert not [end for end in ends if end.endswith("\u2010") and re.search(r"[-/:.]", end[:-1])]
+    assert any(w in ("negotiations", "representatives", "affirmative", "delegation") for w in broken), broken
+
+
+def test_ligatures_keep_their_letters_in_the_text_layer(small, layer):
+    """A soft hyphen inside a ligature ("dif|ferent") would make WeasyPrint 70 map the glyph to
+    the wrong text, so that "different" read "di erent" wherever the ligature appeared."""
+    for found in (small, layer):
+        joined = re.sub("\u2010 ", "", " ".join(line.text for line in found.lines))
+        assert not re.search(r"\b(di erent|se lement|boyco |a rmative)", joined)
+    joined = re.sub("\u2010 ", "", " ".join(line.text for line in small.lines))
+    for word in ("different", "settlement", "boycotting", "affirmative"):
+        assert word in joined, word
