@@ -55,6 +55,13 @@ def test_no_index_name_url_doi_or_number_is_hyphenated(layer, bundled):
             assert not re.search(r"://|www\.|doi|10\.\d{4}", line.text.split()[-1], re.I), line.text
 
 
+def test_no_straight_quotes_in_text_heads_or_index(layer):
+    """Before #23: 31, in a quotation over several paragraphs, the running heads ("Editor's
+    Introduction") and the index's glosses ("Shun'ichi")."""
+    assert textlayer.straight_quotes(layer) == 0, [line.text for line in layer.lines
+                                                   if "'" in line.text or '"' in line.text]
+
+
 def test_the_large_print_edition_breaks_no_word(bundled):
     large = textlayer.read(bundled["root"] / "build" / "large-print.pdf")
     assert not [line.text for line in large.lines if line.text.endswith("\u2010")]
