@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import tomllib
 
+import pdfplumber
 import pytest
 
-from conftest import write_project
+from conftest import named_destinations, write_project
 from reader_build.build import build
 import textlayer
 
@@ -109,3 +110,66 @@ def test_ligatures_keep_their_letters_in_the_text_layer(small, layer):
     joined = re.sub("\u2010 ", "", " ".join(line.text for line in small.lines))
     for word in ("different", "settlement", "boycotting", "affirmative"):
         assert word in joined, word
+
+
+def _index_pages(bundled):
+    dests = named_destinations(bundled["pdf"])
+    first = min(page for name, page in dests.items() if name.startswith("index-"))
+    return first, dests
+
+
+def test_index_see_and_see_also_are_italic_in_two_columns(bundled):
+    first, _ = _index_pages(bundled)
+    seen = 0
+    with pdfplumber.open(str(bundled["pdf"])) as pdf:
+        page = pdf.pages[first]                           # a full page of the index of names
+        middle = (page.width) / 2
+        words = page.extract_words(extra_attrs=["fontname", "size"])
+        body = [w for w in words if w["top"] > 45]
+        assert any(w["x1"] < middle - 5 for w in body) and any(w["x0"] > middle + 5 for w in body)
+        assert max(round(w["size"], 1) for w in body) <= 9.1          # 9 pt (headings: the same size, bold)
+        for page in pdf.pages[first - 1:]:
+            for word in page.extract_words(extra_attrs=["fontname"]):
+                if word["text"] in ("see", "See") and word["top"] > 45:
+                    seen += 1
+                    assert "Italic" in word["fontname"], (page.page_number, word)
+    assert seen >= 5
+
+
+def test_chapter_titles_never_leave_a_word_alone(layer):
+    big = [line for line in layer.lines if line.size > layer.body_size * 1.5]
+    for a, b in zip(big, big[1:]):
+        if a.page == b.page and 0 < b.top - a.top < 2 * b.size:      # the second line of a title
+            assert len(b.text.split()) >= 2, (a.text, b.text)
+
+
+def test_section_headings_differ_from_the_standfirst(layer):
+    """A section heading is set larger than the text and upright; the standfirst is italic."""
+    heading = max((line for line in layer.lines if line.text.startswith("The text and where it comes from")),
+                  key=lambda line: line.size)
+    assert heading.size > layer.body_size + 1 and not any("Italic" in f for f in heading.fonts)
+
+
+DAY_MONTH = re.compile(r"\b[0-3]?\d$")
+MONTHS = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|"
+                    r"December)\b")
+
+
+def test_day_and_month_stay_on_one_line(small_dates):
+    joined = " ".join(line.text for line in small_dates.lines)
+    assert "21 March" in joined and "March 21" in joined
+    for a, b in zip(small_dates.lines, small_dates.lines[1:]):
+        end, start = a.text.rstrip(), b.text.lstrip()
+        assert not (DAY_MONTH.search(end) and MONTHS.match(start)), (end, start)
+        assert not (MONTHS.search(end.split()[-1]) and re.match(r"[0-3]?\d\b", start)), (end, start)
+
+
+@pytest.fixture(scope="module")
+def small_dates(tmp_path_factory):
+    text = " ".join(["Then"] + ["the delegation of the other side met again"] * 3)
+    files = dict(SMALL, **{"manuscript/one.md": "---\nid: one\ntitle: Dates\n---\n\n" + "\n\n".join(
+        f"{text[:k]} on 21 March 1956 and on March 21, 1957, they met." for k in range(0, 120, 5)) + "\n"})
+    root = write_project(tmp_path_factory.mktemp("dates") / "reader", files)
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return textlayer.read(root / "build" / "print.pdf")
