@@ -10,9 +10,14 @@ here, as soft hyphens (U+00AD), and the print style sheet sets ``hyphens: manual
   before and :data:`MIN_RIGHT` after the break;
 * never a proper name (a word of an authority entry's heading or variants, or a word with
   a capital after its first letter), a word with a figure in it, a URL, a DOI, an e-mail
-  address, or the last word of a paragraph (or of a note's paragraph);
+  address, a compound (it breaks at its own hyphen), or the last word of a paragraph (or
+  of a note's paragraph);
 * never inside headings, links, code, index mentions (``span.ix``), citations, the title
-  page, the contents or the indexes.
+  page, the contents, the indexes or an element of class ``nohyphen``;
+* never between two letters that the book's fonts set as one ligature (:data:`LIGATURE_PAIRS`).
+
+The large-print edition gets no soft hyphens (:func:`hyphenator`).  Ladders of hyphenated
+lines are not mended yet (they are rarer with these rules: benchmarks/RESULTS.md).
 
 Why soft hyphens and not ``hyphens: auto`` (benchmarks/typography.py, RESULTS.md): WeasyPrint
 breaks lines first-fit, so every break point left out makes some line looser.  With the
