@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-import pdfplumber
 
 from conftest import epub_documents, named_destinations, normalise, pdf_page_texts
 
@@ -53,37 +52,6 @@ def page_lines(text: str, page: int) -> list[str]:
     return lines
 
 
-def in_reading_order(pdf: Path, page: int) -> str:
-    """A page's text below its running head, column after column (the indexes have two):
-    the full-width lines (above the columns), then the left column, then the right one.  A
-    line is full-width when a word crosses the middle of the text block or the gap there is
-    a word space, narrower than the gutter; words on one baseline (of any size) make a line."""
-    with pdfplumber.open(str(pdf)) as doc:
-        words = sorted((w for w in doc.pages[page - 1].extract_words() if w["top"] > 45), key=lambda w: w["bottom"])
-    if not words:
-        return ""
-    mid = (min(w["x0"] for w in words) + max(w["x1"] for w in words)) / 2
-    rows: list[list] = []
-    for w in words:
-        if rows and w["bottom"] - rows[-1][0]["bottom"] < 2:
-            rows[-1].append(w)
-        else:
-            rows.append([w])
-    full, left, right = [], [], []
-    for row in rows:
-        row.sort(key=lambda w: w["x0"])
-        before = [w for w in row if w["x1"] <= mid]
-        after = [w for w in row if w["x0"] >= mid]
-        crossing = len(before) + len(after) < len(row)
-        narrow = bool(before and after) and after[0]["x0"] - before[-1]["x1"] < 8
-        if crossing or narrow:
-            full.append(" ".join(w["text"] for w in row))
-            continue
-        left.append(" ".join(w["text"] for w in before))
-        right.append(" ".join(w["text"] for w in row if w["x1"] > mid))
-    return "\n".join(full + left + right)
-
-
 def xml(data: bytes):
     return etree.fromstring(data, etree.XMLParser(resolve_entities=False))
 
@@ -100,7 +68,7 @@ def outputs(bundled):
     docs = epub_documents(bundled["epub"])
     trees = {name.rsplit("/", 1)[-1]: xml(data) for name, data in docs.items() if name.endswith(".xhtml")}
     return {"reader": reader, "pages": pdf_page_texts(bundled["pdf"]), "dests": named_destinations(bundled["pdf"]),
-            "epub": trees, "pdf": bundled["pdf"]}
+            "epub": trees}
 
 
 @pytest.fixture(scope="module")
@@ -220,11 +188,11 @@ def named_on(authority, text: str) -> set[str]:
 @pytest.fixture(scope="module")
 def pdf_index(outputs):
     """Entry id -> [(first page, last page, note-only)] as printed in the PDF's indexes."""
-    reader, dests, pdf = outputs["reader"], outputs["dests"], outputs["pdf"]
+    reader, dests, pages = outputs["reader"], outputs["dests"], outputs["pages"]
     authority = reader.authority
     start = min(dests[f"index-{kind}"] for kind in ("person", "place") if f"index-{kind}" in dests)
     end = max(dests[f"end-index-{kind}"] for kind in ("person", "place") if f"end-index-{kind}" in dests)
-    text = "".join(squash(in_reading_order(pdf, n)) for n in range(start, end + 1))
+    text = "".join(squash("\n".join(page_lines(pages[n - 1], n))) for n in range(start, end + 1))
     index, where = {}, {}
     entries = sorted(authority.entries.values(), key=lambda e: e.parent is not None)   # entries, then subs
     for entry in entries:
