@@ -66,6 +66,9 @@ def test_no_straight_quotes_in_text_heads_or_index(layer):
 def test_the_large_print_edition_breaks_no_word(bundled):
     large = textlayer.read(bundled["root"] / "build" / "large-print.pdf")
     assert not [line.text for line in large.lines if line.text.endswith("\u2010")]
+    # and keeps the font's word space (print.css narrows it for justified text only)
+    spaces = [space / line.size for line in large.lines for space in line.word_spaces()]
+    assert spaces and sorted(spaces)[len(spaces) // 20] > 0.22
 
 
 LINE = " ".join(["Then"] + ["the delegation of the other side met again"] * 3)
