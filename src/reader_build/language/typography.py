@@ -50,11 +50,41 @@ def pair_quotes(text: str, opened: dict) -> str:
 
 
 def quotes(text: str, typography) -> str:
-    """The marks :data:`QUOTE_MARKS` as the language's quotation marks."""
-    if not _QUOTE_MARK.search(text):
+    """The marks :data:`QUOTE_MARKS` as the language's quotation marks, and the straight
+    quotes the typographer left (:func:`curly_quotes`) too."""
+    if _QUOTE_MARK.search(text):
+        marks = typography.quotes
+        text = _QUOTE_MARK.sub(lambda m: marks[ord(m.group(0)) - 0xE000], text)
+    return curly_quotes(text, typography)
+
+
+_OPENS_AFTER = " \t\n\u00a0\u202f([{\u2014\u2013/\u201c\u2018\u00ab\u201e"
+_APOSTROPHE = "\u2019"
+
+
+def curly_quotes(text: str, typography) -> str:
+    """*text* (one run of text, not markup) with every straight quote made the language's
+    mark, from its context: an opening mark after a space, an opening bracket or a dash (or
+    at the start of the run, before a letter), a closing one elsewhere; ``'`` between two
+    letters is an apostrophe.  For the quotes markdown-it's typographer cannot pair (a
+    quotation over several paragraphs opens each and closes on the last only) and for the
+    strings reader-build sets itself (running heads, the index)."""
+    if '"' not in text and "'" not in text:
         return text
     marks = typography.quotes
-    return _QUOTE_MARK.sub(lambda m: marks[ord(m.group(0)) - 0xE000], text)
+    out = []
+    for i, ch in enumerate(text):
+        if ch not in "\"'":
+            out.append(ch)
+            continue
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if ch == "'" and before.isalnum() and (after.isalpha() or not after or after in " .,;:!?)"):
+            out.append(_APOSTROPHE if after.isalpha() or before.isalpha() else marks[3])
+            continue
+        opening = before in _OPENS_AFTER if before else (after.isalnum() or after in "\u2026([")
+        out.append(marks[(0 if ch == '"' else 2) + (0 if opening else 1)])
+    return "".join(out)
 
 
 def spacing(text: str, typography) -> str:

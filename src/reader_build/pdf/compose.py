@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostics
 from ..ids import ref_id
 from ..render.typography import NO_HYPHENATION
 from ..render.html import Target, inline_html, render_chapter
+from ..render.hyphenate import hyphenator
 from ..render.xref import figure_list, fill_page_refs
 from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
@@ -114,14 +115,15 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
     """Everything of the book except the layout-dependent parts (index pages)."""
     target = Target("pdf")
     lang = reader.config.language
+    hyphenate = hyphenator(reader, edition.medium == "large-print")
     chapters = []
     toc = []
     for chapter in reader.chapters:
         parsed = chapter.parsed
         if parsed.kind == "front" and not _front_included(edition, parsed.id):
             continue
-        body = split_long_notes(render_chapter(reader, chapter, target).body, edition)
         chapter_lang = chapter_language(parsed, lang)
+        body = split_long_notes(hyphenate(render_chapter(reader, chapter, target).body, chapter_lang), edition)
         title_html = inline_html(parsed.title, chapter_lang, locale_of(reader))
         chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": title_html,
                          "short": parsed.short, "body": body, "lang": "" if chapter_lang == lang else chapter_lang})

@@ -91,6 +91,14 @@ def _insert_at(key, text: KeyText, offset: int, spans: list, parent_of) -> None:
         return
     seg, raw = text.where[offset]
     owner, which = text.nodes[seg]
+    if which == "text" and raw == 0 and owner is not key:
+        # the page starts with an inline element (an index mention): the marker goes before it
+        node, parent = owner, parent_of(owner)
+        while parent is not None and parent is not key and not (parent.text or "").strip() and parent[0] is node:
+            node, parent = parent, parent_of(parent)
+        if parent is not None:
+            _attach_before(parent, list(parent).index(node), spans)
+            return
     if which == "text":
         value = owner.text or ""
         owner.text = value[:raw]

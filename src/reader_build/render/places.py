@@ -24,6 +24,7 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 SKIPPED_PSEUDO = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")
 HYPHENS = {"-", "\u2010", "\u2011", "\u00ad"}
+INVISIBLE = "\u00ad\u200b"          # soft hyphen, zero-width space: no text of their own
 NOT_PHRASING_PARENTS = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup", "select",
                         "optgroup", "datalist", "menu", "hgroup", "html", "head"}
 EXCLUDED_TAGS = {"aside", "script", "style", "head", "title", "template"}
@@ -87,7 +88,7 @@ def key_text(element, nested: bool = False) -> KeyText:
         seg = len(out.nodes)
         out.nodes.append((owner, which))
         for i, ch in enumerate(text):
-            if ch == "\u00ad":
+            if ch in INVISIBLE:
                 continue
             if ch in " \t\n\r\f":
                 if chars:
@@ -198,7 +199,8 @@ class Cursor:
 def align(text: KeyText, cursor: Cursor, rendered: str, on_first) -> None:
     """Advance *cursor* over *rendered*; call on_first(k) at the first matched character."""
     source = text.norm
-    chars = [c for c in rendered if not c.isspace() and c != "\u00ad"]
+    # no soft hyphen, nor the zero-width space WeasyPrint adds to a lone space that carries word-spacing
+    chars = [c for c in rendered if not c.isspace() and c not in INVISIBLE]
     for i, ch in enumerate(chars):
         if cursor.k >= len(text.nonspace):
             if not (ch in HYPHENS and i == len(chars) - 1):

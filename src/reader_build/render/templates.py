@@ -21,6 +21,8 @@ from jinja2.loaders import split_template_path
 
 from ..diagnostics import Diagnostics, TemplateError, Diagnostic, ERROR
 from ..language.locale import packaged_locale
+from ..language.typography import curly_quotes
+from .typography import tie_last_words
 from ..source.files import decode, inside, relpath
 from ..source.styles import PACKAGE_STYLES, PACKAGE_TEMPLATES, display_path, read_css as _read_style, search_path
 import re
@@ -187,6 +189,9 @@ def template_environment(root: Path, locale=None) -> jinja2.Environment:
     locale = locale or packaged_locale()
     env.globals["t"] = locale.t
     env.globals["lang"] = locale.tag
+    # ``{{ text | typographic }}``: a string reader-build sets itself, its quotes made curly
+    env.filters["typographic"] = lambda text, _typo=locale.typography: curly_quotes(str(text), _typo)
+    env.filters["tie_last_words"] = tie_last_words       # a title never ends on one word alone
     return env
 
 

@@ -2,7 +2,8 @@
 
 Non-breaking spaces where a line must not break: after abbreviations that
 precede a number ("p. 12", "Art. 9", "No. 677"), between initials and the
-name that follows ("A. A. Gromyko", "Ya. A. Malik", "А. А. Громыко"), and before a unit.
+name that follows ("A. A. Gromyko", "Ya. A. Malik", "А. А. Громыко"), before a unit, and
+between day and month or month and year ("21 March", "March 21", "March 1956").
 Quotes and dashes are made by markdown-it's typographer.
 """
 from __future__ import annotations
@@ -18,6 +19,10 @@ _ABBREV_NUMBER = re.compile(
 _INITIAL = re.compile(r"(?<![\w.])((?:[A-Z]|Ya|Yu|Zh|Kh|Ch|Sh|[А-ЯЁ]|Дж)\.) (?=(?:[A-Z]|Ya|Yu|Zh|Kh|Ch|Sh|[А-ЯЁ])[\w.])")
 _NUMBER_UNIT = re.compile(r"(?<=\d) (?=(km|kg|cm|mm|percent|per cent)\b)")
 _TITLES = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Gen|Col|Capt|Prof)\. (?=[A-Z])")
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_DAY_MONTH = re.compile(rf"\b([0-3]?\d) (?=(?:{_MONTHS})\b)")                  # "21 March"
+_MONTH_DAY = re.compile(rf"\b((?:{_MONTHS})\.?) (?=[0-3]?\d\b|\d{{4}}\b)")      # "March 21", "March 1956"
 
 
 def nbsp(text: str) -> str:
@@ -27,8 +32,34 @@ def nbsp(text: str) -> str:
     text = _INITIAL.sub(lambda m: m.group(1) + NBSP, text)
     text = _NUMBER_UNIT.sub(NBSP, text)
     text = _TITLES.sub(lambda m: m.group(0)[:-1] + NBSP, text)
+    text = _DAY_MONTH.sub(lambda m: m.group(1) + NBSP, text)
+    text = _MONTH_DAY.sub(lambda m: m.group(1) + NBSP, text)
     return text
 
 
 # hyphenate = false in reader.toml: words break only where the text has a hyphen or a soft hyphen
 NO_HYPHENATION = "* { hyphens: manual !important; -epub-hyphens: manual !important; }"
+
+
+_TEXT_RUNS = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
+
+
+def tie_last_words(html: str) -> str:
+    """A title's last two words joined by a non-breaking space (in the text of *html*, never
+    in a tag), so that a title of two or more lines never leaves one word alone on its last
+    line (the ``tie_last_words`` template filter)."""
+    parts = _TEXT_RUNS.split(str(html))
+    seen_word = False
+    for i in range(len(parts) - 1 - (len(parts) - 1) % 2, -1, -2):
+        text = parts[i]
+        end = len(text.rstrip()) if not seen_word else len(text)
+        if end == 0:
+            continue
+        seen_word = True
+        cut = text.rfind(" ", 0, end)
+        if cut < 0:
+            continue
+        if text[:cut].strip() or any(p.strip() for p in parts[:i:2]):
+            parts[i] = text[:cut] + NBSP + text[cut + 1:]
+        break
+    return "".join(parts)

@@ -1,0 +1,174 @@
+"""The composition of the PDF editions, measured from the PDF's own text layer (issue #23).
+
+The bundled reader is measured as built; a small project built here checks what the
+bundled text may not happen to show (a name or a compound at a line end, a ligature).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pdfplumber
+import pytest
+
+from conftest import named_destinations, write_project
+from reader_build.build import build
+import textlayer
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def layer(bundled):
+    return textlayer.read(bundled["pdf"])
+
+
+def _letters(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", text)
+
+
+def test_lines_are_seldom_loose_or_hyphenated(layer):
+    """Before #23 the bundled reader had 73 loose lines and 13 ladders per 100 pages, and a
+    fifth of its lines ended in a hyphen (benchmarks/typography.py; RESULTS.md has the figures)."""
+    per100 = 100 / layer.pages
+    assert len(textlayer.loose_lines(layer)) * per100 <= 62
+    assert len(textlayer.ladders(layer)) * per100 <= 6
+    assert textlayer.hyphenated_share(layer) <= 0.16
+
+
+def test_a_hyphenated_word_keeps_three_letters_each_side(layer):
+    breaks = textlayer.hyphen_breaks(layer)
+    assert breaks, "the reader is hyphenated"
+    for before, after in breaks:
+        before, after = _letters(before)[-1], _letters(after)[0]
+        assert len(before) >= 3 and len(after) >= 3 and len(before + after) >= 6, (before, after)
+
+
+def test_no_index_name_url_doi_or_number_is_hyphenated(layer, bundled):
+    authority = tomllib.loads((bundled["root"] / "manuscript" / "index.toml").read_text(encoding="utf-8"))
+    names = {word for entry in authority["entry"] for name in [entry["heading"], *entry.get("variants", [])]
+             for word in _letters(name)}
+    for word in textlayer.broken_words(layer):
+        assert not set(_letters(word)) & names, word
+        assert not any(ch.isdigit() for ch in word.rstrip("0123456789")), word     # a note call may follow
+    for line in layer.lines:                            # a URL or DOI never gets a hyphen of ours
+        if line.text.endswith("\u2010"):
+            assert not re.search(r"://|www\.|doi|10\.\d{4}", line.text.split()[-1], re.I), line.text
+
+
+def test_no_straight_quotes_in_text_heads_or_index(layer):
+    """Before #23: 31, in a quotation over several paragraphs, the running heads ("Editor's
+    Introduction") and the index's glosses ("Shun'ichi")."""
+    assert textlayer.straight_quotes(layer) == 0, [line.text for line in layer.lines
+                                                   if "'" in line.text or '"' in line.text]
+
+
+def test_the_large_print_edition_breaks_no_word(bundled):
+    large = textlayer.read(bundled["root"] / "build" / "large-print.pdf")
+    assert not [line.text for line in large.lines if line.text.endswith("\u2010")]
+    # and keeps the font's word space (print.css narrows it for justified text only)
+    spaces = [space / line.size for line in large.lines for space in line.word_spaces()]
+    assert spaces and sorted(spaces)[len(spaces) // 20] > 0.22
+
+
+LINE = " ".join(["Then"] + ["the delegation of the other side met again"] * 3)
+SMALL = {
+    "reader.toml": 'title = "Breaks"\nlanguage = "en"\n[editions.print]\nformat = "pdf"\npage-size = "a5"\n'
+                   'font-size = "14pt"\n',
+    "manuscript/one.md": "---\nid: one\ntitle: Breaks\n---\n\n" + "\n\n".join(
+        f"{LINE[:k]} the Kunashiripolitan Soviet-Japanese negotiations, an affirmative different settlement, "
+        f"a boycotting of representatives, the military articles at https://example.org/negotiations/territorial "
+        f"concerned the territories" for k in range(0, 120, 7)) + "\n",
+    "manuscript/index.toml": '[[entry]]\nid = "k"\nkind = "place"\nheading = "Kunashiripolitan"\n'
+                             'variants = ["Kunashiripolitan"]\n',
+}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    root = write_project(tmp_path_factory.mktemp("typo") / "reader", SMALL)
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return textlayer.read(root / "build" / "print.pdf")
+
+
+def test_words_break_only_where_a_book_may(small):
+    """Paragraphs that start at every offset put each word at a line end somewhere."""
+    broken = textlayer.broken_words(small)
+    assert broken, "long words are hyphenated"
+    for word in broken:
+        assert word not in ("Kunashiripolitan", "Soviet", "Japanese", "territories"), word
+        assert "example" not in word and "negotiations/" not in word, word
+    ends = [line.text.split()[-1] for line in small.lines if line.text.split()]
+    assert not [end for end in ends if end.endswith("\u2010") and re.search(r"[-/:.]", end[:-1])]
+    assert any(w in ("negotiations", "representatives", "affirmative", "delegation") for w in broken), broken
+
+
+def test_ligatures_keep_their_letters_in_the_text_layer(small, layer):
+    """A soft hyphen inside a ligature ("dif|ferent") would make WeasyPrint 70 map the glyph to
+    the wrong text, so that "different" read "di erent" wherever the ligature appeared."""
+    for found in (small, layer):
+        joined = re.sub("\u2010 ", "", " ".join(line.text for line in found.lines))
+        assert not re.search(r"\b(di erent|se lement|boyco |a rmative)", joined)
+    joined = re.sub("\u2010 ", "", " ".join(line.text for line in small.lines))
+    for word in ("different", "settlement", "boycotting", "affirmative"):
+        assert word in joined, word
+
+
+def _index_pages(bundled):
+    dests = named_destinations(bundled["pdf"])
+    first = min(page for name, page in dests.items() if name.startswith("index-"))
+    return first, dests
+
+
+def test_index_see_and_see_also_are_italic_at_nine_points(bundled):
+    first, _ = _index_pages(bundled)
+    seen = 0
+    with pdfplumber.open(str(bundled["pdf"])) as pdf:
+        body = [w for w in pdf.pages[first].extract_words(extra_attrs=["size"]) if w["top"] > 45]
+        assert max(round(w["size"], 1) for w in body) <= 9.1          # 9 pt (letter headings: the same, bold)
+        for page in pdf.pages[first - 1:]:
+            for word in page.extract_words(extra_attrs=["fontname"]):
+                if word["text"] in ("see", "See") and word["top"] > 45:
+                    seen += 1
+                    assert "Italic" in word["fontname"], (page.page_number, word)
+    assert seen >= 5
+
+
+def test_chapter_titles_never_leave_a_word_alone(layer):
+    big = [line for line in layer.lines if line.size > layer.body_size * 1.5]
+    for a, b in zip(big, big[1:]):
+        if a.page == b.page and 0 < b.top - a.top < 2 * b.size:      # the second line of a title
+            assert len(b.text.split()) >= 2, (a.text, b.text)
+
+
+def test_section_headings_differ_from_the_standfirst(layer):
+    """A section heading is set larger than the text and upright; the standfirst is italic."""
+    heading = max((line for line in layer.lines if line.text.startswith("The text and where it comes from")),
+                  key=lambda line: line.size)
+    assert heading.size > layer.body_size + 1 and not any("Italic" in f for f in heading.fonts)
+
+
+DAY_MONTH = re.compile(r"\b[0-3]?\d$")
+MONTHS = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|"
+                    r"December)\b")
+
+
+def test_day_and_month_stay_on_one_line(small_dates):
+    joined = " ".join(line.text for line in small_dates.lines)
+    assert "21 March" in joined and "March 21" in joined
+    for a, b in zip(small_dates.lines, small_dates.lines[1:]):
+        end, start = a.text.rstrip(), b.text.lstrip()
+        assert not (DAY_MONTH.search(end) and MONTHS.match(start)), (end, start)
+        assert not (MONTHS.search(end.split()[-1]) and re.match(r"[0-3]?\d\b", start)), (end, start)
+
+
+@pytest.fixture(scope="module")
+def small_dates(tmp_path_factory):
+    text = " ".join(["Then"] + ["the delegation of the other side met again"] * 3)
+    files = dict(SMALL, **{"manuscript/one.md": "---\nid: one\ntitle: Dates\n---\n\n" + "\n\n".join(
+        f"{text[:k]} on 21 March 1956 and on March 21, 1957, they met." for k in range(0, 120, 5)) + "\n"})
+    root = write_project(tmp_path_factory.mktemp("dates") / "reader", files)
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return textlayer.read(root / "build" / "print.pdf")
