@@ -8,7 +8,9 @@ entry or a bibliography entry is:
 * ``m-CHAPTER-K`` the K-th index mention in a chapter;
 * ``ref-KEY`` a bibliography entry (characters outside ``[A-Za-z0-9_.-]`` become ``-``);
 * ``end-ID`` the end of a chapter or back-matter part;
-* ``index-KIND`` an index (``person``, ``place``).
+* ``index-KIND`` an index (``person``, ``place``);
+* ``ID continued`` (not an HTML id: ids have no spaces) the last page of an element whose
+  text runs on to another page, in the page maps of the PDF editions.
 """
 from __future__ import annotations
 
@@ -38,3 +40,8 @@ def end_id(part_id: str) -> str:
 
 def index_id(kind: str) -> str:
     return f"index-{kind}"
+
+
+def continued_id(ident: str) -> str:
+    """The key, in a PDF's page map, of the last page of an element split across pages."""
+    return f"{ident} continued"

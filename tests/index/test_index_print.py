@@ -185,6 +185,22 @@ def named_on(authority, text: str) -> set[str]:
     return found
 
 
+def carried_over(authority, before: str, body: str) -> tuple[set[str], int]:
+    """The entries named across the page turn into *body* (a name that starts at the foot of
+    the page before, *before*, and ends on this page), and how many characters of *body* they
+    take: a name broken by a page turn is listed on both pages."""
+    tail = before[-60:]
+    joined = (tail[:-1] if re.search(r"\w-$", tail) else tail + " ") + body[:60]
+    cut = len(joined) - len(body[:60])
+    found, taken = set(), 0
+    for start, end, entry in authority.find(joined):
+        target = entry_target(authority, entry)
+        if target and start < cut < end:
+            found.add(target)
+            taken = max(taken, end - cut)
+    return found, taken
+
+
 @pytest.fixture(scope="module")
 def pdf_index(outputs):
     """Entry id -> [(first page, last page, note-only)] as printed in the PDF's indexes."""
@@ -233,7 +249,9 @@ def test_every_locator_points_at_a_page_that_names_the_entry(outputs, pdf_index,
                 # a name broken over the page break belongs to the page where it starts
                 following = page_parts.get(page + 1, ("", ""))[0][:40]
                 across = body[:-1] + following if re.search(r"\w-$", body) else body + " " + following
-                in_body = entry in named_on(authority, body) or entry in named_on(authority, across)
+                carried, _taken = carried_over(authority, page_parts.get(page - 1, ("", ""))[0], body)
+                in_body = (entry in named_on(authority, body) or entry in named_on(authority, across)
+                           or entry in carried)
                 in_notes = entry in named_on(authority, notes)
                 if note_only and (in_body or not in_notes):
                     wrong.append((entry, f"{page}n", "in the body" if in_body else "not in the notes"))
@@ -252,7 +270,8 @@ def test_every_page_that_names_an_entry_is_listed(outputs, pdf_index, page_parts
     missing = []
     for page in chapter_pages(outputs):
         body, notes = page_parts[page]
-        in_body = named_on(authority, body)
+        _carried, taken = carried_over(authority, page_parts.get(page - 1, ("", ""))[0], body)
+        in_body = named_on(authority, body[taken:])     # (the end of a name begun on the page before
         for entry in in_body:
             if listed[entry].get(page, True):
                 missing.append((entry, page))

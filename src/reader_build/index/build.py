@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from ..ids import continued_id
 from .authority import Authority, Entry, fold
 
 EN_DASH = "\u2013"
@@ -82,20 +83,18 @@ def resolve_see(authority: Authority, entry: Entry | None) -> Entry | None:
     return entry
 
 
-def _page_locators(mentions: list[Mention], pages: dict[str, int | None],
+def _page_locators(mentions: list[Mention], pages: dict[str, tuple[int, ...]],
                    href_of: Callable[[str], str], note_mark: str = "n") -> tuple[Locator, ...]:
     first: dict[int, Mention] = {}          # page -> first mention on it, in reading order
     body: set[int] = set()                  # pages with a mention in the running text
     text: set[int] = set()                  # pages with a mention outside figures
     for m in mentions:
-        page = pages.get(m.id)
-        if page is None:
-            continue
-        first.setdefault(page, m)
-        if not m.in_note:
-            body.add(page)
-        if not m.in_figure:
-            text.add(page)
+        for page in pages.get(m.id, ()):    # (two pages: a name broken by a page turn)
+            first.setdefault(page, m)
+            if not m.in_note:
+                body.add(page)
+            if not m.in_figure:
+                text.add(page)
     locators: list[Locator] = []
     ordered = sorted(first)
     i = 0
@@ -118,6 +117,15 @@ def _page_locators(mentions: list[Mention], pages: dict[str, int | None],
         locators.append(Locator(label, href_of(first[start].id), start, False))
         i += 1
     return tuple(locators)
+
+
+def _mention_pages(ident: str, page_of: Callable[[str], int | None]) -> tuple[int, ...]:
+    """The page of a mention, and the page it runs on to when a page turn breaks it."""
+    page = page_of(ident)
+    if page is None:
+        return ()
+    last = page_of(continued_id(ident))       # (a page map may answer an unknown id with a
+    return (page, last) if last is not None and last > page else (page,)   # chapter's first page)
 
 
 def _label_locators(mentions: list[Mention], section_label_of: Callable[[str], str] | None,
@@ -158,8 +166,8 @@ def build_index(authority: Authority, kind: str, mentions: Sequence[Mention],
         target = resolve_see(authority, authority.get(m.entry))
         if target is not None:
             by_entry.setdefault(target.id, []).append(m)
-    pages = {m.id: page_of(m.id) for ms in by_entry.values() for m in ms}
-    use_pages = any(p is not None for p in pages.values())
+    pages = {m.id: _mention_pages(m.id, page_of) for ms in by_entry.values() for m in ms}
+    use_pages = any(pages.values())
 
     locators: dict[str, tuple[Locator, ...]] = {}
     for id, ms in by_entry.items():

@@ -57,6 +57,7 @@ from weasyprint.layout.page import make_margin_boxes, remake_page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..ids import continued_id
 from ..source.project import image_type
 from .notes import is_continuation
 from ..render.templates import weasyprint_warnings
@@ -163,11 +164,16 @@ def renumber(layout: Layout, delta: int) -> bool:
 
 
 def anchor_pages(document) -> dict[str, int]:
-    """Every element id -> its (1-based) page number."""
+    """Every element id -> its (1-based) page number; an element whose text runs on to a
+    later page (WeasyPrint gives its id on each page) also has that page, under
+    ``continued_id(id)`` (the index lists a name broken by a page turn on both pages)."""
     pages: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:
-            pages.setdefault(anchor, number)
+            if anchor not in pages:
+                pages[anchor] = number
+            elif number > pages[anchor]:
+                pages[continued_id(anchor)] = number
     return pages
 
 
