@@ -10,13 +10,18 @@ For every size, in a temporary folder, the script
 * makes the reader: size 1 is a copy of the project; size N repeats the
   chapter files matched by --chapters (03-*.md, 04-*.md and 05-*.md) N times in
   all, each copy with its own file name, chapter id and heading ids;
-* builds it from scratch (``build(..., emit_html=True)``) in a fresh Python
-  process, timing each stage from inside that process;
+* builds it from scratch with ``--emit-html`` (``build(..., emit_html=True)``) in a
+  fresh Python process, timing each stage from inside that process;
 * lays out the ``build/print.html`` that this build wrote with a plain
   ``weasyprint.HTML(filename=...)`` render and ``write_pdf``, in another fresh
   process (the yardstick: what one WeasyPrint layout of the same book costs);
-* builds again with nothing changed, and again after appending a sentence to
-  one chapter.
+* lays the edition out as one document (``build_pdf(..., whole=True)``), for the
+  size and the fonts of a one-document PDF;
+* builds from scratch without ``--emit-html`` (the figures of the main table), then
+  again with nothing changed, after one sentence is added to the last chapter, and
+  after a page of text is added to an early chapter (every later page moves);
+* counts the bytes, the font objects and the font faces of the three PDFs, and the
+  pages where ``pdftotext`` extracts the title as written.
 
 Each measurement runs in its own child process, and its peak memory is the
 child's maximum resident set size, read from the child's resource usage when
@@ -275,6 +280,33 @@ def worker_plain(html: Path, out: Path, pdf: Path) -> None:
     }))
 
 
+def worker_onedoc(root: Path, edition_name: str, pdf: Path, out: Path) -> None:
+    """The edition laid out as one document, the whole book a single part (``build_pdf(...,
+    whole=True)`` in this process, no part cache): the PDF a one-document layout gives, to
+    compare with the merged one.  Its PDF goes to *pdf*, its figures to *out*."""
+    t_start = time.perf_counter()
+    from reader_build.config import build_date
+    from reader_build.diagnostics import Diagnostics
+    from reader_build.pdf.parallel import build_pdf
+    from reader_build.resolve import load_reader
+    imported = time.perf_counter() - t_start
+    diags = Diagnostics()
+    cpu_began = time.process_time()
+    began = time.perf_counter()
+    with TreeMemory() as memory:
+        reader = load_reader(root, diags)
+        edition = reader.config.edition(edition_name) if reader is not None else None
+        if edition is None:
+            raise SystemExit(f"no edition {edition_name!r} in {root}")
+        result = build_pdf(reader, edition, root, diags, build_date(reader.config.date), jobs=1, whole=True)
+    ended = time.perf_counter()
+    pdf.write_bytes(result.data)
+    out.write_text(json.dumps({
+        "import_seconds": imported, "build_seconds": ended - began, "build_cpu_seconds": time.process_time() - cpu_began,
+        "pages": result.pages, "layouts": result.passes, "self_maxrss_kib": _self_maxrss_kib(),
+        "tree_peak_kib": memory.peak_kib}))
+
+
 def _self_maxrss_kib() -> int:
     import resource
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -373,48 +405,112 @@ def stages(run: dict) -> dict:
 
 # --- one size --------------------------------------------------------------------------
 
+EARLY_PAGE = (
+    "The benchmark added this paragraph to an early chapter, so that every page after it moves. "
+    "It is plain running text without notes, citations or index mentions, long enough that a few "
+    "such paragraphs fill about one page of the print edition, and it changes nothing but the "
+    "amount of text: the chapters after it keep their content and only begin on later pages. ")
+EARLY_PARAGRAPHS = 6             # about 2,800 characters: a little more than one A5 page of text
+
+
 def measure_size(project: Path, size: int, work: Path, repeat: int, quick: bool, patterns: str,
-                 editions: list[str] | None, say) -> dict:
+                 editions: list[str] | None, say, one_document: bool = True) -> dict:
+    """Every measurement of one size: see the module's documentation for the order."""
     root = work / f"reader-x{size}"
     if root.exists():
         shutil.rmtree(root)
     make_reader(project, root, size, patterns)
-    chapters = len(list((root / "manuscript").glob("*.md")))
+    chapters = sorted((root / "manuscript").glob("*.md"))
     logs = work / "logs"
     logs.mkdir(exist_ok=True)
-    changed = chapter_files(root, CHANGED_CHAPTER) or chapter_files(root, patterns) \
-        or sorted((root / "manuscript").glob("*.md"))
-    target = changed[0]
+    early = (chapter_files(root, CHANGED_CHAPTER) or chapter_files(root, patterns) or chapters)[0]
+    late = chapters[-1]            # the last chapter of the book (the generator keeps file-name order)
     chosen = ",".join(editions) if editions else "-"
-    runs: dict[str, list] = {"cold": [], "onedoc": [], "plain": [], "unchanged": [], "changed": []}
+    runs: dict[str, list] = {kind: [] for kind in ("emit", "plain", "onedoc", "cold", "unchanged", "late", "early")}
+    title = _title(root)
     for r in range(1, repeat + 1):
         if not quick:
-            # the yardstick first: the one-document build writes the HTML that the plain render lays out
             shutil.rmtree(root / "build", ignore_errors=True)
-            say(f"x{size}: one-document build with --emit-html ({r}/{repeat}) ...")
-            one = run_child(["build", str(root), chosen, "emit"], logs / f"x{size}-onedoc-{r}.log")
-            runs["onedoc"].append(one)
-            say(f"x{size}: one-document build {one['build_seconds']:.1f} s")
-            html = _print_html(root, one)
+            say(f"x{size}: build from scratch with --emit-html ({r}/{repeat}) ...")
+            emit = run_child(["build", str(root), chosen, "emit"], logs / f"x{size}-emit-{r}.log")
+            runs["emit"].append(emit)
+            say(f"x{size}: build with --emit-html {emit['build_seconds']:.1f} s")
+            edition = _main_edition(emit)
+            html = _print_html(root, emit)
             say(f"x{size}: plain WeasyPrint render of {html.name} ({r}/{repeat}) ...")
-            plain = run_child(["plain", str(html), str(work / "plain.pdf")], logs / f"x{size}-plain-{r}.log")
+            plain_pdf = work / f"x{size}-plain.pdf"
+            plain = run_child(["plain", str(html), str(plain_pdf)], logs / f"x{size}-plain-{r}.log")
+            plain["pdf"] = pdf_facts(plain_pdf, title)
             runs["plain"].append(plain)
             say(f"x{size}: plain render {plain['render_seconds']:.1f} s")
+            if one_document:
+                say(f"x{size}: '{edition}' laid out as one document ({r}/{repeat}) ...")
+                whole_pdf = work / f"x{size}-one-document.pdf"
+                whole = run_child(["onedoc", str(root), edition, str(whole_pdf)], logs / f"x{size}-onedoc-{r}.log")
+                whole["pdf"] = pdf_facts(whole_pdf, title)
+                runs["onedoc"].append(whole)
+                say(f"x{size}: one-document layout {whole['build_seconds']:.1f} s")
         shutil.rmtree(root / "build", ignore_errors=True)
         say(f"x{size}: build from scratch ({r}/{repeat}) ...")
         run = run_child(["build", str(root), chosen, "-"], logs / f"x{size}-cold-{r}.log")
+        run["pdf"] = pdf_facts(root / "build" / f"{_main_edition(run)}.pdf", title)
         runs["cold"].append(run)
         say(f"x{size}: {_pages(run)} pages in {run['build_seconds']:.1f} s, peak {_peak(run):.0f} MiB")
         if quick:
             continue
         say(f"x{size}: rebuild, nothing changed ({r}/{repeat}) ...")
         runs["unchanged"].append(run_child(["build", str(root), chosen, "-"], logs / f"x{size}-unchanged-{r}.log"))
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(f"\n\nThe benchmark appended this sentence to the chapter (edit {r}).\n")
-        say(f"x{size}: rebuild, {target.name} changed ({r}/{repeat}) ...")
-        runs["changed"].append(run_child(["build", str(root), chosen, "-"], logs / f"x{size}-changed-{r}.log"))
-    return {"size": size, "chapter_files": chapters, "changed_chapter": None if quick else target.name,
+        with open(late, "a", encoding="utf-8") as fh:
+            fh.write(f"\n\nThe benchmark appended this sentence to a late chapter (edit {r}).\n")
+        say(f"x{size}: rebuild, one sentence added to {late.name} ({r}/{repeat}) ...")
+        runs["late"].append(run_child(["build", str(root), chosen, "-"], logs / f"x{size}-late-{r}.log"))
+        with open(early, "a", encoding="utf-8") as fh:
+            fh.write("".join(f"\n\n{EARLY_PAGE}(Edit {r}, paragraph {n}.)" for n in range(1, EARLY_PARAGRAPHS + 1))
+                     + "\n")
+        say(f"x{size}: rebuild, a page of text added to {early.name} ({r}/{repeat}) ...")
+        runs["early"].append(run_child(["build", str(root), chosen, "-"], logs / f"x{size}-early-{r}.log"))
+    return {"size": size, "chapter_files": len(chapters),
+            "edited": None if quick else {"late": late.name, "early": early.name},
             "runs": runs, "summary": summarise(runs)}
+
+
+def _title(root: Path) -> str | None:
+    import tomllib
+    try:
+        return tomllib.loads((root / "reader.toml").read_text(encoding="utf-8")).get("title")
+    except (OSError, ValueError):
+        return None
+
+
+def pdf_facts(path: Path, title: str | None = None) -> dict:
+    """Size, font objects and the title's text in a PDF: the font dictionaries a viewer loads (a
+    Type0 font and its CIDFont descendant count once), the faces they are (subset tags
+    ``ABCDEF+`` left off), and, where ``pdftotext`` is installed, on how many pages the title is
+    extracted as written in the first or last three lines (a running head), of those where it is
+    found there ignoring case (a running head that small capitals or a wrong ToUnicode map
+    garble shows there)."""
+    import pikepdf
+    facts: dict = {"bytes": path.stat().st_size}
+    with pikepdf.open(path) as pdf:
+        fonts = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+                 and str(obj.get("/Type", "")) == "/Font"
+                 and str(obj.get("/Subtype", "")) not in ("/CIDFontType0", "/CIDFontType2")]
+        faces = sorted({re.sub(r"^[A-Z]{6}\+", "", str(f.get("/BaseFont", "?")).lstrip("/")) for f in fonts})
+        facts.update(pages=len(pdf.pages), font_objects=len(fonts), font_faces=len(faces), faces=faces)
+    if title and shutil.which("pdftotext"):
+        done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                              errors="replace")
+        pattern = re.compile(r"\s+".join(re.escape(word) for word in title.split()), re.I)
+        found = []
+        for page in done.stdout.split("\f"):
+            lines = [line for line in page.splitlines() if line.strip()]
+            margin = "\n".join(lines[:3] + lines[-3:])         # where a running head stands
+            if m := pattern.search(margin):
+                found.append(" ".join(m.group(0).split()))
+        exact = [text for text in found if text == " ".join(title.split())]
+        facts["title_pages"] = {"as_written": len(exact), "any_case": len(found),
+                                "garbled": next((t for t in found if t not in exact), None)}
+    return facts
 
 
 def _peak(run: dict) -> float:
@@ -476,16 +572,22 @@ def summarise(runs: dict) -> dict:
         "load_average": med(r["load_before"] for r in cold) if cold[0].get("load_before") is not None else None,
         "peak_mib": med(_peak(r) for r in cold),
         "largest_process_mib": med(r["peak_mib"] for r in cold),
+        "pdf": typical.get("pdf"),
         "breakdown": breakdown,
     }
+    if runs.get("emit"):
+        emit_s = med(r["build_seconds"] for r in runs["emit"])
+        out["emit"] = {"seconds": emit_s, "cpu_seconds": med(r["process_cpu_seconds"] for r in runs["emit"]),
+                       "peak_mib": med(_peak(r) for r in runs["emit"]),
+                       "layouts": _median_run(runs["emit"], "build_seconds")["stats"][main]["layouts"],
+                       "of_build": emit_s / build_s if build_s else None}
     if runs.get("onedoc"):
         one = _median_run(runs["onedoc"], "build_seconds")
         out["onedoc"] = {"seconds": med(r["build_seconds"] for r in runs["onedoc"]),
                          "cpu_seconds": med(r["process_cpu_seconds"] for r in runs["onedoc"]),
-                         "layouts": one["stats"][main]["layouts"], "pages": one["stats"][main]["pages"],
-                         "peak_mib": med(_peak(r) for r in runs["onedoc"]),
-                         "breakdown": stages(one)}
-    if runs["plain"]:
+                         "layouts": one["layouts"], "pages": one["pages"],
+                         "peak_mib": med(_peak(r) for r in runs["onedoc"]), "pdf": one.get("pdf")}
+    if runs.get("plain"):
         plain_s = med(r["render_seconds"] for r in runs["plain"])
         out["plain"] = {
             "pages": runs["plain"][0]["pages"],
@@ -496,16 +598,17 @@ def summarise(runs: dict) -> dict:
             "process_seconds": med(r["process_seconds"] for r in runs["plain"]),
             "pages_per_second": runs["plain"][0]["pages"] / plain_s if plain_s else None,
             "peak_mib": med(r["peak_mib"] for r in runs["plain"]),
+            "pdf": _median_run(runs["plain"], "render_seconds").get("pdf"),
         }
         out["ratio"] = main_s / plain_s if plain_s and main_s else None
         out["ratio_build"] = build_s / plain_s if plain_s else None
-        plain_cpu = out["plain"]["cpu_seconds"]
         out["ratio_cpu"] = out["tree_cpu_seconds"] / runs["plain"][0]["process_cpu_seconds"] \
             if runs["plain"][0].get("process_cpu_seconds") else None
-        if "onedoc" in out:
-            out["onedoc"]["ratio"] = out["onedoc"]["seconds"] / plain_s if plain_s else None
-    for kind in ("unchanged", "changed"):
-        if runs[kind]:
+        for kind in ("onedoc", "emit"):
+            if kind in out:
+                out[kind]["ratio"] = out[kind]["seconds"] / plain_s if plain_s else None
+    for kind in ("unchanged", "late", "early"):
+        if runs.get(kind):
             run = _median_run(runs[kind], "build_seconds")
             out[kind] = {"seconds": med(r["build_seconds"] for r in runs[kind]),
                          "cpu_seconds": med(r["process_cpu_seconds"] for r in runs[kind]),
@@ -531,87 +634,131 @@ def _fmt(value, spec: str = ".1f", missing: str = "-") -> str:
     return missing if value is None else format(value, spec)
 
 
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
+    return ["  ".join(h.rjust(w) for h, w in zip(head, widths)),
+            *("  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows)]
+
+
+def _x(value) -> str:
+    return _fmt(value, ".2f") + ("x" if value is not None else "")
+
+
+def _mb(facts: dict | None) -> str:
+    return _fmt(facts["bytes"] / 1e6 if facts else None, ".1f")
+
+
+def _fonts(facts: dict | None) -> str:
+    return f"{facts['font_objects']} / {facts['font_faces']}" if facts else "-"
+
+
+def _heads(facts: dict | None) -> str:
+    found = (facts or {}).get("title_pages")
+    return f"{found['as_written']} of {found['any_case']}" if found else "-"
+
+
 def report(results: list[dict], info: dict, repeat: int) -> str:
     m = info["machine"]
     lines = [f"reader-build benchmarks, {info['date']}",
              f"machine: {m['nproc']} CPUs, Python {m['python']}, WeasyPrint {m['weasyprint']}, {m['platform']}",
-             f"editions built: {', '.join(info['args']['editions']) if info['args']['editions'] else 'all'}",
+             f"editions built: {', '.join(info['args']['editions']) if info['args']['editions'] else 'all'}; "
+             f"chapters repeated: {info['args']['chapters']}",
              (f"each figure is the median of {repeat} runs" if repeat > 1 else "one run each")
-             + "; seconds are wall time", ""]
-    head = ["size", "pages", "layouts", "build s", "CPU s", "PDF pages/s", "peak MiB", "edition s", "plain s",
-            "plain p/s", "plain MiB", "ratio", "ratio CPU", "one-doc s", "rebuild same s", "rebuild 1 ch. s",
-            "1 ch./full"]
-    rows = []
+             + "; seconds are wall time; every ratio is of two figures measured in this run", ""]
+    speed, edits, files = [], [], []
     for res in results:
         s = res["summary"]
-        plain = s.get("plain", {})
-        rows.append([f"x{res['size']}", str(s["pages"]), str(s["layouts"]), _fmt(s["build_seconds"]),
-                     _fmt(s["tree_cpu_seconds"]), _fmt(s["pages_per_second"], ".2f"), _fmt(s["peak_mib"], ".0f"), _fmt(s["edition_seconds"]),
-                     _fmt(plain.get("seconds")), _fmt(plain.get("pages_per_second"), ".2f"),
-                     _fmt(plain.get("peak_mib"), ".0f"),
-                     _fmt(s.get("ratio"), ".2f") + ("x" if s.get("ratio") else ""),
-                     _fmt(s.get("ratio_cpu"), ".2f") + ("x" if s.get("ratio_cpu") else ""),
-                     _fmt(s.get("onedoc", {}).get("seconds")),
-                     _fmt(s.get("unchanged", {}).get("seconds"), ".2f"), _fmt(s.get("changed", {}).get("seconds")),
-                     _fmt(s.get("changed", {}).get("of_full_build"), ".2f")])
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
-    lines.append("  ".join(h.rjust(w) for h, w in zip(head, widths)))
-    lines.extend("  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows)
-    if results:
-        edition = results[0]["summary"]["edition"]
-        lines.append(f"(build: the default build from scratch, chapters laid out in parallel; pages, layouts, "
-                     f"edition s: its '{edition}' edition; ratio = edition s / plain s; CPU s and ratio CPU: CPU "
-                     "seconds of the build process and its layout workers, and their ratio to the plain render's "
-                     "process; peak MiB: the build and its workers together; one-doc s: the same editions laid "
-                     "out as one document (--emit-html); 1 ch./full: rebuild after one chapter changed / build "
-                     "from scratch; PDF pages/s = pages of every PDF edition / build s)")
-    lines.append("")
+        plain, emit, one = s.get("plain", {}), s.get("emit", {}), s.get("onedoc", {})
+        speed.append([f"x{res['size']}", str(s["pages"]), str(s["layouts"]), _fmt(s["build_seconds"]),
+                      _fmt(s["tree_cpu_seconds"]), _fmt(s["pages_per_second"], ".2f"), _fmt(s["peak_mib"], ".0f"),
+                      _fmt(plain.get("seconds")), _fmt(plain.get("pages_per_second"), ".2f"),
+                      _fmt(plain.get("peak_mib"), ".0f"), _x(s.get("ratio_build")), _x(s.get("ratio_cpu")),
+                      _fmt(emit.get("seconds")), _x(emit.get("of_build")), _fmt(one.get("seconds")),
+                      _x(one.get("ratio"))])
+        edits.append([f"x{res['size']}",
+                      *(x for kind, spec in (("unchanged", ".2f"), ("late", ".1f"), ("early", ".1f"))
+                        for x in (_fmt(s.get(kind, {}).get("seconds"), spec),
+                                  _fmt(s.get(kind, {}).get("of_full_build"), ".2f"),
+                                  str(sum(s[kind]["layouts"].values())) if kind in s else "-"))])
+        merged, whole, flat = s.get("pdf"), one.get("pdf"), plain.get("pdf")
+        files.append([f"x{res['size']}", _mb(merged), _mb(whole), _mb(flat),
+                      _x(merged["bytes"] / whole["bytes"] if merged and whole else None),
+                      _x(merged["bytes"] / flat["bytes"] if merged and flat else None),
+                      _fonts(merged), _fonts(whole), _fonts(flat), _heads(merged), _heads(whole)])
+    lines += ["Speed: the build from scratch against a plain WeasyPrint render of the same HTML"]
+    lines += _table(["size", "pages", "layouts", "build s", "CPU s", "PDF pages/s", "peak MiB", "plain s", "plain p/s",
+                     "plain MiB", "build/plain", "CPU/plain", "emit-html s", "emit/build", "one-doc s",
+                     "one-doc/plain"], speed)
+    lines += ["(build: `reader-build build` from scratch, parts laid out in worker processes and merged; pages and "
+              "layouts: its main PDF edition; PDF pages/s: pages of every PDF edition / build s; peak MiB: the "
+              "build and its workers together; plain: weasyprint.HTML(build/NAME.html).write_pdf() in a fresh "
+              "process; CPU/plain: CPU seconds of build and workers / of the plain render; emit-html: the same "
+              "build from scratch with --emit-html; one-doc: the edition laid out as one document in one process)",
+              "", "Edits: rebuilds after each kind of edit, against the build from scratch"]
+    lines += _table(["size", "nothing s", "of full", "layouts", "late sentence s", "of full", "layouts",
+                     "early page s", "of full", "layouts"], edits)
+    lines += ["(nothing: rebuild with nothing changed; late sentence: one sentence appended to the last chapter "
+              "of the book; early page: a page of text appended to an early chapter, so that every later page "
+              "moves; layouts: WeasyPrint layouts that rebuild made, every PDF edition)", "",
+              "PDF files: the merged PDF of the build, the one-document layout and the plain render"]
+    lines += _table(["size", "merged MB", "one-doc MB", "plain MB", "merged/one-doc", "merged/plain",
+                     "fonts merged", "fonts one-doc", "fonts plain", "title as written: merged", "one-doc"], files)
+    lines += ["(fonts: font objects / font faces, a Type0 font with its descendant counted once; title as written: "
+              "pages on which pdftotext extracts the book's title as written in the first or last three lines, "
+              "the running head, of those where it finds it there ignoring case)", ""]
     for res in results:
-        s = res["summary"]
-        b = s["breakdown"]
-        editions = ", ".join(f"{name} {e['pages']} pages" for name, e in s["pdf_editions"].items())
-        load = f"; load average {s['load_average']:.1f} at the start" if s.get("load_average") is not None else ""
-        lines.append(f"x{res['size']}: {res['chapter_files']} chapter files; {editions}{load}")
-        lines.append(f"  {'build from scratch, median run':<32}{'wall s':>8}  {'CPU s':>7}")
-        for name, (seconds, cpu) in b["stages"].items():
-            extra = ""
-            edition, _, stage = name.partition(": ")
-            if stage.startswith("layout pass "):
-                p = b["editions"][edition]["passes"][int(stage.rsplit(" ", 1)[1]) - 1]
-                extra = f"   {p['pages']} pages, {p['reason']}"
-                if p["misplaced_after"]:
-                    extra += f"; {p['misplaced_after']} note(s) left off their call's page"
-                if p.get("stray_after"):
-                    extra += f"; {p['stray_after']} paragraph(s) with a stray line break"
-            lines.append(f"  {name:<32}{seconds:8.2f}  {cpu:7.2f}{extra}")
-        lines.append(f"  {'= build()':<32}{s['build_seconds']:8.2f}  {s['build_cpu_seconds']:7.2f}   (process "
-                     f"{s['process_seconds']:.1f} s, with interpreter start-up and imports)")
-        if "plain" in s:
-            p = s["plain"]
-            lines.append(f"  plain WeasyPrint: layout {p['layout_seconds']:.2f} s + write {p['write_seconds']:.2f} s"
-                         f" = {p['seconds']:.2f} s ({p['cpu_seconds']:.2f} CPU s) for {p['pages']} pages"
-                         f" (process {p['process_seconds']:.1f} s)"
-                         + ("" if p["pages"] == s["pages"] else f"; NOTE: the build made {s['pages']} pages"))
-            lines.append(f"  one build = {s['ratio_build']:.2f} plain renders")
-        if "onedoc" in s:
-            o = s["onedoc"]
-            lines.append(f"  one-document build (--emit-html): {o['seconds']:.2f} s, {o['cpu_seconds']:.2f} CPU s, "
-                         f"{o['layouts']} layouts, {o['pages']} pages, peak {o['peak_mib']:.0f} MiB"
-                         + (f", {o['ratio']:.2f} plain renders" if o.get("ratio") else ""))
-            for name, (seconds, cpu) in o["breakdown"]["stages"].items():
-                edition, _, stage = name.partition(": ")
-                if stage.startswith("layout pass "):
-                    pss = o["breakdown"]["editions"][edition]["passes"][int(stage.rsplit(" ", 1)[1]) - 1]
-                    lines.append(f"    {name:<30}{seconds:8.2f}  {cpu:7.2f}   {pss['pages']} pages, {pss['reason']}")
-        for kind, label in (("unchanged", "nothing changed"), ("changed", f"{res['changed_chapter']} changed")):
-            if kind in s:
-                r = s[kind]
-                layouts = ", ".join(f"{k} {v}" for k, v in r["layouts"].items())
-                lines.append(f"  rebuild, {label}: {r['seconds']:.2f} s, {r['cpu_seconds']:.2f} CPU s "
-                             f"(layouts: {layouts}), peak {r['peak_mib']:.0f} MiB, "
-                             f"{r['of_full_build']:.2f} of the build from scratch")
-        lines.append("")
+        lines += _size_details(res)
     return "\n".join(lines)
+
+
+def _size_details(res: dict) -> list[str]:
+    s = res["summary"]
+    b = s["breakdown"]
+    editions = ", ".join(f"{name} {e['pages']} pages" for name, e in s["pdf_editions"].items())
+    load = f"; load average {s['load_average']:.1f} at the start" if s.get("load_average") is not None else ""
+    lines = [f"x{res['size']}: {res['chapter_files']} chapter files; {editions}{load}",
+             f"  {'build from scratch, median run':<32}{'wall s':>8}  {'CPU s':>7}"]
+    for name, (seconds, cpu) in b["stages"].items():
+        lines.append(f"  {name:<32}{seconds:8.2f}  {cpu:7.2f}")
+    lines.append(f"  {'= build()':<32}{s['build_seconds']:8.2f}  {s['build_cpu_seconds']:7.2f}   (process "
+                 f"{s['process_seconds']:.1f} s, with interpreter start-up and imports)")
+    if "plain" in s:
+        p = s["plain"]
+        lines.append(f"  plain WeasyPrint: layout {p['layout_seconds']:.2f} s + write {p['write_seconds']:.2f} s"
+                     f" = {p['seconds']:.2f} s ({p['cpu_seconds']:.2f} CPU s) for {p['pages']} pages"
+                     f" (process {p['process_seconds']:.1f} s)"
+                     + ("" if p["pages"] == s["pages"] else f"; NOTE: the build made {s['pages']} pages"))
+        lines.append(f"  one build = {s['ratio_build']:.2f} plain renders ('{s['edition']}' alone: "
+                     f"{_fmt(s.get('ratio'), '.2f')})")
+    if "emit" in s:
+        e = s["emit"]
+        lines.append(f"  build with --emit-html: {e['seconds']:.2f} s, {e['cpu_seconds']:.2f} CPU s, {e['layouts']} "
+                     f"layouts, peak {e['peak_mib']:.0f} MiB, {e['of_build']:.2f} of the build without it")
+    if "onedoc" in s:
+        o = s["onedoc"]
+        lines.append(f"  one-document layout: {o['seconds']:.2f} s, {o['cpu_seconds']:.2f} CPU s, {o['layouts']} "
+                     f"layouts, {o['pages']} pages, peak {o['peak_mib']:.0f} MiB"
+                     + (f", {o['ratio']:.2f} plain renders" if o.get("ratio") else ""))
+    for label, facts in (("merged", s.get("pdf")), ("one-document", s.get("onedoc", {}).get("pdf")),
+                         ("plain", s.get("plain", {}).get("pdf"))):
+        if facts:
+            garbled = (facts.get("title_pages") or {}).get("garbled")
+            lines.append(f"  {label} PDF: {facts['bytes'] / 1e6:.2f} MB, {facts['font_objects']} font objects for "
+                         f"{facts['font_faces']} faces ({', '.join(facts['faces'])})"
+                         + (f"; on other pages the title reads {garbled!r} (another heading, or a garbled head)"
+                            if garbled else ""))
+    edited = res.get("edited") or {}
+    for kind, label in (("unchanged", "nothing changed"),
+                        ("late", f"one sentence added to {edited.get('late')}"),
+                        ("early", f"a page of text added to {edited.get('early')}")):
+        if kind in s:
+            r = s[kind]
+            layouts = ", ".join(f"{k} {v}" for k, v in r["layouts"].items())
+            lines.append(f"  rebuild, {label}: {r['seconds']:.2f} s, {r['cpu_seconds']:.2f} CPU s "
+                         f"(layouts: {layouts}), peak {r['peak_mib']:.0f} MiB, "
+                         f"{r['of_full_build']:.2f} of the build from scratch")
+    lines.append("")
+    return lines
 
 
 # --- command line ------------------------------------------------------------------------
@@ -645,6 +792,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", type=Path, metavar="DIR", help="make the readers here (default: a new "
                    "temporary folder, removed at the end)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder and its logs")
+    p.add_argument("--no-one-document", dest="one_document", action="store_false",
+                   help="skip the one-document layout (the slowest measurement)")
     return p
 
 
@@ -657,6 +806,8 @@ def main(argv: list[str] | None = None) -> int:
             worker_build(Path(root), Path(out), None if chosen == "-" else chosen.split(","), emit == "emit")
         elif kind == "plain":
             worker_plain(Path(rest[0]), Path(rest[2]), Path(rest[1]))
+        elif kind == "onedoc":
+            worker_onedoc(Path(rest[0]), rest[1], Path(rest[2]), Path(rest[3]))
         else:
             raise SystemExit(f"unknown worker {kind!r}")
         return 0
@@ -673,12 +824,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
     info = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
             "args": {"sizes": args.sizes, "repeat": args.repeat, "quick": args.quick, "project": str(project),
+                     "one_document": args.one_document,
                      "chapters": args.chapters, "editions": args.editions}}
     results = []
     try:
         for size in args.sizes:
             results.append(measure_size(project, size, work, args.repeat, args.quick, args.chapters,
-                                        args.editions, say))
+                                        args.editions, say, args.one_document))
             if args.json:      # written after every size, so that a long run leaves what it has
                 _write_json(args.json, info, results)
     finally:

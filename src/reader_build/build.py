@@ -25,9 +25,10 @@ from .pdf.failures import out_of_memory
 from .pdf.parallel import build_pdf
 from .pdf.sections import section_pages
 from .resolve import load_reader
-from .source.project import SOURCE_PARTS
+from .render.templates import check_styles
+from .source.files import SourceTree
+from .source.project import inputs_digest, read_tree
 from .store.cache import package_hash
-from .source.files import inside, relpath
 from .diagnostics import Diagnostic
 from .index.check import unmatched_names
 from .validators import run_ace, run_epubcheck
@@ -75,25 +76,15 @@ def make_manifest(reader: Reader, editions: list[dict], pages: dict, diags: Diag
     }
 
 
-def inputs_key(root: Path, editions: list[str] | None) -> str:
-    """A hash of every file a build may read (reader.toml, manuscript/, bibliography/, styles/,
-    images included), the tool, SOURCE_DATE_EPOCH and the editions asked for.  Computed before
-    anything is read: a source changed during the build leaves the key stale, never the outputs."""
+def inputs_key(tree: SourceTree, editions: list[str] | None) -> str:
+    """The key of the up-to-date check: the content hash of every file the read stage read
+    (reader.toml, manuscript/, bibliography/, styles/, images included), the tool,
+    SOURCE_DATE_EPOCH and the editions asked for.  The files are read once, before anything
+    else: a source changed during the build leaves the key stale, never the outputs."""
     h = hashlib.sha256()
-    for part in (package_hash(), os.environ.get("SOURCE_DATE_EPOCH", ""), json.dumps(sorted(editions or []))):
+    for part in (package_hash(), os.environ.get("SOURCE_DATE_EPOCH", ""), json.dumps(sorted(editions or [])),
+                 inputs_digest(tree)):
         h.update(part.encode() + b"\0")
-    files = []
-    for part in SOURCE_PARTS:
-        if (root / part).is_dir():
-            files += sorted(p for p in (root / part).rglob("*") if p.is_file() or p.is_symlink())
-        else:
-            files.append(root / part)
-    for path in files:
-        h.update(relpath(root, path).encode() + b"\0")
-        try:
-            h.update(path.read_bytes() if inside(root, path) else b"\0outside\0" + os.fsencode(os.readlink(path)))
-        except OSError:
-            h.update(b"\0unreadable\0")
     return h.hexdigest()
 
 
@@ -185,7 +176,8 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
     WeasyPrint render lays out into the same pages, is also written to build/NAME.html.
     """
     root, diags, say = root.resolve(), Diagnostics(), progress or (lambda message: None)
-    inputs = inputs_key(root, editions) if root.is_dir() else ""
+    tree = read_tree(root) if root.is_dir() else None         # every source, read once
+    inputs = inputs_key(tree, editions) if tree is not None else ""
     if inputs and not emit_html and (unchanged := _up_to_date(root, inputs, strict)) is not None:
         say("every edition is up to date")
         return unchanged
@@ -193,7 +185,7 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
         diags.error("weasyprint-version", problem)
         return BuildResult(1, diags)
     say("reading the sources")
-    reader = load_reader(root, diags)
+    reader = load_reader(root, diags, tree)
     chosen = choose_editions(reader, editions, diags) if reader is not None else []
     if reader is None or _effective(diags, strict).has_errors:
         return BuildResult(1, _effective(diags, strict))
@@ -363,14 +355,16 @@ def make_handouts(ctx: BuildContext, pdf_results: dict) -> list[dict]:
     return records
 
 
-def check(root: Path, validators: bool = True) -> Diagnostics:
-    """Read and resolve everything, write nothing; with the index's own check, and
-    EPUBCheck and Ace (where installed) on the e-books already built."""
+def check(root: Path, validators: bool = True, styles: bool = False) -> Diagnostics:
+    """Read and resolve everything, write nothing; with the index's own check, with *styles*
+    the check of the project's templates and stylesheets, and EPUBCheck and Ace (where
+    installed) on the e-books already built.  Every source is read once."""
     root = root.resolve()
     diags = Diagnostics()
-    reader = load_reader(root, diags)
+    tree = read_tree(root) if root.is_dir() else None
+    reader = load_reader(root, diags, tree)
     if reader is not None:
-        diags.extend(unmatched_names(reader, root))
+        diags.extend(unmatched_names(reader))
         if validators:
             for edition in reader.config.editions:
                 epub = root / "build" / f"{edition.name}.epub"
@@ -378,4 +372,6 @@ def check(root: Path, validators: bool = True) -> Diagnostics:
                     shown = epub.relative_to(root).as_posix()
                     diags.extend(run_epubcheck(epub, shown))
                     diags.extend(run_ace(epub, shown))
+    if styles and tree is not None:
+        check_styles(root, diags, tree)
     return diags

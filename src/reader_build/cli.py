@@ -27,7 +27,6 @@ from .commands.suggest import suggest_command
 from .commands.template import template_command
 from .commands.watch import watch
 from .diagnostics import Diagnostics, ReaderError
-from .render.templates import check_styles
 from .store.output import Interrupted, clear_interrupt, raise_if_interrupted, request_interrupt
 
 
@@ -176,9 +175,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    diags = check(args.dir)
-    if args.dir.is_dir():
-        check_styles(args.dir.resolve(), diags)
+    diags = check(args.dir, styles=True)
     if args.strict:
         diags = diags.strict()
     print_diagnostics(diags, sys.stdout, verbose=args.verbose, fmt=args.fmt)

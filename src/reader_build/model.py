@@ -128,6 +128,13 @@ class Reader:
     source_hash: str
     xref: Any = None                # source.crossref.CrossRefs: targets, labels, links
     locale: Any = None              # language.locale.Locale: the language's words and conventions
+    sources: Any = field(default=None, compare=False, repr=False)   # source.project.ProjectSources: the
+                                    # files as the read stage read them (every later stage reads them here)
+
+    @property
+    def tree(self):
+        """The project's files as read (source.files.SourceTree), or None."""
+        return self.sources.tree if self.sources is not None else None
 
     @property
     def note_count(self) -> int:

@@ -19,6 +19,7 @@ from .diagnostics import Diagnostics
 from .index.build import Mention
 from .source.markdown import parse_chapter
 from .model import Chapter, CiteUse, Reader
+from .source.files import SourceTree
 from .source.project import ProjectSources, load_project, read_image
 from .source.sanitize import sanitize_html, unwrapped
 from .source.styles import read_fonts
@@ -142,13 +143,15 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     config = sources.config
     text = sources.config_file.text
     locale = load_locale(config.language, config.strings, sources.root, diags, sources.config_file.path,
-                         lambda key: toml_key_line(text, key, "strings" if key != "language" else None))
+                         lambda key: toml_key_line(text, key, "strings" if key != "language" else None),
+                         tree=sources.tree)
     authority = load_authority(list(sources.authority), diags)
     bibliography = load_styled(
         list(sources.bibliography),
         BibSettings(style=config.bibliography_style, include_all=config.bibliography_all,
                     locale=config.bibliography_locale, terms=terms_of(locale)),
-        diags, sources.root, config.language, Place("reader.toml", *config.bibliography_style_at))
+        diags, sources.root, config.language, Place("reader.toml", *config.bibliography_style_at),
+        sources.tree)
 
     parsed = []
     for src in sources.chapters:
@@ -168,7 +171,7 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
             if not image.alt:
                 diags.error("image-no-alt", f"image {image.src!r} has no alt text: write a description "
                             "between the brackets, ![description](file)", chapter.path, image.line, 1)
-            found = read_image(sources.root, chapter.path, image.src, diags, image.line)
+            found = read_image(sources.root, chapter.path, image.src, diags, image.line, sources.tree)
             if found:
                 rel, data = found
                 images[rel] = data
@@ -199,16 +202,17 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
 
     xref = settle(chapters, words_for(config.crossref, crossref_words(locale)), diags)
     mentions += figure_mentions(authority, xref, diags)
-    fonts = read_fonts(sources.root, diags)
-    check_project_glyphs(sources.root, sources.chapters, fonts, diags)
+    fonts = read_fonts(sources.root, diags, sources.tree)
+    check_project_glyphs(sources.root, sources.chapters, fonts, diags, sources.tree)
     return Reader(config=config, chapters=tuple(chapters), bibliography=bibliography, authority=authority,
                   cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts, xref=xref, locale=locale,
-                  source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()
+                  sources=sources, source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()
                                                     for name, data in sorted(images.items()))))
 
 
-def load_reader(root: Path, diags: Diagnostics) -> Reader | None:
-    sources = load_project(root, diags)
+def load_reader(root: Path, diags: Diagnostics, tree: SourceTree | None = None) -> Reader | None:
+    """Read (or take from *tree*, the files already read) and resolve the project in *root*."""
+    sources = load_project(root, diags, tree)
     if sources is None:
         return None
     return resolve(sources, diags)

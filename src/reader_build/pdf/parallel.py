@@ -216,7 +216,7 @@ class _Composer:
 
     def __init__(self, reader: Reader, ctx: ComposeContext, root: Path):
         self.reader, self.ctx, self.root = reader, ctx, root
-        self.env = template_environment(root, locale_of(reader))
+        self.env = template_environment(root, locale_of(reader), reader.tree)
         self.want_index = ctx.edition.includes("indexes")
         self.chapter_of = {m.id: m.chapter for m in reader.mentions}
         self.chapter_of.update({h.id: c.id for c in reader.chapters for h in c.parsed.headings})

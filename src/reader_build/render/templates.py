@@ -23,7 +23,7 @@ from ..diagnostics import Diagnostics, TemplateError, Diagnostic, ERROR
 from ..language.locale import packaged_locale
 from ..language.typography import curly_quotes
 from .typography import tie_last_words
-from ..source.files import decode, inside, relpath
+from ..source.files import SourceTree, decode, inside, relpath
 from ..source.styles import PACKAGE_STYLES, PACKAGE_TEMPLATES, display_path, read_css as _read_style, search_path
 import re
 import tinycss2
@@ -47,9 +47,10 @@ def pdf_stylesheets(medium: str) -> tuple[str, ...]:
     return ("print.css", "extra.css")
 
 
-def read_css(root: Path, name: str, diags: Diagnostics) -> tuple[str, str] | None:
-    """(display path, text) of a stylesheet from the search path, its URLs checked (:func:`check_urls`)."""
-    found = _read_style(root, name, diags)
+def read_css(root: Path, name: str, diags: Diagnostics, tree: SourceTree | None = None) -> tuple[str, str] | None:
+    """(display path, text) of a stylesheet from the search path, its URLs checked (:func:`check_urls`);
+    taken from *tree* (the files as read, ``reader.tree``) when given, else read here."""
+    found = _read_style(root, name, diags, tree)
     if found is not None:
         check_urls(*found, diags)
     return found
@@ -146,18 +147,22 @@ def _refuse(url, *args, **kwargs):
 
 class _ProjectLoader(jinja2.FileSystemLoader):
     """Templates from the search path; a project template that is a link pointing out of the
-    project is refused before it is read."""
+    project is refused before it is read.  With *tree* (source.files.SourceTree, the files as
+    the read stage read them) every template is taken from there: read once per build, however
+    many environments are made."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, tree: SourceTree | None = None):
+        self.root, self.tree = root, tree
         self.package = jinja2.FileSystemLoader([str(PACKAGE_TEMPLATES), str(PACKAGE_STYLES)])
         super().__init__([str(p) for p in search_path(root)])
 
     def get_source(self, environment, template):
-        if template.startswith(PACKAGE_PREFIX):
+        packaged = template.startswith(PACKAGE_PREFIX)
+        if packaged and self.tree is None:
             return self.package.get_source(environment, template[len(PACKAGE_PREFIX):])
-        pieces = split_template_path(template)
-        for folder in self.searchpath:
+        pieces = split_template_path(template[len(PACKAGE_PREFIX):] if packaged else template)
+        candidate = None
+        for folder in self.package.searchpath if packaged else self.searchpath:
             candidate = Path(folder, *pieces)
             if candidate.is_file():
                 if Path(folder) == self.root / "styles" and not inside(self.root, candidate):
@@ -165,8 +170,16 @@ class _ProjectLoader(jinja2.FileSystemLoader):
                                                    "project folder (a link pointing out?)",
                                                    relpath(self.root, candidate)))
                 break
+            candidate = None
         try:
-            return super().get_source(environment, template)
+            if self.tree is None:
+                return super().get_source(environment, template)
+            if candidate is None:
+                raise jinja2.TemplateNotFound(template)
+            data = self.tree.load(candidate, packaged=not inside(self.root, candidate))
+            if not isinstance(data, bytes):
+                raise data if isinstance(data, BaseException) else OSError(f"{template} is too large to read")
+            return data.decode("utf-8"), os.path.normpath(candidate), lambda: True
         except UnicodeDecodeError as exc:            # report the bad byte where it is, as for any source
             where = display_path(self.root, candidate)
             diags = Diagnostics()
@@ -174,11 +187,12 @@ class _ProjectLoader(jinja2.FileSystemLoader):
             raise TemplateError(diags.items or [Diagnostic("template-encoding", ERROR, str(exc), where)]) from None
 
 
-def template_environment(root: Path, locale=None) -> jinja2.Environment:
+def template_environment(root: Path, locale=None, tree: SourceTree | None = None) -> jinja2.Environment:
     """The templates of a project; *locale* (language.locale.Locale, English when not given)
-    gives them ``t("key")``, the fixed words of the reader's language, and ``lang``."""
+    gives them ``t("key")``, the fixed words of the reader's language, and ``lang``; *tree*
+    (the files as read, ``reader.tree``) gives the templates' text, else they are read here."""
     env = jinja2.Environment(
-        loader=_ProjectLoader(root),
+        loader=_ProjectLoader(root, tree),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -232,9 +246,10 @@ def render_template(root: Path, env: jinja2.Environment, name: str, **context) -
         raise TemplateError(Diagnostic("template-error", ERROR, f"{type(exc).__name__}: {exc}", path, line)) from None
 
 
-def check_styles(root: Path, diags: Diagnostics) -> None:
+def check_styles(root: Path, diags: Diagnostics, tree: SourceTree | None = None) -> None:
     """What ``reader-build check`` can find in ``styles/`` without laying out: template syntax
-    errors (file and line), stylesheets WeasyPrint would ignore parts of, URLs that are refused."""
+    errors (file and line), stylesheets WeasyPrint would ignore parts of, URLs that are refused.
+    *tree*: the files as read (else they are read here)."""
     project_styles = root / "styles"
     if not project_styles.is_dir() or not inside(root, project_styles):
         return
@@ -242,7 +257,7 @@ def check_styles(root: Path, diags: Diagnostics) -> None:
         os.listdir(project_styles)
     except OSError:                  # reported where the sources are read (file-unreadable)
         return
-    env = template_environment(root)
+    env = template_environment(root, tree=tree)
     for path in sorted(project_styles.rglob("*.j2")):
         if not path.is_file():
             continue
@@ -260,6 +275,6 @@ def check_styles(root: Path, diags: Diagnostics) -> None:
     for name in pdf_names + ("epub.css", "extra-epub.css", "web.css", "extra-web.css"):
         path = project_styles / name
         if path.is_file():
-            found = read_css(root, name, diags)
+            found = read_css(root, name, diags, tree)
             if found and name in pdf_names:
                 check_css(*found, diags)

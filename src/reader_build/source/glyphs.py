@@ -74,10 +74,10 @@ def check_glyphs(sources, covered: set[int], font_names: list[str], diags: Diagn
                           f"(fonts now: {fonts})", src.path, line, col)
 
 
-def check_project_glyphs(root, chapters, fonts: dict[str, bytes], diags: Diagnostics) -> None:
+def check_project_glyphs(root, chapters, fonts: dict[str, bytes], diags: Diagnostics, tree=None) -> None:
     """:func:`check_glyphs` for the chapter files *chapters*, with the fonts that the PDF
-    stylesheets of the project at *root* declare."""
+    stylesheets of the project at *root* declare (read from *tree*, the files as read)."""
     css = [found[1] for name in ("print.css", "extra.css")
-           if (found := read_css(root, name, Diagnostics())) is not None]     # (its problems: reported by the PDF)
+           if (found := read_css(root, name, Diagnostics(), tree)) is not None]   # (its problems: reported by the PDF)
     declared = declared_fonts(css, fonts)
     check_glyphs(chapters, coverage(declared), list(declared), diags)

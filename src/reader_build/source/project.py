@@ -11,7 +11,7 @@ from .. import __version__
 from ..config import Config, parse_config
 from ..diagnostics import Diagnostics, did_you_mean
 from ..store import files
-from .files import SourceFile, inside, read_bytes, read_text, relpath, safe_path
+from .files import Outside, SourceFile, SourceTree, TooLarge, load, read_bytes, read_text, relpath, safe_path
 
 IMAGE_LIMIT = 20 * 1024 * 1024
 IMAGE_TYPES = {
@@ -38,6 +38,69 @@ def copy_sources(src: Path, dst: Path) -> Path:
     return dst
 
 
+def read_tree(root: Path) -> SourceTree:
+    """The read stage's first step: every file of reader.toml, manuscript/, bibliography/ and
+    styles/, read once (a link that leads out of the project is listed, never read; a folder
+    that cannot be listed is noted).  Nothing is reported here: each stage reports the
+    problems of the files it uses, and :func:`unreadable_parts` those of the others."""
+    root = root.resolve()
+    entries, folders, links = {}, {}, set()
+    found: list[Path] = []
+    for part in SOURCE_PARTS:
+        path = root / part
+        if path.is_dir():
+            found += _files_under(path, root, folders, links)
+        else:
+            found.append(path)
+    for path in sorted(found):
+        entries[relpath(root, path)] = load(root, path)
+    return SourceTree(root, entries, folders, frozenset(links), tuple(entries))
+
+
+def _files_under(folder: Path, root: Path, folders: dict, links: set) -> list[Path]:
+    """The files and links under *folder* (links to folders are not followed), as
+    ``Path.rglob("*")`` finds them; a folder that cannot be listed goes to *folders*."""
+    found, todo = [], [folder]
+    while todo:
+        current = todo.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            folders[relpath(root, current)] = exc
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_symlink():
+                    links.add(relpath(root, path))
+                    found.append(path)
+                elif entry.is_dir():
+                    todo.append(path)
+                elif entry.is_file():
+                    found.append(path)
+            except OSError:
+                continue
+    return found
+
+
+def inputs_digest(tree: SourceTree) -> str:
+    """One hash of every file the read stage read: its path and its bytes (or why it was not read)."""
+    h = hashlib.sha256()
+    for key in tree.scanned:
+        data = tree.entries[key]
+        h.update(key.encode() + b"\0")
+        if isinstance(data, bytes):
+            h.update(data)
+        elif isinstance(data, Outside):
+            h.update(b"\0outside\0" + os.fsencode(data.target) if data.target is not None else b"\0unreadable\0")
+        elif isinstance(data, TooLarge):
+            h.update(b"\0too-large\0" + str(data.size).encode())
+        else:
+            h.update(b"\0unreadable\0")
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class ProjectSources:
     root: Path
@@ -46,26 +109,30 @@ class ProjectSources:
     chapters: tuple[SourceFile, ...]
     bibliography: tuple[SourceFile, ...]
     authority: tuple[SourceFile, ...]
+    tree: SourceTree | None = None
 
     def hash(self, extra: bytes = b"") -> str:
-        """A hash of every source, the styles and the tool's version."""
+        """A hash of every source, the styles and the tool's version (the one the colophon names)."""
         h = hashlib.sha256()
         h.update(__version__.encode())
         for src in (self.config_file, *self.chapters, *self.bibliography, *self.authority):
             h.update(src.path.encode() + b"\0" + src.text.encode() + b"\0")
-        styles = self.root / "styles"
-        if styles.is_dir():
-            for path in sorted(p for p in styles.rglob("*") if p.is_file() or p.is_symlink()):
-                h.update(relpath(self.root, path).encode() + b"\0")
-                if not inside(self.root, path):         # never read; it is reported where it is used
-                    h.update(b"\0outside\0" + os.fsencode(os.readlink(path)) if path.is_symlink() else b"")
-                    continue
-                try:
-                    h.update(path.read_bytes())
-                except OSError:
-                    pass
+        for key in (k for k in self.tree.scanned if k.startswith("styles/")) if self.tree else ():
+            h.update(key.encode() + b"\0")
+            data = self.tree.entries[key]
+            if isinstance(data, Outside):          # never read; it is reported where it is used
+                h.update(b"\0outside\0" + os.fsencode(data.target) if data.target is not None else b"")
+            elif isinstance(data, bytes):
+                h.update(data)
+            elif isinstance(data, TooLarge):
+                h.update(b"\0too-large\0" + str(data.size).encode())
         h.update(extra)
         return h.hexdigest()
+
+    def text_of(self, path: str) -> str | None:
+        """The text of a source (reader.toml, a chapter, a .bib or authority file) as read."""
+        return next((src.text for src in (self.config_file, *self.chapters, *self.bibliography, *self.authority)
+                     if src.path == path), None)
 
 
 def _toml_string_place(text: str, value: str) -> tuple[int | None, int | None]:
@@ -78,33 +145,20 @@ def _toml_string_place(text: str, value: str) -> tuple[int | None, int | None]:
     return None, None
 
 
-def unreadable_parts(root: Path, diags: Diagnostics) -> bool:
+def unreadable_parts(tree: SourceTree, diags: Diagnostics) -> bool:
     """Report the folders of the sources, and the files in them that no reader of a source
     reports itself (styles, fonts, images), that cannot be read (EACCES): True if any."""
     found = False
-    for part in SOURCE_PARTS[1:]:
-        folders = [root / part]
-        while folders:
-            folder = folders.pop()
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
-            except OSError as exc:
-                diags.error("file-unreadable", f"the folder cannot be read: {exc.strerror or exc}",
-                            relpath(root, folder))
-                found = True
-                continue
-            for entry in entries:
-                path = Path(entry.path)
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(path)
-                elif entry.is_file(follow_symlinks=False) and not _read_elsewhere(root, path):
-                    try:
-                        with open(path, "rb"):
-                            pass
-                    except OSError as exc:
-                        diags.error("file-unreadable", f"the file cannot be read: {exc.strerror or exc}",
-                                    relpath(root, path))
-                        found = True
+    root = tree.root
+    for rel, exc in sorted(tree.folders.items()):
+        diags.error("file-unreadable", f"the folder cannot be read: {exc.strerror or exc}", rel)
+        found = True
+    for rel in tree.scanned:
+        data = tree.entries[rel]
+        if rel in tree.links or "/" not in rel or not isinstance(data, OSError) or _read_elsewhere(root, root / rel):
+            continue
+        diags.error("file-unreadable", f"the file cannot be read: {data.strerror or data}", rel)
+        found = True
     return found
 
 
@@ -114,7 +168,9 @@ def _read_elsewhere(root: Path, path: Path) -> bool:
         (path.parent == root / "bibliography" and path.suffix == ".bib")
 
 
-def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
+def load_project(root: Path, diags: Diagnostics, tree: SourceTree | None = None) -> ProjectSources | None:
+    """The read stage: every source of the project in *root* (read now, or taken from *tree*,
+    the files :func:`read_tree` has read), reader.toml parsed."""
     root = root.resolve()
     if not root.is_dir():
         diags.error("project-missing", f"there is no project folder at {root.name!r}")
@@ -124,14 +180,15 @@ def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
         diags.error("config-missing", "this folder has no reader.toml; create one with a title, "
                     "or start a project with 'reader-build new DIR'", "reader.toml")
         return None
-    config_file = read_text(root, config_path, diags, what="reader.toml")
+    tree = tree if tree is not None else read_tree(root)
+    config_file = read_text(root, config_path, diags, what="reader.toml", tree=tree)
     if config_file is None:
         return None
     config = parse_config(config_file, diags)
     if config is None:
         return None
 
-    if unreadable_parts(root, diags):
+    if unreadable_parts(tree, diags):
         return None
     manuscript = root / "manuscript"
     chapter_paths: list[Path] = []
@@ -153,7 +210,7 @@ def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
         chapter_paths = sorted(p for p in manuscript.glob("*.md") if p.is_file() or p.is_symlink())
     chapters = []
     for path in chapter_paths:
-        src = read_text(root, path, diags, what="the chapter")
+        src = read_text(root, path, diags, what="the chapter", tree=tree)
         if src is not None:
             chapters.append(src)
     if not chapter_paths and not config.chapters:
@@ -163,19 +220,19 @@ def load_project(root: Path, diags: Diagnostics) -> ProjectSources | None:
     bibs = []
     if bib_dir.is_dir():
         for path in sorted(bib_dir.glob("*.bib")):
-            src = read_text(root, path, diags, what="the bibliography")
+            src = read_text(root, path, diags, what="the bibliography", tree=tree)
             if src is not None:
                 bibs.append(src)
     authority = []
     if manuscript.is_dir():
         for path in sorted(p for p in manuscript.glob("*.toml") if p.name != SUGGESTIONS_FILE):
-            src = read_text(root, path, diags, what="the index authority file")
+            src = read_text(root, path, diags, what="the index authority file", tree=tree)
             if src is not None:
                 if not src.text.strip():
                     diags.warning("index-empty", "the authority file is empty: it adds no entry to the index",
                                   src.path)
                 authority.append(src)
-    return ProjectSources(root, config_file, config, tuple(chapters), tuple(bibs), tuple(authority))
+    return ProjectSources(root, config_file, config, tuple(chapters), tuple(bibs), tuple(authority), tree)
 
 
 def image_type(data: bytes) -> str | None:
@@ -188,7 +245,8 @@ def image_type(data: bytes) -> str | None:
     return None
 
 
-def read_image(root: Path, chapter_path: str, src: str, diags: Diagnostics, line: int) -> tuple[str, bytes] | None:
+def read_image(root: Path, chapter_path: str, src: str, diags: Diagnostics, line: int,
+               tree: SourceTree | None = None) -> tuple[str, bytes] | None:
     """Read an image that a chapter refers to; ``(project-relative path, bytes)``."""
     if src.startswith(("http://", "https://", "//", "ftp:", "data:")):
         diags.error("image-remote", f"image {src!r} is on the network; reader-build fetches nothing: "
@@ -204,7 +262,7 @@ def read_image(root: Path, chapter_path: str, src: str, diags: Diagnostics, line
         diags.error("image-missing", f"image {src!r} does not exist (looked for {rel})", chapter_path, line, 1)
         return None
     sub = Diagnostics()
-    data = read_bytes(root, path, sub, what=f"image {src!r}", limit=IMAGE_LIMIT, code_prefix="image")
+    data = read_bytes(root, path, sub, what=f"image {src!r}", limit=IMAGE_LIMIT, code_prefix="image", tree=tree)
     if data is None:
         for d in sub:
             diags.error(d.code, d.message, chapter_path, line, 1)

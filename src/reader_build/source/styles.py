@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from .files import decode, inside, relpath
+from .files import SourceTree, decode, inside, relpath
 
 PACKAGE = Path(str(resources.files("reader_build")))
 PACKAGE_TEMPLATES = PACKAGE / "templates"
@@ -50,8 +50,9 @@ def display_path(root: Path, path: Path) -> str:
         return path.name
 
 
-def read_fonts(root: Path, diags: Diagnostics) -> dict[str, bytes]:
-    """Every font file of the search path, by file name (the project's win)."""
+def read_fonts(root: Path, diags: Diagnostics, tree: SourceTree | None = None) -> dict[str, bytes]:
+    """Every font file of the search path, by file name (the project's win); read from *tree*
+    (the files as read) when given."""
     fonts: dict[str, bytes] = {}
     for folder in reversed(search_path(root)):
         font_dir = folder / "fonts"
@@ -62,12 +63,25 @@ def read_fonts(root: Path, diags: Diagnostics) -> dict[str, bytes]:
                 if folder.parent == root and not inside(root, path):
                     diags.error("outside-project", "font lies outside the project folder", relpath(root, path))
                     continue
-                fonts[path.name] = path.read_bytes()
+                data = _load(tree, path, folder.parent != root)
+                if isinstance(data, bytes):     # (else reported where the sources are read)
+                    fonts[path.name] = data
     return fonts
 
 
-def read_css(root: Path, name: str, diags: Diagnostics) -> tuple[str, str] | None:
-    """(display path, text) of a stylesheet from the search path."""
+def _load(tree: SourceTree | None, path: Path, packaged: bool):
+    """A style file's bytes (or the exception reading it raised): from *tree*, else read now."""
+    if tree is not None:
+        return tree.load(path, packaged=packaged)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return exc
+
+
+def read_css(root: Path, name: str, diags: Diagnostics, tree: SourceTree | None = None) -> tuple[str, str] | None:
+    """(display path, text) of a stylesheet from the search path; read from *tree* (the files
+    as read) when given."""
     own = root / "styles" / name
     if (own.is_file() or own.is_symlink()) and not inside(root, own):
         diags.error("outside-project", "the stylesheet lies outside the project folder (a link pointing out?)",
@@ -77,10 +91,10 @@ def read_css(root: Path, name: str, diags: Diagnostics) -> tuple[str, str] | Non
     if path is None:
         return None
     shown = display_path(root, path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        diags.error("file-unreadable", f"the stylesheet cannot be read: {exc.strerror or exc}", shown)
+    data = _load(tree, path, not inside(root, path))
+    if not isinstance(data, bytes):
+        diags.error("file-unreadable", f"the stylesheet cannot be read: {getattr(data, 'strerror', None) or data}",
+                    shown)
         return None
     text = decode(data, shown, diags, code="css-encoding")
     if text is None:

@@ -17,6 +17,7 @@ from ..model import Reader
 from ..model import PageStart
 from ..language.locale import locale_of
 from ..render.templates import read_css, render_template, template_environment
+from ..source.files import inside
 from ..source.styles import display_path, find_style_file
 from . import fonts, links, markers, pages, search
 
@@ -62,12 +63,16 @@ def _documents(reader: Reader, root: Path, env, site: list, print_pages: bool) -
     return out
 
 
-def _script(root: Path, diags: Diagnostics) -> str:
+def _script(root: Path, diags: Diagnostics, tree=None) -> str:
+    """The web edition's script, from *tree* (the files as read) when given."""
     path = find_style_file(root, SCRIPT)
     if path is None:
         diags.error("web-script-missing", f"{SCRIPT} was not found in styles/ or in reader-build", "styles")
         return ""
-    return path.read_text(encoding="utf-8")
+    data = tree.load(path, packaged=not inside(root, path)) if tree is not None else path.read_bytes()
+    if not isinstance(data, bytes):
+        raise data if isinstance(data, BaseException) else OSError(f"{SCRIPT} is too large to read")
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")      # (as text mode reads it)
 
 
 def _report_links(files: dict[str, bytes], site: list, reader: Reader, root: Path, diags: Diagnostics) -> None:
@@ -88,7 +93,7 @@ def build_web(reader: Reader, edition, root: Path, diags: Diagnostics, build_dat
     """The site's files, relative path -> bytes.  *print_anchors* (id -> print page) label the
     contents and the index locators with print pages; *page_starts* (the print edition's,
     :func:`reader_build.pdf.pagemap.page_starts`) give the page markers and ``page/N/``."""
-    env = template_environment(root, locale_of(reader))
+    env = template_environment(root, locale_of(reader), reader.tree)
     # tojson (the script's words) keeps letters as they are, so that the font subsets see them
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     anchors = print_anchors or {}
@@ -100,9 +105,9 @@ def build_web(reader: Reader, edition, root: Path, diags: Diagnostics, build_dat
     files["pages.js"] = markers.page_map_script(page_list)
     files.update(markers.redirect_pages(page_list, lambda label, href: render_template(
         root, env, "web-redirect.html.j2", reader=reader.config, label=label, href=href)))
-    script = _script(root, diags)
+    script = _script(root, diags, reader.tree)
     files[SCRIPT] = script.encode("utf-8")
-    css = "\n".join(found[1] for name in STYLESHEETS if (found := read_css(root, name, diags)))
+    css = "\n".join(found[1] for name in STYLESHEETS if (found := read_css(root, name, diags, reader.tree)))
     unicodes = fonts.used_characters(list(documents.values()) + [css, script])
     css, font_files = fonts.web_fonts(css, reader.fonts, unicodes)
     files["web.css"] = css.encode("utf-8")
