@@ -13,8 +13,8 @@ from reader_build.diagnostics import Diagnostics
 from reader_build.index.build import IndexLine, LetterGroup, Locator, Mention, build_index, sort_words
 from reader_build.source.files import SourceFile
 from reader_build.language.locale import packaged_locale
+from reader_build.render.templates import template_environment
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "reader_build" / "templates"
 
 
 def make(id, heading=None, kind="person", sort=None, **kw) -> Entry:
@@ -250,11 +250,9 @@ def test_digits_and_symbols_group_under_hash_first():
 # -- rendering -------------------------------------------------------------------------
 
 @pytest.fixture
-def env():
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
-    env.globals["t"] = packaged_locale("en").t          # the templates' fixed words (language.locale)
-    return env
+def env(tmp_path):
+    """The package's templates as a project without overrides sees them (its filters and fixed words)."""
+    return template_environment(tmp_path, packaged_locale("en"))
 
 
 AUTHORITY_TOML = '''
