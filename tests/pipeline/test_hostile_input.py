@@ -265,7 +265,8 @@ def test_pdf_html_carries_nothing_executable(hostile):
     body = html[html.index("<body"):]
     assert unsafe_parts(body, allow_style_tag=False) == []
     assert unsafe_parts(html) == []
-    assert "KEPTAFTERTHEDIV" in html and "<b>bold</b>" in html
+    # (the PDF's HTML takes a word space before an inline element into it: render.typography)
+    assert "KEPTAFTERTHEDIV" in html and re.search(r"<b> ?bold</b>", html)
     assert 'href="https://example.com/ok"' in html
     assert "pwned" not in html and "evil.example" not in html and "tracker.example" not in html
 

@@ -448,3 +448,15 @@ def test_docs_list_these_faults():
                  "styles/extra.css: error [file-unreadable]: the file cannot be read: Permission denied"):
         assert line in cells, line
     assert any(_is_csl_capped(cell) for cell in cells)
+
+
+def test_a_c_library_failing_without_an_exception_under_a_cap_is_out_of_memory(monkeypatch):
+    """Under a memory cap, a C library of the layout that cannot allocate can return an error
+    without setting a Python exception: Python raises SystemError ("error return without
+    exception set"), taken for running out of memory; without a cap it stays a bug, not hidden."""
+    from reader_build.pdf import failures
+    error = SystemError("error return without exception set")
+    monkeypatch.setattr(failures, "memory_cap", lambda: 200 * 2**20)
+    assert failures.layout_ran_out_of_memory(error) and failures.layout_ran_out_of_memory(MemoryError())
+    monkeypatch.setattr(failures, "memory_cap", lambda: None)
+    assert not failures.layout_ran_out_of_memory(error)

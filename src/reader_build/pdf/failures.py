@@ -71,6 +71,13 @@ def out_of_memory(reader: Reader | None, edition: str | None, part: str | None) 
     return Diagnostic("out-of-memory", ERROR, f"{doing} ran out of memory{memory_limit()}; {HINT}", path)
 
 
+def layout_ran_out_of_memory(exc: BaseException) -> bool:
+    """Did a layout fail for want of memory?  A ``MemoryError``; or, when memory is capped, a
+    ``SystemError`` ("error return without exception set"): a C library of the layout (Pango,
+    HarfBuzz through cffi) that could not allocate returns an error without a Python exception."""
+    return isinstance(exc, MemoryError) or (isinstance(exc, SystemError) and memory_cap() is not None)
+
+
 def thread_failed_for_memory(exc: BaseException | None) -> bool:
     """Did a thread fail for want of memory (no memory for a new thread's stack, or none at all)?"""
     return isinstance(exc, MemoryError) or (isinstance(exc, RuntimeError) and "can't start new thread" in str(exc))

@@ -48,7 +48,7 @@ from ..store import files
 from ..store.cache import cache_write_failed
 from ..store.output import raise_if_interrupted
 from ..store.parts import PartCache
-from .failures import Stranded, memory_cap, out_of_memory, worker_died
+from .failures import Stranded, layout_ran_out_of_memory, memory_cap, out_of_memory, worker_died
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
 from ..index.compose import index_parts
@@ -601,8 +601,10 @@ class _Pool:
             future: Future = Future()
             try:
                 future.set_result(_lay_out_part(task))
-            except MemoryError as exc:
-                future.set_exception(exc)
+            except (MemoryError, SystemError) as exc:
+                if not layout_ran_out_of_memory(exc):
+                    raise
+                future.set_exception(MemoryError(str(exc)))
             return future
         if self.executor is None:
             # fork: the workers start at once with everything imported, and the main module is not
@@ -641,7 +643,9 @@ class _Pool:
         except BrokenProcessPool:
             part, exitcode = self.casualty(name)
             raise ReaderError(worker_died(self.reader, self.edition, part, exitcode)) from None
-        except MemoryError:
+        except (MemoryError, SystemError) as exc:
+            if not layout_ran_out_of_memory(exc):
+                raise
             raise ReaderError(out_of_memory(self.reader, self.edition, name)) from None
 
     def casualty(self, name: str) -> tuple[str, int | None]:
