@@ -66,20 +66,20 @@ def tie_last_words(html: str) -> str:
 
 
 # A word space just before an inline element: WeasyPrint (70) can mistake where the line
-# ends when the element's first word does not fit after it, and break the line after its
-# first word instead ("General" alone on a line, the rest of the sentence on the next).
-# The space taken into the element avoids that; elements with an id (a mention, a note
-# call: the page of an anchor) keep theirs outside, so that no anchor starts on a space,
-# and so do an empty element (a page reference WeasyPrint fills) and a quotation (its
-# opening mark comes before its text).
-_SPACE_BEFORE_INLINE = re.compile(
-    r"(?<=[^\s>]) (<(?:i|em|b|strong|cite|a|span)(?=[\s>])(?![^>]*\sid=)[^>]*>)(?!<)")
+# ends when the element's first word does not fit after it, and break the line early,
+# after its first word or at a soft hyphen ("General" alone on a line, the rest of the
+# sentence on the next). A space set in an inline box of its own avoids that; the element
+# keeps its own box, so an anchor (a mention, a note call) never starts on the space, an
+# empty element (a page reference WeasyPrint fills) stays empty, and a quotation's opening
+# mark stays with its text.
+_SPACE_BEFORE_INLINE = re.compile(r"(?<=[^\s>]) (?=<(?:i|em|b|strong|cite|q|a|span|abbr|small|sup|sub)[\s>])")
+SPACE_BOX = "<span> </span>"
 
 
 def spaces_into_inlines(html: str) -> str:
-    """The HTML of a page with a word space before an inline element (with no id) moved just
-    inside it: ``1946. <i>Title</i>`` becomes ``1946.<i> Title</i>``, the same text."""
+    """The HTML of a page with a word space before an inline element set in a box of its own:
+    ``1946. <i>Title</i>`` becomes ``1946.<span> </span><i>Title</i>``, the same text."""
     head, marker, body = html.partition("<body")
     if not marker:
         head, body = "", html
-    return head + marker + _SPACE_BEFORE_INLINE.sub(lambda m: m.group(1) + " ", body)
+    return head + marker + _SPACE_BEFORE_INLINE.sub(SPACE_BOX, body)
