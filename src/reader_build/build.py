@@ -316,7 +316,7 @@ def make_webs(ctx: BuildContext, chosen: list, laid_out: LaidOut) -> list[dict]:
         for name, data in files.items():
             ctx.outputs.add(folder / name, data)
         records.append({"name": edition.name, "format": "html", "path": f"build/{edition.name}/",
-                        "files": sorted(files), "sha256": site_digest(files)})
+                        "files": sorted(files), "sha256": site_digest(files), "made": True})
     return records
 
 

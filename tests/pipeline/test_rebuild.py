@@ -135,3 +135,18 @@ def test_strict_rebuild_with_nothing_changed_still_fails_on_warnings(minimal):
     first = build(minimal)
     assert first.status == 0 and any(d.severity == "warning" for d in first.diagnostics)
     assert build(minimal, strict=True).status == 1
+
+
+def test_a_second_build_says_every_edition_is_up_to_date(minimal, capsys):
+    """The command's report after a build with nothing to do: 'up to date' for every edition,
+    the web edition's folder included, and nothing 'built'."""
+    from reader_build.cli import main
+    toml = minimal / "reader.toml"
+    toml.write_text(toml.read_text() + '\n[editions.print]\nformat = "pdf"\n\n[editions.web]\nformat = "html"\n')
+    assert main(["build", str(minimal)]) == 0
+    first = capsys.readouterr().out
+    assert "built build/web/" in first and "built build/print.pdf" in first
+    assert main(["build", str(minimal)]) == 0
+    second = capsys.readouterr().out.splitlines()
+    assert second and all(line.startswith("up to date ") for line in second), second
+    assert "up to date build/web/" in second
