@@ -233,3 +233,50 @@ function rbBibliography() {
     };
   });
 })();
+
+// Every piece of text is given to the flip-flopper, which looks for quotes and inline
+// markup (<i>, <b>, <sc>, <span class="nocase"> …; a typographic apostrophe between
+// letters is read as a straight one) with a large regular expression built at each
+// call. Text that holds none of the characters those can start with is left as it is by
+// processTags (it returns before changing anything): it is not given to it.
+(function () {
+  var Plain = CSL.Util.FlipFlopper;
+  CSL.Util.FlipFlopper = function (state) {
+    Plain.call(this, state);
+    var process = this.processTags, marks = "<\"'\u2019";
+    ["open-quote", "close-quote", "open-inner-quote", "close-inner-quote"].forEach(function (term) {
+      marks += state.getTerm(term) || "";
+    });
+    var maybe = new RegExp("[" + marks.replace(/[\\\]\[^-]/g, "\\$&") + "]");
+    this.processTags = function (blob) {
+      if (typeof blob.blobs === "string" && !maybe.test(blob.blobs)) {
+        return;
+      }
+      return process.call(this, blob);
+    };
+  };
+  CSL.Util.FlipFlopper.prototype = Plain.prototype;
+})();
+
+// The step of citeproc-js's token machine, as citeproc-js has it, without the closure
+// it made at every step (millions of steps in a long book) to record a test's result.
+CSL.tokenExec = function (token, Item, item) {
+  var next = token.next, maybenext;
+  if (token.test) {
+    if (token.test(Item, item)) {
+      this.tmp.jump.replace("succeed");
+      next = token.succeed;
+    } else {
+      this.tmp.jump.replace("fail");
+      next = token.fail;
+    }
+  }
+  var execs = token.execs;
+  for (var i = 0, ilen = execs.length; i < ilen; i++) {
+    maybenext = execs[i].call(token, this, Item, item);
+    if (maybenext) {
+      next = maybenext;
+    }
+  }
+  return next;
+};
