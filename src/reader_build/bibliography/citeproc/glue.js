@@ -19,6 +19,7 @@ function rbInit(style, lang, locales) {
   RB.locales = JSON.parse(locales);
   RB.engine = new CSL.Engine(RB.sys, style, lang, true);
   RB.engine.opt.development_extensions.wrap_url_and_doi = true;
+  rbSkipLaterKeys(RB.engine);
   var opt = RB.engine.citation.opt;
   return JSON.stringify({
     "class": RB.engine.opt["class"],
@@ -26,6 +27,33 @@ function rbInit(style, lang, locales) {
     "prefix": opt.layout_prefix || "", "suffix": opt.layout_suffix || "",
     "punctuation-in-quote": !!(RB.engine.locale[RB.engine.opt.lang] || {opts: {}}).opts["punctuation-in-quote"],
     "sorts-first": rbSortsFirst()
+  });
+}
+
+// Sort keys are registered for every item, and a key after the first matters only for
+// items whose first key equals another's (Chicago: eight keys, rendering most of the
+// entry, where the first, the author, nearly always decides). Each key after the first
+// gets a step that, while only first keys are made, goes straight to the key's end (the
+// key is then empty); the items whose first keys tie then get all their keys, at once,
+// as citeproc-js would have made them. No comparison ever reads an empty key: an item
+// whose first key differs from every other's is ordered by that key alone.
+function rbSkipLaterKeys(engine) {
+  var tokens = engine.bibliography_sort.tokens, start = -1, keys = 0;
+  for (var i = 0; i < tokens.length; i++) {
+    if (tokens[i].name !== "key") { continue; }
+    if (tokens[i].tokentype === CSL.START) {
+      start = i;
+    } else if (tokens[i].tokentype === CSL.END) {
+      if (keys > 0) { rbSkipTo(tokens[start], i); }
+      keys += 1;
+    }
+  }
+  engine.rbLaterKeys = keys > 1;
+}
+
+function rbSkipTo(token, end) {
+  token.execs.push(function (state) {
+    if (state.rbFirstKeyOnly) { return end; }
   });
 }
 
@@ -280,3 +308,47 @@ CSL.tokenExec = function (token, Item, item) {
   }
   return next;
 };
+
+(function () {
+  var allKeys = CSL.getSortKeys, setKeys = CSL.Registry.prototype.setsortkeys;
+  CSL.getSortKeys = function (Item, key_type) {
+    var keys = allKeys.call(this, Item, key_type);
+    if (this.rbFirstKeyOnly && key_type === "bibliography_sort") { keys.rbFirstOnly = true; }
+    return keys;
+  };
+  CSL.Registry.prototype.setsortkeys = function () {
+    var state = this.state;
+    if (!state.rbLaterKeys) { return setKeys.call(this); }
+    state.rbFirstKeyOnly = true;
+    try {
+      setKeys.call(this);
+    } finally {
+      state.rbFirstKeyOnly = false;
+    }
+    var sortCompare = CSL.getSortCompare.call(state, state.opt["default-locale-sort"]);
+    var first = function (a, b) {          // the registry's comparison, on the first key
+      var x = a.sortkeys[0], y = b.sortkeys[0];
+      if (x === y) { return 0; }
+      if ("undefined" === typeof x) { return 1; }
+      if ("undefined" === typeof y) { return -1; }
+      return sortCompare(x, y);
+    };
+    var tokens = [];
+    for (var i = 0; i < this.mylist.length; i++) {
+      var token = this.registry[this.mylist[i]];
+      if (token && token.sortkeys) { tokens.push(token); }
+    }
+    tokens.sort(first);
+    for (var n = 1; n < tokens.length; n++) {
+      if (first(tokens[n - 1], tokens[n]) === 0) {
+        rbAllKeys(state, tokens[n - 1]);
+        rbAllKeys(state, tokens[n]);
+      }
+    }
+  };
+  function rbAllKeys(state, token) {
+    if (token.sortkeys.rbFirstOnly) {
+      token.sortkeys = allKeys.call(state, state.retrieveItem(token.id), "bibliography_sort");
+    }
+  }
+})();
