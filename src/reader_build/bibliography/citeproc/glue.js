@@ -352,3 +352,21 @@ CSL.tokenExec = function (token, Item, item) {
     }
   }
 })();
+
+// The top of a stack, without the array that slice(-1) made at each look (the output
+// queue looks at its stacks at every piece of text).
+CSL.Stack.prototype.value = function () {
+  return this.mystack[this.mystack.length - 1];
+};
+
+// HTML escaping (five replacements) of text that holds nothing to escape returns it as it is.
+(function () {
+  var html = CSL.Output.Formats.html, escape = html.text_escape;
+  var special = new RegExp("[&<>]|\\s\\s|" + CSL.SUPERSCRIPTS_REGEXP.source);
+  html.text_escape = function (text) {
+    if (text && typeof text === "string" && !special.test(text)) {
+      return text;
+    }
+    return escape.call(this, text);
+  };
+})();
