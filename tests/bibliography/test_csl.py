@@ -500,3 +500,28 @@ def test_a_compiled_engine_serves_the_next_bibliography_as_a_new_one_would(style
     listed = " ".join(h for _, h in entries)
     assert "Kurile Islands" in listed and "Kuril Islands" not in listed
     assert ("1998a" in listed) == (style == "apa")          # disambiguated afresh
+
+
+ORDER_BIB = """
+@book{b2, author = {Brown, Anne}, title = {Zones of Peace}, publisher = {Sharpe}, date = {1990}}
+@book{a1, author = {Adams, Ken}, title = {Treaties}, publisher = {Sharpe}, date = {1980}}
+@book{b1, author = {Brown, Anne}, title = {Borders}, publisher = {Sharpe}, date = {1995}}
+@book{b3, author = {Brown, Anne}, title = {Islands}, publisher = {Belknap}, date = {2001}}
+@book{b4, author = {Brown, Anne}, title = {Islands}, publisher = {Belknap}, date = {1999}}
+@book{c1, author = {Cole, Emi}, title = {Alliances}, publisher = {Sharpe}, date = {1970}}
+"""
+
+
+@pytest.mark.parametrize("style,expected", [
+    ("chicago-notes-bibliography", ["Borders 1995", "Islands 1999", "Islands 2001", "Zones 1990"]),
+    ("chicago-author-date", ["Zones 1990", "Borders 1995", "Islands 1999", "Islands 2001"])])
+def test_bibliography_order_when_authors_tie(style, expected):
+    # the first sort key (the author) decides between most entries; the keys after it
+    # (title, publisher, date in the notes style; date in the author-date style) order
+    # the works of one author
+    _, _, entries = _formatted(ORDER_BIB, style, ["[@c1; @b2; @a1; @b4; @b1; @b3]"])
+    assert entries[0][0] == "a1" and entries[-1][0] == "c1", entries
+    browns = [html_text(h) for key, h in entries if key.startswith("b")]
+    found = [f"{t} {y}" for text in browns for t in ("Zones", "Borders", "Islands") if t in text
+             for y in ("1990", "1995", "1999", "2001") if y in text]
+    assert found == expected, browns

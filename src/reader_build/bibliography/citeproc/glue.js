@@ -19,6 +19,7 @@ function rbInit(style, lang, locales) {
   RB.locales = JSON.parse(locales);
   RB.engine = new CSL.Engine(RB.sys, style, lang, true);
   RB.engine.opt.development_extensions.wrap_url_and_doi = true;
+  rbSkipLaterKeys(RB.engine);
   var opt = RB.engine.citation.opt;
   return JSON.stringify({
     "class": RB.engine.opt["class"],
@@ -26,6 +27,33 @@ function rbInit(style, lang, locales) {
     "prefix": opt.layout_prefix || "", "suffix": opt.layout_suffix || "",
     "punctuation-in-quote": !!(RB.engine.locale[RB.engine.opt.lang] || {opts: {}}).opts["punctuation-in-quote"],
     "sorts-first": rbSortsFirst()
+  });
+}
+
+// Sort keys are registered for every item, and a key after the first matters only for
+// items whose first key equals another's (Chicago: eight keys, rendering most of the
+// entry, where the first, the author, nearly always decides). Each key after the first
+// gets a step that, while only first keys are made, goes straight to the key's end (the
+// key is then empty); the items whose first keys tie then get all their keys, at once,
+// as citeproc-js would have made them. No comparison ever reads an empty key: an item
+// whose first key differs from every other's is ordered by that key alone.
+function rbSkipLaterKeys(engine) {
+  var tokens = engine.bibliography_sort.tokens, start = -1, keys = 0;
+  for (var i = 0; i < tokens.length; i++) {
+    if (tokens[i].name !== "key") { continue; }
+    if (tokens[i].tokentype === CSL.START) {
+      start = i;
+    } else if (tokens[i].tokentype === CSL.END) {
+      if (keys > 0) { rbSkipTo(tokens[start], i); }
+      keys += 1;
+    }
+  }
+  engine.rbLaterKeys = keys > 1;
+}
+
+function rbSkipTo(token, end) {
+  token.execs.push(function (state) {
+    if (state.rbFirstKeyOnly) { return end; }
   });
 }
 
@@ -50,6 +78,60 @@ function rbInit(style, lang, locales) {
       Object.defineProperty(myjson, "rbMacros", {value: index, writable: true, configurable: true});
     }
     return (index.byName[nameattrval] || []).slice();
+  };
+})();
+
+// A sort key that calls a macro (Chicago's "author-sort", "source-bib") is built with
+// the macro, and every macro that macro calls, copied into the key's token list: for
+// Chicago's bibliography sort that made 180,000 tokens out of a style of 8,000, most of
+// an engine's start, and a large heap. Here each macro is built once per sort (root and
+// extension, as the copies differ from the macro's own build for the text) and the key
+// runs it, as citeproc-js runs the macros of citations and entries. What building a
+// macro leaves behind for later nodes (the date key flag, the last date token) is set
+// again each time the built macro is used.
+(function () {
+  var copyInto = CSL.buildMacro, expand = CSL.expandMacro, NONE = {};
+  // where the macro is called from (in a sort, citeproc-js gives buildMacro the key's
+  // whole list, which a macro called from within another macro is not part of here)
+  CSL.expandMacro = function (macro_key_token, target) {
+    var outer = this.rbMacroCaller;
+    this.rbMacroCaller = target;
+    try {
+      return expand.call(this, macro_key_token, target);
+    } finally {
+      this.rbMacroCaller = outer;
+    }
+  };
+  CSL.buildMacro = function (mytarget, macro_nodes) {
+    if (!this.build.extension) {
+      return copyInto.call(this, mytarget, macro_nodes);
+    }
+    var caller = this.rbMacroCaller;
+    var stack = this.build.macro_stack;
+    var key = this.build.root + this.build.extension + "\u0000" + stack[stack.length - 1];
+    var built = (this.rbSortMacros = this.rbSortMacros || Object.create(null));
+    var made = built[key];
+    if (!made) {
+      var dateKey = this.build.date_key, dateToken = this.tmp.date_token;
+      this.build.date_key = false;
+      this.tmp.date_token = NONE;
+      var tokens = [];
+      copyInto.call(this, tokens, macro_nodes);
+      this.configureTokenList(tokens);
+      made = built[key] = {tokens: tokens, dateKey: this.build.date_key, dateToken: this.tmp.date_token};
+      this.build.date_key = dateKey;
+      this.tmp.date_token = dateToken;
+    }
+    if (made.dateKey) { this.build.date_key = true; }
+    if (made.dateToken !== NONE) { this.tmp.date_token = made.dateToken; }
+    var run = made.tokens, call = new CSL.Token("text", CSL.SINGLETON);
+    call.execs.push(function (state, Item, item) {
+      var next = 0;
+      while (next < run.length) {
+        next = CSL.tokenExec.call(state, run[next], Item, item);
+      }
+    });
+    caller.push(call);
   };
 })();
 
@@ -178,4 +260,113 @@ function rbBibliography() {
       return found;
     };
   });
+})();
+
+// Every piece of text is given to the flip-flopper, which looks for quotes and inline
+// markup (<i>, <b>, <sc>, <span class="nocase"> …; a typographic apostrophe between
+// letters is read as a straight one) with a large regular expression built at each
+// call. Text that holds none of the characters those can start with is left as it is by
+// processTags (it returns before changing anything): it is not given to it.
+(function () {
+  var Plain = CSL.Util.FlipFlopper;
+  CSL.Util.FlipFlopper = function (state) {
+    Plain.call(this, state);
+    var process = this.processTags, marks = "<\"'\u2019";
+    ["open-quote", "close-quote", "open-inner-quote", "close-inner-quote"].forEach(function (term) {
+      marks += state.getTerm(term) || "";
+    });
+    var maybe = new RegExp("[" + marks.replace(/[\\\]\[^-]/g, "\\$&") + "]");
+    this.processTags = function (blob) {
+      if (typeof blob.blobs === "string" && !maybe.test(blob.blobs)) {
+        return;
+      }
+      return process.call(this, blob);
+    };
+  };
+  CSL.Util.FlipFlopper.prototype = Plain.prototype;
+})();
+
+// The step of citeproc-js's token machine, as citeproc-js has it, without the closure
+// it made at every step (millions of steps in a long book) to record a test's result.
+CSL.tokenExec = function (token, Item, item) {
+  var next = token.next, maybenext;
+  if (token.test) {
+    if (token.test(Item, item)) {
+      this.tmp.jump.replace("succeed");
+      next = token.succeed;
+    } else {
+      this.tmp.jump.replace("fail");
+      next = token.fail;
+    }
+  }
+  var execs = token.execs;
+  for (var i = 0, ilen = execs.length; i < ilen; i++) {
+    maybenext = execs[i].call(token, this, Item, item);
+    if (maybenext) {
+      next = maybenext;
+    }
+  }
+  return next;
+};
+
+(function () {
+  var allKeys = CSL.getSortKeys, setKeys = CSL.Registry.prototype.setsortkeys;
+  CSL.getSortKeys = function (Item, key_type) {
+    var keys = allKeys.call(this, Item, key_type);
+    if (this.rbFirstKeyOnly && key_type === "bibliography_sort") { keys.rbFirstOnly = true; }
+    return keys;
+  };
+  CSL.Registry.prototype.setsortkeys = function () {
+    var state = this.state;
+    if (!state.rbLaterKeys) { return setKeys.call(this); }
+    state.rbFirstKeyOnly = true;
+    try {
+      setKeys.call(this);
+    } finally {
+      state.rbFirstKeyOnly = false;
+    }
+    var sortCompare = CSL.getSortCompare.call(state, state.opt["default-locale-sort"]);
+    var first = function (a, b) {          // the registry's comparison, on the first key
+      var x = a.sortkeys[0], y = b.sortkeys[0];
+      if (x === y) { return 0; }
+      if ("undefined" === typeof x) { return 1; }
+      if ("undefined" === typeof y) { return -1; }
+      return sortCompare(x, y);
+    };
+    var tokens = [];
+    for (var i = 0; i < this.mylist.length; i++) {
+      var token = this.registry[this.mylist[i]];
+      if (token && token.sortkeys) { tokens.push(token); }
+    }
+    tokens.sort(first);
+    for (var n = 1; n < tokens.length; n++) {
+      if (first(tokens[n - 1], tokens[n]) === 0) {
+        rbAllKeys(state, tokens[n - 1]);
+        rbAllKeys(state, tokens[n]);
+      }
+    }
+  };
+  function rbAllKeys(state, token) {
+    if (token.sortkeys.rbFirstOnly) {
+      token.sortkeys = allKeys.call(state, state.retrieveItem(token.id), "bibliography_sort");
+    }
+  }
+})();
+
+// The top of a stack, without the array that slice(-1) made at each look (the output
+// queue looks at its stacks at every piece of text).
+CSL.Stack.prototype.value = function () {
+  return this.mystack[this.mystack.length - 1];
+};
+
+// HTML escaping (five replacements) of text that holds nothing to escape returns it as it is.
+(function () {
+  var html = CSL.Output.Formats.html, escape = html.text_escape;
+  var special = new RegExp("[&<>]|\\s\\s|" + CSL.SUPERSCRIPTS_REGEXP.source);
+  html.text_escape = function (text) {
+    if (text && typeof text === "string" && !special.test(text)) {
+      return text;
+    }
+    return escape.call(this, text);
+  };
 })();
