@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from ebooklib import epub
 
@@ -25,6 +26,7 @@ from .writer import Writer
 from ..index.compose import INDEX_KINDS, index_parts
 from ..render.typography import NO_HYPHENATION
 from ..render.xref import figure_list
+from ..source.anchors import figure_images
 from ..language.locale import chapter_language, locale_of
 from ..render.templates import read_css, render_template, template_environment
 
@@ -96,8 +98,15 @@ class _DocumentMap:
         if reader.xref is not None:       # every id a link or cross-reference may point to
             for ident, target in reader.xref.targets.items():
                 self.ids.setdefault(ident, self.chapters[target.chapter])
+        for chapter in reader.chapters:                  # figures without a label: links to images
+            for _src, ident in figure_images(chapter.parsed):
+                self.ids.setdefault(ident, self.chapters[chapter.id])
         for kind in INDEX_KINDS:
             self.ids[index_id(kind)] = f"{index_id(kind)}.xhtml"
+        # an image that a link shows and no figure does: a page of its own, outside the reading order
+        # (EPUB allows no hyperlink to an image itself, RSC-011)
+        linked = sorted(reader.xref.images) if reader.xref is not None else []
+        self.image_pages = {path: f"image-{n}.xhtml" for n, path in enumerate(linked, start=1)}
 
     def file_of(self, ident: str) -> str:
         if ident.startswith("ref-"):
@@ -110,7 +119,7 @@ class _DocumentMap:
         here = self.chapters[chapter_id]
         return Target("epub", file_of=lambda ident: "" if self.ids.get(ident) == here else self.file_of(ident),
                       bib_file=self.BIBLIOGRAPHY, image_base="",
-                      page_label=print_pages.get if print_pages else None)
+                      page_label=print_pages.get if print_pages else None, image_href=self.image_pages.get)
 
 
 @dataclass
@@ -128,8 +137,10 @@ class _Making:
     def render(self, template: str, **context) -> str:
         return render_template(self.root, self.env, template, **context)
 
-    def add(self, file_name: str, title: str, body: str, lang: str | None = None) -> epub.EpubHtml:
+    def add(self, file_name: str, title: str, body: str, lang: str | None = None,
+            linear: bool = True) -> epub.EpubHtml:
         doc = _document(self.book, file_name, title, body, lang or self.lang, self.css)
+        doc.is_linear = linear
         self.spine.append(doc)
         return doc
 
@@ -157,6 +168,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         _add_bibliography(making, reader)
     if edition.includes("indexes"):
         _add_indexes(making, reader, documents, print_pages)
+    _add_image_pages(making, reader, documents)
     page_entries = _add_page_breaks(making, page_starts, title_doc) if page_starts else []
     has_index = any(d.file_name.startswith("index-") for d in making.spine)
     for namespace, name, value, others in a11y.metadata(
@@ -258,6 +270,15 @@ def _add_indexes(making: _Making, reader: Reader, documents: _DocumentMap, print
         doc = making.add(f"{index_id(part['kind'])}.xhtml", part["title"], body)
         making.toc.append(epub.Link(doc.file_name, part["title"], index_id(part["kind"])))
         making.landmark("index", doc, making.locale.t("index"))
+
+
+def _add_image_pages(making: _Making, reader: Reader, documents: _DocumentMap) -> None:
+    """A page (not in the reading order) for each image that a link shows and no figure does:
+    the image, with the text of the link as its heading and alt text."""
+    for path, name in documents.image_pages.items():
+        label = reader.xref.images[path].label
+        body = making.render("epub-image.xhtml.j2", label=label, src=quote(path))
+        making.add(name, label, body, linear=False)
 
 
 def _add_page_breaks(making: _Making, page_starts: list[PageStart], title_doc) -> list:

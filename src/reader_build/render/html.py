@@ -48,6 +48,9 @@ class Target:
     bib_file: str = ""
     image_base: str = ""
     page_label: Callable[[str], object] | None = None   # EPUB: the print page of an id (for @page:)
+    # where a link to an image that no figure shows goes (its path in the project -> href);
+    # None: its text is printed without a link (the PDF editions)
+    image_href: Callable[[str], str] | None = None
 
     def href(self, ident: str) -> str:
         return f"{self.file_of(ident)}#{ident}"
