@@ -26,6 +26,7 @@ from .writer import Writer
 from ..index.compose import INDEX_KINDS, index_parts
 from ..render.typography import NO_HYPHENATION
 from ..render.xref import figure_list
+from ..render.cjkfallback import FALLBACK, fallback_font
 from ..source.anchors import figure_images
 from ..language.locale import chapter_language, locale_of
 from ..render.templates import read_css, render_template, template_environment
@@ -169,6 +170,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
     if edition.includes("indexes"):
         _add_indexes(making, reader, documents, print_pages)
     _add_image_pages(making, reader, documents)
+    _add_fallback_font(making, reader)
     page_entries = _add_page_breaks(making, page_starts, title_doc) if page_starts else []
     has_index = any(d.file_name.startswith("index-") for d in making.spine)
     for namespace, name, value, others in a11y.metadata(
@@ -213,6 +215,17 @@ def _add_assets(book: epub.EpubBook, reader: Reader, root: Path, diags) -> epub.
         book.add_item(epub.EpubItem(uid="img-" + re.sub(r"[^A-Za-z0-9]", "-", path), file_name=path,
                                     media_type=IMAGE_MEDIA.get(suffix, "application/octet-stream"), content=data))
     return css
+
+
+def _add_fallback_font(making: _Making, reader: Reader) -> None:
+    """The packaged CJK fallback, cut to the characters of the book that no font of the
+    stylesheet covers (epub/fallback.py); nothing when there are none."""
+    found = fallback_font(making.css.content, reader.fonts, [d.content for d in making.spine], f"../fonts/{FALLBACK}")
+    if found is not None:
+        rules, data = found
+        making.css.content += "\n" + rules
+        making.book.add_item(epub.EpubItem(uid="font-cjk-fallback", file_name=f"fonts/{FALLBACK}",
+                                           media_type="font/otf", content=data))
 
 
 def _add_figure_list(making: _Making, reader: Reader, edition, documents: _DocumentMap) -> None:
