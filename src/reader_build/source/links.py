@@ -102,8 +102,8 @@ class LinkResolver:
                 return self._image(chapter, href, unquote(path), target, (line, col), label)
             if other is None:
                 return self._error("link-local-file", f"link {href!r} points to {target}, which is not a chapter "
-                                   "of the book; link to a chapter file (other.md#id) or to an http(s) URL",
-                                   chapter, line, col)
+                                   "of the book; link to a chapter file (other.md#id), an image of the project "
+                                   "or an http(s) URL", chapter, line, col)
             if not fragment:
                 return f"#{other}"
             return self._to_id(chapter, fragment, href, line, col, other)
