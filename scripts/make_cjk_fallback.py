@@ -6,6 +6,8 @@ after the book's faces; the EPUB carries it, cut to the characters the book uses
 no font of the project covers them).  Its character set is well defined and derived
 from Python's codecs, so that the file can be made again, byte for byte:
 
+* the space and the no-break space (a space between two Korean words is set in the font of
+  the words around it: without its own space the font would print a box there);
 * CJK punctuation (U+3000-303F), hiragana, katakana and their extensions (U+3040-30FF,
   U+31F0-31FF), the halfwidth and fullwidth forms (U+FF01-FFEF);
 * the Hangul syllables and jamo of KS X 1001 (every one that ``euc_kr`` encodes);
@@ -33,7 +35,7 @@ from fontTools.ttLib import TTCollection
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "reader_build" / "styles" / "fonts" / "NotoSerifCJK-Fallback.otf"
 FACE = "Noto Serif CJK JP"
-RANGES = [(0x3000, 0x303F), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF01, 0xFFEF)]
+RANGES = [(0x20, 0x20), (0xA0, 0xA0), (0x3000, 0x303F), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF01, 0xFFEF)]
 
 
 def _decoded(codec: str, rows: range, cells: range = range(0xA1, 0xFF)) -> set[int]:

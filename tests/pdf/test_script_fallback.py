@@ -50,6 +50,10 @@ CJK = {
         title = "Scripts of East Asia"
         [editions.print]
         format = "pdf"
+        [editions.large]
+        format = "pdf"
+        medium = "large-print"
+        font = "sans"
         [editions.ebook]
         format = "epub"
         [editions.web]
@@ -78,6 +82,9 @@ def test_the_packaged_fallback_holds_the_character_set_its_script_defines():
     wanted = _character_set()
     assert cmap <= wanted and len(wanted - cmap) < 20      # (a few code points of the blocks are unassigned)
     assert len(cmap) > 7900 and font.stat().st_size < 4 * 2**20
+    # a space between two Korean words is set in the font of the words around it (Pango): the
+    # fallback has its own, else the large-print edition printed a box there
+    assert {0x20, 0xA0} <= cmap
     assert (REPO / "src" / "reader_build" / "styles" / "fonts" / "LICENSE-NotoSerifCJK.txt").exists()
 
 
@@ -92,6 +99,8 @@ def test_japanese_chinese_and_korean_print_in_the_fallback_without_fonts_of_the_
     assert "日本国との平和条約は、サンフランシスコで署名された" in text.replace(" ", "")
     names = {font["name"].split("+")[-1] for font in pdf_fonts(pdf)}
     assert "Reader-CJK-Fallback" in names and all(n.startswith("Reader-") for n in names), names
+    large = {font["name"].split("+")[-1] for font in pdf_fonts(root / "build" / "large.pdf")}
+    assert "Reader-CJK-Fallback" in large and all(n.startswith("Reader-") for n in large), large
     # the e-book carries the fallback cut to the characters it uses (not megabytes), and is valid
     epub = root / "build" / "ebook.epub"
     docs = epub_documents(epub)
@@ -105,7 +114,7 @@ def test_japanese_chinese_and_korean_print_in_the_fallback_without_fonts_of_the_
 
 
 def test_a_book_without_cjk_carries_no_fallback(tmp_path):
-    root = write_project(tmp_path / "reader", {**CJK, "manuscript/one.md": "---\nid: one\ntitle: One\n---\n\nText.\n"})
+    root = write_project(tmp_path / "reader", {**CJK, "manuscript/one.md": "---\nid: one\ntitle: One\n---\n\nText [@doe].\n"})
     assert build(root, ["ebook", "web"]).status == 0
     assert not [n for n in epub_documents(root / "build" / "ebook.epub") if "CJK" in n]
     assert not (root / "build" / "web" / "fonts" / "NotoSerifCJK-Fallback.woff2").exists()
