@@ -14,6 +14,7 @@ from lxml import etree
 from conftest import MINIMAL, epub_documents, epubcheck_messages, named_destinations, pdf_page_texts, write_project
 
 from reader_build.build import build, check
+from reader_build.epub.book import image_files
 from reader_build.web.links import broken_links
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -26,8 +27,8 @@ id: one
 title: One
 ---
 
-See [the full map](images/map.png), [the coast](images/coast-line.svg) and
-<a href="images/coast-line.svg">the coast again</a>.
+See [the full map](images/map.png), [the coast](images/coast%20line.svg) and
+<a href="images/coast line.svg">the coast again</a>.
 
 ![A map of the islands](images/map.png "The islands.")
 """
@@ -36,7 +37,7 @@ id: two
 title: Two
 ---
 
-Again [the map](../manuscript/images/map.png) and [the coast](images/coast-line.svg).
+Again [the map](../manuscript/images/map.png) and [the coast](images/coast%20line.svg).
 """
 TOML = ('title = "Images"\n[editions.print]\nformat = "pdf"\n[editions.ebook]\nformat = "epub"\n'
         '[editions.web]\nformat = "html"\n')
@@ -49,7 +50,7 @@ def built(tmp_path_factory) -> Path:
     root = write_project(tmp_path_factory.mktemp("imglinks") / "p", files)
     (root / "manuscript" / "images").mkdir()
     (root / "manuscript" / "images" / "map.png").write_bytes(PNG)
-    (root / "manuscript" / "images" / "coast-line.svg").write_bytes(SVG)
+    (root / "manuscript" / "images" / "coast line.svg").write_bytes(SVG)
     result = build(root)
     assert result.status == 0, [d.format() for d in result.diagnostics]
     assert [d.format() for d in result.diagnostics if d.code != "cite-unused"] == []
@@ -71,7 +72,7 @@ def test_epub_links_go_to_the_figure_or_to_a_page_showing_the_image(built):
     shown = etree.fromstring(docs[f"EPUB/{page}"])
     [img] = shown.iter(f"{XHTML}img")
     assert img.get("alt") == "the coast" and "".join(next(shown.iter(f"{XHTML}h1")).itertext()) == "the coast"
-    assert docs[f"EPUB/{unquote(img.get('src'))}"] == SVG
+    assert docs[f"EPUB/{img.get('src')}"] == SVG and " " not in img.get("src")   # (no space: PKG-010)
     opf = etree.fromstring(docs["EPUB/content.opf"])
     items = {i.get("href"): i.get("id") for i in opf.iter(f"{OPF}item")}
     spine = {r.get("idref"): r.get("linear") for r in opf.iter(f"{OPF}itemref")}
@@ -125,3 +126,9 @@ def test_a_link_to_a_missing_outside_or_other_file_is_an_error_at_its_place(tmp_
     found = [d for d in diags if d.code == code]
     assert len(found) == 1 and found[0].severity == "error", [d.format() for d in diags]
     assert (found[0].path, found[0].line, found[0].col) == ("manuscript/one.md", 7, col)
+
+
+def test_epub_image_names_carry_no_space_and_stay_distinct():
+    assert image_files(["images/a b.png", "images/a_b.png", "c.svg", "d/é.jpg"]) == {
+        "images/a b.png": "images/a_b.png", "images/a_b.png": "images/a_b-2.png", "c.svg": "c.svg",
+        "d/é.jpg": "d/_.jpg"}

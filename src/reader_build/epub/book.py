@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
-from urllib.parse import quote
 
 from ebooklib import epub
 
@@ -34,6 +33,23 @@ from ..render.templates import read_css, render_template, template_environment
 FONT_MEDIA = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
 IMAGE_MEDIA = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif"}
+
+
+def image_files(paths) -> dict[str, str]:
+    """path in the project -> file name in the e-book: letters, digits, '.', '_', '-' and '/'
+    only (EPUBCheck warns of spaces and other characters in a container's file names, PKG-010)."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for path in sorted(paths):
+        name = re.sub(r"[^A-Za-z0-9._/-]", "_", path)
+        stem, dot, suffix = name.rpartition(".") if "." in name.rsplit("/", 1)[-1] else (name, "", "")
+        n = 1
+        while name in taken:
+            n += 1
+            name = f"{stem}-{n}{dot}{suffix}"
+        taken.add(name)
+        names[path] = name
+    return names
 
 
 @dataclass
@@ -108,6 +124,7 @@ class _DocumentMap:
         # (EPUB allows no hyperlink to an image itself, RSC-011)
         linked = sorted(reader.xref.images) if reader.xref is not None else []
         self.image_pages = {path: f"image-{n}.xhtml" for n, path in enumerate(linked, start=1)}
+        self.image_files = image_files(reader.images)
 
     def file_of(self, ident: str) -> str:
         if ident.startswith("ref-"):
@@ -120,7 +137,8 @@ class _DocumentMap:
         here = self.chapters[chapter_id]
         return Target("epub", file_of=lambda ident: "" if self.ids.get(ident) == here else self.file_of(ident),
                       bib_file=self.BIBLIOGRAPHY, image_base="",
-                      page_label=print_pages.get if print_pages else None, image_href=self.image_pages.get)
+                      page_label=print_pages.get if print_pages else None, image_href=self.image_pages.get,
+                      image_file=self.image_files.get)
 
 
 @dataclass
@@ -210,9 +228,10 @@ def _add_assets(book: epub.EpubBook, reader: Reader, root: Path, diags) -> epub.
         if f"fonts/{name}" in css_text:
             book.add_item(epub.EpubItem(uid=f"font-{re.sub(r'[^A-Za-z0-9]', '-', name)}", file_name=f"fonts/{name}",
                                         media_type=FONT_MEDIA.get(suffix, "font/otf"), content=data))
+    names = image_files(reader.images)
     for path, data in sorted(reader.images.items()):
         suffix = path[path.rfind("."):].lower()
-        book.add_item(epub.EpubItem(uid="img-" + re.sub(r"[^A-Za-z0-9]", "-", path), file_name=path,
+        book.add_item(epub.EpubItem(uid="img-" + re.sub(r"[^A-Za-z0-9]", "-", names[path]), file_name=names[path],
                                     media_type=IMAGE_MEDIA.get(suffix, "application/octet-stream"), content=data))
     return css
 
@@ -290,7 +309,7 @@ def _add_image_pages(making: _Making, reader: Reader, documents: _DocumentMap) -
     the image, with the text of the link as its heading and alt text."""
     for path, name in documents.image_pages.items():
         label = reader.xref.images[path].label
-        body = making.render("epub-image.xhtml.j2", label=label, src=quote(path))
+        body = making.render("epub-image.xhtml.j2", label=label, src=documents.image_files[path])
         making.add(name, label, body, linear=False)
 
 
