@@ -81,7 +81,7 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("note-reused", WARNING, "A note is called more than once."),
         ("html-repaired", WARNING, "Raw HTML that could not stand where it was is unwrapped, removed or wrapped."),
         ("html-duplicate-id", WARNING, "An id in raw HTML is already used in the book; it is renamed (x-1)."),
-        ("link-local-file", ERROR, "A link points to a local file that is not a chapter of the book."),
+        ("link-local-file", ERROR, "A link points to a local file that is neither a chapter of the book nor an image of the project."),
         ("link-unknown-target", ERROR, "A link points to an id that no chapter defines."),
         ("link-invalid-url", ERROR, "A link's http(s) or mailto URL is not valid."),
         ("link-scheme", WARNING, "A link's scheme is not http, https or mailto; its text is printed without it."),

@@ -20,6 +20,7 @@ from .index.build import Mention
 from .source.markdown import parse_chapter
 from .model import Chapter, CiteUse, Reader
 from .source.files import SourceTree
+from .source.links import IMAGE_LINK
 from .source.project import ProjectSources, load_project, read_image
 from .source.sanitize import sanitize_html, unwrapped
 from .source.styles import read_fonts
@@ -200,7 +201,8 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
             note = chapter.note_numbers.get(use.in_note) if use.in_note is not None else None
             mentions.append(Mention(use.id, use.entry, chapter.id, use.in_note is not None, note, use.in_figure))
 
-    xref = settle(chapters, words_for(config.crossref, crossref_words(locale)), diags)
+    xref = _with_linked_images(settle(chapters, words_for(config.crossref, crossref_words(locale)), diags),
+                               sources, images, diags)
     mentions += figure_mentions(authority, xref, diags)
     fonts = read_fonts(sources.root, diags, sources.tree)
     check_project_glyphs(sources.root, sources.chapters, fonts, diags, sources.tree)
@@ -208,6 +210,23 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
                   cited_keys=tuple(cited), mentions=tuple(mentions), images=images, fonts=fonts, xref=xref, locale=locale,
                   sources=sources, source_hash=sources.hash(b"".join(name.encode() + b"\0" + hashlib.sha256(data).digest()
                                                     for name, data in sorted(images.items()))))
+
+
+def _with_linked_images(xref, sources: ProjectSources, images: dict, diags: Diagnostics):
+    """The images that links carry into the book, read into *images*; a link to one that cannot be
+    read (missing, not an image…) is an error at the link, and goes nowhere."""
+    kept = {}
+    for path, linked in xref.images.items():
+        found = read_image(sources.root, linked.chapter_path, linked.src, diags, linked.line, sources.tree,
+                           col=linked.col) if path not in images else (path, images[path])
+        if found:
+            images[found[0]] = found[1]
+            kept[path] = linked
+    if kept == xref.images:
+        return xref
+    links = {key: ("" if to.startswith(IMAGE_LINK) and to[len(IMAGE_LINK):] not in kept else to)
+             for key, to in xref.links.items()}
+    return replace(xref, links=links, images=kept)
 
 
 def load_reader(root: Path, diags: Diagnostics, tree: SourceTree | None = None) -> Reader | None:

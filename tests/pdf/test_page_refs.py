@@ -148,21 +148,25 @@ def test_a_number_in_its_reserved_width_does_not_move_a_line():
     assert len(lines(7)) > 5
 
 
+# a reference whose lines change with its number (see the test below)
+UNSTEADY = {
+    "reader.toml": 'title = "Unsteady"\nlanguage = "en"\n[editions.print]\nformat = "pdf"\n',
+    "manuscript/01.md": "---\nid: a\ntitle: A\n---\n\n[@page:t ab ab ab]{.probe}\n\nAfter the probe.\n",
+    "manuscript/02.md": "---\nid: b\ntitle: B\n---\n\n" + "\n\n".join(_paragraphs(1, 3)) + "\n",
+    "manuscript/03.md": ("---\nid: c\ntitle: C\n---\n\n" + "\n\n".join(_paragraphs(2, 70))
+                         + "\n\nHere is [Targetword]{#t}.\n"),
+    "bibliography/refs.bib": PROJECT["bibliography/refs.bib"],
+    "styles/extra.css": ".probe { display: block; width: 2.85em; font-size: 12mm; line-height: 60mm; "
+                        "text-align: left; hyphens: manual; }\n",
+}
+
+
 def test_a_number_that_moves_lines_is_given_a_fixed_width_and_the_pages_settle(tmp_path):
     """A reference whose lines change with its number (a narrow block, in the project's own CSS:
     "p. 9 ab" fits on a line, "p. 41 ab" does not): laid out first with the page the layouts so
     far give (one figure), then with its target's (two), it moves the pages after it.  It is then
     set in a fixed width, and the pages settle with the right number."""
-    files = {
-        "reader.toml": 'title = "Unsteady"\nlanguage = "en"\n[editions.print]\nformat = "pdf"\n',
-        "manuscript/01.md": "---\nid: a\ntitle: A\n---\n\n[@page:t ab ab ab]{.probe}\n\nAfter the probe.\n",
-        "manuscript/02.md": "---\nid: b\ntitle: B\n---\n\n" + "\n\n".join(_paragraphs(1, 3)) + "\n",
-        "manuscript/03.md": ("---\nid: c\ntitle: C\n---\n\n" + "\n\n".join(_paragraphs(2, 70))
-                             + "\n\nHere is [Targetword]{#t}.\n"),
-        "bibliography/refs.bib": PROJECT["bibliography/refs.bib"],
-        "styles/extra.css": ".probe { display: block; width: 2.85em; font-size: 12mm; line-height: 60mm; "
-                            "text-align: left; hyphens: manual; }\n",
-    }
+    files = UNSTEADY
     root = write_project(tmp_path / "reader", files)
     result = build(root, emit_html=True, jobs=1)       # (one worker: the parts in book order)
     assert result.status == 0 and not [d for d in result.diagnostics if d.code.startswith("parallel")]
@@ -179,6 +183,18 @@ def test_a_number_that_moves_lines_is_given_a_fixed_width_and_the_pages_settle(t
     assert [int(m.group(1)) for text in texts for m in re.finditer(r"p\. (\d+) ab", text)] == [
         _page_of(texts, "Targetword")]
     assert 'data-digits="2"' in (root / "build" / "print.html").read_text(encoding="utf-8")
+
+
+def test_two_clean_builds_with_two_workers_give_the_same_bytes(tmp_path):
+    """Which references keep a fixed width does not depend on the order the workers finish."""
+    made = []
+    for n in (1, 2):
+        root = write_project(tmp_path / f"reader{n}", UNSTEADY)
+        result = build(root, emit_html=True, jobs=2)
+        assert result.status == 0 and not [d for d in result.diagnostics if d.code.startswith("parallel")]
+        made.append(((root / "build" / "print.pdf").read_bytes(), (root / "build" / "print.html").read_text()))
+    assert made[0] == made[1]
+    assert 'data-digits="2"' in made[0][1]
 
 
 # --- the bundled reader: the map, cited with its page -----------------------------------------

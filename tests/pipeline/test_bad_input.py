@@ -454,6 +454,23 @@ CASES = [
           "manuscript/images/map.svg": SVG_SCRIPT},
          ["manuscript/one.md:6:1: error [image-unsafe]: SVG image 'images/map.svg' contains a <script> "
           "element; reader-build puts no scripts and no references to other files in its editions"]),
+    Case("link-image-missing", "a link to an image that does not exist, `[the map](images/map.png)`",
+         {"manuscript/one.md": chapter("See [the map](images/map.png).")},
+         ["manuscript/one.md:6:15: error [image-missing]: image 'images/map.png' does not exist (looked for "
+          "manuscript/images/map.png)"]),
+    Case("link-image-not-image", "a link to a file of the project that is not an image (by its content), "
+         "`[the fake](fake.png)`",
+         {"manuscript/one.md": chapter("See [the fake](fake.png)."), "manuscript/fake.png": "not an image"},
+         ["manuscript/one.md:6:16: error [image-not-image]: 'fake.png' is not a PNG, JPEG, GIF or SVG image"]),
+    Case("link-image-outside", "a link to an image outside the project, `[the other](../../map.png)`",
+         {"manuscript/one.md": chapter("See [the other](../../map.png).")},
+         ["manuscript/one.md:6:17: error [link-local-file]: link '../../map.png' points to an image outside the "
+          "project; copy it into the project"]),
+    Case("link-local-file", "a link to a local file that is neither a chapter nor an image, `[the file](notes.txt)`",
+         {"manuscript/one.md": chapter("See [the file](notes.txt)."), "manuscript/notes.txt": "notes"},
+         ["manuscript/one.md:6:16: error [link-local-file]: link 'notes.txt' points to manuscript/notes.txt, "
+          "which is not a chapter of the book; link to a chapter file (other.md#id), an image of the project or "
+          "an http(s) URL"]),
 ]
 
 

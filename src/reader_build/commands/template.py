@@ -55,6 +55,7 @@ DESCRIPTIONS = {
     "epub-chapter.xhtml.j2": "one chapter of the e-book",
     "epub-bibliography.xhtml.j2": "the e-book's bibliography",
     "epub-index.xhtml.j2": "one index of the e-book",
+    "epub-image.xhtml.j2": "the e-book's page for an image that a link shows (outside the reading order)",
     "print.css": "the PDF editions' stylesheet (or add rules in styles/extra.css)",
     "epub.css": "the e-book's stylesheet (or add rules in styles/extra-epub.css)",
 }

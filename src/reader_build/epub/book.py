@@ -25,12 +25,31 @@ from .writer import Writer
 from ..index.compose import INDEX_KINDS, index_parts
 from ..render.typography import NO_HYPHENATION
 from ..render.xref import figure_list
+from ..render.cjkfallback import FALLBACK, fallback_font
+from ..source.anchors import figure_images
 from ..language.locale import chapter_language, locale_of
 from ..render.templates import read_css, render_template, template_environment
 
 FONT_MEDIA = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
 IMAGE_MEDIA = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif"}
+
+
+def image_files(paths) -> dict[str, str]:
+    """path in the project -> file name in the e-book: letters, digits, '.', '_', '-' and '/'
+    only (EPUBCheck warns of spaces and other characters in a container's file names, PKG-010)."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for path in sorted(paths):
+        name = re.sub(r"[^A-Za-z0-9._/-]", "_", path)
+        stem, dot, suffix = name.rpartition(".") if "." in name.rsplit("/", 1)[-1] else (name, "", "")
+        n = 1
+        while name in taken:
+            n += 1
+            name = f"{stem}-{n}{dot}{suffix}"
+        taken.add(name)
+        names[path] = name
+    return names
 
 
 @dataclass
@@ -96,8 +115,16 @@ class _DocumentMap:
         if reader.xref is not None:       # every id a link or cross-reference may point to
             for ident, target in reader.xref.targets.items():
                 self.ids.setdefault(ident, self.chapters[target.chapter])
+        for chapter in reader.chapters:                  # figures without a label: links to images
+            for _src, ident in figure_images(chapter.parsed):
+                self.ids.setdefault(ident, self.chapters[chapter.id])
         for kind in INDEX_KINDS:
             self.ids[index_id(kind)] = f"{index_id(kind)}.xhtml"
+        # an image that a link shows and no figure does: a page of its own, outside the reading order
+        # (EPUB allows no hyperlink to an image itself, RSC-011)
+        linked = sorted(reader.xref.images) if reader.xref is not None else []
+        self.image_pages = {path: f"image-{n}.xhtml" for n, path in enumerate(linked, start=1)}
+        self.image_files = image_files(reader.images)
 
     def file_of(self, ident: str) -> str:
         if ident.startswith("ref-"):
@@ -110,7 +137,8 @@ class _DocumentMap:
         here = self.chapters[chapter_id]
         return Target("epub", file_of=lambda ident: "" if self.ids.get(ident) == here else self.file_of(ident),
                       bib_file=self.BIBLIOGRAPHY, image_base="",
-                      page_label=print_pages.get if print_pages else None)
+                      page_label=print_pages.get if print_pages else None, image_href=self.image_pages.get,
+                      image_file=self.image_files.get)
 
 
 @dataclass
@@ -128,8 +156,10 @@ class _Making:
     def render(self, template: str, **context) -> str:
         return render_template(self.root, self.env, template, **context)
 
-    def add(self, file_name: str, title: str, body: str, lang: str | None = None) -> epub.EpubHtml:
+    def add(self, file_name: str, title: str, body: str, lang: str | None = None,
+            linear: bool = True) -> epub.EpubHtml:
         doc = _document(self.book, file_name, title, body, lang or self.lang, self.css)
+        doc.is_linear = linear
         self.spine.append(doc)
         return doc
 
@@ -157,6 +187,8 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
         _add_bibliography(making, reader)
     if edition.includes("indexes"):
         _add_indexes(making, reader, documents, print_pages)
+    _add_image_pages(making, reader, documents)
+    _add_fallback_font(making, reader)
     page_entries = _add_page_breaks(making, page_starts, title_doc) if page_starts else []
     has_index = any(d.file_name.startswith("index-") for d in making.spine)
     for namespace, name, value, others in a11y.metadata(
@@ -196,11 +228,23 @@ def _add_assets(book: epub.EpubBook, reader: Reader, root: Path, diags) -> epub.
         if f"fonts/{name}" in css_text:
             book.add_item(epub.EpubItem(uid=f"font-{re.sub(r'[^A-Za-z0-9]', '-', name)}", file_name=f"fonts/{name}",
                                         media_type=FONT_MEDIA.get(suffix, "font/otf"), content=data))
+    names = image_files(reader.images)
     for path, data in sorted(reader.images.items()):
         suffix = path[path.rfind("."):].lower()
-        book.add_item(epub.EpubItem(uid="img-" + re.sub(r"[^A-Za-z0-9]", "-", path), file_name=path,
+        book.add_item(epub.EpubItem(uid="img-" + re.sub(r"[^A-Za-z0-9]", "-", names[path]), file_name=names[path],
                                     media_type=IMAGE_MEDIA.get(suffix, "application/octet-stream"), content=data))
     return css
+
+
+def _add_fallback_font(making: _Making, reader: Reader) -> None:
+    """The packaged CJK fallback, cut to the characters of the book that no font of the
+    stylesheet covers (epub/fallback.py); nothing when there are none."""
+    found = fallback_font(making.css.content, reader.fonts, [d.content for d in making.spine], f"../fonts/{FALLBACK}")
+    if found is not None:
+        rules, data = found
+        making.css.content += "\n" + rules
+        making.book.add_item(epub.EpubItem(uid="font-cjk-fallback", file_name=f"fonts/{FALLBACK}",
+                                           media_type="font/otf", content=data))
 
 
 def _add_figure_list(making: _Making, reader: Reader, edition, documents: _DocumentMap) -> None:
@@ -258,6 +302,15 @@ def _add_indexes(making: _Making, reader: Reader, documents: _DocumentMap, print
         doc = making.add(f"{index_id(part['kind'])}.xhtml", part["title"], body)
         making.toc.append(epub.Link(doc.file_name, part["title"], index_id(part["kind"])))
         making.landmark("index", doc, making.locale.t("index"))
+
+
+def _add_image_pages(making: _Making, reader: Reader, documents: _DocumentMap) -> None:
+    """A page (not in the reading order) for each image that a link shows and no figure does:
+    the image, with the text of the link as its heading and alt text."""
+    for path, name in documents.image_pages.items():
+        label = reader.xref.images[path].label
+        body = making.render("epub-image.xhtml.j2", label=label, src=documents.image_files[path])
+        making.add(name, label, body, linear=False)
 
 
 def _add_page_breaks(making: _Making, page_starts: list[PageStart], title_doc) -> list:

@@ -59,6 +59,7 @@ from ..render.templates import template_environment
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import page_openers
 from .pagemap import page_starts
+from .reserve import Observation, widths
 from ..render.xref import counts_pages, page_ref_ids, page_ref_numbers, page_ref_shape
 
 MARKER = "/* reader-build: part rules */"
@@ -328,6 +329,8 @@ class _Schedule:
         self.busy: set = set()
         self.done: set = set()
         self.numbers: dict[str, dict] = {}      # name -> the numbers of its page references, as laid out
+        self.observed: dict[str, list] = {}     # name -> reserve.Observation of each of its layouts
+        self.remembered_reserve = {name: dict(kept) for name, kept in composer.reserve.items()}
         self.part_of = {chapter: p for p in parts for chapter in p.chapters}    # chapter id -> its part
         self.known: list = []
 
@@ -358,7 +361,8 @@ class _Schedule:
                 break
 
     def collect(self, pool: "_Pool") -> None:
-        for future in pool.wait(self.running):
+        done = pool.wait(self.running)          # (several at once: taken in book order)
+        for future in sorted(done, key=lambda f: self.order[self.running[f][0]]):
             name, html = self.running.pop(future)
             result = pool.result(future, name)
             self.steady(name, html, result)
@@ -407,6 +411,7 @@ class _Schedule:
                 continue
             hit = self.cache.load(self.keys[name]) if self.cache else None
             if hit is not None:
+                self.steady(name, self.htmls[name], hit)
                 self.results[name], loaded = (self.keys[name], hit, False), True
                 self.laid_from[name] = self.shape(self.htmls[name])
                 self.numbers[name] = page_ref_numbers(self.htmls[name])
@@ -445,20 +450,20 @@ class _Schedule:
         return self.submitted.get(name, 0) < MAX_ROUNDS + 2 * bool(self.composer.targets(part))
 
     def steady(self, name: str, html: str, result: dict) -> None:
-        """Did the numbers of the part's page references move its lines?  Laid out from HTML of
-        the same shape on pages of the same side as before, its pages or anchors changed: then
-        each number keeps, from now on, the width of the most figures it had (fill_page_refs's
-        *reserve*), so that the next numbers, wrong or right, cannot change the layout again."""
-        before = self.results.get(name)
-        if before is None or self.laid_from.get(name) != self.shape(html) or not self.numbers.get(name):
+        """Did the numbers of the part's page references move its lines?  Then each number keeps,
+        from now on, the width of the most figures it had (fill_page_refs's *reserve*), so that the
+        next numbers, wrong or right, cannot change the layout again.  The widths are a pure
+        function of all the part's layouts so far (reserve.py), whatever order they came in; with
+        those the last build remembered."""
+        numbers = page_ref_numbers(html)
+        if not numbers:
             return
-        old, numbers = before[1], page_ref_numbers(html)
-        if old["first_page"] % 2 != result["first_page"] % 2 or numbers == self.numbers[name]:
-            return
-        if (old["pages"], old["anchors"]) != (result["pages"], result["anchors"]):
-            kept = self.composer.reserve.setdefault(name, {})
-            for ident, number in numbers.items():
-                kept[ident] = max(kept.get(ident, 0), len(number), len(self.numbers[name].get(ident, "")))
+        self.observed.setdefault(name, []).append(Observation.of(self.shape(html), numbers, result))
+        kept = dict(self.remembered_reserve.get(name, {}))
+        for ident, digits in widths(self.observed[name]).items():
+            kept[ident] = max(kept.get(ident, 0), digits)
+        if kept:
+            self.composer.reserve[name] = kept
 
     def finish(self) -> None:
         """The HTML and keys of every part (the back part too), as they stand at the end."""

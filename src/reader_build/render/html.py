@@ -48,6 +48,11 @@ class Target:
     bib_file: str = ""
     image_base: str = ""
     page_label: Callable[[str], object] | None = None   # EPUB: the print page of an id (for @page:)
+    # where a link to an image that no figure shows goes (its path in the project -> href);
+    # None: its text is printed without a link (the PDF editions)
+    image_href: Callable[[str], str] | None = None
+    # the name an image (its path in the project) has in the edition (None: that path)
+    image_file: Callable[[str], str] | None = None
 
     def href(self, ident: str) -> str:
         return f"{self.file_of(ident)}#{ident}"
@@ -209,7 +214,8 @@ class _Renderer:
         alt = escape(plain_text(tok.children).strip(), quote=True)
         if image is None or not image.path:
             return f'<span class="image-missing">[{alt}]</span>'
-        url = escape(self.target.image_base + image.path, quote=True)
+        path = self.target.image_file(image.path) if self.target.image_file else image.path
+        url = escape(self.target.image_base + path, quote=True)
         return f'<img src="{url}" alt="{alt}"/>'
 
     # -- blocks -----------------------------------------------------------------

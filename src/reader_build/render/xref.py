@@ -15,6 +15,7 @@ import re
 from html import escape
 
 from ..source.crossref import note_key
+from ..source.links import IMAGE_LINK
 from .typography import nbsp
 from ..source.words import word
 
@@ -183,6 +184,8 @@ def link_href(reader, chapter, href: str, target) -> str | None:
         return None
     if resolved.startswith("#"):
         return target.href(resolved[1:])
+    if resolved.startswith(IMAGE_LINK):        # an image no figure shows: as the edition carries it
+        return target.image_href(resolved[len(IMAGE_LINK):]) if target.image_href else None
     return resolved
 
 

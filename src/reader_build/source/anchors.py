@@ -113,6 +113,19 @@ def prepare_raw_html(chapters: list[ParsedChapter], diags: Diagnostics) -> list[
     return out
 
 
+def figure_images(chapter: ParsedChapter) -> list[tuple[str, str]]:
+    """(image src as written, figure id) of the chapter's figures, in reading order: an image alone
+    in a paragraph of the body, with its ``{#id}`` or ``fig-CHAPTER-N`` (as render/html.py names it)."""
+    found, tokens = [], chapter.tokens
+    for n, tok in enumerate(tokens[:-1]):
+        inline = tokens[n + 1]
+        if tok.type == "paragraph_open" and inline.type == "inline" and inline.children \
+                and len(inline.children) == 1 and inline.children[0].type == "image":
+            image = inline.children[0]
+            found.append((image.attrGet("src") or "", image.attrGet("id") or f"fig-{chapter.id}-{len(found) + 1}"))
+    return found
+
+
 def collect_targets(chapter: ParsedChapter) -> list[Target]:
     """The ids the chapter defines, in reading order (its notes last)."""
     found = [Target(chapter.id, chapter.id, "chapter", chapter.path, 1)]

@@ -48,6 +48,7 @@ class CrossRefs:
     links: dict = field(default_factory=dict)    # (chapter id, href as written) -> href to use ("" = none)
     words: dict = field(default_factory=dict)    # render/words.py
     page_refs: frozenset = frozenset()           # ids that @page: references point to
+    images: dict = field(default_factory=dict)   # path -> links.LinkedImage: images links carry into the book
 
     def chapter_of(self, ident: str) -> str | None:
         target = self.targets.get(ident)
@@ -208,7 +209,8 @@ def settle(chapters: list, words: dict, diags: Diagnostics) -> CrossRefs:
     parsed = [c.parsed for c in chapters]
     xref = collect(parsed, [c.note_numbers for c in chapters], words, diags)
     check_references(parsed, xref, diags)
-    return replace(xref, links=resolve_links(parsed, xref.targets, diags))
+    links, images = resolve_links(parsed, xref.targets, diags)
+    return replace(xref, links=links, images=images)
 
 
 def figure_mentions(authority, xref: CrossRefs, diags: Diagnostics) -> list[Mention]:

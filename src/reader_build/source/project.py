@@ -246,36 +246,36 @@ def image_type(data: bytes) -> str | None:
 
 
 def read_image(root: Path, chapter_path: str, src: str, diags: Diagnostics, line: int,
-               tree: SourceTree | None = None) -> tuple[str, bytes] | None:
-    """Read an image that a chapter refers to; ``(project-relative path, bytes)``."""
+               tree: SourceTree | None = None, col: int | None = 1) -> tuple[str, bytes] | None:
+    """Read an image that a chapter refers to (at *line*, *col*); ``(project-relative path, bytes)``."""
     if src.startswith(("http://", "https://", "//", "ftp:", "data:")):
         diags.error("image-remote", f"image {src!r} is on the network; reader-build fetches nothing: "
-                    "download it into the project and refer to the file", chapter_path, line, 1)
+                    "download it into the project and refer to the file", chapter_path, line, col)
         return None
     base = (root / chapter_path).parent
     path = safe_path(root, src, base)
     if path is None:
-        diags.error("image-outside", f"image {src!r} lies outside the project folder", chapter_path, line, 1)
+        diags.error("image-outside", f"image {src!r} lies outside the project folder", chapter_path, line, col)
         return None
     rel = relpath(root, path)
     if not path.exists():
-        diags.error("image-missing", f"image {src!r} does not exist (looked for {rel})", chapter_path, line, 1)
+        diags.error("image-missing", f"image {src!r} does not exist (looked for {rel})", chapter_path, line, col)
         return None
     sub = Diagnostics()
     data = read_bytes(root, path, sub, what=f"image {src!r}", limit=IMAGE_LIMIT, code_prefix="image", tree=tree)
     if data is None:
         for d in sub:
-            diags.error(d.code, d.message, chapter_path, line, 1)
+            diags.error(d.code, d.message, chapter_path, line, col)
         return None
     kind = image_type(data)
     if kind is None:
-        diags.error("image-not-image", f"{src!r} is not a PNG, JPEG, GIF or SVG image", chapter_path, line, 1)
+        diags.error("image-not-image", f"{src!r} is not a PNG, JPEG, GIF or SVG image", chapter_path, line, col)
         return None
     if kind == "image/svg+xml":
         problem = svg_problem(data)
         if problem:
             diags.error("image-unsafe", f"SVG image {src!r} {problem}; reader-build puts no scripts and "
-                        "no references to other files in its editions", chapter_path, line, 1)
+                        "no references to other files in its editions", chapter_path, line, col)
             return None
     return rel, data
 

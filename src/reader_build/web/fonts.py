@@ -4,16 +4,12 @@ WOFF2, the same bytes from run to run.
 """
 from __future__ import annotations
 
-import io
 import re
 from html import unescape
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
+from ..render.fontsubset import subset_font
 
 FONT_URL = re.compile(r"""url\(\s*(['"]?)fonts/([^'")]+)\1\s*\)""")
-FEATURES = ["kern", "liga", "clig", "calt", "ccmp", "locl", "mark", "mkmk", "smcp", "c2sc", "onum", "lnum",
-            "pnum", "tnum", "frac", "sups"]
 ALWAYS = {c for c in range(0x20, 0x7F)} | {0xA0, 0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0xD7}
 
 
@@ -23,25 +19,6 @@ def used_characters(texts) -> set[int]:
     for text in texts:
         chars.update(ord(c) for c in unescape(text))
     return chars
-
-
-def subset_font(data: bytes, unicodes: set[int]) -> bytes:
-    """*data* (OpenType or TrueType) cut to *unicodes*, as WOFF2; deterministic."""
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.layout_features = FEATURES
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]      # copyright, names, version, licence
-    options.glyph_names = False
-    options.notdef_outline = True
-    options.recalc_timestamp = False
-    options.drop_tables = list(options.drop_tables) + ["FFTM"]    # FontForge's timestamps
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(unicodes))
-    subsetter.subset(font)
-    out = io.BytesIO()
-    subset.save_font(font, out, options)
-    return out.getvalue()
 
 
 def web_fonts(css: str, fonts: dict[str, bytes], unicodes: set[int]) -> tuple[str, dict[str, bytes]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from ..model import Reader
 from ..index.compose import INDEX_KINDS, index_parts
@@ -92,7 +93,8 @@ def chapter_pages(reader: Reader, root: Path, env, plan: FilePlan, anchors: dict
     for chapter in reader.chapters:
         here = plan.chapters[chapter.id]
         target = Target("web", file_of=lambda ident, here=here: "" if plan.file_of(ident) == here
-                        else plan.file_of(ident), bib_file=BIBLIOGRAPHY_FILE, image_base="")
+                        else plan.file_of(ident), bib_file=BIBLIOGRAPHY_FILE, image_base="",
+                        image_href=quote)        # the image itself: the site carries every image
         rendered = render_chapter(reader, chapter, target)
         content = render_template(root, env, "web-chapter.html.j2", chapter=chapter.parsed,
                                   title_html=inline_html(chapter.parsed.title), body=rendered.body,

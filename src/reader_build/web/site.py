@@ -16,12 +16,14 @@ from ..diagnostics import Diagnostics
 from ..model import Reader
 from ..model import PageStart
 from ..language.locale import locale_of
+from ..render.cjkfallback import FALLBACK, fallback_font
 from ..render.templates import read_css, render_template, template_environment
 from ..source.files import inside
 from ..source.styles import display_path, find_style_file
 from . import fonts, links, markers, pages, search
 
 SCRIPT = "web.js"
+FALLBACK_WOFF2 = FALLBACK.rsplit(".", 1)[0] + ".woff2"
 STYLESHEETS = ("web.css", "extra-web.css")
 SCRIPT_STRINGS = "web-script-"
 
@@ -109,7 +111,11 @@ def build_web(reader: Reader, edition, root: Path, diags: Diagnostics, build_dat
     files[SCRIPT] = script.encode("utf-8")
     css = "\n".join(found[1] for name in STYLESHEETS if (found := read_css(root, name, diags, reader.tree)))
     unicodes = fonts.used_characters(list(documents.values()) + [css, script])
+    found = fallback_font(css, reader.fonts, list(documents.values()), f"fonts/{FALLBACK_WOFF2}", flavor="woff2")
     css, font_files = fonts.web_fonts(css, reader.fonts, unicodes)
+    if found is not None:                 # the packaged CJK fallback, for the characters that need it
+        css += "\n" + found[0]
+        font_files[f"fonts/{FALLBACK_WOFF2}"] = found[1]
     files["web.css"] = css.encode("utf-8")
     files.update(font_files)
     for path, data in reader.images.items():
