@@ -82,7 +82,8 @@ class PdfResult:
         return cls(data, record["pages"], record["anchors"], "", [], 0, openers=record.get("openers", []))
 
 
-BLOCKS = ("title", "toc", "figures", "bibliography", "indexes", "colophon")
+BLOCKS = ("title", "imprint", "toc", "figures", "bibliography", "indexes", "colophon")
+TYPEFACES = {"serif": "Linux Libertine", "sans": "Atkinson Hyperlegible"}    # the packaged faces, by name
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,11 @@ def _front_included(edition: Edition, chapter_id: str) -> bool:
     return True
 
 
+def typeface(edition: Edition) -> str:
+    """The name of the text face an edition is set in (imprint and colophon)."""
+    return TYPEFACES["sans" if edition.medium == "large-print" and edition.font == "sans" else "serif"]
+
+
 def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", part: Part | None = None,
             toc_pages: dict | None = None, page_of=None, local=frozenset(), reserve=None) -> str:
     """The HTML of the whole book, or (*part*) of one part of it.
@@ -205,7 +211,7 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
         figures=[dict(f, page=toc_pages[f["id"]]) if toc_pages and f["id"] in toc_pages else f for f in ctx.figures],
         figures_title=ctx.reader.xref.words["list-of-figures"] if ctx.reader.xref else "Figures",
         css=ctx.css, fix_css=fix_css, build_date=ctx.build_date, version=__version__,
-        source_hash=ctx.reader.source_hash, wide=length_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
+        source_hash=ctx.reader.source_hash, typeface=typeface(ctx.edition), wide=length_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
     if page_of is not None:
         html = fill_page_refs(html, page_of, local, reserve)
     return number_paragraphs(spaces_into_inlines(html))

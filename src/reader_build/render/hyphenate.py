@@ -40,7 +40,7 @@ MIN_WORD, MIN_LEFT, MIN_RIGHT = 6, 3, 3
 NO_HYPHEN_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "nav", "abbr", "script", "style",
                             "title", "head", "cite"})
 NO_HYPHEN_CLASSES = frozenset({"ix", "citation", "title-page", "toc", "index", "index-part", "index-body",
-                               "url", "doi", "nohyphen", "bib-author"})
+                               "url", "doi", "nohyphen", "bib-author", "bib-corporate"})
 # the elements whose last word ends a paragraph
 PARAGRAPH_TAGS = frozenset({"p", "li", "td", "th", "dd", "dt", "figcaption", "blockquote"})
 PARAGRAPH_CLASSES = frozenset({"fn", "fn-p", "fn-li", "fn-blockquote"})
