@@ -112,7 +112,7 @@ def test_the_list_opens_each_such_entry_with_its_shorthand_and_sorts_it_there():
     assert f"{corporate}. 1991a. <i>Another Pamphlet" in html["dos-1991b"]
     assert "———. 1991b. <i>A Pamphlet" in html["dos-1991"]          # the same body again: the 3-em dash
     # a short author is for citations; the list gives the name in full
-    assert html["un-1956"].startswith("United Nations. 1956. ")
+    assert html["un-1956"].startswith("<span class=\"bib-corporate\">United Nations</span>. 1956. ")
 
 
 def test_sortshorthand_orders_the_entry():
