@@ -487,6 +487,52 @@ def _stray_paragraphs(page) -> list:
     return found
 
 
+MIN_LAST_PAGE_LINES = 5      # an index's last page holds at least this many lines
+
+
+def index_lines(page) -> list:
+    """The line boxes of an index's entries on *page* (inside ``.index-body``), in box order,
+    each with the entry (``li`` with ``data-pi``) it belongs to."""
+    found = []
+
+    def walk(box, body: bool, entry):
+        element = box.element
+        if element is not None and isinstance(box, boxes.BlockBox):
+            body = body or "index-body" in (element.get("class") or "").split()
+            if element.tag == "li" and element.get("data-pi"):
+                entry = box
+        if isinstance(box, boxes.LineBox):
+            if body and entry is not None:
+                found.append((box, entry))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, body, entry)
+    for child in _flow(page):
+        walk(child, False, None)
+    return found
+
+
+def short_index_page_rules(document, minimum: int = MIN_LAST_PAGE_LINES) -> list[str]:
+    """Rules that give an index's last page at least *minimum* lines: when fewer spill over,
+    the entries that end the page before go over with them (``break-before: page`` on the
+    first of them; the columns of each page are balanced by the style sheet)."""
+    per_page = [index_lines(page._page_box) for page in document.pages]
+    rules = []
+    for n in range(1, len(per_page)):
+        last, before = per_page[n], per_page[n - 1]
+        ends_here = n + 1 == len(per_page) or not per_page[n + 1]
+        if not last or not before or not ends_here or len(last) >= minimum:
+            continue
+        entries = list(dict.fromkeys(entry.element for _line, entry in before))
+        wanted, moved = minimum - len(last), 0
+        for element in reversed(entries[1:]):         # never the page's first entry: it would move all
+            moved += sum(1 for _line, entry in before if entry.element is element)
+            if moved >= wanted:
+                rules.append(fix_rule(element.get("data-pi"), "break-before", "page"))
+                break
+    return rules
+
+
 def continued_rules(document) -> list[str]:
     """The rules that show "continued" on each later piece of a note that opens a page's notes."""
     rules = []
