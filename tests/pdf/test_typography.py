@@ -172,3 +172,61 @@ def small_dates(tmp_path_factory):
     result = build(root)
     assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
     return textlayer.read(root / "build" / "print.pdf")
+
+
+def _index_words(bundled):
+    """Per index page (number), its words below the running head: (x0, top, text, size)."""
+    dests = named_destinations(bundled["pdf"])
+    first = min(dests[f"index-{kind}"] for kind in ("person", "place"))
+    last = max(dests[f"end-index-{kind}"] for kind in ("person", "place"))
+    pages = {}
+    with pdfplumber.open(str(bundled["pdf"])) as pdf:
+        width = float(pdf.pages[0].width)
+        for number in range(first, last + 1):
+            words = pdf.pages[number - 1].extract_words(extra_attrs=["size"])
+            pages[number] = [(w["x0"], round(w["top"]), w["text"], w["size"]) for w in words
+                             if w["top"] > 45 and w["size"] < 9.5]
+    return width, pages
+
+
+def test_the_indexes_are_set_in_two_columns_whose_last_page_holds_five_lines(bundled):
+    """A5: each index page has lines in two columns side by side (words starting left and right
+    of the middle on the same line); no page of an index holds fewer than five lines."""
+    width, pages = _index_words(bundled)
+    middle = width / 2
+    for number, words in pages.items():
+        left = {top for x0, top, _t, _s in words if x0 < middle - 10}
+        right = {top for x0, top, _t, _s in words if x0 > middle}
+        assert len(left) + len(right) >= 5, f"p. {number}: {len(left) + len(right)} lines"
+        if len(left) + len(right) >= 12:
+            assert left & right, f"p. {number} is not in two columns"
+            column_starts = [x0 for x0, _top, _t, _s in words if x0 > middle]
+            assert min(column_starts) < middle + 20          # the second column starts just past the middle
+
+
+def test_index_glosses_never_nest_parentheses(bundled):
+    """'Kremlin (Moscow) (seat …)' is set 'Kremlin (Moscow; seat …)'; a gloss's own parentheses
+    become brackets inside the gloss's."""
+    from reader_build.language.typography import heading_and_gloss
+    assert heading_and_gloss("Kremlin (Moscow)", "seat of government") == ("Kremlin (Moscow", "; seat of government)")
+    assert heading_and_gloss("Malik", "author (1950)") == ("Malik", " (author [1950])")
+    assert heading_and_gloss("Malik", "") == ("Malik", "")
+    _width, pages = _index_words(bundled)
+    text = " ".join(t for words in pages.values() for _x, _top, t, _s in words)
+    assert "Kremlin (Moscow;" in text
+    assert not re.search(r"\)\s*\(", text), "a heading's parenthesis followed by a gloss's"
+    depth, deepest = 0, 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        deepest = max(deepest, depth)
+    assert deepest == 1
+
+
+def test_the_bibliography_dashes_a_repeated_author(bundled):
+    """Chicago's 3-em dash for the names of the entry above, as the PDF's text shows it."""
+    dests = named_destinations(bundled["pdf"])
+    with pdfplumber.open(str(bundled["pdf"])) as pdf:
+        text = " ".join(pdf.pages[n - 1].extract_text() for n in range(dests["bibliography"],
+                                                                      dests["end-bibliography"] + 1))
+    assert "Hara Kimie. 1998." in text and "\u2014\u2014\u2014. 2001." in text
+    assert text.count("Hara Kimie.") == 1

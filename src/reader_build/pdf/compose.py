@@ -12,7 +12,7 @@ from .. import __version__
 from ..config import Edition, length_mm
 from ..diagnostics import Diagnostics
 from ..ids import ref_id
-from ..render.typography import NO_HYPHENATION, spaces_into_inlines
+from ..render.typography import NO_HYPHENATION, spaces_into_inlines, tie_headings, tie_runts
 from ..render.html import Target, inline_html, render_chapter
 from ..render.hyphenate import hyphenator
 from ..render.xref import figure_list, fill_page_refs
@@ -124,7 +124,8 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         if parsed.kind == "front" and not _front_included(edition, parsed.id):
             continue
         chapter_lang = chapter_language(parsed, lang)
-        body = split_long_notes(hyphenate(render_chapter(reader, chapter, target).body, chapter_lang), edition)
+        body = tie_runts(tie_headings(render_chapter(reader, chapter, target).body))
+        body = split_long_notes(hyphenate(body, chapter_lang), edition)
         title_html = inline_html(parsed.title, chapter_lang, locale_of(reader))
         chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": title_html,
                          "short": parsed.short, "body": body, "lang": "" if chapter_lang == lang else chapter_lang})
