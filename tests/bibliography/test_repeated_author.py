@@ -71,3 +71,8 @@ def test_a_corporate_name_is_marked_to_break_between_words_only():
     marked = [h for h in listed if '<span class="bib-corporate">United States Department of State</span>' in h]
     assert len(marked) == 2                    # in full twice (the shorthand's entry and the first); a dash once
     assert not [h for h in listed if '<span class="bib-corporate">Hara' in h]     # persons are not bodies
+
+
+def test_the_dash_is_marked_to_be_drawn_as_one_rule():
+    listed = entries()
+    assert sum(f'<span class="bib-repeated">{DASH}</span>' in h for h in listed) == 3

@@ -110,7 +110,7 @@ def test_the_list_opens_each_such_entry_with_its_shorthand_and_sorts_it_there():
     assert html["fr-1949"].startswith(f"FRUS 1949, 7:2 = {corporate}. n.d. ")
     # the year suffixes belong to the works cited by author and year only
     assert f"{corporate}. 1991a. <i>Another Pamphlet" in html["dos-1991b"]
-    assert "———. 1991b. <i>A Pamphlet" in html["dos-1991"]          # the same body again: the 3-em dash
+    assert '<span class="bib-repeated">———</span>. 1991b. <i>A Pamphlet' in html["dos-1991"]     # the same body: the 3-em dash
     # a short author is for citations; the list gives the name in full
     assert html["un-1956"].startswith("<span class=\"bib-corporate\">United Nations</span>. 1956. ")
 

@@ -69,10 +69,14 @@ def cited_works_shown(text: str, reader, keys) -> set[str]:
     """Which bibliography entries (of *keys*) appear in *text*: their first words, year included."""
     import html as html_lib
     import re
+    def start(html: str) -> str:
+        return " ".join(normalise(html_lib.unescape(re.sub(r"<[^>]+>", "", html))).split()[:5])
     shown = set()
     for key, html in reader.bibliography.entries_html(keys):
-        start = " ".join(normalise(html_lib.unescape(re.sub(r"<[^>]+>", "", html))).split()[:5])
-        if start in text:
+        # in a shorter list, an entry after another by the same author gives the names in full,
+        # or a 3-em dash where the whole list gave them
+        alone = reader.bibliography.entries_html([key])[0][1]
+        if start(html) in text or start(alone) in text:
             shown.add(key)
     return shown
 

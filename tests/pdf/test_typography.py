@@ -11,7 +11,7 @@ import tomllib
 import pdfplumber
 import pytest
 
-from conftest import named_destinations, write_project
+from conftest import named_destinations, pdf_raw_pages, write_project
 from reader_build.build import build
 import textlayer
 
@@ -195,6 +195,8 @@ def test_the_indexes_are_set_in_two_columns_whose_last_page_holds_five_lines(bun
     width, pages = _index_words(bundled)
     middle = width / 2
     for number, words in pages.items():
+        if not words:
+            continue                                         # a blank page before the next index
         left = {top for x0, top, _t, _s in words if x0 < middle - 10}
         right = {top for x0, top, _t, _s in words if x0 > middle}
         assert len(left) + len(right) >= 5, f"p. {number}: {len(left) + len(right)} lines"
@@ -211,9 +213,12 @@ def test_index_glosses_never_nest_parentheses(bundled):
     assert heading_and_gloss("Kremlin (Moscow)", "seat of government") == ("Kremlin (Moscow", "; seat of government)")
     assert heading_and_gloss("Malik", "author (1950)") == ("Malik", " (author [1950])")
     assert heading_and_gloss("Malik", "") == ("Malik", "")
-    _width, pages = _index_words(bundled)
-    text = " ".join(t for words in pages.values() for _x, _top, t, _s in words)
-    assert "Kremlin (Moscow;" in text
+    dests = named_destinations(bundled["pdf"])
+    raw = pdf_raw_pages(bundled["pdf"])             # in drawing order: a column, then the next
+    text = " ".join(raw[n - 1] for n in range(min(dests["index-person"], dests["index-place"]),
+                                              max(dests["end-index-person"], dests["end-index-place"]) + 1))
+    text = re.sub(r"\s+", " ", text)
+    assert "Kremlin (Moscow; seat" in text
     assert not re.search(r"\)\s*\(", text), "a heading's parenthesis followed by a gloss's"
     depth, deepest = 0, 0
     for ch in text:
@@ -230,3 +235,22 @@ def test_the_bibliography_dashes_a_repeated_author(bundled):
                                                                       dests["end-bibliography"] + 1))
     assert "Hara Kimie. 1998." in text and "\u2014\u2014\u2014. 2001." in text
     assert text.count("Hara Kimie.") == 1
+
+
+def test_no_paragraph_ends_on_a_short_word_alone(layer):
+    """A runt: a paragraph's last line holding one word of four letters or fewer ("it.",
+    "war.²³"). Body text and notes alike, read from the text layer."""
+    runts = [(line.page, line.text) for line in layer.lines if line.top > 45
+             and len(line.text.split()) == 1 and 0 < len(re.findall(r"[^\W\d_]", line.text)) <= 4
+             and re.search(r"[.,;:!?”’)]\d*$", line.text.strip())]
+    assert runts == []
+
+
+def test_tie_runt_joins_a_short_last_word_to_the_word_before():
+    from reader_build.render.typography import NBSP, tie_runt, tie_headings
+    assert tie_runt("We went to war.") == f"We went to{NBSP}war."
+    assert tie_runt("He saw <i>it</i>.") == f"He saw{NBSP}<i>it</i>."
+    assert tie_runt("A paragraph ending everything.") == "A paragraph ending everything."
+    note = '<a class="fn-anchor"></a><span class="fn"><span class="fn-p">A note of its own.</span></span>'
+    assert tie_runt(f"The last war.{note}") == f"The last{NBSP}war.{note}"      # the note's words do not count
+    assert tie_headings("<h2 id='x'>The long title of a section</h2>") == f"<h2 id='x'>The long title of a{NBSP}section</h2>"

@@ -395,7 +395,7 @@ class AuthorDateStyle(BaseStyle):
         if names:
             several = len([p for p in names if not N.is_others(p)]) > 1
             suffix = {"editor": ", " + (w["eds"] if several else w["ed"]), "translator": ", " + w["trans"]}
-            shown = Text(REPEATED_AUTHOR) if repeated else \
+            shown = Text(Tag("class:bib-repeated", REPEATED_AUTHOR)) if repeated else \
                 names_text(N.inverted_list(names, N.useprefix(entry), w), names)
             head = [Text(shown, suffix.get(role, "")), label, title]
         else:
