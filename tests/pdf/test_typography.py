@@ -237,20 +237,24 @@ def test_the_bibliography_dashes_a_repeated_author(bundled):
     assert text.count("Hara Kimie.") == 1
 
 
-def test_no_paragraph_ends_on_a_short_word_alone(layer):
+def test_no_paragraph_ends_on_a_short_word_alone(layer, bundled):
     """A runt: a paragraph's last line holding one word of four letters or fewer ("it.",
-    "war.²³"). Body text and notes alike, read from the text layer."""
-    runts = [(line.page, line.text) for line in layer.lines if line.top > 45
+    "war.²³"). Body text and notes alike (the pages before the bibliography), read from the
+    text layer."""
+    back = named_destinations(bundled["pdf"])["bibliography"]
+    runts = [(line.page, line.text) for line in layer.lines if line.top > 45 and line.page < back
              and len(line.text.split()) == 1 and 0 < len(re.findall(r"[^\W\d_]", line.text)) <= 4
              and re.search(r"[.,;:!?”’)]\d*$", line.text.strip())]
     assert runts == []
 
 
 def test_tie_runt_joins_a_short_last_word_to_the_word_before():
-    from reader_build.render.typography import NBSP, tie_runt, tie_headings
+    from reader_build.render.typography import NBSP, tie_headings, tie_runt, tie_runts
     assert tie_runt("We went to war.") == f"We went to{NBSP}war."
     assert tie_runt("He saw <i>it</i>.") == f"He saw{NBSP}<i>it</i>."
     assert tie_runt("A paragraph ending everything.") == "A paragraph ending everything."
     note = '<a class="fn-anchor"></a><span class="fn"><span class="fn-p">A note of its own.</span></span>'
     assert tie_runt(f"The last war.{note}") == f"The last{NBSP}war.{note}"      # the note's words do not count
+    note = f'<span class="fn"><span class="fn-p">A note that ends on a day.</span></span>'
+    assert tie_runts(f"<p>Text.{note}</p>") == f'<p>Text.<span class="fn"><span class="fn-p">A note that ends on a{NBSP}day.</span></span></p>'
     assert tie_headings("<h2 id='x'>The long title of a section</h2>") == f"<h2 id='x'>The long title of a{NBSP}section</h2>"

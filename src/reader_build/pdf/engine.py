@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 import weasyprint
 import functools
+import re
 
 import weasyprint.layout as _weasy_layout
 import weasyprint.pdf.fonts as weasyprint_fonts
@@ -61,6 +62,7 @@ from ..ids import continued_id
 from ..source.project import image_type
 from .notes import is_continuation
 from ..render.templates import weasyprint_warnings
+from ..render.hyphenate import SHY, whole_word_rule
 
 SUPPORTED_VERSION = "70.0"
 WEASYPRINT_VERSION = weasyprint.__version__
@@ -485,6 +487,39 @@ def _stray_paragraphs(page) -> list:
                 found.append(box)
                 break
     return found
+
+
+LADDER = 3                   # this many hyphenated line ends in a row make a ladder
+HYPHENATED = SHY + "\u2010"  # how WeasyPrint ends a line broken at a soft hyphen
+
+
+def _line_ends(line) -> tuple[str, str]:
+    """The text that ends a line box and the text that starts it."""
+    texts = [box.text for box in line.descendants() if isinstance(box, boxes.TextBox) and box.text]
+    return (texts[-1], texts[0]) if texts else ("", "")
+
+
+def ladder_rules(document, longest: int = LADDER - 1) -> list[str]:
+    """Rules that mend hyphen ladders: in each paragraph, where more than *longest* lines in a
+    row end in a soft hyphen, the word broken at the end of the next line is kept whole
+    (:func:`render.hyphenate.whole_word_rule`), one word per ladder and layout."""
+    lines: dict = {}
+    for page in document.pages:
+        for box in _paragraphs(page._page_box):
+            lines.setdefault(box.element, []).extend(b for b in box.children if isinstance(b, boxes.LineBox))
+    rules = []
+    for element, found in lines.items():
+        run = 0
+        for n, line in enumerate(found[:-1]):
+            end, _start = _line_ends(line)
+            run = run + 1 if end.endswith(HYPHENATED) else 0
+            if run > longest:
+                head = re.findall(r"[^\W\d_][^\s]*$", end[:-len(HYPHENATED)].replace(SHY, "")) or [""]
+                tail = re.match(r"[^\W\d_]*", _line_ends(found[n + 1])[1].lstrip().replace(SHY, "")).group(0)
+                if head[0] and tail:
+                    rules.append(whole_word_rule(element.get("data-pi"), head[0] + tail))
+                break
+    return rules
 
 
 MIN_LAST_PAGE_LINES = 5      # an index's last page holds at least this many lines

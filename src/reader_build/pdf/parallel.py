@@ -56,6 +56,7 @@ from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
 from ..language.locale import locale_of
 from ..render.templates import template_environment
+from ..render.hyphenate import keep_words_whole
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import page_openers
 from .pagemap import page_starts
@@ -108,7 +109,8 @@ def _lay_out_part(task: _Task) -> dict:
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
     movable = not counts_pages(task.html)     # pages counted in the layout cannot be renumbered after it
     while True:        # until the notes settle: the only such loop
-        layout = lay_out(task.html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
+        html = keep_words_whole(task.html, rules)            # the words a ladder rule keeps whole
+        layout = lay_out(html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
         passes += 1
         rules.extend(layout.rules)
         document = layout.document
@@ -265,8 +267,9 @@ class _Composer:
         reserve: dict = {}
         for kept in self.reserve.values():
             reserve.update({ident: max(digits, reserve.get(ident, 0)) for ident, digits in kept.items()})
-        return compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
+        html = compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
                        local={ident for refs in self.refs.values() for ident in refs}, reserve=reserve)
+        return keep_words_whole(html, rules)
 
     def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
         """Every part's HTML (without *back*, all but the part with the indexes, the costly one to

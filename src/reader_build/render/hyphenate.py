@@ -212,3 +212,33 @@ def hyphenator(reader, large_print: bool = False):
     entries = getattr(reader.authority, "entries", {}).values()
     names = [name for entry in entries for name in (entry.heading, *entry.variants)]
     return Hyphenator(reader.config.language, names).html
+
+
+# -- ladders: words whose soft hyphens a layout takes out (pdf/engine.ladder_rules) -------------
+
+WHOLE_WORD_RULE = re.compile(r'/\* whole word \[data-pi="([^"]+)"\] (\S+) \*/')
+
+
+def whole_word_rule(key: str, word: str) -> str:
+    """A fix rule (a CSS comment: it changes the HTML, not the style) that keeps *word* of the
+    paragraph numbered *key* whole: its soft hyphens are taken out before the layout."""
+    return f'/* whole word [data-pi="{key}"] {word.replace(SHY, "")} */'
+
+
+def keep_words_whole(html: str, rules) -> str:
+    """*html* with the soft hyphens of each word that a :func:`whole_word_rule` among *rules*
+    names taken out, in that paragraph only (from its ``data-pi`` to the next one)."""
+    for rule in rules:
+        found = WHOLE_WORD_RULE.fullmatch(rule.strip())
+        if not found:
+            continue
+        key, word = found.groups()
+        start = html.find(f'data-pi="{key}"')
+        if start < 0:
+            continue
+        end = html.find('data-pi="', start + 1)
+        end = len(html) if end < 0 else end
+        letters = (SHY + "?").join(re.escape(ch) for ch in word)
+        pattern = re.compile(rf"(?<![^\W\d_])(?<!{SHY}){letters}(?![^\W\d_]|{SHY})")
+        html = html[:start] + pattern.sub(lambda m: m.group(0).replace(SHY, ""), html[start:end]) + html[end:]
+    return html

@@ -124,8 +124,32 @@ def tie_runt(inner: str) -> str:
     return "".join(parts)
 
 
+_NOTE_PARAGRAPH = re.compile(r"""<span\b[^>]*\bclass\s*=\s*["']fn-p["'][^>]*>""")
+_SPAN_TAG = re.compile(r"<(/?)span\b[^>]*>")
+
+
+def _tie_note_paragraphs(html: str) -> str:
+    """:func:`tie_runt` on each note paragraph (``span.fn-p``, up to its own closing tag)."""
+    out, at = [], 0
+    for opening in _NOTE_PARAGRAPH.finditer(html):
+        if opening.start() < at:
+            continue
+        depth, end = 1, None
+        for tag in _SPAN_TAG.finditer(html, opening.end()):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                end = tag.start()
+                break
+        if end is None:
+            break
+        out += [html[at:opening.end()], tie_runt(html[opening.end():end])]
+        at = end
+    return "".join(out) + html[at:]
+
+
 def tie_runts(html: str) -> str:
-    """Every paragraph of *html* given :func:`tie_runt`."""
+    """Every paragraph of *html*, and every paragraph of its notes, given :func:`tie_runt`."""
+    html = _tie_note_paragraphs(html)
     return _PARAGRAPH.sub(lambda m: m.group(1) + tie_runt(m.group(2)) + m.group(3), html)
 
 
