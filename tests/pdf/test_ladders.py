@@ -4,6 +4,11 @@ part is laid out again, as misplaced notes are mended (pdf/engine.ladder_rules).
 from __future__ import annotations
 
 import pyphen
+import pytest
+
+from conftest import write_project
+from reader_build.build import build
+import textlayer
 
 from reader_build.pdf import engine
 from reader_build.render.hyphenate import SHY, keep_words_whole, whole_word_rule
@@ -54,3 +59,24 @@ def test_a_word_kept_whole_loses_its_soft_hyphens_in_its_paragraph_only():
     kept = keep_words_whole(html, [whole_word_rule("a.2", "negotiations")])
     assert kept == (f'<p data-pi="a.1">ne{SHY}go{SHY}ti{SHY}a{SHY}tions</p>'
                     f'<p data-pi="a.2">the negotiations and re{SHY}ne{SHY}go{SHY}ti{SHY}a{SHY}tions</p>')
+
+
+LONG = " ".join(["The", *WORDS[:6], "of", *WORDS[6:], "were"] * 3)
+
+
+@pytest.fixture(scope="module")
+def long_text(tmp_path_factory):
+    """A generated reader of long words: eight pages of paragraphs that start at every offset."""
+    paragraphs = "\n\n".join(LONG[k:] + " in the end." for k in range(0, 240, 9))
+    root = write_project(tmp_path_factory.mktemp("ladders") / "reader", {
+        "reader.toml": 'title = "Ladders"\n[editions.print]\nformat = "pdf"\n',
+        "manuscript/one.md": f"---\nid: one\ntitle: Ladders\n---\n\n{paragraphs}\n"})
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return textlayer.read(root / "build" / "print.pdf")
+
+
+def test_a_generated_long_text_has_no_ladder(long_text):
+    assert long_text.pages >= 5
+    assert textlayer.hyphenated_share(long_text) > 0.1          # it is hyphenated, often
+    assert textlayer.ladders(long_text) == []
