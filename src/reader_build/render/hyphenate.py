@@ -16,8 +16,10 @@ here, as soft hyphens (U+00AD), and the print style sheet sets ``hyphens: manual
   page, the contents, the indexes or an element of class ``nohyphen``;
 * never between two letters that the book's fonts set as one ligature (:data:`LIGATURE_PAIRS`).
 
-The large-print edition gets no soft hyphens (:func:`hyphenator`).  Ladders of hyphenated
-lines are not mended yet (they are rarer with these rules: benchmarks/RESULTS.md).
+The large-print edition gets no soft hyphens (:func:`hyphenator`).  Ladders (three
+hyphenated line ends in a row) are mended after a layout, as misplaced notes are: the word
+broken at the end of the third line is kept whole (:func:`whole_word_rule`,
+:func:`keep_words_whole`; pdf/engine.ladder_rules finds them) and the part is laid out again.
 
 Why soft hyphens and not ``hyphens: auto`` (benchmarks/typography.py, RESULTS.md): WeasyPrint
 breaks lines first-fit, so every break point left out makes some line looser.  With the
