@@ -80,3 +80,10 @@ def test_a_generated_long_text_has_no_ladder(long_text):
     assert long_text.pages >= 5
     assert textlayer.hyphenated_share(long_text) > 0.1          # it is hyphenated, often
     assert textlayer.ladders(long_text) == []
+
+
+def test_a_word_is_kept_whole_in_the_paragraph_not_in_the_rule_that_names_it():
+    """The whole book's HTML (--emit-html) carries the rules in its style sheet, before the text."""
+    rule = whole_word_rule("a.1", "negotiations")
+    html = f'<style>{rule}</style><p data-pi="a.1">the ne{SHY}go{SHY}ti{SHY}a{SHY}tions</p>'
+    assert keep_words_whole(html, [rule]) == f'<style>{rule}</style><p data-pi="a.1">the negotiations</p>'

@@ -218,6 +218,7 @@ def hyphenator(reader, large_print: bool = False):
 
 # -- ladders: words whose soft hyphens a layout takes out (pdf/engine.ladder_rules) -------------
 
+_NUMBERED = re.compile(r'<\w+\s[^<>]*\bdata-pi="')
 WHOLE_WORD_RULE = re.compile(r'/\* whole word \[data-pi="([^"]+)"\] (\S+) \*/')
 
 
@@ -235,11 +236,12 @@ def keep_words_whole(html: str, rules) -> str:
         if not found:
             continue
         key, word = found.groups()
-        start = html.find(f'data-pi="{key}"')
-        if start < 0:
+        opening = re.search(rf'<\w+\s[^<>]*\bdata-pi="{re.escape(key)}"', html)    # the element, not a rule
+        if opening is None:
             continue
-        end = html.find('data-pi="', start + 1)
-        end = len(html) if end < 0 else end
+        start = opening.end()
+        following = _NUMBERED.search(html, start)
+        end = following.start() if following else len(html)
         letters = (SHY + "?").join(re.escape(ch) for ch in word)
         pattern = re.compile(rf"(?<![^\W\d_])(?<!{SHY}){letters}(?![^\W\d_]|{SHY})")
         html = html[:start] + pattern.sub(lambda m: m.group(0).replace(SHY, ""), html[start:end]) + html[end:]
