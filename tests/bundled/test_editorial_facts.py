@@ -9,13 +9,13 @@ import re
 
 import pytest
 
-from conftest import normalise, pdf_page_texts
+from conftest import normalise, pdf_reading_texts
 
 
 @pytest.fixture(scope="module")
 def text(bundled) -> str:
     """The whole PDF, white space collapsed and hyphenation undone."""
-    return normalise("\n".join(pdf_page_texts(bundled["pdf"])))
+    return normalise("\n".join(pdf_reading_texts(bundled["pdf"])))
 
 
 def _has(text: str, *phrases: str) -> None:
@@ -161,7 +161,7 @@ def test_japanese_names_family_first_and_western_names_given_name_first(text):
 
 def test_the_index_attributes_cac_302_to_hara(text):
     _has(text, "Blakeslee, George H. (State Department expert; according to Hara, author of a paper on the "
-               "Kuril Islands of 28 Dec 1944 (CAC-302))")
+               "Kuril Islands of 28 Dec 1944 [CAC-302])")          # no nested parentheses in a gloss
 
 
 # --- 6-7: one source per correcting note ---------------------------------------------------

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import epub_documents, epubcheck_messages, named_destinations, pdf_page_texts, pdf_raw_pages
+from conftest import (epub_documents, epubcheck_messages, named_destinations, pdf_page_texts,
+                      pdf_reading_texts)
 
 from reader_build.render.pagebreaks import insert_page_breaks, page_list_nav, plan_page_breaks
 from reader_build.model import PageStart
@@ -391,21 +392,7 @@ def paged(bundled, tmp_path_factory):
              for name, data in docs.items() if name.endswith(".xhtml")}
     return {"root": root, "reader": reader, "result": result, "starts": starts, "stats": stats, "epub": epub,
             "docs": docs,
-            "trees": trees, "pages": column_pages(bundled["pdf"]), "dests": named_destinations(bundled["pdf"])}
-
-
-def column_pages(pdf) -> list[str]:
-    """The text of each page as pdftotext -layout reads it, but for the index pages, set in two
-    columns, the text in drawing order (a column, then the next; the running head last), which
-    -layout would run together line by line."""
-    pages = pdf_page_texts(pdf)
-    dests = named_destinations(pdf)
-    raw = pdf_raw_pages(pdf)
-    for kind in ("person", "place"):
-        if f"index-{kind}" in dests:
-            for n in range(dests[f"index-{kind}"], dests[f"end-index-{kind}"] + 1):
-                pages[n - 1] = raw[n - 1]
-    return pages
+            "trees": trees, "pages": pdf_reading_texts(bundled["pdf"]), "dests": named_destinations(bundled["pdf"])}
 
 
 def test_bundled_page_starts_align_without_error(paged):
