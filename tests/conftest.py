@@ -208,6 +208,20 @@ def pdf_raw_pages(pdf: Path) -> list[str]:
         document.close()
 
 
+def pdf_reading_texts(pdf: Path) -> list[str]:
+    """The text of each page as pdftotext -layout reads it, but for the pages of the indexes, set
+    in two columns, the text in drawing order (a column, then the next; the running head last),
+    which -layout would run together line by line."""
+    pages = pdf_page_texts(pdf)
+    dests = named_destinations(pdf)
+    raw = pdf_raw_pages(pdf)
+    for kind in ("person", "place"):
+        if f"index-{kind}" in dests and f"end-index-{kind}" in dests:
+            for n in range(dests[f"index-{kind}"], dests[f"end-index-{kind}"] + 1):
+                pages[n - 1] = raw[n - 1]
+    return pages
+
+
 def pdf_region_text(pdf: Path, page: int, box: tuple[float, float, float, float]) -> str:
     """The text inside *box* (left, bottom, right, top in PDF points) of 1-based *page*: the
     characters whose middle lies in it, in drawing order, with the spaces between them."""

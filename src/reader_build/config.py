@@ -24,7 +24,7 @@ PAGE_SIZES = {
     "royal": ("156mm", "234mm"),
 }
 FORMATS = ("pdf", "epub", "html")
-PARTS = ("introduction", "chronology", "bibliography", "indexes", "toc", "title", "colophon")
+PARTS = ("introduction", "chronology", "bibliography", "indexes", "toc", "title", "imprint", "colophon")
 OPTIONAL_PARTS = ("figures",)       # only where `include` names them: the list of figures
 LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 
@@ -80,6 +80,7 @@ class Config:
     bibliography_style: str = "author-date"
     bibliography_all: bool = False
     bibliography_locale: str = ""           # CSL locale; "" = language
+    bibliography_dash: bool = True          # author-date: the 3-em dash for a repeated author
     bibliography_style_at: tuple = field(default=(None, None), compare=False)   # (line, col) in reader.toml
     editions: tuple[Edition, ...] = ()
     handouts: tuple[Handout, ...] = ()
@@ -110,7 +111,7 @@ EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int,
 MEDIA = {"pdf": ("print", "screen", "large-print"), "epub": ("print", "screen"), "html": ("print", "screen")}
 FONTS = ("serif", "sans")
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
-BIB_KEYS = {"style": str, "all": bool, "locale": str}
+BIB_KEYS = {"style": str, "all": bool, "locale": str, "repeated-author-dash": bool}
 CROSSREF_KEYS = {name: str for name in DEFAULT_WORDS}
 
 DEFAULT_EDITIONS = (
@@ -348,6 +349,8 @@ def parse_config(src: SourceFile, diags: Diagnostics) -> Config | None:
             kwargs["bibliography_locale"] = bib["locale"].strip()
         if isinstance(bib.get("all"), bool):
             kwargs["bibliography_all"] = bib["all"]
+        if isinstance(bib.get("repeated-author-dash"), bool):
+            kwargs["bibliography_dash"] = bib["repeated-author-dash"]
     words = data.get("crossref", {})
     if isinstance(words, dict):
         _check_keys(words, CROSSREF_KEYS, "[crossref]", src, diags, "crossref")

@@ -150,7 +150,8 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
     bibliography = load_styled(
         list(sources.bibliography),
         BibSettings(style=config.bibliography_style, include_all=config.bibliography_all,
-                    locale=config.bibliography_locale, terms=terms_of(locale)),
+                    locale=config.bibliography_locale, terms=terms_of(locale),
+                    repeated_author_dash=config.bibliography_dash),
         diags, sources.root, config.language, Place("reader.toml", *config.bibliography_style_at),
         sources.tree)
 

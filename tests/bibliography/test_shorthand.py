@@ -104,14 +104,15 @@ def test_the_list_opens_each_such_entry_with_its_shorthand_and_sorts_it_there():
     entries = bib.entries_html()
     assert [k for k, _ in entries] == ["adams-2001", "fr-1949", "fr-1957", "un-1956", "dos-1991b", "dos-1991"]
     html = dict(entries)
-    assert html["fr-1957"].startswith("FRUS 1955–57, 23:1 = United States Department of State. 1991. "
+    corporate = '<span class="bib-corporate">United States Department of State</span>'
+    assert html["fr-1957"].startswith(f"FRUS 1955–57, 23:1 = {corporate}. 1991. "
                                       "<i>Foreign Relations of the United States, 1955–1957</i>. Vol. XXIII, pt. 1.")
-    assert html["fr-1949"].startswith("FRUS 1949, 7:2 = United States Department of State. n.d. ")
+    assert html["fr-1949"].startswith(f"FRUS 1949, 7:2 = {corporate}. n.d. ")
     # the year suffixes belong to the works cited by author and year only
-    assert "United States Department of State. 1991a. <i>Another Pamphlet" in html["dos-1991b"]
-    assert "United States Department of State. 1991b. <i>A Pamphlet" in html["dos-1991"]
+    assert f"{corporate}. 1991a. <i>Another Pamphlet" in html["dos-1991b"]
+    assert '<span class="bib-repeated">———</span>. 1991b. <i>A Pamphlet' in html["dos-1991"]     # the same body: the 3-em dash
     # a short author is for citations; the list gives the name in full
-    assert html["un-1956"].startswith("United Nations. 1956. ")
+    assert html["un-1956"].startswith("<span class=\"bib-corporate\">United Nations</span>. 1956. ")
 
 
 def test_sortshorthand_orders_the_entry():

@@ -69,10 +69,14 @@ def cited_works_shown(text: str, reader, keys) -> set[str]:
     """Which bibliography entries (of *keys*) appear in *text*: their first words, year included."""
     import html as html_lib
     import re
+    def start(html: str) -> str:
+        return " ".join(normalise(html_lib.unescape(re.sub(r"<[^>]+>", "", html))).split()[:5])
     shown = set()
     for key, html in reader.bibliography.entries_html(keys):
-        start = " ".join(normalise(html_lib.unescape(re.sub(r"<[^>]+>", "", html))).split()[:5])
-        if start in text:
+        # in a shorter list, an entry after another by the same author gives the names in full,
+        # or a 3-em dash where the whole list gave them
+        alone = reader.bibliography.entries_html([key])[0][1]
+        if start(html) in text or start(alone) in text:
             shown.add(key)
     return shown
 
@@ -418,6 +422,46 @@ def test_bundled_handout_header_and_works_cited(bundled_handout):
     works = " ".join(texts[len(pages):])
     assert "Works cited in this handout" in works
     assert cited_works_shown(works, reader, reader.bibliography.keys()) == expected
+
+
+def placement_scales(pdf: Path) -> list[list[float]]:
+    """Per sheet, the horizontal scale of each form placed on it (the `cm` before each `Do`)."""
+    import pikepdf
+    scales = []
+    with pikepdf.open(pdf) as doc:
+        for page in doc.pages:
+            found, matrix = [], None
+            for operands, operator in pikepdf.parse_content_stream(page):
+                if str(operator) == "cm":
+                    matrix = [float(v) for v in operands]
+                elif str(operator) == "Do" and matrix is not None:
+                    found.append(matrix[0])
+            scales.append(found)
+    return scales
+
+
+def test_bundled_one_up_handout_fills_the_sheet(bundled_handout):
+    """A5 pages on A4 sheets at 141 %: each sheet's first form (the page; the last one is the
+    header line, drawn at 100 %) is scaled by √2."""
+    scales = placement_scales(bundled_handout["handout"])
+    assert len(scales) >= len(bundled_handout["pages"])
+    for found in scales:
+        assert found[0] == pytest.approx(1.414, abs=0.002) and found[-1] == pytest.approx(1.0)
+
+
+def test_bundled_handout_first_page_carries_its_folio(bundled_handout):
+    """The handout opens on the chapter's opening page, which the book prints without a folio;
+    on the handout's sheet its print page number stands in the header line."""
+    h = bundled_handout
+    first = h["pages"][0]
+    print_first = normalise(raw_pages(h["print"])[first - 1])
+    assert str(first) not in print_first.split(), "the chapter's opening page now has a folio in print"
+    texts = [normalise(t) for t in raw_pages(h["handout"])]
+    for k, page in enumerate(h["pages"]):
+        assert f"p. {page} · {k + 1} / {len(texts)}" in texts[k], texts[k][-120:]
+    for k in range(len(h["pages"]), len(texts)):          # the works cited: no print page
+        assert re.search(rf"· print edition · pp\. [0-9–]+ {k + 1} / {len(texts)}", texts[k]) or \
+            f"p. " not in texts[k].split("print edition")[-1]
 
 
 def test_handout_after_a_build_uses_its_pages(small, tmp_path, capsys, monkeypatch):

@@ -71,16 +71,30 @@ def inside(sheet, box, slack=0.01):
     return left >= -slack and bottom >= -slack and right <= sheet.width + slack and top <= sheet.height + slack
 
 
-def test_one_up_centres_the_page_at_full_size_on_a_portrait_sheet():
+def test_one_up_scales_an_a5_page_to_fill_an_a4_sheet():
     sheets = impose(3, A5, "a4")
     assert len(sheets) == 3
     for k, sheet in enumerate(sheets):
         assert (sheet.width, sheet.height) == (A4_W, A4_H) and not sheet.landscape
         (placed,) = sheet.placements
-        assert placed.page == k and placed.scale == 1.0
-        assert placed.x == pytest.approx((A4_W - A5[0]) / 2) and placed.y == pytest.approx((A4_H - A5[1]) / 2)
+        assert placed.page == k
+        assert placed.scale == pytest.approx(1.414, abs=0.002)       # A5 to A4: 141 %
+        assert inside(sheet, placed.box)
+        assert placed.width == pytest.approx(A4_W, abs=1 * MM) and placed.height == pytest.approx(A4_H, abs=0.1)
         (header,) = sheet.headers
-        assert header.y > placed.box[3] and header.y + header.height <= sheet.height
+        assert header.pages == (k,)
+        # the header line sits in the page's foot margin (10 % of its height), clear of the text
+        # block and of the sheet's edge, within the text block's width
+        assert 5 * MM <= header.y and header.y + header.height < placed.y + 0.1 * placed.height
+        assert placed.x < header.x and header.x + header.width < placed.x + placed.width
+
+
+def test_one_up_scales_down_a_page_larger_than_the_sheet():
+    big = (210 * MM, 297 * MM)                                # an A4 page fills A4 and shrinks on Letter
+    (sheet,) = impose(1, big, "a4")
+    assert sheet.placements[0].scale == pytest.approx(1.0)
+    (sheet,) = impose(1, big, "letter")
+    assert sheet.placements[0].scale < 1 and inside(sheet, sheet.placements[0].box)
 
 
 def test_letter_paper():
@@ -104,6 +118,7 @@ def test_two_up_on_landscape_sheets(paper):
             assert inside(sheet, placed.box) and placed.scale < 1
         (header,) = sheet.headers
         assert header.y > max(p.box[3] for p in sheet.placements)
+        assert header.pages == tuple(sheet.pages)
     left, right = sheets[0].placements
     assert left.box[2] < right.box[0]                         # side by side, not overlapping
     assert left.y == right.y
@@ -128,6 +143,7 @@ def test_booklet_sheets_meet_at_the_fold():
     for sheet in sheets:
         assert sheet.landscape and (sheet.width, sheet.height) == (A4_H, A4_W)
         assert len(sheet.headers) == len(sheet.placements)    # blanks stay blank, without a header
+        assert sorted(p for h in sheet.headers for p in h.pages) == sorted(sheet.pages)
         for placed in sheet.placements:
             assert inside(sheet, placed.box)
             assert placed.scale == 1.0                         # A5 is half of A4: full size

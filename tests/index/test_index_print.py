@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import epub_documents, named_destinations, normalise, pdf_page_texts
+from conftest import epub_documents, named_destinations, normalise, pdf_page_texts, pdf_raw_pages
+from reader_build.language.typography import heading_and_gloss
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 LOCATOR = re.compile(r"(\d+)(?:\u2013(\d+))?(n?)")
@@ -68,7 +69,16 @@ def outputs(bundled):
     docs = epub_documents(bundled["epub"])
     trees = {name.rsplit("/", 1)[-1]: xml(data) for name, data in docs.items() if name.endswith(".xhtml")}
     return {"reader": reader, "pages": pdf_page_texts(bundled["pdf"]), "dests": named_destinations(bundled["pdf"]),
-            "epub": trees}
+            "epub": trees, "raw": pdf_raw_pages(bundled["pdf"])}
+
+
+def index_page_lines(raw: str, page: int) -> list[str]:
+    """The lines of an index page in the order the PDF draws them: the first column, then the
+    second (its layout text would run the two columns' lines together), without the running
+    head (a folio and words without figures or commas, drawn after the body)."""
+    lines = [line for line in raw.split("\n") if line.strip()]
+    head = re.compile(rf"\s*(?:{page}\s+[^\d,]+|[^\d,]+\s+{page})\s*")
+    return [line for n, line in enumerate(lines) if not (n in (0, len(lines) - 1) and head.fullmatch(line))]
 
 
 @pytest.fixture(scope="module")
@@ -204,15 +214,16 @@ def carried_over(authority, before: str, body: str) -> tuple[set[str], int]:
 @pytest.fixture(scope="module")
 def pdf_index(outputs):
     """Entry id -> [(first page, last page, note-only)] as printed in the PDF's indexes."""
-    reader, dests, pages = outputs["reader"], outputs["dests"], outputs["pages"]
+    reader, dests = outputs["reader"], outputs["dests"]
     authority = reader.authority
     start = min(dests[f"index-{kind}"] for kind in ("person", "place") if f"index-{kind}" in dests)
     end = max(dests[f"end-index-{kind}"] for kind in ("person", "place") if f"end-index-{kind}" in dests)
-    text = "".join(squash("\n".join(page_lines(pages[n - 1], n))) for n in range(start, end + 1))
+    raw = outputs["raw"]
+    text = "".join(squash("\n".join(index_page_lines(raw[n - 1], n))) for n in range(start, end + 1))
     index, where = {}, {}
     entries = sorted(authority.entries.values(), key=lambda e: e.parent is not None)   # entries, then subs
     for entry in entries:
-        printed = squash(entry.heading + (f" ({entry.gloss})" if entry.gloss else ""))
+        printed = squash("".join(heading_and_gloss(entry.heading, entry.gloss or "")))
         after = where.get(entry.parent, 0)              # a sub-entry is printed under its entry
         at = min((i for i in (text.find(printed + ",", after), text.find(printed + ".", after)) if i >= 0),
                  default=-1)

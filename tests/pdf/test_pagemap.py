@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import epub_documents, epubcheck_messages, named_destinations, pdf_page_texts
+from conftest import (epub_documents, epubcheck_messages, named_destinations, pdf_page_texts,
+                      pdf_reading_texts)
 
 from reader_build.render.pagebreaks import insert_page_breaks, page_list_nav, plan_page_breaks
 from reader_build.model import PageStart
@@ -391,7 +392,7 @@ def paged(bundled, tmp_path_factory):
              for name, data in docs.items() if name.endswith(".xhtml")}
     return {"root": root, "reader": reader, "result": result, "starts": starts, "stats": stats, "epub": epub,
             "docs": docs,
-            "trees": trees, "pages": pdf_page_texts(bundled["pdf"]), "dests": named_destinations(bundled["pdf"])}
+            "trees": trees, "pages": pdf_reading_texts(bundled["pdf"]), "dests": named_destinations(bundled["pdf"])}
 
 
 def test_bundled_page_starts_align_without_error(paged):
@@ -490,6 +491,8 @@ def test_bundled_text_after_each_marker_is_the_top_of_its_page(paged):
     not_in_ebook = set(range(dests["toc"], first_chapter)) if "toc" in dests else set()
     if "colophon" in dests:
         not_in_ebook |= set(range(dests["colophon"], pages + 1))
+    if "imprint" in dests:
+        not_in_ebook.add(dests["imprint"])                    # the title's verso, print only
     wrong = []
     for (href, label), start, text in zip(entries, paged["starts"], paged["pages"]):
         name, _, fragment = href.partition("#")

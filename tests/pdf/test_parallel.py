@@ -214,12 +214,13 @@ def test_editing_one_chapter_lays_out_that_chapter_only(books):
     edited = books["edited"]
     laid_out = {p["name"] for p in edited.parts if p["layouts"]}
     assert EDITED in laid_out
-    # The colophon names the sources' hash, so it changes with any edit. Any other part is laid
+    # The colophon and the imprint (in the title part) name the sources' hash, so they change with
+    # any edit. Any other part is laid
     # out again only when its first page moved, the contents when a chapter moved, the indexes
     # when a mention moved.
     moved = {p["name"] for p in edited.parts if p["first_page"] != first[p["name"]]["first_page"]}
     mentions = {k: v for k, v in books["first"].anchors.items() if k.startswith("m-")}
-    allowed = {EDITED, "(colophon)"} | moved | ({"(front)"} if moved else set())
+    allowed = {EDITED, "(colophon)", "(title)"} | moved | ({"(front)"} if moved else set())
     if {k: edited.anchors.get(k) for k in mentions} != mentions:
         allowed |= {p["name"] for p in edited.parts if p["name"].startswith("(index-")}
     assert laid_out <= allowed

@@ -11,7 +11,7 @@ import tomllib
 import pdfplumber
 import pytest
 
-from conftest import named_destinations, write_project
+from conftest import named_destinations, pdf_raw_pages, write_project
 from reader_build.build import build
 import textlayer
 
@@ -32,7 +32,7 @@ def test_lines_are_seldom_loose_or_hyphenated(layer):
     fifth of its lines ended in a hyphen (benchmarks/typography.py; RESULTS.md has the figures)."""
     per100 = 100 / layer.pages
     assert len(textlayer.loose_lines(layer)) * per100 <= 62
-    assert len(textlayer.ladders(layer)) * per100 <= 6
+    assert textlayer.ladders(layer) == []            # mended in the layout (pdf/engine.ladder_rules)
     assert textlayer.hyphenated_share(layer) <= 0.16
 
 
@@ -172,3 +172,89 @@ def small_dates(tmp_path_factory):
     result = build(root)
     assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
     return textlayer.read(root / "build" / "print.pdf")
+
+
+def _index_words(bundled):
+    """Per index page (number), its words below the running head: (x0, top, text, size)."""
+    dests = named_destinations(bundled["pdf"])
+    first = min(dests[f"index-{kind}"] for kind in ("person", "place"))
+    last = max(dests[f"end-index-{kind}"] for kind in ("person", "place"))
+    pages = {}
+    with pdfplumber.open(str(bundled["pdf"])) as pdf:
+        width = float(pdf.pages[0].width)
+        for number in range(first, last + 1):
+            words = pdf.pages[number - 1].extract_words(extra_attrs=["size"])
+            pages[number] = [(w["x0"], round(w["top"]), w["text"], w["size"]) for w in words
+                             if w["top"] > 45 and w["size"] < 9.5]
+    return width, pages
+
+
+def test_the_indexes_are_set_in_two_columns_whose_last_page_holds_five_lines(bundled):
+    """A5: each index page has lines in two columns side by side (words starting left and right
+    of the middle on the same line); no page of an index holds fewer than five lines."""
+    width, pages = _index_words(bundled)
+    middle = width / 2
+    for number, words in pages.items():
+        if not words:
+            continue                                         # a blank page before the next index
+        left = {top for x0, top, _t, _s in words if x0 < middle - 10}
+        right = {top for x0, top, _t, _s in words if x0 > middle}
+        assert len(left) + len(right) >= 5, f"p. {number}: {len(left) + len(right)} lines"
+        if len(left) + len(right) >= 12:
+            assert left & right, f"p. {number} is not in two columns"
+            column_starts = [x0 for x0, _top, _t, _s in words if x0 > middle]
+            assert min(column_starts) < middle + 20          # the second column starts just past the middle
+
+
+def test_index_glosses_never_nest_parentheses(bundled):
+    """'Kremlin (Moscow) (seat …)' is set 'Kremlin (Moscow; seat …)'; a gloss's own parentheses
+    become brackets inside the gloss's."""
+    from reader_build.language.typography import heading_and_gloss
+    assert heading_and_gloss("Kremlin (Moscow)", "seat of government") == ("Kremlin (Moscow", "; seat of government)")
+    assert heading_and_gloss("Malik", "author (1950)") == ("Malik", " (author [1950])")
+    assert heading_and_gloss("Malik", "") == ("Malik", "")
+    dests = named_destinations(bundled["pdf"])
+    raw = pdf_raw_pages(bundled["pdf"])             # in drawing order: a column, then the next
+    text = " ".join(raw[n - 1] for n in range(min(dests["index-person"], dests["index-place"]),
+                                              max(dests["end-index-person"], dests["end-index-place"]) + 1))
+    text = re.sub(r"\s+", " ", text)
+    assert "Kremlin (Moscow; seat" in text
+    assert not re.search(r"\)\s*\(", text), "a heading's parenthesis followed by a gloss's"
+    depth, deepest = 0, 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        deepest = max(deepest, depth)
+    assert deepest == 1
+
+
+def test_the_bibliography_dashes_a_repeated_author(bundled):
+    """Chicago's 3-em dash for the names of the entry above, as the PDF's text shows it."""
+    dests = named_destinations(bundled["pdf"])
+    with pdfplumber.open(str(bundled["pdf"])) as pdf:
+        text = " ".join(pdf.pages[n - 1].extract_text() for n in range(dests["bibliography"],
+                                                                      dests["end-bibliography"] + 1))
+    assert "Hara Kimie. 1998." in text and "\u2014\u2014\u2014. 2001." in text
+    assert text.count("Hara Kimie.") == 1
+
+
+def test_no_paragraph_ends_on_a_short_word_alone(layer, bundled):
+    """A runt: a paragraph's last line holding one word of four letters or fewer ("it.",
+    "war.²³"). Body text and notes alike (the pages before the bibliography), read from the
+    text layer."""
+    back = named_destinations(bundled["pdf"])["bibliography"]
+    runts = [(line.page, line.text) for line in layer.lines if line.top > 45 and line.page < back
+             and len(line.text.split()) == 1 and 0 < len(re.findall(r"[^\W\d_]", line.text)) <= 4
+             and re.search(r"[.,;:!?”’)]\d*$", line.text.strip())]
+    assert runts == []
+
+
+def test_tie_runt_joins_a_short_last_word_to_the_word_before():
+    from reader_build.render.typography import NBSP, tie_headings, tie_runt, tie_runts
+    assert tie_runt("We went to war.") == f"We went to{NBSP}war."
+    assert tie_runt("He saw <i>it</i>.") == f"He saw{NBSP}<i>it</i>."
+    assert tie_runt("A paragraph ending everything.") == "A paragraph ending everything."
+    note = '<a class="fn-anchor"></a><span class="fn"><span class="fn-p">A note of its own.</span></span>'
+    assert tie_runt(f"The last war.{note}") == f"The last{NBSP}war.{note}"      # the note's words do not count
+    note = f'<span class="fn"><span class="fn-p">A note that ends on a day.</span></span>'
+    assert tie_runts(f"<p>Text.{note}</p>") == f'<p>Text.<span class="fn"><span class="fn-p">A note that ends on a{NBSP}day.</span></span></p>'
+    assert tie_headings("<h2 id='x'>The long title of a section</h2>") == f"<h2 id='x'>The long title of a{NBSP}section</h2>"

@@ -334,6 +334,8 @@ class HtmlBackend(BaseBackend):
             return ""
         if tag.startswith("lang:"):
             return f'<span lang="{html.escape(tag[5:])}">{text}</span>'
+        if tag.startswith("class:"):
+            return f'<span class="{html.escape(tag[6:])}">{text}</span>'
         name = self.tags.get(tag)
         return f"<{name}>{text}</{name}>" if name else text
 

@@ -61,6 +61,14 @@ def same(a, b) -> bool:
     return [str(p) for p in a] == [str(p) for p in b]
 
 
+def is_corporate(person) -> bool:
+    """A name in braces, as BibTeX writes a body ("{United States Department of State}"): one
+    family name, braced whole, and nothing else."""
+    last = person.last_names
+    return (len(last) == 1 and last[0].startswith("{") and last[0].endswith("}")
+            and not (person.first_names or person.middle_names or person.prelast_names or person.lineage_names))
+
+
 # --- one name ----------------------------------------------------------------
 def parts(person) -> tuple[str, str, str, str]:
     """(given names, particle, family name, suffix), decoded."""

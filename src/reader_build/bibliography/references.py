@@ -39,6 +39,7 @@ class BibSettings:
     include_all: bool = False
     terms: Terms | None = None        # the author-date style's words (bibliography.terms; English)
     locale: str = ""            # a CSL locale ("" = the reader's language)
+    repeated_author_dash: bool = True   # author-date: the 3-em dash for the names of the entry before
 
 
 class Bibliography:
@@ -52,13 +53,14 @@ class Bibliography:
         self._authordate = AuthorDateStyle()
         self._authordate.bib_data = data
         self._authordate.terms = settings.terms
+        self._authordate.dash_repeated = settings.repeated_author_dash
         self._numeric = settings.style != "author-date"
         self._style = find_plugin("pybtex.style.formatting", settings.style)() \
             if self._numeric else self._authordate
         self._order: list[str] = []
         self._labels: dict[str, str] | None = None
         self._listed: list[str] = []
-        self._html: dict[str, str] = {}
+        self._html: dict[tuple[str, bool], str] = {}
 
     note_style = False          # a CSL note style makes citations of the text footnotes
 
@@ -253,22 +255,29 @@ class Bibliography:
             position = {k: n for n, k in enumerate(self._listed)}
             wanted.sort(key=lambda k: (position.get(k, len(position)),
                                        self._authordate.sort_key(self.data.entries[k])))
-        return [(key, self._entry_html(key)) for key in wanted]
+        return [(key, self._entry_html(key, self._repeats(key, wanted[n - 1] if n else None)))
+                for n, key in enumerate(wanted)]
 
-    def _entry_html(self, key: str) -> str:
-        if key not in self._html:
+    def _repeats(self, key: str, before: str | None) -> bool:
+        """In this list, does the entry *key* follow one by the same names (author-date only)?"""
+        if self._numeric or before is None:
+            return False
+        return self._authordate.repeats(self.data.entries[key], self.data.entries[before])
+
+    def _entry_html(self, key: str, repeated: bool = False) -> str:
+        if (key, repeated) not in self._html:
             label = self._label(key)
-            text = self._format(key, label)
+            text = self._format(key, label, repeated)
             out = render_html(text)
             if self._numeric:
                 out = f'<span class="bib-label">[{html.escape(label)}]</span> {out}'
-            self._html[key] = out
-        return self._html[key]
+            self._html[key, repeated] = out
+        return self._html[key, repeated]
 
-    def _format(self, key: str, label: str):
+    def _format(self, key: str, label: str, repeated: bool = False):
         entry = self.data.entries[key]
         if not self._numeric:
-            return self._authordate.format_entry(label, entry, self.data).text
+            return self._authordate.format_entry(label, entry, self.data, repeated).text
         members = self._authordate.members(entry) if entry.type == "set" else [entry]
         try:
             parts = [self._format_numeric(member, label) for member in members] or [entry.key]

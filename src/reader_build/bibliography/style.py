@@ -59,8 +59,24 @@ EPRINTS = {"arxiv": ("arXiv:", "https://arxiv.org/abs/"), "jstor": ("JSTOR ", "h
            "googlebooks": ("Google Books ", "https://books.google.com/books?id=")}
 ROLES = (("introduction", "with-introduction"), ("foreword", "with-foreword"),       # role, its words (terms)
          ("afterword", "with-afterword"), ("commentator", "with-commentary"), ("annotator", "with-annotations"))
+REPEATED_AUTHOR = "\u2014" * 3     # Chicago's 3-em dash for the names of the entry before
+CORPORATE = "class:bib-corporate"  # a body's name: broken only between words, never hyphenated
 KIND_WORDS = {"phdthesis": "phd-thesis", "mastersthesis": "masters-thesis", "techreport": "technical-report",
               "report": "report"}     # the entry types whose name the language's terms give
+
+
+def names_text(text: str, persons) -> Text:
+    """The names of a list as rich text, each corporate name (:func:`names.is_corporate`) in a
+    span of its own, so that no style sheet or hyphenator breaks it inside a word."""
+    bodies = sorted({N.normal(p) for p in persons if N.is_corporate(p)}, key=len, reverse=True)
+    if not bodies:
+        return Text(text)
+    pieces, start = [], 0
+    for found in re.finditer("|".join(re.escape(b) for b in bodies), text):
+        pieces += [text[start:found.start()], Tag(CORPORATE, found.group())]
+        start = found.end()
+    pieces.append(text[start:])
+    return Text(*[p for p in pieces if p])
 
 
 def field(entry, name: str) -> str:
@@ -321,7 +337,20 @@ class AuthorDateStyle(BaseStyle):
         return rich(entry, "shorthand") or (rich(self.lead(entry), "shorthand") if entry.type == "set" else None)
 
     # --- entries --------------------------------------------------------
-    def format_entry(self, label, entry, bib_data=None):
+    dash_repeated = True        # the 3-em dash for the names of the entry listed before
+
+    def repeats(self, entry, before) -> bool:
+        """Does *entry*, listed right after *before*, take the 3-em dash for its names? Both have
+        the same names in the same order (as author, editor or translator), and neither is
+        listed under a shorthand or is a set."""
+        if not self.dash_repeated or before is None or "set" in (entry.type, before.type):
+            return False
+        if self.shorthand(entry) is not None or self.shorthand(before) is not None:
+            return False
+        names, before_names = N.primary(entry)[0], N.primary(before)[0]
+        return bool(names) and N.same(names, before_names)
+
+    def format_entry(self, label, entry, bib_data=None, repeated: bool = False):
         if label is None:
             label = N.year_label(self.lead(entry, bib_data), self.w["no-date"])
         if entry.type == "set":
@@ -331,7 +360,7 @@ class AuthorDateStyle(BaseStyle):
             text = sentence([Text(*sum(([Text("; ")] * (n > 0) + [p] for n, p in enumerate(parts)), []))])
             text = text if parts else Text(entry.key)
         else:
-            text = self.format_text(label, entry)
+            text = self.format_text(label, entry, repeated=repeated)
         shorthand = self.shorthand(entry)
         if shorthand is not None:             # listed under the shorthand that its citations print
             text = Text(shorthand, " = ", text)
@@ -352,7 +381,7 @@ class AuthorDateStyle(BaseStyle):
             return members[0] if members else entry
         return entry
 
-    def format_text(self, label, entry, final: str = ".") -> Text:
+    def format_text(self, label, entry, final: str = ".", repeated: bool = False) -> Text:
         kind = entry.type
         names, role = N.primary(entry)
         quoted = kind in QUOTED
@@ -366,7 +395,9 @@ class AuthorDateStyle(BaseStyle):
         if names:
             several = len([p for p in names if not N.is_others(p)]) > 1
             suffix = {"editor": ", " + (w["eds"] if several else w["ed"]), "translator": ", " + w["trans"]}
-            head = [Text(N.inverted_list(names, N.useprefix(entry), w), suffix.get(role, "")), label, title]
+            shown = Text(Tag("class:bib-repeated", REPEATED_AUTHOR)) if repeated else \
+                names_text(N.inverted_list(names, N.useprefix(entry), w), names)
+            head = [Text(shown, suffix.get(role, "")), label, title]
         else:
             head = [title or Text(entry.key), label]
         head.append(addon)

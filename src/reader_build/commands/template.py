@@ -48,8 +48,8 @@ def template_command(name: str | None, *, list_all: bool = False, copy: bool = F
 
 
 DESCRIPTIONS = {
-    "book.html.j2": "the PDF editions: one HTML document (blocks: head, styles, title_page, toc, "
-                    "chapters, chapter, bibliography, indexes, colophon)",
+    "book.html.j2": "the PDF editions: one HTML document (blocks: head, styles, title_page, imprint, "
+                    "toc, chapters, chapter, bibliography, indexes, colophon)",
     "index.html.j2": "one index (names or places), for the PDF and the EPUB",
     "epub-title.xhtml.j2": "the e-book's title page",
     "epub-chapter.xhtml.j2": "one chapter of the e-book",

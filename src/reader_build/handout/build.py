@@ -241,23 +241,44 @@ def header_text(reader: Reader, edition: Edition, pages: list[int]) -> tuple[str
     return title + rest, f"<i>{escape(title)}</i>{escape(rest)}"
 
 
-def headers_pdf(reader: Reader, sheets: list[Sheet], header_html: str, faces: str) -> bytes | None:
-    """One page per sheet, each with its header line(s) where :mod:`impose` put them."""
+def folio_label(box, folios: list[int], locale) -> str:
+    """The print pages of a header line's pages ('p. 7', 'pp. 7–8'); the works-cited pages have none."""
+    return page_label([folios[p] for p in box.pages if p < len(folios)], locale)
+
+
+def _header_boxes(sheet: Sheet, number: int, total: int, header_html: str, folio) -> list[str]:
+    """The header line(s) of one sheet: the handout's header, each line with the print folios of its pages."""
+    boxes = []
+    for box in sheet.headers:
+        top = sheet.height - box.y - box.height
+        style = f"left: {box.x:.2f}pt; top: {top:.2f}pt; width: {box.width:.2f}pt; height: {box.height:.2f}pt"
+        label = escape(folio(box))
+        if box.align == "justify":          # the header on the left; folio and sheet number on the right
+            right = f"{label} · {number} / {total}" if label else f"{number} / {total}"
+            room = 40 + 4 * len(label)
+            narrow = style.replace(f"width: {box.width:.2f}pt", f"width: {max(box.width - room, 0):.2f}pt")
+            boxes.append(f'<div class="h" style="{narrow}"><span class="t">{header_html}</span></div>'
+                         f'<div class="h right" style="{style}">{right}</div>')
+        else:                               # the folio at the outer end, as on a book's page
+            text = (f"{label} · {header_html}" if box.align == "left" else f"{header_html} · {label}") \
+                if label else header_html
+            boxes.append(f'<div class="h {box.align}" style="{style}"><span class="t">{text}</span></div>')
+    return boxes
+
+
+def headers_pdf(reader: Reader, sheets: list[Sheet], header_html: str, faces: str,
+                folios: list[int] = ()) -> bytes | None:
+    """One page per sheet, each with its header line(s) where :mod:`impose` put them; a line names
+    the print folios (*folios*: the print page of each handout page) of the pages it belongs to,
+    so that a page whose folio the book leaves out (a chapter's opening) still carries its number."""
     if not any(sheet.headers for sheet in sheets):
         return None
     total = len(sheets)
+    locale = locale_of(reader)
+    folios = list(folios)
     pages = []
     for number, sheet in enumerate(sheets, start=1):
-        boxes = []
-        for box in sheet.headers:
-            top = sheet.height - box.y - box.height
-            style = f"left: {box.x:.2f}pt; top: {top:.2f}pt; width: {box.width:.2f}pt; height: {box.height:.2f}pt"
-            if box.align == "justify":          # the header on the left, the sheet number on the right
-                narrow = style.replace(f"width: {box.width:.2f}pt", f"width: {max(box.width - 40, 0):.2f}pt")
-                boxes.append(f'<div class="h" style="{narrow}"><span class="t">{header_html}</span></div>'
-                             f'<div class="h right" style="{style}">{number} / {total}</div>')
-            else:
-                boxes.append(f'<div class="h {box.align}" style="{style}"><span class="t">{header_html}</span></div>')
+        boxes = _header_boxes(sheet, number, total, header_html, lambda box: folio_label(box, folios, locale))
         pages.append(f'<div class="sheet" style="width: {sheet.width:.2f}pt; height: {sheet.height - 1:.2f}pt">'
                      + "".join(boxes) + "</div>")
     width, height = sheets[0].width, sheets[0].height      # impose gives every sheet one size
@@ -305,8 +326,8 @@ def assemble(print_pdf: bytes, pages: list[int], extra: bytes | None, sheets: li
             for k, (form, box) in enumerate(drawn):      # named in order: the same bytes every time
                 name = pikepdf.Name(f"/P{k}")
                 page.add_resource(form, pikepdf.Name.XObject, name)
-                page.contents_add(b"q\n" + page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(*box))
-                                  + b"\nQ\n")
+                placing = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(*box), allow_expand=True)
+                page.contents_add(b"q\n" + placing + b"\nQ\n")
         out.docinfo["/Title"] = title
         if language:
             out.Root.Lang = pikepdf.String(language)
@@ -354,7 +375,7 @@ def make_handout_result(reader: Reader, handout: Handout, root: Path, diags: Dia
     sheets = impose(len(pages) + extra_count, page_size, handout.paper,
                     nup=1 if handout.booklet else handout.nup, booklet_fold=handout.booklet)
     text, html = header_text(reader, edition, pages)
-    headers = headers_pdf(reader, sheets, html, _font_faces(css, reader))
+    headers = headers_pdf(reader, sheets, html, _font_faces(css, reader), pages)
     data = assemble(result.data, pages, extra, sheets, headers, f"{text} ({locale_of(reader).t('handout')})",
                     reader.config.language)
     return HandoutResult(data, sheets, pages, extra_count, keys, text, edition)

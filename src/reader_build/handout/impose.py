@@ -4,7 +4,8 @@ Pure arithmetic, no I/O.  Lengths are PDF points (1/72 in); coordinates have
 their origin at the lower-left corner of the sheet, as in PDF.  Pages are
 numbered from 0 in the order of the handout; ``None`` stands for a blank.
 
-* 1-up: each page centred on a portrait sheet, at 100 % when it fits;
+* 1-up: each page scaled to fill a portrait sheet (A5 on A4: 141 %), the
+  header line in the foot margin of the page as placed;
 * n-up (2 or 4): pages in reading order, two side by side on a landscape
   sheet or 2 × 2 on a portrait one, scaled to fit below a header band;
 * booklet (saddle stitch): the page count padded with blanks to a multiple
@@ -28,6 +29,8 @@ HEADER_GAP = 4 * MM      # between the header line and the pages below it
 GUTTER = 6 * MM          # between the pages of an n-up sheet
 BOOKLET_FOOT = 7 * MM    # distance of a booklet page's header line from the sheet's bottom edge
 BOOKLET_OUTER = 0.165    # the outer margin of the reader's pages, as a share of their width
+FOOT_LINE = 0.025        # 1-up: the header line's distance from the page's bottom edge, as a share of its height
+                         # (the reader's pages keep 10 % of their height free below the text: pdf/compose.py)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class HeaderBox:
     width: float
     height: float
     align: str = "left"   # "left" | "right" | "center" | "justify" (title left, sheet number right)
+    pages: tuple[int, ...] = ()   # the pages (of the handout, from 0) whose print folios the line names
 
 
 @dataclass(frozen=True)
@@ -122,21 +126,26 @@ def _fit(page_w: float, page_h: float, box_w: float, box_h: float) -> float:
     return min(1.0, box_w / page_w, box_h / page_h)
 
 
-def _header_band(left: float, right: float, top: float) -> HeaderBox:
+def _header_band(left: float, right: float, top: float, pages: tuple[int, ...]) -> HeaderBox:
     """A header line spanning left..right whose box sits HEADER_GAP above *top*."""
-    return HeaderBox(left, top + HEADER_GAP, right - left, HEADER_HEIGHT, "justify")
+    return HeaderBox(left, top + HEADER_GAP, right - left, HEADER_HEIGHT, "justify", pages)
 
 
 def one_up(count: int, page_size: tuple[float, float], paper: str) -> list[Sheet]:
+    """Each page as large as the sheet allows (its own margins become the sheet's), with the
+    header line in its foot margin, as wide as its text block."""
     pw, ph = page_size
     sw, sh = paper_size(paper)
-    scale = _fit(pw, ph, sw - 2 * MARGIN, sh - 2 * (MARGIN + HEADER_BAND))
+    scale = min(sw / pw, sh / ph)
     w, h = pw * scale, ph * scale
     x, y = (sw - w) / 2, (sh - h) / 2
+    side = BOOKLET_OUTER * w
+    foot = max(y + FOOT_LINE * h, MARGIN)
     sheets = []
     for page in range(count):
         placed = Placement(page, x, y, scale, w, h)
-        sheets.append(Sheet(sw, sh, (placed,), (_header_band(x, x + w, y + h),)))
+        header = HeaderBox(x + side, foot, w - 2 * side, HEADER_HEIGHT, "justify", (page,))
+        sheets.append(Sheet(sw, sh, (placed,), (header,)))
     return sheets
 
 
@@ -163,7 +172,8 @@ def n_up(count: int, page_size: tuple[float, float], paper: str, nup: int) -> li
             x = left + col * (w + GUTTER)
             y = top - (row + 1) * h - row * GUTTER
             placements.append(Placement(page, x, y, scale, w, h))
-        sheets.append(Sheet(sw, sh, tuple(placements), (_header_band(left, left + block_w, top),)))
+        pages = tuple(p.page for p in placements)
+        sheets.append(Sheet(sw, sh, tuple(placements), (_header_band(left, left + block_w, top, pages),)))
     return sheets
 
 
@@ -182,10 +192,10 @@ def booklet(count: int, page_size: tuple[float, float], paper: str) -> list[Shee
         placements, headers = [], []
         if left is not None:
             placements.append(Placement(left, half - w, y, scale, w, h))
-            headers.append(HeaderBox(half - w + outer, BOOKLET_FOOT, header_w, HEADER_HEIGHT, "left"))
+            headers.append(HeaderBox(half - w + outer, BOOKLET_FOOT, header_w, HEADER_HEIGHT, "left", (left,)))
         if right is not None:
             placements.append(Placement(right, half, y, scale, w, h))
-            headers.append(HeaderBox(half + outer, BOOKLET_FOOT, header_w, HEADER_HEIGHT, "right"))
+            headers.append(HeaderBox(half + outer, BOOKLET_FOOT, header_w, HEADER_HEIGHT, "right", (right,)))
         return Sheet(sw, sh, tuple(placements), tuple(headers))
 
     sheets = []

@@ -105,3 +105,24 @@ def _short_words(words: frozenset) -> re.Pattern:
         alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
         _SHORT_WORDS[words] = re.compile(rf"(?<![\w\-])({alternatives}) (?=\w)", re.IGNORECASE)
     return _SHORT_WORDS[words]
+
+
+_LAST_PARENTHESIS = re.compile(r"^(.*\S)\s*\(([^()]*)\)$", re.S)
+
+
+def heading_and_gloss(heading: str, gloss: str) -> tuple[str, str]:
+    """An index heading and what follows it, its gloss in parentheses that never nest.
+
+    A heading that ends in a parenthesis of its own takes the gloss inside it, after a
+    semicolon: ("Kremlin (Moscow)", "seat of …") gives ("Kremlin (Moscow", "; seat of …)").
+    Parentheses inside the gloss become square brackets (parentheses within parentheses,
+    as Chicago sets them): "author of a paper (CAC-302)" gives " (author of a paper [CAC-302])".
+    No gloss: the heading as it is and "".
+    """
+    if not gloss:
+        return heading, ""
+    inner = gloss.replace("(", "[").replace(")", "]")
+    own = _LAST_PARENTHESIS.match(heading)
+    if own:
+        return f"{own.group(1)} ({own.group(2)}", f"; {inner})"
+    return heading, f" ({inner})"

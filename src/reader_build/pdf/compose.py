@@ -12,13 +12,13 @@ from .. import __version__
 from ..config import Edition, length_mm
 from ..diagnostics import Diagnostics
 from ..ids import ref_id
-from ..render.typography import NO_HYPHENATION, spaces_into_inlines
+from ..render.typography import NO_HYPHENATION, spaces_into_inlines, tie_headings, tie_runts
 from ..render.html import Target, inline_html, render_chapter
 from ..render.hyphenate import hyphenator
 from ..render.xref import figure_list, fill_page_refs
 from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
-from .engine import continued_rules, fix_rule, keep_notes_rules, stray_breaks
+from .engine import continued_rules, fix_rule, keep_notes_rules, ladder_rules, short_index_page_rules, stray_breaks
 from .notes import split_long_notes
 from ..language.locale import chapter_language, locale_of
 
@@ -82,7 +82,8 @@ class PdfResult:
         return cls(data, record["pages"], record["anchors"], "", [], 0, openers=record.get("openers", []))
 
 
-BLOCKS = ("title", "toc", "figures", "bibliography", "indexes", "colophon")
+BLOCKS = ("title", "imprint", "toc", "figures", "bibliography", "indexes", "colophon")
+TYPEFACES = {"serif": "Linux Libertine", "sans": "Atkinson Hyperlegible"}    # the packaged faces, by name
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         if parsed.kind == "front" and not _front_included(edition, parsed.id):
             continue
         chapter_lang = chapter_language(parsed, lang)
-        body = split_long_notes(hyphenate(render_chapter(reader, chapter, target).body, chapter_lang), edition)
+        body = tie_runts(tie_headings(render_chapter(reader, chapter, target).body))
+        body = split_long_notes(hyphenate(body, chapter_lang), edition)
         title_html = inline_html(parsed.title, chapter_lang, locale_of(reader))
         chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": title_html,
                          "short": parsed.short, "body": body, "lang": "" if chapter_lang == lang else chapter_lang})
@@ -173,6 +175,11 @@ def _front_included(edition: Edition, chapter_id: str) -> bool:
     return True
 
 
+def typeface(edition: Edition) -> str:
+    """The name of the text face an edition is set in (imprint and colophon)."""
+    return TYPEFACES["sans" if edition.medium == "large-print" and edition.font == "sans" else "serif"]
+
+
 def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", part: Part | None = None,
             toc_pages: dict | None = None, page_of=None, local=frozenset(), reserve=None) -> str:
     """The HTML of the whole book, or (*part*) of one part of it.
@@ -205,7 +212,7 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
         figures=[dict(f, page=toc_pages[f["id"]]) if toc_pages and f["id"] in toc_pages else f for f in ctx.figures],
         figures_title=ctx.reader.xref.words["list-of-figures"] if ctx.reader.xref else "Figures",
         css=ctx.css, fix_css=fix_css, build_date=ctx.build_date, version=__version__,
-        source_hash=ctx.reader.source_hash, wide=length_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
+        source_hash=ctx.reader.source_hash, typeface=typeface(ctx.edition), wide=length_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
     if page_of is not None:
         html = fill_page_refs(html, page_of, local, reserve)
     return number_paragraphs(spaces_into_inlines(html))
@@ -236,10 +243,14 @@ def number_paragraphs(html: str) -> str:
 def new_fix_rules(document, rules: list[str], misplaced: list) -> list[str]:
     """The rules this layout asks for that *rules* lack: notes kept on their call's page
     (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks, "continued"
-    on a piece of a long note that opens a page (notes.continued_rules)."""
+    on a piece of a long note that opens a page (notes.continued_rules), no index page of
+    fewer than five lines (layout.short_index_page_rules), no hyphen ladder (layout.ladder_rules:
+    a word kept whole, in the HTML: see :func:`render.hyphenate.keep_words_whole`)."""
     new = [r for r in keep_notes_rules(document) if r not in rules] if misplaced else []
     new += [rule for key in stray_breaks(document) if (rule := fix_rule(key, "hyphens", "manual")) not in rules]
     new += [rule for rule in continued_rules(document) if rule not in rules and rule not in new]
+    new += [rule for rule in short_index_page_rules(document) if rule not in rules and rule not in new]
+    new += [rule for rule in ladder_rules(document) if rule not in rules and rule not in new]
     return new
 
 

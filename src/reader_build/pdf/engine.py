@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 import weasyprint
 import functools
+import re
 
 import weasyprint.layout as _weasy_layout
 import weasyprint.pdf.fonts as weasyprint_fonts
@@ -61,6 +62,7 @@ from ..ids import continued_id
 from ..source.project import image_type
 from .notes import is_continuation
 from ..render.templates import weasyprint_warnings
+from ..render.hyphenate import SHY, whole_word_rule
 
 SUPPORTED_VERSION = "70.0"
 WEASYPRINT_VERSION = weasyprint.__version__
@@ -485,6 +487,85 @@ def _stray_paragraphs(page) -> list:
                 found.append(box)
                 break
     return found
+
+
+LADDER = 3                   # this many hyphenated line ends in a row make a ladder
+HYPHENATED = SHY + "\u2010"  # how WeasyPrint ends a line broken at a soft hyphen
+
+
+def _line_ends(line) -> tuple[str, str]:
+    """The text that ends a line box and the text that starts it."""
+    texts = [box.text for box in line.descendants() if isinstance(box, boxes.TextBox) and box.text]
+    return (texts[-1], texts[0]) if texts else ("", "")
+
+
+def ladder_rules(document, longest: int = LADDER - 1) -> list[str]:
+    """Rules that mend hyphen ladders: in each paragraph, where more than *longest* lines in a
+    row end in a soft hyphen, the word broken at the end of the next line is kept whole
+    (:func:`render.hyphenate.whole_word_rule`), one word per ladder and layout."""
+    lines: dict = {}
+    for page in document.pages:
+        for box in _paragraphs(page._page_box):
+            lines.setdefault(box.element, []).extend(b for b in box.children if isinstance(b, boxes.LineBox))
+    rules = []
+    for element, found in lines.items():
+        run = 0
+        for n, line in enumerate(found[:-1]):
+            end, _start = _line_ends(line)
+            run = run + 1 if end.endswith(HYPHENATED) else 0
+            if run > longest:
+                head = re.findall(r"[^\W\d_][^\s]*$", end[:-len(HYPHENATED)].replace(SHY, "")) or [""]
+                tail = re.match(r"[^\W\d_]*", _line_ends(found[n + 1])[1].lstrip().replace(SHY, "")).group(0)
+                if head[0] and tail:
+                    rules.append(whole_word_rule(element.get("data-pi"), head[0] + tail))
+                break
+    return rules
+
+
+MIN_LAST_PAGE_LINES = 5      # an index's last page holds at least this many lines
+
+
+def index_lines(page) -> list:
+    """The line boxes of an index's entries on *page* (inside ``.index-body``), in box order,
+    each with the entry (``li`` with ``data-pi``) it belongs to."""
+    found = []
+
+    def walk(box, body: bool, entry):
+        element = box.element
+        if element is not None and isinstance(box, boxes.BlockBox):
+            body = body or "index-body" in (element.get("class") or "").split()
+            if element.tag == "li" and element.get("data-pi"):
+                entry = box
+        if isinstance(box, boxes.LineBox):
+            if body and entry is not None:
+                found.append((box, entry))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, body, entry)
+    for child in _flow(page):
+        walk(child, False, None)
+    return found
+
+
+def short_index_page_rules(document, minimum: int = MIN_LAST_PAGE_LINES) -> list[str]:
+    """Rules that give an index's last page at least *minimum* lines: when fewer spill over,
+    the entries that end the page before go over with them (``break-before: page`` on the
+    first of them; the columns of each page are balanced by the style sheet)."""
+    per_page = [index_lines(page._page_box) for page in document.pages]
+    rules = []
+    for n in range(1, len(per_page)):
+        last, before = per_page[n], per_page[n - 1]
+        ends_here = n + 1 == len(per_page) or not per_page[n + 1]
+        if not last or not before or not ends_here or len(last) >= minimum:
+            continue
+        entries = list(dict.fromkeys(entry.element for _line, entry in before))
+        wanted, moved = minimum - len(last), 0
+        for element in reversed(entries[1:]):         # never the page's first entry: it would move all
+            moved += sum(1 for _line, entry in before if entry.element is element)
+            if moved >= wanted:
+                rules.append(fix_rule(element.get("data-pi"), "break-before", "page"))
+                break
+    return rules
 
 
 def continued_rules(document) -> list[str]:

@@ -1,8 +1,8 @@
 """A PDF edition laid out in parts, in worker processes, and merged (merge.py).
 
-The parts: the front part (title page, contents), each chapter, the back part
-(bibliography, indexes) and the colophon (it names the sources' hash, which any
-edit changes).  Each is a full HTML document from the same template and styles
+The parts: the title part (title page and imprint: it names the sources' hash,
+which any edit changes), the front part (contents), each chapter, the back part
+(bibliography, indexes) and the colophon (it names the sources' hash too).  Each is a full HTML document from the same template and styles
 (:func:`pdf.compose` with *part*), laid out with the fix loops of the
 one-document build.  What crosses parts:
 
@@ -56,6 +56,7 @@ from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
 from ..language.locale import locale_of
 from ..render.templates import template_environment
+from ..render.hyphenate import keep_words_whole
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import page_openers
 from .pagemap import page_starts
@@ -65,8 +66,9 @@ from ..render.xref import counts_pages, page_ref_ids, page_ref_numbers, page_ref
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
 FORMAT = 3                  # of a cached part (2: with its page openers; 3: sealed records)
-FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(front)", "(bibliography)", "(colophon)", "(book)"
-FRONT_BLOCKS = frozenset({"title", "toc", "figures"})     # the front part: title page, contents, figures
+TITLE, FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(title)", "(front)", "(bibliography)", "(colophon)", "(book)"
+TITLE_BLOCKS = frozenset({"title", "imprint"})            # the title part: title page and its verso
+FRONT_BLOCKS = frozenset({"toc", "figures"})              # the front part: contents, figures
 # The contents of a part cannot count pages of other documents (target-counter): the
 # numbers are given as data-page.
 TOC_CSS = 'nav.toc .toc-list a[data-page]::after { content: leader(". ") attr(data-page); }'
@@ -108,7 +110,8 @@ def _lay_out_part(task: _Task) -> dict:
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
     movable = not counts_pages(task.html)     # pages counted in the layout cannot be renumbered after it
     while True:        # until the notes settle: the only such loop
-        layout = lay_out(task.html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
+        html = keep_words_whole(task.html, rules)            # the words a ladder rule keeps whole
+        layout = lay_out(html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
         passes += 1
         rules.extend(layout.rules)
         document = layout.document
@@ -162,14 +165,17 @@ def _hash(*parts) -> str:
 # -- planning ------------------------------------------------------------------------
 
 def plan_parts(ctx: ComposeContext, indexes: list, whole: bool = False) -> list[Part]:
-    """The front part, one part per chapter, the back part, and the colophon apart (it names the
-    sources' hash, which changes with any edit; it starts on any page: ``break-before: page``).
+    """The title part, the front part, one part per chapter, the back part, and the colophon apart
+    (it names the sources' hash, which changes with any edit; it starts on any page:
+    ``break-before: page``; so does the imprint, which is why the title part is apart).
     With *whole*, or when the edition has none of these, the whole book is one part."""
     edition = ctx.edition
     if whole:
         return [Part(BOOK, chapters=tuple(c["id"] for c in ctx.chapters), blocks=frozenset(BLOCKS))]
     parts = []
-    if edition.includes("title") or edition.includes("toc") or (edition.includes("figures") and ctx.figures):
+    if edition.includes("title"):
+        parts.append(Part(TITLE, blocks=TITLE_BLOCKS))
+    if edition.includes("toc") or (edition.includes("figures") and ctx.figures):
         parts.append(Part(FRONT, blocks=FRONT_BLOCKS))
     parts += [Part(chapter["id"], chapters=(chapter["id"],)) for chapter in ctx.chapters]
     # the bibliography and each index open a page of their own (section.chapter): a part each, so
@@ -185,9 +191,10 @@ def plan_parts(ctx: ComposeContext, indexes: list, whole: bool = False) -> list[
 
 def _opens_right(edition: Edition, part: Part) -> bool:
     """Does the part open on a right-hand page? In print.css chapters, the bibliography and the
-    indexes do (``break-before: right``) when the margins are mirrored, the colophon does not."""
+    indexes do (``break-before: right``) when the margins are mirrored, and so do the contents;
+    the colophon does not, and the title part opens the book."""
     mirrored = edition.sides == "mirrored" and edition.medium != "screen"
-    return mirrored and part.name != COLOPHON and part.blocks != FRONT_BLOCKS
+    return mirrored and part.name not in (COLOPHON, TITLE)
 
 
 def part_css(first_page: int) -> str:
@@ -200,9 +207,10 @@ def part_css(first_page: int) -> str:
 def estimate_pages(part: Part, html: str, edition: Edition, toc_entries: int) -> int:
     """A first guess of a part's page count, for a build that remembers none (about 2100
     characters a page of A5 at 10.5pt; indexes and bibliography are denser)."""
-    if "toc" in part.blocks or "title" in part.blocks:
-        title = edition.includes("title")
-        return (2 if title else 0) + (-(-toc_entries // 28) if edition.includes("toc") else 0) or 1
+    if "title" in part.blocks:
+        return 2 if edition.includes("imprint") else 1
+    if "toc" in part.blocks:
+        return -(-toc_entries // 28) if edition.includes("toc") else 1
     text = len(re.sub(r"\s+", " ", re.sub(r"<style.*?</style>|<[^>]+>", "", html, flags=re.S)))
     width, height = length_mm(edition.page_size[0]), length_mm(edition.page_size[1])
     size = float(re.sub(r"[^\d.]", "", edition.font_size) or 10.5)
@@ -260,8 +268,9 @@ class _Composer:
         reserve: dict = {}
         for kept in self.reserve.values():
             reserve.update({ident: max(digits, reserve.get(ident, 0)) for ident, digits in kept.items()})
-        return compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
+        html = compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
                        local={ident for refs in self.refs.values() for ident in refs}, reserve=reserve)
+        return keep_words_whole(html, rules)
 
     def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
         """Every part's HTML (without *back*, all but the part with the indexes, the costly one to

@@ -16,8 +16,10 @@ here, as soft hyphens (U+00AD), and the print style sheet sets ``hyphens: manual
   page, the contents, the indexes or an element of class ``nohyphen``;
 * never between two letters that the book's fonts set as one ligature (:data:`LIGATURE_PAIRS`).
 
-The large-print edition gets no soft hyphens (:func:`hyphenator`).  Ladders of hyphenated
-lines are not mended yet (they are rarer with these rules: benchmarks/RESULTS.md).
+The large-print edition gets no soft hyphens (:func:`hyphenator`).  Ladders (three
+hyphenated line ends in a row) are mended after a layout, as misplaced notes are: the word
+broken at the end of the third line is kept whole (:func:`whole_word_rule`,
+:func:`keep_words_whole`; pdf/engine.ladder_rules finds them) and the part is laid out again.
 
 Why soft hyphens and not ``hyphens: auto`` (benchmarks/typography.py, RESULTS.md): WeasyPrint
 breaks lines first-fit, so every break point left out makes some line looser.  With the
@@ -40,7 +42,7 @@ MIN_WORD, MIN_LEFT, MIN_RIGHT = 6, 3, 3
 NO_HYPHEN_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "nav", "abbr", "script", "style",
                             "title", "head", "cite"})
 NO_HYPHEN_CLASSES = frozenset({"ix", "citation", "title-page", "toc", "index", "index-part", "index-body",
-                               "url", "doi", "nohyphen", "bib-author"})
+                               "url", "doi", "nohyphen", "bib-author", "bib-corporate"})
 # the elements whose last word ends a paragraph
 PARAGRAPH_TAGS = frozenset({"p", "li", "td", "th", "dd", "dt", "figcaption", "blockquote"})
 PARAGRAPH_CLASSES = frozenset({"fn", "fn-p", "fn-li", "fn-blockquote"})
@@ -212,3 +214,35 @@ def hyphenator(reader, large_print: bool = False):
     entries = getattr(reader.authority, "entries", {}).values()
     names = [name for entry in entries for name in (entry.heading, *entry.variants)]
     return Hyphenator(reader.config.language, names).html
+
+
+# -- ladders: words whose soft hyphens a layout takes out (pdf/engine.ladder_rules) -------------
+
+_NUMBERED = re.compile(r'<\w+\s[^<>]*\bdata-pi="')
+WHOLE_WORD_RULE = re.compile(r'/\* whole word \[data-pi="([^"]+)"\] (\S+) \*/')
+
+
+def whole_word_rule(key: str, word: str) -> str:
+    """A fix rule (a CSS comment: it changes the HTML, not the style) that keeps *word* of the
+    paragraph numbered *key* whole: its soft hyphens are taken out before the layout."""
+    return f'/* whole word [data-pi="{key}"] {word.replace(SHY, "")} */'
+
+
+def keep_words_whole(html: str, rules) -> str:
+    """*html* with the soft hyphens of each word that a :func:`whole_word_rule` among *rules*
+    names taken out, in that paragraph only (from its ``data-pi`` to the next one)."""
+    for rule in rules:
+        found = WHOLE_WORD_RULE.fullmatch(rule.strip())
+        if not found:
+            continue
+        key, word = found.groups()
+        opening = re.search(rf'<\w+\s[^<>]*\bdata-pi="{re.escape(key)}"', html)    # the element, not a rule
+        if opening is None:
+            continue
+        start = opening.end()
+        following = _NUMBERED.search(html, start)
+        end = following.start() if following else len(html)
+        letters = (SHY + "?").join(re.escape(ch) for ch in word)
+        pattern = re.compile(rf"(?<![^\W\d_])(?<!{SHY}){letters}(?![^\W\d_]|{SHY})")
+        html = html[:start] + pattern.sub(lambda m: m.group(0).replace(SHY, ""), html[start:end]) + html[end:]
+    return html

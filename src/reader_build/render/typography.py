@@ -83,3 +83,80 @@ def spaces_into_inlines(html: str) -> str:
     if not marker:
         head, body = "", html
     return head + marker + _SPACE_BEFORE_INLINE.sub(SPACE_BOX, body)
+
+
+RUNT_LETTERS = 4            # a paragraph's last word this short is never alone on its last line
+_PARAGRAPH = re.compile(r"(<p\b[^>]*>)(.*?)(</p>)", re.S)
+_NOTE_OPEN = re.compile(r"""<span\b[^>]*\bclass\s*=\s*["']fn["']""")
+_LAST_WORD = re.compile(r"(\s+)(\S+)(\s*)$")
+
+
+def _visible_runs(parts: list[str]) -> list[int]:
+    """The indices of the text runs of *parts* (text, tag, text, …) outside the notes
+    (``span.fn``, whose text is set at the foot of the page, not in the paragraph)."""
+    runs, depth = [], 0
+    for i, part in enumerate(parts):
+        if i % 2:                                   # a tag
+            if depth:
+                depth += 1 if part.startswith("<span") else -1 if part.startswith("</span") else 0
+            elif _NOTE_OPEN.match(part):
+                depth = 1
+        elif not depth:
+            runs.append(i)
+    return runs
+
+
+def tie_runt(inner: str) -> str:
+    """A paragraph's text (*inner*) whose last word, when it has :data:`RUNT_LETTERS` letters
+    or figures or fewer ("it.", "war.²³", "<i>it</i>."; a note call does not count), is joined
+    to the word before by a non-breaking space, so that it never stands alone on the
+    paragraph's last line."""
+    parts = _TEXT_RUNS.split(inner)
+    where = [(i, k) for i in _visible_runs(parts) for k in range(len(parts[i]))]
+    text = "".join(parts[i][k] for i, k in where)
+    found = _LAST_WORD.search(text)
+    if not found or not text[:found.start()].strip():
+        return inner
+    if len(re.findall(r"[^\W_]", found.group(2))) > RUNT_LETTERS or found.group(1) not in (" ", "\n"):
+        return inner
+    i, k = where[found.start(1)]
+    parts[i] = parts[i][:k] + NBSP + parts[i][k + 1:]
+    return "".join(parts)
+
+
+_NOTE_PARAGRAPH = re.compile(r"""<span\b[^>]*\bclass\s*=\s*["']fn-p["'][^>]*>""")
+_SPAN_TAG = re.compile(r"<(/?)span\b[^>]*>")
+
+
+def _tie_note_paragraphs(html: str) -> str:
+    """:func:`tie_runt` on each note paragraph (``span.fn-p``, up to its own closing tag)."""
+    out, at = [], 0
+    for opening in _NOTE_PARAGRAPH.finditer(html):
+        if opening.start() < at:
+            continue
+        depth, end = 1, None
+        for tag in _SPAN_TAG.finditer(html, opening.end()):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                end = tag.start()
+                break
+        if end is None:
+            break
+        out += [html[at:opening.end()], tie_runt(html[opening.end():end])]
+        at = end
+    return "".join(out) + html[at:]
+
+
+def tie_runts(html: str) -> str:
+    """Every paragraph of *html*, and every paragraph of its notes, given :func:`tie_runt`."""
+    html = _tie_note_paragraphs(html)
+    return _PARAGRAPH.sub(lambda m: m.group(1) + tie_runt(m.group(2)) + m.group(3), html)
+
+
+_HEADING = re.compile(r"(<h([2-6])\b[^>]*>)(.*?)(</h\2>)", re.S)
+
+
+def tie_headings(html: str) -> str:
+    """Every section heading of *html* (h2–h6) given :func:`tie_last_words`, as the chapter
+    titles are: no heading of two or more lines ends on one word alone."""
+    return _HEADING.sub(lambda m: m.group(1) + tie_last_words(m.group(3)) + m.group(4), html)

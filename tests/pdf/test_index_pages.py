@@ -1,0 +1,52 @@
+"""The last page of an index holds at least five lines (issue #23, item 6): when fewer spill
+over, the entries that end the page before go over with them (pdf/engine.py)."""
+from __future__ import annotations
+
+from reader_build.pdf import engine
+
+CSS = """@page { size: 148mm 210mm; margin: 18mm 20mm; }
+html { font-size: 9pt; line-height: 1.28; }
+.index-body { column-count: 2; column-gap: 5mm; column-fill: balance; }
+ul { list-style: none; margin: 0; padding: 0; }
+li { padding-left: 1.2em; text-indent: -1.2em; }"""
+
+
+def index_html(entries: int, rules=()) -> str:
+    items = "".join(f'<li data-pi="index-x.{n}">Entry {n}{", a longer gloss that turns over" * (n % 3 == 0)}'
+                    f', {n + 3}, {n + 17}</li>' for n in range(1, entries + 1))
+    return (f"<html><head><style>{CSS}\n{' '.join(rules)}</style></head><body><section id='index-x'>"
+            f"<div class='index-body'><ul>{items}</ul></div></section></body></html>")
+
+
+def last_page_lines(document) -> int:
+    return len(engine.index_lines(document.pages[-1]._page_box))
+
+
+def test_a_short_last_index_page_is_filled_to_five_lines():
+    fetcher = engine.AssetFetcher({}, {})
+    found = None
+    for entries in range(150, 260, 3):            # an index whose last page has 1 to 4 lines
+        document = engine.lay_out(index_html(entries), fetcher).document
+        if len(document.pages) > 1 and 0 < last_page_lines(document) < engine.MIN_LAST_PAGE_LINES:
+            found = entries, document
+            break
+    assert found, "no index length left a short last page"
+    entries, document = found
+    rules = engine.short_index_page_rules(document)
+    assert len(rules) == 1 and "break-before: page" in rules[0]
+    mended = engine.lay_out(index_html(entries, rules), fetcher).document
+    assert len(mended.pages) == len(document.pages)
+    assert last_page_lines(mended) >= engine.MIN_LAST_PAGE_LINES
+    assert engine.short_index_page_rules(mended) == []
+    # every page before the last keeps two columns of lines
+    for page in mended.pages[:-1]:
+        lefts = {round(line.position_x) for line, _entry in engine.index_lines(page._page_box)}
+        assert len({x // 100 for x in lefts}) == 2
+
+
+def test_a_full_last_page_asks_for_nothing():
+    fetcher = engine.AssetFetcher({}, {})
+    for entries in (40, 400):
+        document = engine.lay_out(index_html(entries), fetcher).document
+        if last_page_lines(document) >= engine.MIN_LAST_PAGE_LINES:
+            assert engine.short_index_page_rules(document) == []
