@@ -57,13 +57,14 @@ from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, n
 from ..language.locale import locale_of
 from ..render.templates import template_environment
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
-from .engine import page_openers
+from .engine import numbered_pages, page_openers
+from .folios import refolio, sheet_folios, sheet_html
 from .pagemap import page_starts
 from ..render.xref import counts_pages, page_ref_ids, page_ref_numbers, page_ref_shape
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
-FORMAT = 3                  # of a cached part (2: with its page openers; 3: sealed records)
+FORMAT = 4                  # of a cached part (2: with its page openers; 3: sealed records; 4: kept when it moves)
 FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(front)", "(bibliography)", "(colophon)", "(book)"
 FRONT_BLOCKS = frozenset({"title", "toc", "figures"})     # the front part: title page, contents, figures
 # The contents of a part cannot count pages of other documents (target-counter): the
@@ -80,6 +81,7 @@ class _Task:
     variant: str | None
     want_starts: bool
     settled: str | None = None   # a JSON file: part name -> its first page, once the parts before are done
+    sheet: int = 0               # > 0: not the part, but its folio sheet of so many pages (folios.py)
 
 
 # -- in the worker -------------------------------------------------------------------
@@ -104,6 +106,10 @@ def _lay_out_part(task: _Task) -> dict:
     if _ASSETS.get("started") is not None:      # which worker lays out which part (should it die)
         _ASSETS["started"].put((os.getpid(), task.name))
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
+    if task.sheet:
+        sheet = sheet_html(task.html, task.sheet, part_css(task.first_page), MARKER)
+        return {"data": lay_out(sheet, fetcher).document.write_pdf(**pdf_options(task.variant)),
+                "first_page": task.first_page, "refused": fetcher.refused}
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
     movable = not counts_pages(task.html)     # pages counted in the layout cannot be renumbered after it
     while True:        # until the notes settle: the only such loop
@@ -136,7 +142,7 @@ def _lay_out_part(task: _Task) -> dict:
     if task.want_starts:       # the EPUB's page-list (the parent has checked that pagemap is there)
         starts = [asdict(s) for s in page_starts(document, [str(first + i) for i in range(len(bookmarks))])]
     return {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
-            "rules": rules, "passes": passes,
+            "numbered": numbered_pages(document), "rules": rules, "passes": passes,
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
             "refused": fetcher.refused, "bookmarks": bookmarks, "starts": starts, "data": data, "first_page": first}
 
@@ -323,6 +329,7 @@ class _Schedule:
         self.running: dict = {}                 # future -> (part name, HTML)
         self.submitted: dict[str, int] = {}
         self.memo: dict[str, str] = {}
+        self.counted: dict[str, bool] = {}
         self.layouts = 0
         self.counts = self.starts = self.blanks = self.anchors = self.htmls = self.keys = None
         self.busy: set = set()
@@ -344,7 +351,13 @@ class _Schedule:
         return self.shapes[html]
 
     def key(self, html: str, first_page: int) -> str:
-        return _hash(self.tool, self.digest(html), part_css(first_page))
+        """The cache key of a part laid out from *html* at *first_page*.  Its pages are the same at
+        every first page of the same side (folios.py sets the folios of a part that moved), unless
+        it counts pages itself (a page reference to a target in the same part)."""
+        if html not in self.counted:
+            self.counted[html] = counts_pages(html)
+        at = part_css(first_page) if self.counted[html] else f"side {first_page % 2}"
+        return _hash(self.tool, self.digest(html), at)
 
     def run(self, pool: "_Pool") -> None:
         loaded = False
@@ -460,6 +473,45 @@ class _Schedule:
             for ident, number in numbers.items():
                 kept[ident] = max(kept.get(ident, 0), len(number), len(self.numbers[name].get(ident, "")))
 
+    def move(self, pool: "_Pool") -> None:
+        """The parts laid out (or taken from the cache) at another first page of the side they have
+        now: their folios are set anew from a folio sheet (folios.py), not laid out again; a part
+        whose folios cannot be set so is laid out again at its page."""
+        moved = [p.name for p in self.parts if p.name in self.results and p.name in self.keys
+                 and self.results[p.name][0] == self.keys[p.name]
+                 and self.results[p.name][1]["first_page"] != self.starts[p.name]]
+        by_head: dict = {}                       # parts of the same styles share a sheet (all, as a rule)
+        for name in moved:
+            by_head.setdefault(sheet_html(self.htmls[name], 0, "", MARKER), []).append(name)
+        again = []
+        for names in by_head.values():
+            sheet = self.sheet(pool, names)
+            for name in names:
+                key, old, _made = self.results[name]
+                data = refolio(old["data"], old["first_page"], self.starts[name], old.get("numbered") or [],
+                               sheet, self.composer.reader.fonts)
+                if data is None:
+                    again.append(name)
+                else:
+                    self.results[name] = (key, moved_result(old, data, self.starts[name]), True)
+        for name in again:
+            html = self.htmls[name]
+            task = _Task(name, html, self.known_rules.get(self.digest(html), self.results[name][1]["rules"]),
+                         self.starts[name], self.edition.pdf_variant, True)
+            self.running[pool.submit(task)] = (name, html)
+        while self.running:
+            self.collect(pool)
+
+    def sheet(self, pool: "_Pool", names: list[str]) -> tuple:
+        """The folio sheet (folios.py) of the pages that the parts *names* had and have now."""
+        spans = [(first, self.results[name][1]["pages"]) for name in names
+                 for first in (self.results[name][1]["first_page"], self.starts[name])]
+        low = min(first for first, _pages in spans)
+        high = max(low + 3, *(first + pages - 1 for first, pages in spans))    # two pages of each side at least
+        task = _Task("(folios)", self.htmls[names[0]], [], low, self.edition.pdf_variant, False,
+                     sheet=high - low + 1)
+        return sheet_folios(pool.result(pool.submit(task), "(folios)")["data"], low)
+
     def finish(self) -> None:
         """The HTML and keys of every part (the back part too), as they stand at the end."""
         if len(self.htmls) < len(self.parts):
@@ -501,6 +553,7 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     pool = _Pool(jobs, reader, edition.name, diags)
     try:
         schedule.run(pool)
+        schedule.move(pool)
     finally:
         pool.close()
     schedule.finish()
@@ -549,6 +602,14 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
                      [w for r in ordered for w in r["warnings"]],
                      page_starts=book_page_starts(parts, ordered, starts, blanks), parts=info,
                      openers=sorted({ident for r in ordered for ident in r.get("openers", ())}))
+
+
+def moved_result(result: dict, data: bytes, first: int) -> dict:
+    """A part's *result* as it stands from page *first*, with its PDF *data* (folios.py): no layout."""
+    starts = result.get("starts")
+    if starts is not None:
+        starts = [dict(start, label=str(first - 1 + start["page"])) for start in starts]
+    return dict(result, data=data, first_page=first, starts=starts, passes=0)
 
 
 def _counts(parts: list[Part], results: dict, remembered: dict, estimates: dict) -> dict:
