@@ -82,6 +82,7 @@ class _Task:
     want_starts: bool
     settled: str | None = None   # a JSON file: part name -> its first page, once the parts before are done
     sheet: int = 0               # > 0: not the part, but its folio sheet of so many pages (folios.py)
+    refolio: tuple | None = None  # not a layout: (PDF, its first page, numbered pages, folios, glyphs) to move
 
 
 # -- in the worker -------------------------------------------------------------------
@@ -108,8 +109,10 @@ def _lay_out_part(task: _Task) -> dict:
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
     if task.sheet:
         sheet = sheet_html(task.html, task.sheet, part_css(task.first_page), MARKER)
-        return {"data": lay_out(sheet, fetcher).document.write_pdf(**pdf_options(task.variant)),
-                "first_page": task.first_page, "refused": fetcher.refused}
+        return {"data": lay_out(sheet, fetcher).document.write_pdf(**pdf_options(task.variant))}
+    if task.refolio is not None:
+        data, old, numbered, folios, glyphs = task.refolio
+        return {"data": refolio(data, old, task.first_page, numbered, (folios, glyphs), _ASSETS["fonts"])}
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
     movable = not counts_pages(task.html)     # pages counted in the layout cannot be renumbered after it
     while True:        # until the notes settle: the only such loop
@@ -475,25 +478,31 @@ class _Schedule:
 
     def move(self, pool: "_Pool") -> None:
         """The parts laid out (or taken from the cache) at another first page of the side they have
-        now: their folios are set anew from a folio sheet (folios.py), not laid out again; a part
-        whose folios cannot be set so is laid out again at its page."""
+        now: their folios are set anew from a folio sheet (folios.py), in the workers, not laid out
+        again; a part whose folios cannot be set so is laid out again at its page."""
         moved = [p.name for p in self.parts if p.name in self.results and p.name in self.keys
                  and self.results[p.name][0] == self.keys[p.name]
                  and self.results[p.name][1]["first_page"] != self.starts[p.name]]
         by_head: dict = {}                       # parts of the same styles share a sheet (all, as a rule)
         for name in moved:
             by_head.setdefault(sheet_html(self.htmls[name], 0, "", MARKER), []).append(name)
-        again = []
+        again, futures = [], {}
         for names in by_head.values():
-            sheet = self.sheet(pool, names)
+            folios, glyphs = self.sheet(pool, names)
             for name in names:
-                key, old, _made = self.results[name]
-                data = refolio(old["data"], old["first_page"], self.starts[name], old.get("numbered") or [],
-                               sheet, self.composer.reader.fonts)
-                if data is None:
-                    again.append(name)
-                else:
-                    self.results[name] = (key, moved_result(old, data, self.starts[name]), True)
+                old, new = self.results[name][1]["first_page"], self.starts[name]
+                numbers = range(min(old, new), max(old, new) + self.results[name][1]["pages"])
+                task = _Task(name, "", [], new, self.edition.pdf_variant, False, refolio=(
+                    self.results[name][1]["data"], old, self.results[name][1].get("numbered") or [],
+                    {n: folios[n] for n in numbers if n in folios}, glyphs))
+                futures[pool.submit(task)] = name
+        for future, name in futures.items():
+            key, old, _made = self.results[name]
+            data = pool.result(future, name)["data"]
+            if data is None:
+                again.append(name)
+            else:
+                self.results[name] = (key, moved_result(old, data, self.starts[name]), True)
         for name in again:
             html = self.htmls[name]
             task = _Task(name, html, self.known_rules.get(self.digest(html), self.results[name][1]["rules"]),
@@ -503,14 +512,26 @@ class _Schedule:
             self.collect(pool)
 
     def sheet(self, pool: "_Pool", names: list[str]) -> tuple:
-        """The folio sheet (folios.py) of the pages that the parts *names* had and have now."""
+        """The folio sheet (folios.py) of the pages that the parts *names* had and have now, laid
+        out in pieces, one per worker.  A piece starts two pages early: its first page (``:first``)
+        may be styled apart."""
         spans = [(first, self.results[name][1]["pages"]) for name in names
                  for first in (self.results[name][1]["first_page"], self.starts[name])]
         low = min(first for first, _pages in spans)
-        high = max(low + 3, *(first + pages - 1 for first, pages in spans))    # two pages of each side at least
-        task = _Task("(folios)", self.htmls[names[0]], [], low, self.edition.pdf_variant, False,
-                     sheet=high - low + 1)
-        return sheet_folios(pool.result(pool.submit(task), "(folios)")["data"], low)
+        high = max(first + pages - 1 for first, pages in spans)
+        size = -(-(high - low + 1) // pool.jobs)
+        pieces = []
+        for start in range(low, high + 1, size):
+            first, end = (start - 2 if start > 2 else start), min(high, start + size - 1)
+            task = _Task("(folios)", self.htmls[names[0]], [], first, self.edition.pdf_variant, False,
+                         sheet=max(end - first + 1, 6))           # three pages of each side at least
+            pieces.append((pool.submit(task), first, start, end))
+        folios, glyphs = {}, {}
+        for future, first, start, end in pieces:
+            found, fonts = sheet_folios(pool.result(future, "(folios)")["data"], first)
+            folios.update({n: objects for n, objects in found.items() if start <= n <= end})
+            glyphs.update(fonts)
+        return folios, glyphs
 
     def finish(self) -> None:
         """The HTML and keys of every part (the back part too), as they stand at the end."""
