@@ -36,10 +36,11 @@ def _append(path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n\n" + text + "\n", encoding="utf-8")
 
 
-def _remove_long_paragraphs(path, count: int = 3) -> None:
-    """The first *count* long paragraphs of the chapter's text (no note definitions) taken out."""
+def _remove_long_paragraphs(path, count: int = 6) -> None:
+    """The first *count* long paragraphs of the chapter's text that call no note, taken out."""
     blocks = path.read_text(encoding="utf-8").split("\n\n")
-    long = [i for i, b in enumerate(blocks) if len(b) > 500 and not b.startswith(("[^", "#", "|", "!"))][:count]
+    long = [i for i, b in enumerate(blocks)
+            if len(b) > 400 and "[^" not in b and not b.startswith(("#", "|", "!", ":", "{"))][:count]
     path.write_text("\n\n".join(b for i, b in enumerate(blocks) if i not in long), encoding="utf-8")
 
 

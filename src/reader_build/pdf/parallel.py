@@ -24,9 +24,16 @@ one-document build.  What crosses parts:
   changed number move its lines, its numbers keep a fixed width from then on
   (:meth:`_Schedule.steady`), so the rounds end: a number within that width cannot
   change the layout.
-* **Cache** (*cache_dir*): a part laid out for the same HTML, styles, first page,
-  fonts, images and tool version is reused; the last build's page counts,
-  anchors and fix rules are remembered per edition.
+* **Cache** (*cache_dir*): a part laid out for the same HTML, styles, side of its
+  first page (left or right), fonts, images and tool version is reused; the last
+  build's page counts, anchors and fix rules are remembered per edition.  A part that
+  counts pages itself (a page reference to a target in the same part) is kept for its
+  first page only.
+* **Parts that only moved** (:meth:`_Schedule.move`): a part laid out, or taken from the
+  cache, at another first page of the same side than the one it has in the end is not
+  laid out again: its folios are set from a folio sheet (folios.py), in the workers, the
+  same way in a build from scratch and in a rebuild.  An odd move (the sides swap) is a
+  new layout.
 """
 from __future__ import annotations
 
