@@ -110,3 +110,11 @@ def test_a_part_without_folios_is_kept_as_it_is():
     old, numbered = _laid_out(html, 99)
     assert not any(numbered)
     assert refolio(old, 99, 101, numbered, _sheet(html, 99, 104), FONTS) == old
+
+
+def test_html_without_a_body_gives_no_sheet_and_its_part_is_not_spliced():
+    html = _part()
+    old, numbered = _laid_out(html, 99)
+    assert sheet_html("<p>no body element</p>", 4, _css(1), MARKER) is None
+    assert sheet_folios(None, 1) == ({}, {})
+    assert refolio(old, 99, 101, numbered, sheet_folios(None, 1), FONTS) is None

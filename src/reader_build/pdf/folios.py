@@ -43,19 +43,22 @@ BODY = re.compile(r"(<body\b[^>]*>).*(</body>)", re.S)
 PAGE = '<div style="break-before: page"></div>'
 
 
-def sheet_html(html: str, pages: int, css: str, marker: str) -> str:
+def sheet_html(html: str, pages: int, css: str, marker: str) -> str | None:
     """*html* (a part, with *marker* where its own rules go) with its body emptied: *pages* empty
-    pages, laid out with *css* (the rules that number its first page)."""
+    pages, laid out with *css* (the rules that number its first page).  None for HTML without a
+    ``body`` element (a template of the project's may leave it out): its parts are laid out again."""
     body = BODY.search(html)
     if body is None:
-        raise ValueError("a part's HTML has no body")
+        return None
     inner = "".join([PAGE] * pages)
     return html[:body.start()].replace(marker, css) + body.group(1) + inner + body.group(2) + html[body.end():]
 
 
-def sheet_folios(data: bytes, first: int) -> tuple[dict, dict]:
+def sheet_folios(data: bytes | None, first: int) -> tuple[dict, dict]:
     """(page number -> the folio text objects of that page, font name -> (widths, texts)) of a
-    folio sheet numbered from *first*."""
+    folio sheet numbered from *first* (none without a sheet)."""
+    if data is None:
+        return {}, {}
     with pikepdf.open(BytesIO(data)) as pdf:
         objects = [TEXT.findall(_contents(page) or b"") for page in pdf.pages]
         glyphs: dict = {}

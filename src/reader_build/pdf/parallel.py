@@ -116,7 +116,7 @@ def _lay_out_part(task: _Task) -> dict:
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
     if task.sheet:
         sheet = sheet_html(task.html, task.sheet, part_css(task.first_page), MARKER)
-        return {"data": lay_out(sheet, fetcher).document.write_pdf(**pdf_options(task.variant))}
+        return {"data": sheet and lay_out(sheet, fetcher).document.write_pdf(**pdf_options(task.variant))}
     if task.refolio is not None:
         data, old, numbered, folios, glyphs = task.refolio
         return {"data": refolio(data, old, task.first_page, numbered, (folios, glyphs), _ASSETS["fonts"])}
@@ -492,7 +492,7 @@ class _Schedule:
                  and self.results[p.name][1]["first_page"] != self.starts[p.name]]
         by_head: dict = {}                       # parts of the same styles share a sheet (all, as a rule)
         for name in moved:
-            by_head.setdefault(sheet_html(self.htmls[name], 0, "", MARKER), []).append(name)
+            by_head.setdefault(sheet_html(self.htmls[name], 0, "", MARKER) or "", []).append(name)
         again, futures = [], {}
         for names in by_head.values():
             folios, glyphs = self.sheet(pool, names)
