@@ -91,7 +91,8 @@ def replayed_layouts():
     memo: dict = {}
     mp = pytest.MonkeyPatch()
     mp.setattr(parallel, "_lay_out_part", _replaying(memo, parallel._lay_out_part, lambda task: _digest(
-        "part", task.name, task.html, task.rules, task.first_page, task.variant, task.want_starts)))
+        "part", task.name, task.html, task.rules, task.first_page, task.variant, task.want_starts, task.sheet,
+        task.refolio)))
     mp.setattr(parallel, "merge", _replaying(memo, parallel.merge, lambda parts, tagged, *fonts: _digest(
         "merge", [(p.data, p.blanks_before, p.bookmarks) for p in parts], tagged)))
     epub = _replaying(memo, book.build_epub, lambda reader, edition, *args, **kwargs: _digest(

@@ -28,6 +28,7 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
 
 * ``weasyprint.layout.make_all_pages`` (replaced by :func:`_make_all_pages` during
   :func:`lay_out` only, then restored) and ``weasyprint.layout.page.remake_page``;
+* a margin box's computed ``content`` (:func:`numbered_pages`);
 * the layout context: ``page_maker`` (its page states and remake states),
   ``footnotes``, ``reported_footnotes``, ``broken_out_of_flow``, ``running_elements``,
   ``current_page``, ``get_image_from_uri``;
@@ -177,6 +178,17 @@ def anchor_pages(document) -> dict[str, int]:
             elif number > pages[anchor]:
                 pages[continued_id(anchor)] = number
     return pages
+
+
+def numbered_pages(document) -> list[bool]:
+    """Per page: has it a margin box whose content shows the page number (``counter(page)``,
+    ``counters(page, …)``)?  Those are the folios that pdf/folios.py sets anew."""
+    def numbered(box) -> bool:
+        content = box.style["content"]
+        return isinstance(content, (list, tuple)) and any(
+            kind in ("counter()", "counters()") and value and value[0] == "page" for kind, value in content)
+    return [any(isinstance(child, boxes.MarginBox) and numbered(child) for child in page._page_box.children)
+            for page in document.pages]
 
 
 def page_openers(document) -> list[str]:

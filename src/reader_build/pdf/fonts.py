@@ -319,3 +319,46 @@ def _descriptor(pdf: pikepdf.Pdf, old, name: Name, data: bytes, widths: dict) ->
             bits[gid // 8] |= 0x80 >> (gid % 8)
         descriptor.CIDSet = pdf.make_indirect(pikepdf.Stream(pdf, bytes(bits)))
     return descriptor
+
+
+# -- a part given more glyphs (folios.py) ---------------------------------------------
+
+def original_names(originals: dict) -> dict:
+    """The face name of every original font file -> its file name."""
+    return _original_names(originals)
+
+
+def font_glyphs(font) -> tuple[dict, dict]:
+    """(glyph id -> width, glyph id -> text) of a Type0 font (empty for another kind)."""
+    if not isinstance(font, Dictionary) or font.get("/Subtype") != Name.Type0 or _descendant(font) is None:
+        return {}, {}
+    texts = parse_to_unicode(font.ToUnicode.read_bytes()) if "/ToUnicode" in font else {}
+    return _widths(_descendant(font)), texts
+
+
+def add_glyphs(pdf: pikepdf.Pdf, font, widths: dict, texts: dict, names: dict, originals: dict) -> bool:
+    """Give the Type0 *font* of *pdf* the glyphs of *widths* (glyph id -> width) that it lacks, with
+    their *texts*: in its /W, its ToUnicode CMap and its embedded subset, cut anew from its
+    original (one of *originals*, found by face name through *names*: :func:`original_names`).
+    False when that cannot be done (a font not cut from one of *originals* with its glyph ids)."""
+    if not _shareable(font):
+        return False
+    child = _descendant(font)
+    known = _widths(child)
+    new = {gid: width for gid, width in widths.items() if gid not in known}
+    if not new:
+        return True
+    original = names.get(_embedded_name(font))
+    if original is None or not _same_glyphs(originals[original], [known, new]):
+        return False
+    known.update(new)
+    mapping = parse_to_unicode(font.ToUnicode.read_bytes())
+    mapping.update({gid: text for gid, text in texts.items() if gid in new})
+    data = _subset(originals[original], sorted({0, *known, *mapping}))
+    if data is None:
+        return False
+    child.W = _w_array({gid: _number(w) for gid, w in known.items()})
+    font.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, to_unicode_cmap(mapping)))
+    name = Name(str(child.BaseFont))
+    child.FontDescriptor = pdf.make_indirect(_descriptor(pdf, child.FontDescriptor, name, data, known))
+    return True

@@ -24,9 +24,16 @@ one-document build.  What crosses parts:
   changed number move its lines, its numbers keep a fixed width from then on
   (:meth:`_Schedule.steady`), so the rounds end: a number within that width cannot
   change the layout.
-* **Cache** (*cache_dir*): a part laid out for the same HTML, styles, first page,
-  fonts, images and tool version is reused; the last build's page counts,
-  anchors and fix rules are remembered per edition.
+* **Cache** (*cache_dir*): a part laid out for the same HTML, styles, side of its
+  first page (left or right), fonts, images and tool version is reused; the last
+  build's page counts, anchors and fix rules are remembered per edition.  A part that
+  counts pages itself (a page reference to a target in the same part) is kept for its
+  first page only.
+* **Parts that only moved** (:meth:`_Schedule.move`): a part laid out, or taken from the
+  cache, at another first page of the same side than the one it has in the end is not
+  laid out again: its folios are set from a folio sheet (folios.py), in the workers, the
+  same way in a build from scratch and in a rebuild.  An odd move (the sides swap) is a
+  new layout.
 """
 from __future__ import annotations
 
@@ -58,14 +65,15 @@ from ..language.locale import locale_of
 from ..render.templates import template_environment
 from ..render.hyphenate import keep_words_whole
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
-from .engine import page_openers
+from .engine import numbered_pages, page_openers
+from .folios import refolio, sheet_folios, sheet_html
 from .pagemap import page_starts
 from .reserve import Observation, widths
 from ..render.xref import counts_pages, page_ref_ids, page_ref_numbers, page_ref_shape
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
-FORMAT = 3                  # of a cached part (2: with its page openers; 3: sealed records)
+FORMAT = 4                  # of a cached part (2: with its page openers; 3: sealed records; 4: kept when it moves)
 TITLE, FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(title)", "(front)", "(bibliography)", "(colophon)", "(book)"
 TITLE_BLOCKS = frozenset({"title", "imprint"})            # the title part: title page and its verso
 FRONT_BLOCKS = frozenset({"toc", "figures"})              # the front part: contents, figures
@@ -83,6 +91,8 @@ class _Task:
     variant: str | None
     want_starts: bool
     settled: str | None = None   # a JSON file: part name -> its first page, once the parts before are done
+    sheet: int = 0               # > 0: not the part, but its folio sheet of so many pages (folios.py)
+    refolio: tuple | None = None  # not a layout: (PDF, its first page, numbered pages, folios, glyphs) to move
 
 
 # -- in the worker -------------------------------------------------------------------
@@ -107,6 +117,12 @@ def _lay_out_part(task: _Task) -> dict:
     if _ASSETS.get("started") is not None:      # which worker lays out which part (should it die)
         _ASSETS["started"].put((os.getpid(), task.name))
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
+    if task.sheet:
+        sheet = sheet_html(task.html, task.sheet, part_css(task.first_page), MARKER)
+        return {"data": sheet and lay_out(sheet, fetcher).document.write_pdf(**pdf_options(task.variant))}
+    if task.refolio is not None:
+        data, old, numbered, folios, glyphs = task.refolio
+        return {"data": refolio(data, old, task.first_page, numbered, (folios, glyphs), _ASSETS["fonts"])}
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
     movable = not counts_pages(task.html)     # pages counted in the layout cannot be renumbered after it
     while True:        # until the notes settle: the only such loop
@@ -140,7 +156,7 @@ def _lay_out_part(task: _Task) -> dict:
     if task.want_starts:       # the EPUB's page-list (the parent has checked that pagemap is there)
         starts = [asdict(s) for s in page_starts(document, [str(first + i) for i in range(len(bookmarks))])]
     return {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
-            "rules": rules, "passes": passes,
+            "numbered": numbered_pages(document), "rules": rules, "passes": passes,
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
             "refused": fetcher.refused, "bookmarks": bookmarks, "starts": starts, "data": data, "first_page": first}
 
@@ -333,6 +349,7 @@ class _Schedule:
         self.running: dict = {}                 # future -> (part name, HTML)
         self.submitted: dict[str, int] = {}
         self.memo: dict[str, str] = {}
+        self.counted: dict[str, bool] = {}
         self.layouts = 0
         self.counts = self.starts = self.blanks = self.anchors = self.htmls = self.keys = None
         self.busy: set = set()
@@ -356,7 +373,13 @@ class _Schedule:
         return self.shapes[html]
 
     def key(self, html: str, first_page: int) -> str:
-        return _hash(self.tool, self.digest(html), part_css(first_page))
+        """The cache key of a part laid out from *html* at *first_page*.  Its pages are the same at
+        every first page of the same side (folios.py sets the folios of a part that moved), unless
+        it counts pages itself (a page reference to a target in the same part)."""
+        if html not in self.counted:
+            self.counted[html] = counts_pages(html)
+        at = part_css(first_page) if self.counted[html] else f"side {first_page % 2}"
+        return _hash(self.tool, self.digest(html), at)
 
     def run(self, pool: "_Pool") -> None:
         loaded = False
@@ -474,6 +497,63 @@ class _Schedule:
         if kept:
             self.composer.reserve[name] = kept
 
+    def move(self, pool: "_Pool") -> None:
+        """The parts laid out (or taken from the cache) at another first page of the side they have
+        now: their folios are set anew from a folio sheet (folios.py), in the workers, not laid out
+        again; a part whose folios cannot be set so is laid out again at its page."""
+        moved = [p.name for p in self.parts if p.name in self.results and p.name in self.keys
+                 and self.results[p.name][0] == self.keys[p.name]
+                 and self.results[p.name][1]["first_page"] != self.starts[p.name]]
+        by_head: dict = {}                       # parts of the same styles share a sheet (all, as a rule)
+        for name in moved:
+            by_head.setdefault(sheet_html(self.htmls[name], 0, "", MARKER) or "", []).append(name)
+        again, futures = [], {}
+        for names in by_head.values():
+            folios, glyphs = self.sheet(pool, names)
+            for name in names:
+                old, new = self.results[name][1]["first_page"], self.starts[name]
+                numbers = range(min(old, new), max(old, new) + self.results[name][1]["pages"])
+                task = _Task(name, "", [], new, self.edition.pdf_variant, False, refolio=(
+                    self.results[name][1]["data"], old, self.results[name][1].get("numbered") or [],
+                    {n: folios[n] for n in numbers if n in folios}, glyphs))
+                futures[pool.submit(task)] = name
+        for future, name in futures.items():
+            key, old, _made = self.results[name]
+            data = pool.result(future, name)["data"]
+            if data is None:
+                again.append(name)
+            else:
+                self.results[name] = (key, moved_result(old, data, self.starts[name]), True)
+        for name in again:
+            html = self.htmls[name]
+            task = _Task(name, html, self.known_rules.get(self.digest(html), self.results[name][1]["rules"]),
+                         self.starts[name], self.edition.pdf_variant, True)
+            self.running[pool.submit(task)] = (name, html)
+        while self.running:
+            self.collect(pool)
+
+    def sheet(self, pool: "_Pool", names: list[str]) -> tuple:
+        """The folio sheet (folios.py) of the pages that the parts *names* had and have now, laid
+        out in pieces, one per worker.  A piece starts two pages early: its first page (``:first``)
+        may be styled apart."""
+        spans = [(first, self.results[name][1]["pages"]) for name in names
+                 for first in (self.results[name][1]["first_page"], self.starts[name])]
+        low = min(first for first, _pages in spans)
+        high = max(first + pages - 1 for first, pages in spans)
+        size = -(-(high - low + 1) // pool.jobs)
+        pieces = []
+        for start in range(low, high + 1, size):
+            first, end = (start - 2 if start > 2 else start), min(high, start + size - 1)
+            task = _Task("(folios)", self.htmls[names[0]], [], first, self.edition.pdf_variant, False,
+                         sheet=max(end - first + 1, 6))           # three pages of each side at least
+            pieces.append((pool.submit(task), first, start, end))
+        folios, glyphs = {}, {}
+        for future, first, start, end in pieces:
+            found, fonts = sheet_folios(pool.result(future, "(folios)")["data"], first)
+            folios.update({n: objects for n, objects in found.items() if start <= n <= end})
+            glyphs.update(fonts)
+        return folios, glyphs
+
     def finish(self) -> None:
         """The HTML and keys of every part (the back part too), as they stand at the end."""
         if len(self.htmls) < len(self.parts):
@@ -515,6 +595,7 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     pool = _Pool(jobs, reader, edition.name, diags)
     try:
         schedule.run(pool)
+        schedule.move(pool)
     finally:
         pool.close()
     schedule.finish()
@@ -563,6 +644,14 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
                      [w for r in ordered for w in r["warnings"]],
                      page_starts=book_page_starts(parts, ordered, starts, blanks), parts=info,
                      openers=sorted({ident for r in ordered for ident in r.get("openers", ())}))
+
+
+def moved_result(result: dict, data: bytes, first: int) -> dict:
+    """A part's *result* as it stands from page *first*, with its PDF *data* (folios.py): no layout."""
+    starts = result.get("starts")
+    if starts is not None:
+        starts = [dict(start, label=str(first - 1 + start["page"])) for start in starts]
+    return dict(result, data=data, first_page=first, starts=starts, passes=0)
 
 
 def _counts(parts: list[Part], results: dict, remembered: dict, estimates: dict) -> dict:
