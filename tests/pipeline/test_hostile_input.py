@@ -13,6 +13,7 @@ import contextlib
 import io
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -495,29 +496,42 @@ class Bounded:
 HANG_GUARD = 600
 
 
+# The command runs under a small launcher that forks it and reports its rusage: on Linux a
+# child's peak memory (ru_maxrss) starts from the memory of the process that started it, and
+# the test process can be large by then; the launcher's is small.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status) % 256)
+"""
+
+
 def run_bounded(argv: list[str], timeout: float, python: list[str] | None = None) -> Bounded:
     """``python -m reader_build ARGV`` (or ``python PYTHON…``) with a time limit; its peak memory
-    from wait4."""
-    command = [sys.executable, *(python or ["-m", "reader_build", *map(str, argv)])]
-    with tempfile.TemporaryFile() as out:
+    from wait4, taken by a launcher (LAUNCHER)."""
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile() as out:
+        report = Path(folder) / "maxrss"
+        command = [sys.executable, "-c", LAUNCHER, str(report),
+                   *(python or ["-m", "reader_build", *map(str, argv)])]
         started = time.monotonic()
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        timed_out = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() - started > timeout:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                timed_out = True
-                break
-            time.sleep(0.05)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            proc.wait(timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            timed_out = True
         seconds = time.monotonic() - started
         out.seek(0)
         output = out.read().decode("utf-8", "replace")
-    return Bounded(proc.returncode, output, seconds, usage.ru_maxrss / 1024, timed_out)
+        max_rss_kb = int(report.read_text()) if report.exists() else 0
+    return Bounded(proc.returncode, output, seconds, max_rss_kb / 1024, timed_out)
 
 
 def _pathological(tmp_path: Path, body: str) -> Path:
