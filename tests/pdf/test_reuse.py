@@ -89,9 +89,10 @@ def _with_page_references(root) -> set[str]:
 
 
 def test_the_later_parts_move_by_an_even_number_of_pages(moved):
-    if "early" not in moved["edit"]:
-        pytest.skip("the edit moves no chapter")
     before, after = _firsts(moved["before"]), _firsts(moved["rebuilt"])
+    if "early" not in moved["edit"]:            # a sentence in the last chapter: nothing before it moves
+        assert all(after[n] == before[n] for n in after if not n.startswith("(")), (before, after)
+        return
     names = [n for n in after if not n.startswith("(") and after[n] != before[n]]
     assert len(names) >= 3, names           # every chapter after the first
     assert all((after[n] - before[n]) % 2 == 0 for n in names)
