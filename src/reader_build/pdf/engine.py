@@ -54,7 +54,9 @@ import weasyprint.pdf.fonts as weasyprint_fonts
 from fontTools.ttLib import TTFont
 from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes
+from weasyprint.formatting_structure.build import create_anonymous_boxes
 from weasyprint.layout.background import layout_backgrounds
+from weasyprint.layout.block import block_level_layout
 from weasyprint.layout.page import make_margin_boxes, remake_page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -133,14 +135,18 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
     fixer = _PageFixer(fix, limit=MAX_PAGE_FIXES) if fix is not None else None
     with weasyprint_warnings() as records:
         _ACTIVE.append(fixer)
+        _NOTE_HEIGHTS.append({})
         _weasy_layout.make_all_pages = _make_all_pages
+        _weasy_layout.LayoutContext._update_footnote_area = _update_note_area
         try:
             document = weasyprint.HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
                 font_config=FontConfiguration(), **options)
         finally:
             _ACTIVE.pop()
+            _NOTE_HEIGHTS.pop()
             if not _ACTIVE:
                 _weasy_layout.make_all_pages = _original_make_all_pages
+                _weasy_layout.LayoutContext._update_footnote_area = _original_update_note_area
     return Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [],
                   fixer.context if fixer else None)
 
@@ -278,6 +284,64 @@ def stray_breaks(document) -> list[str]:
             if box.element.get("data-pi") not in found:
                 found.append(box.element.get("data-pi"))
     return found
+
+
+# -- the note area, measured note by note ------------------------------------------------
+#
+# WeasyPrint (70) lays the whole note area of a page out again each time a note is added to
+# it or taken back from it: a page with k notes costs k(k+1)/2 note layouts before its last
+# one, about half the layout time of an annotated text.  The notes are blocks stacked with no
+# vertical margin between them (print.css gives a note none), so the area is as tall as the
+# sum of theirs: each note is laid out once, alone, in an area like the page's, and its
+# height is kept for the rest of the layout.  A note with a margin at its top or bottom (its
+# own, or one of its content's that would collapse with a neighbour's) is measured the old
+# way, with the whole area, as is an area that holds anything else.
+
+_original_update_note_area = _weasy_layout.LayoutContext._update_footnote_area
+_NOTE_HEIGHTS: list = []      # per lay_out call under way: (note, width) -> (note, height or None)
+
+
+def _note_height(context, area, note) -> float | None:
+    """The height of *note* laid out alone in a copy of the note *area*; None when its
+    margins could meet a neighbour's (then only the whole area tells the height)."""
+    key = (id(note), id(area.style), area.page.width)
+    kept = _NOTE_HEIGHTS[-1].get(key)
+    if kept is not None and kept[0] is note:
+        return kept[1]
+    alone = create_anonymous_boxes(area.copy_with_children([note]).deepcopy())
+    laid = block_level_layout(context, alone, -float("inf"), None, area.page)[0]
+    height = None
+    if len(laid.children) == 1:
+        child = laid.children[0]
+        height = child.margin_height()
+        top = laid.content_box_y()
+        if (child.margin_top or child.margin_bottom or child.position_y != top or
+                laid.height != max(min(max(0, top + height - top), laid.max_height), laid.min_height)):
+            height = None
+    _NOTE_HEIGHTS[-1][key] = (note, height)
+    return height
+
+
+def _update_note_area(self):
+    """``LayoutContext._update_footnote_area``, with the notes measured one by one: the same
+    height, page bottom and overflow as WeasyPrint's, from each note laid out once."""
+    area, notes = self.current_footnote_area, self.current_page_footnotes
+    if not _NOTE_HEIGHTS or not notes:
+        return _original_update_note_area(self)
+    heights = [_note_height(self, area, note) for note in notes]
+    if None in heights:
+        return _original_update_note_area(self)
+    if area.height != "auto" and not self.in_column:
+        self.page_bottom += area.margin_height()
+    area.children = notes
+    top = area.content_box_y()
+    bottom = top
+    for height in heights:
+        bottom += height
+    area.height = max(min(max(0, bottom - top), area.max_height), area.min_height)
+    if not self.in_column:
+        self.page_bottom -= area.margin_height()
+    return bottom > area.position_y + area.margin_height() - area.margin_bottom
 
 
 # -- mending pages while they are made ---------------------------------------------------
