@@ -1,6 +1,7 @@
 """Hyphen ladders (issue #23, item 1): no more than two hyphenated lines in a row. When a
-layout finds a ladder, the word broken at the end of its third line is kept whole and the
-part is laid out again, as misplaced notes are mended (pdf/engine.ladder_rules)."""
+layout finds a ladder, the word broken at the end of its third line is kept whole, while the pages
+are made (pdf/engine._PageFixer), as misplaced notes are mended; what that misses,
+pdf/engine.ladder_rules finds on the finished layout, and the part is laid out again."""
 from __future__ import annotations
 
 import pyphen
@@ -87,3 +88,30 @@ def test_a_word_is_kept_whole_in_the_paragraph_not_in_the_rule_that_names_it():
     rule = whole_word_rule("a.1", "negotiations")
     html = f'<style>{rule}</style><p data-pi="a.1">the ne{SHY}go{SHY}ti{SHY}a{SHY}tions</p>'
     assert keep_words_whole(html, [rule]) == f'<style>{rule}</style><p data-pi="a.1">the negotiations</p>'
+
+
+def _page_texts(document) -> list[str]:
+    return ["".join(box.text for box in page._page_box.descendants() if isinstance(box, engine.boxes.TextBox))
+            for page in document.pages]
+
+
+def test_the_layout_mends_ladders_as_it_makes_the_pages_and_gives_the_pages_of_its_rules():
+    """One layout, no ladder left, and the very pages a layout with the same rules given from the
+    start makes (which is how a rebuild that remembers them lays the part out)."""
+    fetcher = engine.AssetFetcher({}, {})
+    mended = engine.lay_out(paragraph_html(), fetcher, fix=[])
+    assert longest_run(mended.document) <= 2
+    words = [rule for rule in mended.rules if rule.startswith("/* whole word")]
+    assert len(words) >= 2                                   # ladders were there, and mended
+    assert engine.ladder_rules(mended.document) == []
+    again = engine.lay_out(paragraph_html(words), fetcher, fix=list(mended.rules))
+    assert _page_texts(again.document) == _page_texts(mended.document)
+    assert again.rules == []
+
+
+def test_a_word_kept_whole_in_a_paragraph_is_kept_whole_in_its_notes_too_and_nowhere_else():
+    html = (f'<p data-pi="a.1">the ne{SHY}go{SHY}ti{SHY}a{SHY}tions<span class="fn">on ne{SHY}go{SHY}ti{SHY}a{SHY}tions'
+            f'</span></p><h2>Ne{SHY}go{SHY}ti{SHY}a{SHY}tions</h2><p data-pi="a.2">ne{SHY}go{SHY}ti{SHY}a{SHY}tions</p>')
+    kept = keep_words_whole(html, [whole_word_rule("a.1", "negotiations")])
+    assert kept == (f'<p data-pi="a.1">the negotiations<span class="fn">on negotiations</span></p>'
+                    f'<h2>Ne{SHY}go{SHY}ti{SHY}a{SHY}tions</h2><p data-pi="a.2">ne{SHY}go{SHY}ti{SHY}a{SHY}tions</p>')

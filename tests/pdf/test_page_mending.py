@@ -84,6 +84,7 @@ def test_bundled_reader_is_mended_in_one_layout(tmp_path):
     from reader_build.diagnostics import Diagnostics
     from reader_build.index.compose import index_parts
     from reader_build.pdf.compose import compose, gather
+    from reader_build.render.hyphenate import keep_words_whole
     from reader_build.render.templates import template_environment
     root = copy_project(REPO, tmp_path / "reader")
     diags = Diagnostics()
@@ -99,7 +100,8 @@ def test_bundled_reader_is_mended_in_one_layout(tmp_path):
     del plain
     mended = lay_out(html, fetcher, fix=[])
     assert mended.rules and misplaced_notes(mended.document) == []
-    as_css = lay_out(compose(ctx, env, indexes, "\n".join(mended.rules)), fetcher)
+    # the rules given from the start: as CSS, and the words that a ladder rule keeps whole
+    as_css = lay_out(keep_words_whole(compose(ctx, env, indexes, "\n".join(mended.rules)), mended.rules), fetcher)
     assert _boxes_texts(mended.document) == _boxes_texts(as_css.document)
 
 

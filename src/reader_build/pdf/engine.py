@@ -65,7 +65,7 @@ from ..ids import continued_id
 from ..source.project import image_type
 from .notes import is_continuation
 from ..render.templates import weasyprint_warnings
-from ..render.hyphenate import SHY, whole_word_rule
+from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
 
 SUPPORTED_VERSION = "70.0"
 WEASYPRINT_VERSION = weasyprint.__version__
@@ -443,6 +443,11 @@ class _PageFixer:
             start = self.first_page.get(box.element, index)
             if self._apply(root_box, box.element, "hyphens", "manual"):
                 return start
+        for element in dict.fromkeys(box.element for box in _paragraphs(page)):
+            start = self.first_page.get(element, index)
+            if self._mend_ladder(root_box, element, [line for made in pages[start:index + 1]
+                                                     for line in _lines(made, element)]):
+                return start
         if not _has_misplaced_note(page):
             return None
         block = _last_line_block_of(page)
@@ -461,6 +466,29 @@ class _PageFixer:
             return self.first_page.get(element, 0)
         return None
 
+    def _mend_ladder(self, root_box, element, lines: list) -> bool:
+        """Keep whole the word that makes a ladder of *lines* (the paragraph *element*'s so far):
+        its soft hyphens are taken out of the box tree, as render.hyphenate.keep_words_whole takes
+        them out of the HTML, so that the pages are those the rule gives from the start."""
+        word = _ladder_word(lines)
+        rule = word and whole_word_rule(element.get("data-pi"), word)
+        if not rule or rule in self.known:
+            return False
+        self.known.add(rule)
+        self.rules.append(rule)
+        for box in self._originals(root_box).get(element, ()):
+            _keep_whole(box, element, word)
+        return True
+
+    def _originals(self, root_box) -> dict:
+        """The box tree that every page is made from, by paragraph."""
+        if self.originals is None:
+            self.originals = {}
+            for box in root_box.descendants():
+                if isinstance(box, boxes.BlockBox) and box.element is not None and box.element.get("data-pi"):
+                    self.originals.setdefault(box.element, []).append(box)
+        return self.originals
+
     def _apply(self, root_box, element, name: str, value) -> bool:
         """Give *element*'s boxes (and, for hyphens, the boxes inside that inherit it) the rule's
         value, in styles of their own: WeasyPrint shares one computed style among siblings."""
@@ -469,13 +497,8 @@ class _PageFixer:
             return False
         self.known.add(rule)
         self.rules.append(rule)
-        if self.originals is None:     # the box tree that every page is made from, by paragraph
-            self.originals = {}
-            for box in root_box.descendants():
-                if isinstance(box, boxes.BlockBox) and box.element is not None and box.element.get("data-pi"):
-                    self.originals.setdefault(box.element, []).append(box)
         copies: dict = {}
-        for box in self.originals.get(element, ()):
+        for box in self._originals(root_box).get(element, ()):
             if box.element_tag != element.tag:
                 continue
             own = box.style
@@ -524,6 +547,24 @@ def _boxes_of(page, element):
         for box in child.descendants():
             if box.element is element and isinstance(box, boxes.BlockBox):
                 yield box
+
+
+def _lines(page, element) -> list:
+    return [line for box in _boxes_of(page, element) for line in box.children if isinstance(line, boxes.LineBox)]
+
+
+def _keep_whole(box, element, word: str) -> None:
+    """Take the soft hyphens of *word* out of the text of *box* (of the paragraph *element*, in
+    the box tree) and of its notes; a numbered element inside it is a paragraph of its own."""
+    if isinstance(box, boxes.TextBox):
+        box.text = keep_word_whole(box.text, word)
+    for child in getattr(box, "children", ()):
+        inner = child.element
+        if inner is not None and inner is not element and inner.get("data-pi") is not None:
+            continue
+        _keep_whole(child, element, word)
+        if child.footnote is not None:
+            _keep_whole(child.footnote, element, word)
 
 
 def _lines_of(page, element) -> int:
@@ -575,26 +616,34 @@ def _line_ends(line) -> tuple[str, str]:
     return (texts[-1], texts[0]) if texts else ("", "")
 
 
+def _ladder_word(lines: list, longest: int = LADDER - 1) -> str | None:
+    """The word to keep whole where more than *longest* of a paragraph's *lines* in a row end
+    in a soft hyphen: the one broken at the end of the next line (None: no ladder)."""
+    run = 0
+    for n, line in enumerate(lines[:-1]):
+        end, _start = _line_ends(line)
+        run = run + 1 if end.endswith(HYPHENATED) else 0
+        if run > longest:
+            head = re.findall(r"[^\W\d_][^\s]*$", end[:-len(HYPHENATED)].replace(SHY, "")) or [""]
+            tail = re.match(r"[^\W\d_]*", _line_ends(lines[n + 1])[1].lstrip().replace(SHY, "")).group(0)
+            return head[0] + tail if head[0] and tail else None
+    return None
+
+
 def ladder_rules(document, longest: int = LADDER - 1) -> list[str]:
     """Rules that mend hyphen ladders: in each paragraph, where more than *longest* lines in a
     row end in a soft hyphen, the word broken at the end of the next line is kept whole
-    (:func:`render.hyphenate.whole_word_rule`), one word per ladder and layout."""
+    (:func:`render.hyphenate.whole_word_rule`), one word per ladder and layout.  (The layout
+    mends them as it makes the pages, :class:`_PageFixer`; this finds what it could not.)"""
     lines: dict = {}
     for page in document.pages:
         for box in _paragraphs(page._page_box):
             lines.setdefault(box.element, []).extend(b for b in box.children if isinstance(b, boxes.LineBox))
     rules = []
     for element, found in lines.items():
-        run = 0
-        for n, line in enumerate(found[:-1]):
-            end, _start = _line_ends(line)
-            run = run + 1 if end.endswith(HYPHENATED) else 0
-            if run > longest:
-                head = re.findall(r"[^\W\d_][^\s]*$", end[:-len(HYPHENATED)].replace(SHY, "")) or [""]
-                tail = re.match(r"[^\W\d_]*", _line_ends(found[n + 1])[1].lstrip().replace(SHY, "")).group(0)
-                if head[0] and tail:
-                    rules.append(whole_word_rule(element.get("data-pi"), head[0] + tail))
-                break
+        word = _ladder_word(found, longest)
+        if word:
+            rules.append(whole_word_rule(element.get("data-pi"), word))
     return rules
 
 

@@ -256,6 +256,9 @@ class _Composer:
         self.paged: set = set()                # chapters with references to another part (see plan)
         self.reserve: dict[str, dict] = {}     # part -> {id: digits} (see _Schedule.steady)
         self.fixed: dict[str, str] = {}        # parts without contents or indexes: their HTML
+        self.composed: dict[str, tuple] = {}   # chapters with page references: (their pages, their HTML)
+        book = self.env.get_template("book.html.j2").filename or ""
+        self.package_template = Path(book).resolve().is_relative_to(Path(__file__).resolve().parent.parent)
         self.heads: list | None = None         # the kind and title of each index
         self.ids: dict[str, set] = {}
 
@@ -311,15 +314,35 @@ class _Composer:
 
         def ref_page_of(ident):           # a page reference to a chapter this edition leaves out: none
             return page_of(ident) if self.chapter_of.get(ident) in included else None
-        htmls = {part.name: self.fixed.get(part.name) or compose(
-            self.ctx, self.env, indexes, TOC_CSS + "\n" + MARKER, part, toc_pages, ref_page_of, self.local(part),
-            self.reserve.get(part.name)) for part in parts if back or "indexes" not in part.blocks}
+        htmls = {}
+        for part in parts:
+            if part.name in self.fixed or not (back or "indexes" not in part.blocks):
+                htmls.update({part.name: self.fixed[part.name]} if part.name in self.fixed else {})
+                continue
+            # a chapter's HTML changes only with the pages of its references (and, in a project's
+            # own book template, maybe with the contents' pages): composed once per pages
+            key = None if part.blocks & {"toc", "figures", "indexes"} else (
+                tuple((ident, ref_page_of(ident)) for ident in sorted(self.targets(part))),
+                tuple(sorted((self.reserve.get(part.name) or {}).items())),
+                None if self.package_template else tuple(sorted(toc_pages.items())))
+            if key is not None and self.composed.get(part.name, (None,))[0] == key:
+                htmls[part.name] = self.composed[part.name][1]
+                continue
+            htmls[part.name] = compose(self.ctx, self.env, indexes, TOC_CSS + "\n" + MARKER, part, toc_pages,
+                                       ref_page_of, self.local(part), self.reserve.get(part.name))
+            if key is not None:
+                self.composed[part.name] = (key, None)       # its HTML, once its links are made
         if not self.ids:
             self.ids = {name: set(ID.findall(html)) for name, html in htmls.items()}
         every = set().union(*self.ids.values())
         for part in parts:
             if part.name not in self.fixed and part.name in htmls:
+                kept = self.composed.get(part.name)
+                if kept is not None and kept[1] is not None:
+                    continue                   # composed before, links and all
                 htmls[part.name] = link_out(htmls[part.name], every - self.ids[part.name])
+                if kept is not None:
+                    self.composed[part.name] = (kept[0], htmls[part.name])
                 if not part.blocks & {"toc", "indexes"} and not self.paged & set(part.chapters):
                     self.fixed[part.name] = htmls[part.name]
         return htmls

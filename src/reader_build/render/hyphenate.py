@@ -228,21 +228,41 @@ def whole_word_rule(key: str, word: str) -> str:
     return f'/* whole word [data-pi="{key}"] {word.replace(SHY, "")} */'
 
 
+def keep_word_whole(text: str, word: str) -> str:
+    """*text* with the soft hyphens of every occurrence of *word* taken out; a tag, like
+    anything that is not a letter, ends a word (so the box text of a layout, pdf/engine.py,
+    and the HTML it comes from give the same words)."""
+    if SHY not in text:
+        return text
+    letters = (SHY + "?").join(re.escape(ch) for ch in word)
+    pattern = re.compile(rf"(?<![^\W\d_])(?<!{SHY}){letters}(?![^\W\d_]|{SHY})")
+    return pattern.sub(lambda m: m.group(0).replace(SHY, ""), text)
+
+
+def _element_end(html: str, start: int, tag: str) -> int:
+    """Where the element whose opening tag ends at *start* closes (its end tag's start)."""
+    depth = 1
+    for found in re.finditer(rf"<(/?){re.escape(tag)}\b[^<>]*>", html[start:]):
+        depth += -1 if found.group(1) else 1
+        if depth == 0:
+            return start + found.start()
+    return len(html)
+
+
 def keep_words_whole(html: str, rules) -> str:
     """*html* with the soft hyphens of each word that a :func:`whole_word_rule` among *rules*
-    names taken out, in that paragraph only (from its ``data-pi`` to the next one)."""
+    names taken out, in that paragraph only (its element, with its notes, up to the next
+    numbered element inside it, if any: the text of its boxes in the layout)."""
     for rule in rules:
         found = WHOLE_WORD_RULE.fullmatch(rule.strip())
         if not found:
             continue
         key, word = found.groups()
-        opening = re.search(rf'<\w+\s[^<>]*\bdata-pi="{re.escape(key)}"', html)    # the element, not a rule
+        opening = re.search(rf'<(\w+)\s[^<>]*\bdata-pi="{re.escape(key)}"[^<>]*>', html)    # the element, not a rule
         if opening is None:
             continue
         start = opening.end()
         following = _NUMBERED.search(html, start)
-        end = following.start() if following else len(html)
-        letters = (SHY + "?").join(re.escape(ch) for ch in word)
-        pattern = re.compile(rf"(?<![^\W\d_])(?<!{SHY}){letters}(?![^\W\d_]|{SHY})")
-        html = html[:start] + pattern.sub(lambda m: m.group(0).replace(SHY, ""), html[start:end]) + html[end:]
+        end = min(following.start() if following else len(html), _element_end(html, start, opening.group(1)))
+        html = html[:start] + keep_word_whole(html[start:end], word) + html[end:]
     return html
