@@ -40,8 +40,11 @@ def share_fonts(pdf: pikepdf.Pdf, originals: dict) -> int:
     embedded subset; returns the number of font dictionaries replaced."""
     names = _original_names(originals)
     faces: dict[str, _Face] = {}
+    found: dict = {}                    # objgen -> the original it is cut from (a font is used on many pages)
     for resources, key, font in _font_uses(pdf):
-        original = names.get(_embedded_name(font)) if _shareable(font) else None
+        if font.objgen not in found or font.objgen == (0, 0):
+            found[font.objgen] = names.get(_embedded_name(font)) if _shareable(font) else None
+        original = found[font.objgen]
         if original is None:
             continue
         face = faces.setdefault(original, _Face(original))
