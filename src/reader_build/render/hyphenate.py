@@ -109,6 +109,7 @@ class Hyphenator:
     def __init__(self, language: str, names=()):
         self.dictionary = dictionary_for(language)
         self.names = frozenset(word for name in names for word in _WORD.findall(name))
+        self.done: dict = {}            # (chunk, dictionary) -> the chunk hyphenated: words recur
 
     def html(self, html: str, language: str | None = None) -> str:
         """*html* (a fragment or a document) with soft hyphens in the words that may break;
@@ -170,7 +171,10 @@ class Hyphenator:
                 out.append(chunk)
                 continue
             last_chunk = len(out)
-            out.append(self._chunk(chunk, frame.dictionary))
+            done = self.done.get((chunk, frame.dictionary))
+            if done is None:
+                done = self.done[(chunk, frame.dictionary)] = self._chunk(chunk, frame.dictionary)
+            out.append(done)
         if last_chunk is not None:
             pieces.append("".join(out[:last_chunk]))
             pieces.append(out[last_chunk])
