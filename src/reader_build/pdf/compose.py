@@ -12,7 +12,7 @@ from .. import __version__
 from ..config import Edition, length_mm
 from ..diagnostics import Diagnostics
 from ..ids import ref_id
-from ..render.typography import NO_HYPHENATION, spaces_into_inlines, tie_headings, tie_runts
+from ..render.typography import NO_HYPHENATION, tie_headings, tie_runts
 from ..render.html import Target, inline_html, render_chapter
 from ..render.hyphenate import hyphenator
 from ..render.xref import figure_list, fill_page_refs
@@ -215,7 +215,7 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
         source_hash=ctx.reader.source_hash, typeface=typeface(ctx.edition), wide=length_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
     if page_of is not None:
         html = fill_page_refs(html, page_of, local, reserve)
-    return number_paragraphs(spaces_into_inlines(html))
+    return number_paragraphs(html)
 
 
 def number_paragraphs(html: str) -> str:

@@ -50,6 +50,8 @@ import functools
 import re
 
 import weasyprint.layout as _weasy_layout
+import weasyprint.layout.inline as _weasy_inline
+import weasyprint.text.line_break as _weasy_line_break
 import weasyprint.pdf.fonts as weasyprint_fonts
 from fontTools.ttLib import TTFont
 from weasyprint.document import Page
@@ -138,6 +140,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
         _NOTE_HEIGHTS.append({})
         _weasy_layout.make_all_pages = _make_all_pages
         _weasy_layout.LayoutContext._update_footnote_area = _update_note_area
+        _weasy_inline.split_first_line = _split_first_line
         try:
             document = weasyprint.HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
                 font_config=FontConfiguration(), **options)
@@ -147,6 +150,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
             if not _ACTIVE:
                 _weasy_layout.make_all_pages = _original_make_all_pages
                 _weasy_layout.LayoutContext._update_footnote_area = _original_update_note_area
+                _weasy_inline.split_first_line = _original_split_first_line
     return Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [],
                   fixer.context if fixer else None)
 
@@ -284,6 +288,42 @@ def stray_breaks(document) -> list[str]:
             if box.element.get("data-pi") not in found:
                 found.append(box.element.get("data-pi"))
     return found
+
+
+# -- a text that fits but for its trailing space ---------------------------------------------
+#
+# WeasyPrint (70) measures the first line of a text with its trailing space
+# (``split_first_line``, step 2): a text that ends with a word space and fits the line only
+# without it (the text before an inline element: "… 1946. <i>Title</i>", "… the latest
+# version <span class=ix>…") is taken not to fit, and then broken early, after its first word
+# or at its first soft hyphen.  A space at the end of a line is not set, so such a text fits:
+# it is given the line (and the element after it goes to the next line, as WeasyPrint decides
+# when its first word does not fit).
+
+_original_split_first_line = _weasy_line_break.split_first_line
+NARROWEST_GLYPH = 0.2        # of the font size: no text is narrower per character
+
+
+def _split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True,
+                      minimum=False):
+    """``split_first_line``, with a text that fits but for its trailing spaces kept whole."""
+    result = _original_split_first_line(text, style, context, max_width, justification_spacing,
+                                        is_line_start, minimum)
+    if (result[2] is None or minimum or max_width is None or not text.endswith(" ")
+            or style["white_space"] not in ("normal", "pre-line")):
+        return result
+    words = text.rstrip(" ")
+    if not words or len(words) * NARROWEST_GLYPH * style["font_size"] > max_width:
+        return result                    # too long to fit: not worth a look
+    layout = _weasy_line_break.create_layout(text, style, context, max_width, justification_spacing)
+    first_line, resume_index = layout.get_first_line()
+    if resume_index is not None:
+        return result
+    bare = _weasy_line_break.create_layout(words, style, context, max_width, justification_spacing)
+    width, _height = _weasy_line_break.line_size(bare.get_first_line()[0], style)
+    if width > max_width:
+        return result
+    return _weasy_line_break.first_line_metrics(first_line, text, layout, None, True, style)
 
 
 # -- the note area, measured note by note ------------------------------------------------

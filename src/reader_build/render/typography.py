@@ -65,26 +65,6 @@ def tie_last_words(html: str) -> str:
     return "".join(parts)
 
 
-# A word space just before an inline element: WeasyPrint (70) can mistake where the line
-# ends when the element's first word does not fit after it, and break the line early,
-# after its first word or at a soft hyphen ("General" alone on a line, the rest of the
-# sentence on the next). A space set in an inline box of its own avoids that; the element
-# keeps its own box, so an anchor (a mention, a note call) never starts on the space, an
-# empty element (a page reference WeasyPrint fills) stays empty, and a quotation's opening
-# mark stays with its text.
-_SPACE_BEFORE_INLINE = re.compile(r"(?<=[^\s>]) (?=<(?:i|em|b|strong|cite|q|a|span|abbr|small|sup|sub)[\s>])")
-SPACE_BOX = "<span> </span>"
-
-
-def spaces_into_inlines(html: str) -> str:
-    """The HTML of a page with a word space before an inline element set in a box of its own:
-    ``1946. <i>Title</i>`` becomes ``1946.<span> </span><i>Title</i>``, the same text."""
-    head, marker, body = html.partition("<body")
-    if not marker:
-        head, body = "", html
-    return head + marker + _SPACE_BEFORE_INLINE.sub(SPACE_BOX, body)
-
-
 RUNT_LETTERS = 4            # a paragraph's last word this short is never alone on its last line
 _PARAGRAPH = re.compile(r"(<p\b[^>]*>)(.*?)(</p>)", re.S)
 _NOTE_OPEN = re.compile(r"""<span\b[^>]*\bclass\s*=\s*["']fn["']""")
