@@ -286,7 +286,8 @@ SVG_ENTITY = re.compile(rb"<!ENTITY", re.I)
 SVG_LINK = re.compile(rb"(?:href|src)\s*=\s*([\"'])\s*([^\"'#][^\"']*)\1", re.I)
 SVG_CSS_URL = re.compile(rb"url\(\s*[\"']?\s*([^\"')#\s][^\"')]*)", re.I)
 SVG_IMPORT = re.compile(rb"@import", re.I)
-SVG_INLINE_DATA = (b"data:image/", b"data:font/")     # carried inside the file: an image, an embedded face
+INLINE_DATA = ("data:image/", "data:font/")      # carried inside an SVG file: an image, an embedded face
+SVG_INLINE_DATA = tuple(prefix.encode("ascii") for prefix in INLINE_DATA)
 
 
 def svg_problem(data: bytes) -> str | None:
