@@ -1,7 +1,8 @@
 """Measure the labels and the frame of an SVG figure (a map) at the size it is printed.
 
 ``check_figure(svg, printed_width_pt, fonts)`` reads any SVG figure and returns a list of
-problems (empty when the figure is good):
+problems (empty when the figure is good); ``fonts(style, weight)`` gives the font file (a
+path) or the font's bytes, e.g. ``embedded_faces(svg)`` for an SVG that carries its faces:
 
 - a label printed smaller than ``min_size_pt``;
 - a label whose ink box (grown by ``clearance_pt``) crosses the outline of a filled
@@ -20,6 +21,8 @@ Kerning is not applied: the boxes are at most a hair wider than the ink.
 """
 from __future__ import annotations
 
+import base64
+import io
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -161,13 +164,14 @@ def _bezier(ctrl, steps):
 # --- fonts ------------------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def _font(path: str):
-    font = TTFont(path)
+def _font(source: str | bytes):
+    """A font from its file's path, or from its bytes (a face embedded in the SVG)."""
+    font = TTFont(io.BytesIO(source) if isinstance(source, bytes) else source)
     return font, font.getBestCmap(), font.getGlyphSet(), font["head"].unitsPerEm
 
 
 @lru_cache(maxsize=None)
-def _glyph(path: str, char: str):
+def _glyph(path: str | bytes, char: str):
     font, cmap, glyphs, _ = _font(path)
     name = cmap.get(ord(char), ".notdef")
     pen = BoundsPen(glyphs)
@@ -175,7 +179,7 @@ def _glyph(path: str, char: str):
     return glyphs[name].width, pen.bounds
 
 
-def ink_box(text: str, font_path: str, size: float, letter_spacing: float = 0.0):
+def ink_box(text: str, font_path: str | bytes, size: float, letter_spacing: float = 0.0):
     """(advance, x0, y0, x1, y1) of the string's ink, in the units of ``size``, y up."""
     upem = _font(font_path)[3]
     pen_x, box = 0.0, None
@@ -190,6 +194,28 @@ def ink_box(text: str, font_path: str, size: float, letter_spacing: float = 0.0)
     if text:
         pen_x -= letter_spacing
     return (pen_x,) + (box or (0.0, 0.0, 0.0, 0.0))
+
+
+def _weight(value: str) -> str:
+    return {"400": "normal", "700": "bold"}.get(value, value)
+
+
+def embedded_faces(svg: Path):
+    """The ``fonts`` of an SVG that carries its faces (``@font-face`` rules with a base64
+    ``data:`` URL in its ``<style>``): ``fonts(style, weight)`` gives the face's bytes."""
+    faces = {}
+    for rule in re.findall(r"@font-face\s*\{([^}]*)\}", svg.read_text(encoding="utf-8")):
+        data = re.search(r"url\(\s*[\"']?data:[^;,]*;base64,([A-Za-z0-9+/=]+)", rule)
+        if data:
+            style = re.search(r"font-style\s*:\s*(\w+)", rule)
+            weight = re.search(r"font-weight\s*:\s*(\w+)", rule)
+            key = (style.group(1) if style else "normal", _weight(weight.group(1) if weight else "normal"))
+            faces[key] = base64.b64decode(data.group(1))
+
+    def fonts(style: str, weight: str) -> bytes:
+        weight = _weight(weight)
+        return faces.get((style, weight)) or faces.get((style, "normal")) or faces[("normal", "normal")]
+    return fonts
 
 
 # --- reading the figure -----------------------------------------------------------------
@@ -260,7 +286,7 @@ def _label(el, ctm, props, fonts, lines) -> Label:
     size = _length(props["font-size"])
     spacing = _length(props.get("letter-spacing"), size)
     font = fonts(props.get("font-style", "normal"), props.get("font-weight", "normal"))
-    advance, x0, y0, x1, y1 = ink_box(text, str(font), size, spacing)
+    advance, x0, y0, x1, y1 = ink_box(text, font if isinstance(font, bytes) else str(font), size, spacing)
     x, y = float(el.get("x", 0)), float(el.get("y", 0))
     shift = {"middle": advance / 2, "end": advance}.get(props.get("text-anchor", "start"), 0.0)
     corners = [(x - shift + cx, y - cy) for cx, cy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import io
 import re
-import sys
 import zipfile
 from pathlib import Path
 
@@ -24,9 +23,7 @@ from reader_build.config import length_mm
 from reader_build.diagnostics import Diagnostics
 from reader_build.pdf.compose import page_css
 from reader_build.resolve import load_reader
-
-sys.path.insert(0, str(Path(__file__).parent))
-import svgfigure  # noqa: E402
+import svgfigure
 
 MAP = REPO / "manuscript" / "images" / "kuril-islands.svg"
 FONTS = REPO / "src" / "reader_build" / "styles" / "fonts"
@@ -34,7 +31,7 @@ PT_PER_MM = 72 / 25.4
 
 
 def libertine(style: str, weight: str) -> Path:
-    """The committed face that prints a label (the SVG names "Reader Serif")."""
+    """The committed face that prints a label (the map carries a cut of it, "Reader Map Serif")."""
     bold = "B" if weight in ("bold", "700", "800", "900") else ""
     italic = "I" if style in ("italic", "oblique") else ""
     return FONTS / f"LinLibertine_R{bold}{italic}.otf"
@@ -130,6 +127,16 @@ def test_map_labels_and_frame_at_the_print_width():
     width = min(svg_width_pt(MAP), right - left)
     assert 290 < width < 300        # the figure spans the A5 text block (103.6 mm)
     assert svgfigure.check_figure(MAP, width, libertine) == []
+
+
+def test_map_measured_with_the_faces_it_carries():
+    """The same, measured with the faces embedded in the map rather than the committed files."""
+    left, right = text_block_pt("print")
+    width = min(svg_width_pt(MAP), right - left)
+    assert svgfigure.check_figure(MAP, width, svgfigure.embedded_faces(MAP)) == []
+    fig = svgfigure.read_figure(MAP, svgfigure.embedded_faces(MAP))
+    same = svgfigure.read_figure(MAP, libertine)
+    assert [lab.quad for lab in fig.labels] == [lab.quad for lab in same.labels]
 
 
 def test_map_keeps_its_hierarchy():
