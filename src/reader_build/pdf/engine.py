@@ -43,11 +43,11 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 import weasyprint
-import base64
 import functools
 import re
 
