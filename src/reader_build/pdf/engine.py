@@ -43,7 +43,9 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import weasyprint
 import functools
@@ -64,7 +66,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..ids import continued_id
-from ..source.project import image_type
+from ..source.project import INLINE_DATA, image_type
 from .notes import is_continuation
 from ..render.templates import weasyprint_warnings
 from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
@@ -78,7 +80,8 @@ MAX_PAGE_FIXES = 400          # rules applied while one document's pages are mad
 
 
 class AssetFetcher(URLFetcher):
-    """Fonts and images from memory; every other URL is refused."""
+    """Fonts and images from memory, and the images and faces an SVG image carries in data: URLs;
+    every other URL is refused."""
 
     def __init__(self, fonts: dict[str, bytes], images: dict[str, bytes]):
         super().__init__()
@@ -87,6 +90,8 @@ class AssetFetcher(URLFetcher):
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
+        if url[:11].lower().startswith(INLINE_DATA):      # an image or a face inside an SVG image
+            return data_url(url)
         if url.startswith(ASSET_BASE):
             path = url[len(ASSET_BASE):].split("?")[0].split("#")[0]
             if path.startswith("fonts/") and path[6:] in self.fonts:
@@ -98,6 +103,15 @@ class AssetFetcher(URLFetcher):
                 return URLFetcherResponse(url, data, {"Content-Type": image_type(data) or "application/octet-stream"})
         self.refused.append(url)
         raise ValueError(f"reader-build fetches nothing from outside the project: {url}")
+
+
+def data_url(url: str) -> URLFetcherResponse:
+    """The content of a ``data:`` URL (RFC 2397), decoded here: nothing is fetched."""
+    head, _, payload = url.partition(",")
+    mime, *params = head[5:].split(";")
+    data = (base64.b64decode(unquote(payload)) if "base64" in params
+            else unquote(payload).encode("utf-8"))
+    return URLFetcherResponse(url, data, {"Content-Type": mime or "text/plain"})
 
 
 def check_version() -> str | None:

@@ -286,11 +286,14 @@ SVG_ENTITY = re.compile(rb"<!ENTITY", re.I)
 SVG_LINK = re.compile(rb"(?:href|src)\s*=\s*([\"'])\s*([^\"'#][^\"']*)\1", re.I)
 SVG_CSS_URL = re.compile(rb"url\(\s*[\"']?\s*([^\"')#\s][^\"')]*)", re.I)
 SVG_IMPORT = re.compile(rb"@import", re.I)
+INLINE_DATA = ("data:image/", "data:font/")      # carried inside an SVG file: an image, an embedded face
+SVG_INLINE_DATA = tuple(prefix.encode("ascii") for prefix in INLINE_DATA)
 
 
 def svg_problem(data: bytes) -> str | None:
     """What makes an SVG image unfit for the editions (a script, an event handler, an
-    entity, a reference to another file or to the network), or None."""
+    entity, a reference to another file or to the network), or None. An image or a font
+    in a ``data:`` URL is part of the file and welcome (a map's labels carry their face)."""
     if m := SVG_SCRIPT.search(data):
         return f"contains a <{m.group(1).decode('ascii', 'replace')}> element"
     if m := SVG_EVENT.search(data):
@@ -301,6 +304,6 @@ def svg_problem(data: bytes) -> str | None:
         return "imports a stylesheet"
     for m in (*SVG_LINK.finditer(data), *SVG_CSS_URL.finditer(data)):
         target = m.group(m.lastindex).strip()
-        if not target.lower().startswith(b"data:image/"):
+        if not target.lower().startswith(SVG_INLINE_DATA):
             return f"refers to {target[:80].decode('utf-8', 'replace')!r}"
     return None
