@@ -327,8 +327,9 @@ def _split_first_line(text, style, context, max_width, justification_spacing, is
             or style["white_space"] not in ("normal", "pre-line")):
         return result
     words = text.rstrip(" ")
-    if not words or len(words) * NARROWEST_GLYPH * style["font_size"] > max_width:
-        return result                    # too long to fit: not worth a look
+    rest = text.encode()[result[2]:].decode(errors="ignore").rstrip(" ")
+    if not words or len(rest) * NARROWEST_GLYPH * style["font_size"] > max_width - result[3]:
+        return result                    # what the line left out cannot fit in the room it left
     layout = _weasy_line_break.create_layout(text, style, context, max_width, justification_spacing)
     first_line, resume_index = layout.get_first_line()
     if resume_index is not None:
