@@ -16,6 +16,11 @@ read laid-out pages (pdf/pagemap.py) take the page boxes from here (:func:`page_
   that brings them back (see "orphan fix" in the project's design notes).
 * :func:`anchor_pages` maps every element id to its page number; :func:`renumber`
   moves the page numbers of a layout without laying it out again.
+* While a document is laid out, the note area of a page is measured note by note
+  (:func:`_update_note_area`: each note laid out once, not the whole area again for every
+  note added), hyphen ladders are mended as the pages are made (:class:`_PageFixer`), and a
+  text that fits its line but for its trailing space is given the line
+  (:func:`_split_first_line`: WeasyPrint broke it early).
 
 Font subsets the same on every run: WeasyPrint 70 subsets the fonts it embeds with
 HarfBuzz-Subset when ``libharfbuzz-subset0`` is there, and falls back to fontTools, whose
@@ -28,6 +33,17 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
 
 * ``weasyprint.layout.make_all_pages`` (replaced by :func:`_make_all_pages` during
   :func:`lay_out` only, then restored) and ``weasyprint.layout.page.remake_page``;
+* ``weasyprint.layout.LayoutContext._update_footnote_area`` (replaced by
+  :func:`_update_note_area` during :func:`lay_out` only), with the context's
+  ``current_footnote_area``, ``current_page_footnotes``, ``page_bottom`` and ``in_column``,
+  ``weasyprint.layout.block.block_level_layout`` and
+  ``weasyprint.formatting_structure.build.create_anonymous_boxes``, and a box's
+  ``copy_with_children``, ``deepcopy``, ``content_box_y``, ``margin_height``, ``max_height``,
+  ``min_height`` and a footnote call's ``footnote``;
+* ``weasyprint.layout.inline.split_first_line`` (replaced by :func:`_split_first_line` during
+  :func:`lay_out` only), with ``weasyprint.text.line_break``'s ``split_first_line``,
+  ``create_layout``, ``line_size``, ``first_line_metrics`` and ``Layout.get_first_line``;
+* a ``TextBox``'s ``text`` in the box tree (a ladder's word kept whole: :func:`_keep_whole`);
 * a margin box's computed ``content`` (:func:`numbered_pages`);
 * the layout context: ``page_maker`` (its page states and remake states),
   ``footnotes``, ``reported_footnotes``, ``broken_out_of_flow``, ``running_elements``,
