@@ -31,7 +31,7 @@ _SCRIPT: list[str] = []
 # formatting 2,000 notes, benchmarks/citations.py). No TurboFan: single-threaded, V8
 # compiles its optimised code in the thread that runs citeproc-js, and for citeproc-js
 # (a large style interpreted token by token, the hot code different for each part of the
-# style) Maglev's code alone came out 8-15 % faster in CPU time, from 2,000 to 8,000
+# style) Maglev's code alone took about a tenth less CPU time, from 2,000 to 8,000
 # citations (benchmarks/RESULTS.md). Used when this module starts V8.
 V8_FLAGS = ("--single-threaded", "--no-turbofan", "--min-semi-space-size=16", "--max-semi-space-size=16")
 _LIVE: "weakref.WeakSet[Engine]" = weakref.WeakSet()
