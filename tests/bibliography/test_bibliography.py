@@ -88,6 +88,15 @@ def test_latex_decoding(latex, text):
     assert str(to_rich(latex)) == text
 
 
+@pytest.mark.parametrize("latex, text", [
+    ("a~b", "a\u00a0b"), ("1--2", "1–2"), ("a---b", "a—b"), ("a  b", "a b"), ("a\tb", "a b"),
+    ("a\nb", "a b"), ('"x"', "“x”"), ("`x'", "‘x’"), ("{A}b", "Ab"), ("$x$", "x"), ("a\\&b", "a&b"),
+])
+def test_each_tex_character_still_read_as_tex(latex, text):
+    # one character the parser reads as TeX is enough for a value to be parsed
+    assert str(to_rich(latex)) == text
+
+
 @pytest.mark.parametrize("latex, html", [
     (r"\emph{De Anima} and \textit{x}", "<i>De Anima</i> and <i>x</i>"),
     (r"{\em emphasised} not", "<i>emphasised</i> not"),
@@ -100,6 +109,17 @@ def test_latex_decoding(latex, text):
 ])
 def test_latex_to_html(latex, html):
     assert render_html(to_rich(latex)) == html
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.text(alphabet=st.characters(blacklist_characters="{}\\$~`'\"-\t\n\r"), max_size=60)
+       .filter(lambda t: "  " not in t))
+def test_a_value_without_tex_reads_as_the_parser_reads_it(text):
+    # a value with nothing TeX in it is taken as it is (not parsed character by
+    # character): the same text and HTML as the parser gives (a group forces the parser)
+    assert str(to_rich(text)) == str(to_rich("{" + text + "}"))
+    assert render_html(to_rich(text)) == render_html(to_rich("{" + text + "}"))
+    assert to_plain(text) == to_plain("{" + text + "}")
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))

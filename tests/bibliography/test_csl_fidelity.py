@@ -65,12 +65,12 @@ def _sequence(keys: list[str], note_style: bool) -> list[tuple[str, int]]:
     return out
 
 
-def _ours(bib_name: str, style_id: str, text: str | None = None, sequence=None):
+def _ours(bib_name: str, style_id: str, text: str | None = None, sequence=None, lang: str = "en-US"):
     diags = Diagnostics()
     source = SourceFile(f"bibliography/{bib_name}", text or (DATA / bib_name).read_text(encoding="utf-8"))
     data, places = parse_files([source], diags)
     style = CslStyle(style_id, (COLLECTION / f"{style_id}.csl").read_text(encoding="utf-8"), "")
-    bib = load_csl(data, places, BibSettings(style_id), style, "en-US", diags)
+    bib = load_csl(data, places, BibSettings(style_id), style, lang, diags)
     keys = [k for k, e in data.entries.items() if e.type != "set"]
     sequence = sequence or _sequence(keys, bib.note_style)
     uses = [CiteUse(("c", n), parse_citation(text), note, bool(note), n)
@@ -92,8 +92,9 @@ def _reference(data, bib, uses) -> tuple[list[str], dict[str, str]]:
                          for item in written]
         clusters.append({"items": cluster_items, "note": use.note})
     order = list(dict.fromkeys(i["id"] for c in clusters for i in c["items"]))
-    job = {"module": _module(), "style": bib.style.xml, "lang": "en-US", "order": order,
-           "locales": {"en-US": locale_xml("en-US")}, "items": items, "clusters": clusters}
+    job = {"module": _module(), "style": bib.style.xml, "lang": bib.lang, "order": order,
+           "locales": {"en-US": locale_xml("en-US"), bib.lang: locale_xml(bib.lang)},
+           "items": items, "clusters": clusters}
     run = subprocess.run(["node", str(SCRIPT)], input=json.dumps(job), capture_output=True,
                          text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -178,3 +179,32 @@ def test_grouped_sort_of_an_author_date_style():
     theirs, _ = _reference(data, bib, uses)
     assert ours == theirs
     assert ours[0].startswith("(Adams, 1999, 2005; Brown"), ours
+
+
+COLLATED_BIB = """
+@book{mueller, author = {Müller, Anna}, title = {Grenzen}, date = {2001}, publisher = {Beck}}
+@book{muller, author = {Muller, Bernd}, title = {Inseln}, date = {1999}, publisher = {Beck}}
+@book{mueller2, author = {Mueller, Carl}, title = {Meere}, date = {2004}, publisher = {Beck}}
+@book{oz, author = {Özdemir, Deniz}, title = {Küsten}, date = {2010}, publisher = {Suhrkamp}}
+@book{ostrow, author = {Ostrowski, Emil}, title = {Häfen}, date = {2008}, publisher = {Suhrkamp}}
+@book{zeller, author = {Zeller, Franz}, title = {Band 10}, date = {1990}, publisher = {Beck}}
+@book{zeller2, author = {Zeller, Franz}, title = {Band 2}, date = {1990}, publisher = {Beck}}
+@book{abel, author = {{[Anonymus]}}, title = {Ältere Karten}, date = {1890}, publisher = {Beck}}
+@book{ass, author = {Aßmann, Gerd}, title = {Straßen}, date = {1977}, publisher = {Beck}}
+@book{asm, author = {Asmus, Hans}, title = {Stege}, date = {1978}, publisher = {Beck}}
+"""
+
+
+@pytest.mark.parametrize("lang", ["de-DE", "sv-SE"])
+def test_bibliography_order_in_another_locale(lang):
+    # the sort keys compared with the locale's collation (accents, "ß", numbers in titles,
+    # a bracketed name), as citeproc-js compares them
+    sequence = [(f"[@{key}]", n + 1) for n, key in enumerate(
+        ["zeller", "mueller", "oz", "abel", "muller", "ass", "zeller2", "ostrow", "mueller2", "asm"])]
+    data, bib, uses, ours, entries = _ours("collated.bib", "chicago-notes-bibliography", COLLATED_BIB,
+                                           sequence, lang)
+    assert bib.lang == lang
+    theirs, their_entries = _reference(data, bib, uses)
+    assert list(entries) == list(their_entries)
+    assert entries == their_entries and ours == theirs
+    assert list(entries).index("zeller2") < list(entries).index("zeller")     # "Band 2" before "Band 10"

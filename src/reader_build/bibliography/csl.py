@@ -102,11 +102,14 @@ class CslBibliography(Bibliography):
         assign_positions(clusters, self._engine.info.near_note_distance)
         self._order = order
         self._entries = self._listed_set = None
-        unique = list(dict.fromkeys(json.dumps(c.items, sort_keys=True) for c in clusters))
+        keys = [json.dumps(c.items, sort_keys=True) for c in clusters]
+        unique = list(dict.fromkeys(keys))
         made = dict(zip(unique, self._engine.cite([json.loads(u) for u in unique])))
+        made_for = {id(c): made[k] for c, k in zip(clusters, keys)}      # each cluster's HTML
         self._formatted = {}
         for use, cluster, lead_key in jobs:
-            text = self._cluster_html(cluster, made, inline_in_note=bool(use.note) and not use.footnoted)
+            text = self._cluster_html(cluster, made_for.get(id(cluster), ""),
+                                      inline_in_note=bool(use.note) and not use.footnoted)
             narrative = use.citation.narrative and cluster.items and (use.footnoted or not self.note_style)
             lead = self._lead(lead_key) if narrative else ""
             if use.footnoted:
@@ -120,12 +123,14 @@ class CslBibliography(Bibliography):
         name = render_html(self._authordate.author_label(self.data.entries[key]))
         return f'<a class="cite" data-key="{quote(key)}">{name}</a>'
 
-    def _cluster_html(self, cluster: Cluster, made: dict, inline_in_note: bool) -> str:
+    def _cluster_html(self, cluster: Cluster, made: str, inline_in_note: bool) -> str:
+        """The citation's HTML: the cluster as citeproc-js made it (*made*), and the keys
+        no entry has."""
         missing = " ".join(f'<span class="cite-missing">?{html.escape(k)}</span>' for k in cluster.missing)
         if not cluster.items:
             return missing
         info = self._engine.info
-        body = URL_LINK.sub(r"\1", made[json.dumps(cluster.items, sort_keys=True)])
+        body = URL_LINK.sub(r"\1", made)
         # Set inline in an editorial note, a citation leaves its final period to the note.
         body, suffix = layout_suffix(body, "" if inline_in_note else info.suffix, info.punctuation_in_quote)
         text = info.prefix + body + suffix

@@ -28,8 +28,12 @@ LOCALES = Path(citeproc.__file__).parent / "data" / "locales"
 _SCRIPT: list[str] = []
 # mini-racer's own flag, and a young generation of 16 MB: citeproc-js makes many small,
 # short-lived objects, and with V8's default the scavenger ran often (a fifth less time
-# formatting 2,000 notes, benchmarks/citations.py). Used when this module starts V8.
-V8_FLAGS = ("--single-threaded", "--min-semi-space-size=16", "--max-semi-space-size=16")
+# formatting 2,000 notes, benchmarks/citations.py). No TurboFan: single-threaded, V8
+# compiles its optimised code in the thread that runs citeproc-js, and for citeproc-js
+# (a large style interpreted token by token, the hot code different for each part of the
+# style) Maglev's code alone took about a tenth less CPU time, from 2,000 to 8,000
+# citations (benchmarks/RESULTS.md). Used when this module starts V8.
+V8_FLAGS = ("--single-threaded", "--no-turbofan", "--min-semi-space-size=16", "--max-semi-space-size=16")
 _LIVE: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 _IDLE: "dict[tuple[str, str], Engine]" = {}     # one compiled engine per style and locale
 IDLE_ENGINES = 2                                 # kept at most (each holds a V8 heap)

@@ -70,6 +70,9 @@ VERBATIM_LINKS = {"url", "path", "nolinkurl"}
 SAFE_SCHEMES = ("http://", "https://", "ftp://", "mailto:")
 CONTROL_WORD = re.compile(r"[A-Za-z]+\*?")
 ELISIONS = re.compile(r"'(?:t|s|n|em|tis|twas|\d)\b", re.IGNORECASE)
+# what the parser reads as more than itself (outside math): a value without any of these
+# is its own text, and is not parsed character by character
+TEX_SPECIAL = re.compile(r"[{}\\$~`'\"\t\n\r-]|  ")
 
 
 class _Parser:
@@ -297,6 +300,8 @@ def to_rich(latex: str | None, nested: bool = False) -> Text:
     """Decode a BibTeX field value to rich text (*nested*: inside quotation marks)."""
     if not latex:
         return Text()
+    if not TEX_SPECIAL.search(latex):
+        return Text(latex)
     parser = _Parser(latex, nested)
     parts = parser.parse_until("")
     return Text(*parts)
