@@ -205,6 +205,16 @@ def plan_parts(ctx: ComposeContext, indexes: list, whole: bool = False) -> list[
     return parts or plan_parts(ctx, indexes, whole=True)
 
 
+def _package_template(env, name: str) -> bool:
+    """Is the template *name* the package's (not a project's own)?  Its source is found, not
+    compiled: a template with an error is reported where it is used."""
+    try:
+        _source, filename, _uptodate = env.loader.get_source(env, name)
+    except Exception:           # noqa: BLE001 - not found or not readable: as a project's own
+        return False
+    return Path(filename or "").resolve().is_relative_to(Path(__file__).resolve().parent.parent)
+
+
 def _opens_right(edition: Edition, part: Part) -> bool:
     """Does the part open on a right-hand page? In print.css chapters, the bibliography and the
     indexes do (``break-before: right``) when the margins are mirrored, and so do the contents;
@@ -257,8 +267,7 @@ class _Composer:
         self.reserve: dict[str, dict] = {}     # part -> {id: digits} (see _Schedule.steady)
         self.fixed: dict[str, str] = {}        # parts without contents or indexes: their HTML
         self.composed: dict[str, tuple] = {}   # chapters with page references: (their pages, their HTML)
-        book = self.env.get_template("book.html.j2").filename or ""
-        self.package_template = Path(book).resolve().is_relative_to(Path(__file__).resolve().parent.parent)
+        self.package_template = _package_template(self.env, "book.html.j2")
         self.heads: list | None = None         # the kind and title of each index
         self.ids: dict[str, set] = {}
 
