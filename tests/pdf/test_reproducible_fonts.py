@@ -63,3 +63,25 @@ def test_builds_without_harfbuzz_subset_are_byte_identical(tmp_path):
     packaged = {TTFont(path)["head"].modified
                 for path in (REPO / "src" / "reader_build" / "styles" / "fonts").glob("*.otf")}
     assert {font["head"].modified for font in fonts} <= packaged   # the fonts' own dates, not today's
+
+
+def test_a_woff_font_gives_the_same_bytes_at_another_time(tmp_path):
+    """WeasyPrint decodes a WOFF font with fontTools, which stamped the time of the build into it
+    (a project's own web font, or the face a map's SVG carries in a data: URL)."""
+    import base64
+    import time
+
+    from reader_build.pdf.engine import AssetFetcher, lay_out
+    face = TTFont(next((REPO / "src" / "reader_build" / "styles" / "fonts").glob("*.otf")))
+    face.flavor = "woff"
+    woff = io.BytesIO()
+    face.save(woff, reorderTables=False)
+    url = "data:font/woff;base64," + base64.b64encode(woff.getvalue()).decode("ascii")
+    html = (f"<style>@font-face {{ font-family: Web; src: url({url}) }} p {{ font-family: Web }}</style>"
+            "<p>A web font, decoded from WOFF.</p>")
+    first = lay_out(html, AssetFetcher({}, {})).document.write_pdf()
+    time.sleep(1.1)                              # the head table counts seconds
+    second = lay_out(html, AssetFetcher({}, {})).document.write_pdf()
+    assert first == second
+    (font,) = _embedded_fonts(first)
+    assert font["head"].modified == TTFont(io.BytesIO(woff.getvalue()))["head"].modified

@@ -50,8 +50,9 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
   ``current_page``, ``get_image_from_uri``;
 * ``weasyprint.layout.page.make_margin_boxes``, ``weasyprint.layout.background.layout_backgrounds``
   and ``weasyprint.document.Page`` (:func:`renumber`);
-* ``weasyprint.pdf.fonts.TTFont`` (replaced for good by a ``functools.partial`` of fontTools'
-  ``TTFont`` with ``recalcTimestamp=False``) and ``weasyprint.pdf.fonts.harfbuzz_subset``;
+* ``weasyprint.pdf.fonts.TTFont`` and ``weasyprint.text.fonts.TTFont`` (replaced for good by a
+  ``functools.partial`` of fontTools' ``TTFont`` with ``recalcTimestamp=False``) and
+  ``weasyprint.pdf.fonts.harfbuzz_subset``;
 * ``Page._page_box`` and the box classes of ``weasyprint.formatting_structure.boxes``
   (``BlockBox``, ``LineBox``, ``TextBox``, ``ReplacedBox``, ``MarginBox``, ``FootnoteAreaBox``,
   ``TableRowGroupBox``) with their ``element``, ``element_tag``, ``style``, ``children``,
@@ -71,6 +72,7 @@ import weasyprint.layout as _weasy_layout
 import weasyprint.layout.inline as _weasy_inline
 import weasyprint.text.line_break as _weasy_line_break
 import weasyprint.pdf.fonts as weasyprint_fonts
+import weasyprint.text.fonts as weasyprint_text_fonts
 from fontTools.ttLib import TTFont
 from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes
@@ -778,11 +780,12 @@ def continued_rules(document) -> list[str]:
 
 
 def reproducible_subsets() -> None:
-    """Have WeasyPrint open fonts with ``recalcTimestamp=False`` (idempotent)."""
-    current = weasyprint_fonts.TTFont
-    if isinstance(current, functools.partial) and current.keywords.get("recalcTimestamp") is False:
-        return
-    weasyprint_fonts.TTFont = functools.partial(TTFont, recalcTimestamp=False)
+    """Have WeasyPrint open fonts with ``recalcTimestamp=False`` (idempotent): to subset them, and
+    to decode a WOFF font (``weasyprint.text.fonts``, which saved it with the time of the build)."""
+    for module in (weasyprint_fonts, weasyprint_text_fonts):
+        current = module.TTFont
+        if not (isinstance(current, functools.partial) and current.keywords.get("recalcTimestamp") is False):
+            module.TTFont = functools.partial(TTFont, recalcTimestamp=False)
 
 
 def harfbuzz_subsetting() -> bool:
