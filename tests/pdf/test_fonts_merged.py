@@ -164,3 +164,41 @@ def test_a_face_is_shared_only_with_its_glyph_ids(books, tmp_path, change_width)
         assert replaced > 5 and len(fonts) == 1
     texts = [normalise(t) for t in pdf_page_texts(tmp_path / "shared.pdf")]
     assert texts == [normalise(t) for t in pdf_page_texts(books["whole"])]
+
+
+def test_a_face_an_svg_carries_is_embedded_once_however_many_chapters_show_it(tmp_path):
+    """A map whose labels carry their own face (a WOFF in a data: URL) is shown in three chapters,
+    each laid out as a part of its own: the merged book embeds that face once, like its own fonts."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from conftest import write_project
+    face = TTFont(next((REPO / "src" / "reader_build" / "styles" / "fonts").glob("*.otf")))
+    for record in face["name"].names:          # a face of its own, not one of the book's
+        if record.nameID in (1, 4, 6):
+            record.string = {1: "Carried Face", 4: "Carried Face", 6: "CarriedFace-Regular"}[record.nameID]
+    face.flavor = "woff"
+    woff = io.BytesIO()
+    face.save(woff)
+    url = "data:font/woff;base64," + base64.b64encode(woff.getvalue()).decode("ascii")
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="100" viewBox="0 0 400 100">'
+           f'<style>@font-face {{ font-family: "Carried Face"; src: url({url}) }} '
+           f'text {{ font-family: "Carried Face"; font-size: 24px }}</style>'
+           f'<text x="10" y="60">Kunashir and Iturup</text></svg>')
+    chapters = {f"manuscript/{n}-{name}.md": (f"---\nid: {name}\ntitle: Chapter {name}\n---\n\nThe map again.\n\n"
+                                             f"![The islands.](images/map.svg){{#fig:{name}}}\n\nText after it.\n")
+                for n, name in enumerate(("one", "two", "three"), start=1)}
+    root = write_project(tmp_path / "reader", {"reader.toml": 'title = "Maps"\n[editions.print]\nformat = "pdf"\n',
+                                               **chapters})
+    (root / "manuscript" / "images").mkdir(exist_ok=True)
+    (root / "manuscript" / "images" / "map.svg").write_text(svg, encoding="utf-8")
+    _reader, result = _build(root, jobs=2)
+    pdf = tmp_path / "maps.pdf"
+    pdf.write_bytes(result.data)
+    faces = _faces(pdf)
+    texts = pdf_page_texts(pdf)
+    assert sum("Kunashir and Iturup" in normalise(text) for text in texts) == 3
+    assert "Carried-Face" in faces
+    assert all(len(files) == 1 for files, _fonts in faces.values()), faces    # each face once, the carried one too

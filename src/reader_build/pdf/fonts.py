@@ -13,6 +13,8 @@ fixed order, and fontTools does not stamp the time, so the bytes are the same on
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from io import BytesIO
 
 import pikepdf
 from fontTools import subset
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont, woff2
 from pikepdf import Array, Dictionary, Name
 
 _HEX = re.compile(rb"<([0-9a-fA-F]+)>")
@@ -33,6 +35,43 @@ class _Face:
     original: str
     fonts: dict = field(default_factory=dict)          # objgen -> font dictionary, in page order
     uses: list = field(default_factory=list)           # (font resource dictionary, key, objgen)
+
+
+CARRIED_FACE = re.compile(rb"data:font/[\w.+-]+;base64,([A-Za-z0-9+/=\s]+)")
+
+
+def carried_faces(images: dict) -> dict[str, bytes]:
+    """The faces that the project's SVG images carry in ``data:`` URLs (a map's labels), as
+    WeasyPrint decodes them (WOFF and WOFF2 to OpenType): name -> bytes, so that a face shown in
+    several parts is embedded once in the merged book, as the project's own fonts are."""
+    faces: dict[str, bytes] = {}
+    for name in sorted(images):
+        data = images[name]
+        if b"<svg" not in data[:4096] or b"data:font/" not in data:
+            continue
+        for n, found in enumerate(CARRIED_FACE.finditer(data)):
+            try:
+                face = base64.b64decode(re.sub(rb"\s+", b"", found.group(1)))
+                faces[f"{name}#face-{n}"] = _decoded(face)
+            except (binascii.Error, ValueError, OSError, AssertionError, KeyError):
+                continue            # a face WeasyPrint cannot read either: left as each part embeds it
+    return faces
+
+
+def _decoded(face: bytes) -> bytes:
+    """*face* as WeasyPrint 70 decodes a web font (text/fonts.py): WOFF through fontTools,
+    WOFF2 by ``woff2.decompress``, anything else as it is."""
+    if face[:4] == b"wOFF":
+        font = TTFont(BytesIO(face), recalcTimestamp=False)
+        font.flavor = font.flavorData = None
+        out = BytesIO()
+        font.save(out)
+        return out.getvalue()
+    if face[:4] == b"wOF2":
+        out = BytesIO()
+        woff2.decompress(BytesIO(face), out)
+        return out.getvalue()
+    return face
 
 
 def share_fonts(pdf: pikepdf.Pdf, originals: dict) -> int:

@@ -67,6 +67,7 @@ from ..render.hyphenate import keep_words_whole
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import numbered_pages, page_openers
 from .folios import refolio, sheet_folios, sheet_html
+from .fonts import carried_faces
 from .pagemap import page_starts
 from .reserve import Observation, widths
 from ..render.xref import counts_pages, page_ref_ids, page_ref_numbers, page_ref_shape
@@ -646,8 +647,9 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
     anchors = book_anchors(parts, {n: r[1] for n, r in results.items()}, starts)
     ordered = [results[p.name][1] for p in parts]
     tagged = edition.pdf_variant == "pdf/ua-1"
+    reader = schedule.composer.reader
     merged = merge([PartPdf(r["data"], blanks[p.name], r["bookmarks"]) for p, r in zip(parts, ordered)], tagged,
-                   schedule.composer.reader.fonts)
+                   {**carried_faces(reader.images), **reader.fonts})
     if tagged and merged.problems and len(parts) > 1:
         diags.warning("parallel-fallback", f"edition '{edition.name}' is laid out as one document: its parts "
                       f"could not be merged into one tagged PDF ({'; '.join(merged.problems[:3])})")
