@@ -181,13 +181,12 @@ def typeface(edition: Edition) -> str:
 
 
 def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", part: Part | None = None,
-            toc_pages: dict | None = None, page_of=None, local=frozenset(), reserve=None) -> str:
+            toc_pages: dict | None = None, page_of=None, reserve=None) -> str:
     """The HTML of the whole book, or (*part*) of one part of it.
 
     A part has only its own chapters and blocks; its contents list every entry
     of the book, with the page numbers *toc_pages* (id -> page) as ``data-page``.
-    The page references (``@page:``) get their numbers from *page_of* (id -> page), but
-    those to the targets *local* (laid out in this document) are counted by WeasyPrint;
+    The page references (``@page:``) get their numbers from *page_of* (id -> page);
     *reserve*: see :func:`render.xref.fill_page_refs`.
     """
     toc = list(ctx.toc)
@@ -214,7 +213,7 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
         css=ctx.css, fix_css=fix_css, build_date=ctx.build_date, version=__version__,
         source_hash=ctx.reader.source_hash, typeface=typeface(ctx.edition), wide=length_mm(ctx.edition.page_size[0]) >= WIDE_PAGE_MM, part=part)
     if page_of is not None:
-        html = fill_page_refs(html, page_of, local, reserve)
+        html = fill_page_refs(html, page_of, reserve)
     return number_paragraphs(html)
 
 

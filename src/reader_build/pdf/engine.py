@@ -247,6 +247,69 @@ def page_openers(document) -> list[str]:
     return sorted(found)
 
 
+PAGE_REF_CLASS = "page-ref"
+KEPT_ATTRIBUTES = ("class", "lang", "dir", "style")      # what selects a page reference's style
+
+
+@dataclass(frozen=True)
+class PageRefBox:
+    """Where a page reference's number (``a.page-ref``, render/xref.py) is drawn: its page
+    (0-based), the origin of its text (as WeasyPrint writes it in the ``Tm`` of the text
+    object), its target, the number, the elements it stands in (:func:`page_ref_chain`), and
+    whether another number can take its place without a new layout (*fixed*: a box of fixed
+    width, the number at its start, no decoration, one text box)."""
+    page: int
+    x: float
+    y: float
+    target: str
+    text: str
+    chain: tuple
+    fixed: bool
+
+
+def page_ref_boxes(document) -> list[PageRefBox]:
+    """Every page reference's number in *document*, in page order."""
+    found = []
+    parents: dict | None = None
+    for number, page in enumerate(document.pages):
+        for box in _page_ref_boxes(page._page_box):
+            if parents is None:
+                root = page._page_box.children[0].element
+                parents = {child: parent for parent in root.iter() for child in parent}
+            texts = [b for b in box.descendants() if isinstance(b, boxes.TextBox)]
+            if not texts:
+                continue
+            text = texts[0]
+            style = box.style
+            decoration = text.style["text_decoration_line"]
+            fixed = (isinstance(box, boxes.InlineBlockBox) and style["width"] != "auto" and len(texts) == 1
+                     and style["text_align_all"] in ("start", "left") and style["direction"] == "ltr"
+                     and (not decoration or decoration == "none"))
+            found.append(PageRefBox(number, text.position_x, text.position_y + text.baseline,
+                                    box.element.get("data-target", ""), "".join(t.text for t in texts),
+                                    page_ref_chain(box.element, parents), fixed))
+    return found
+
+
+def _page_ref_boxes(box):
+    if box.element_tag == "a" and PAGE_REF_CLASS in (box.element.get("class") or "").split():
+        yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from _page_ref_boxes(child)
+
+
+def page_ref_chain(element, parents: dict) -> tuple:
+    """The elements from below ``body`` down to *element*, each as (tag, attributes): what its
+    style depends on, but for its siblings (see pdf/pagerefs.py)."""
+    chain = []
+    while element is not None and element.tag not in ("body", "html"):
+        attributes = tuple((k, v) for k, v in sorted(element.attrib.items()) if k in KEPT_ATTRIBUTES)
+        chain.append((element.tag, attributes))
+        element = parents.get(element)
+    return tuple(reversed(chain))
+
+
 def note_pages(document) -> tuple[dict, dict]:
     """(call page, note page) by note element, 0-based."""
     call_page: dict = {}

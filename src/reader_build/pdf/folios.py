@@ -60,7 +60,7 @@ def sheet_folios(data: bytes | None, first: int) -> tuple[dict, dict]:
     if data is None:
         return {}, {}
     with pikepdf.open(BytesIO(data)) as pdf:
-        objects = [TEXT.findall(_contents(page) or b"") for page in pdf.pages]
+        objects = [TEXT.findall(content_stream(page) or b"") for page in pdf.pages]
         glyphs: dict = {}
         for page in pdf.pages:
             fonts = page.obj.get("/Resources", {}).get("/Font", {})
@@ -90,7 +90,7 @@ def refolio(data: bytes, old_first: int, new_first: int, numbered: list, sheet: 
         for index, page in enumerate(pdf.pages):
             if not numbered[index]:
                 continue
-            old, new, content = folios.get(old_first + index), folios.get(new_first + index), _contents(page)
+            old, new, content = folios.get(old_first + index), folios.get(new_first + index), content_stream(page)
             if not old or new is None or len(old) != len(new) or content is None:
                 return None
             for before, after in zip(old, new):
@@ -99,7 +99,7 @@ def refolio(data: bytes, old_first: int, new_first: int, numbered: list, sheet: 
                 content = content.replace(before, after)
                 for name, gids in _glyphs_of(after).items():
                     wanted.setdefault((index, name), set()).update(gids)
-            page.obj.Contents.write(_compressed(content), filter=Name.FlateDecode)
+            page.obj.Contents.write(compressed(content), filter=Name.FlateDecode)
             changed = True
         if not changed:
             return data
@@ -116,13 +116,13 @@ def refolio(data: bytes, old_first: int, new_first: int, numbered: list, sheet: 
         return buffer.getvalue()
 
 
-def _contents(page) -> bytes | None:
+def content_stream(page) -> bytes | None:
     """The page's content stream, decoded (None: not a single stream, as WeasyPrint writes it)."""
     stream = page.obj.get("/Contents")
     return stream.read_bytes() if isinstance(stream, pikepdf.Stream) else None
 
 
-def _compressed(content: bytes) -> bytes:
+def compressed(content: bytes) -> bytes:
     """As pydyf compresses a stream (``pydyf.Stream.data``)."""
     compressor = zlib.compressobj(level=9)
     return compressor.compress(content) + compressor.flush()

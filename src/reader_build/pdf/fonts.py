@@ -92,7 +92,7 @@ def share_fonts(pdf: pikepdf.Pdf, originals: dict) -> int:
     replaced = 0
     for original in sorted(faces):
         face = faces[original]
-        if len(face.fonts) < 2:
+        if len(face.fonts) < 2 and not any(DECLARED in font for font in face.fonts.values()):
             continue
         shared = _shared_font(pdf, list(face.fonts.values()), originals[original])
         if shared is None:
@@ -333,7 +333,7 @@ def _shared_font(pdf: pikepdf.Pdf, fonts: list, original: bytes):
     new_child.BaseFont = name
     new_child.FontDescriptor = pdf.make_indirect(_descriptor(pdf, child.FontDescriptor, name, data, widths))
     new_child.W = _w_array({gid: _number(w) for gid, w in widths.items()})
-    shared = Dictionary({k: v for k, v in fonts[0].items()})
+    shared = Dictionary({k: v for k, v in fonts[0].items() if k != DECLARED})
     shared.BaseFont = name
     shared.DescendantFonts = Array([pdf.make_indirect(new_child)])
     shared.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, to_unicode_cmap(texts)))
@@ -403,4 +403,28 @@ def add_glyphs(pdf: pikepdf.Pdf, font, widths: dict, texts: dict, names: dict, o
     font.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, to_unicode_cmap(mapping)))
     name = Name(str(child.BaseFont))
     child.FontDescriptor = pdf.make_indirect(_descriptor(pdf, child.FontDescriptor, name, data, known))
+    return True
+
+
+DECLARED = Name("/ReaderBuildDeclared")   # a part's font given glyphs in /W alone (pagerefs.py)
+
+
+def declare_glyphs(font, widths: dict, texts: dict, names: dict) -> bool:
+    """Give the Type0 *font* the glyphs of *widths* (glyph id -> width) in its /W and its
+    ToUnicode CMap (with their *texts*), but not in its embedded subset: the font is marked, and
+    :func:`share_fonts` cuts its subset anew from its original, alone or with the other parts'.
+    False for a font that cannot be so cut (not cut from one of the originals, by face name
+    through *names*: :func:`original_names`)."""
+    if not _shareable(font) or names.get(_embedded_name(font)) is None:
+        return False
+    child = _descendant(font)
+    known = _widths(child)
+    new = {gid: width for gid, width in widths.items() if gid not in known}
+    if new:
+        known.update(new)
+        mapping = parse_to_unicode(font.ToUnicode.read_bytes())
+        mapping.update({gid: text for gid, text in texts.items() if gid in new and text})
+        child.W = _w_array({gid: _number(w) for gid, w in known.items()})
+        font.ToUnicode.write(to_unicode_cmap(mapping))
+    font[DECLARED] = True
     return True

@@ -65,12 +65,13 @@ from ..language.locale import locale_of
 from ..render.templates import template_environment
 from ..render.hyphenate import keep_words_whole
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
-from .engine import numbered_pages, page_openers
+from .engine import numbered_pages, page_openers, page_ref_boxes
 from .folios import refolio, sheet_folios, sheet_html
 from .fonts import carried_faces
 from .pagemap import page_starts
+from .pagerefs import digit_table, refs_from, refs_of, renumber_refs, renumbered, sheet_html as digit_sheet_html
 from .reserve import Observation, widths
-from ..render.xref import counts_pages, page_ref_ids, page_ref_numbers, page_ref_shape
+from ..render.xref import page_ref_ids, page_ref_numbers, page_ref_shape
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
@@ -94,6 +95,7 @@ class _Task:
     settled: str | None = None   # a JSON file: part name -> its first page, once the parts before are done
     sheet: int = 0               # > 0: not the part, but its folio sheet of so many pages (folios.py)
     refolio: tuple | None = None  # not a layout: (PDF, its first page, numbered pages, folios, glyphs) to move
+    renumber: tuple | None = None  # and/or: (page references, digit table, target -> number) to renumber
 
 
 # -- in the worker -------------------------------------------------------------------
@@ -121,11 +123,10 @@ def _lay_out_part(task: _Task) -> dict:
     if task.sheet:
         sheet = sheet_html(task.html, task.sheet, part_css(task.first_page), MARKER)
         return {"data": sheet and lay_out(sheet, fetcher).document.write_pdf(**pdf_options(task.variant))}
-    if task.refolio is not None:
-        data, old, numbered, folios, glyphs = task.refolio
-        return {"data": refolio(data, old, task.first_page, numbered, (folios, glyphs), _ASSETS["fonts"])}
+    if task.refolio is not None or task.renumber is not None:
+        return {"data": _placed(task)}
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
-    movable = not counts_pages(task.html)     # pages counted in the layout cannot be renumbered after it
+    movable = True            # (the page references are numbered after the layout: pagerefs.py)
     while True:        # until the notes settle: the only such loop
         html = keep_words_whole(task.html, rules)            # the words a ladder rule keeps whole
         layout = lay_out(html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
@@ -151,6 +152,7 @@ def _lay_out_part(task: _Task) -> dict:
         # the parts before were done meanwhile: writing again costs less than a new layout
         first = settled
         data = document.write_pdf(**pdf_options(task.variant))
+    data, refs, table = _canonical_refs(task, document, data, fetcher)
     bookmarks = [[(level, label, (0.75 * x, 0.75 * (page.height - y)), state)
                   for level, label, (x, y), state in page.bookmarks] for page in document.pages]
     starts = None
@@ -159,7 +161,47 @@ def _lay_out_part(task: _Task) -> dict:
     return {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
             "numbered": numbered_pages(document), "rules": rules, "passes": passes,
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
-            "refused": fetcher.refused, "bookmarks": bookmarks, "starts": starts, "data": data, "first_page": first}
+            "refused": fetcher.refused, "bookmarks": bookmarks, "starts": starts, "data": data, "first_page": first,
+            "refs": refs, "digits": table}
+
+
+_SHEETS: dict = {}            # digit sheet HTML -> its digit table (pagerefs.py), in this process
+
+
+def _canonical_refs(task: _Task, document, data: bytes, fetcher: AssetFetcher) -> tuple:
+    """The part's PDF with its page references in their canonical form (pagerefs.py), the
+    references (as lists; None when they cannot be given new numbers without a new layout) and
+    the digit table of their chains."""
+    boxes = page_ref_boxes(document)
+    if not boxes:
+        return data, [], {}
+    chains = sorted({box.chain for box in boxes})
+    sheet = digit_sheet_html(task.html, chains, MARKER)
+    if sheet is not None and sheet not in _SHEETS:
+        layout = lay_out(sheet, fetcher)
+        _SHEETS[sheet] = digit_table(layout.document.write_pdf(**pdf_options(task.variant)),
+                                     page_ref_boxes(layout.document), chains)
+    table = _SHEETS.get(sheet, {})
+    refs = refs_of(boxes, chains)
+    canonical = renumber_refs(data, refs, table, {}, _ASSETS["fonts"], canonical=True) if table else None
+    if canonical is None:
+        return data, None, {}
+    return canonical, [ref.as_list() for ref in refs], table
+
+
+def _placed(task: _Task) -> bytes | None:
+    """A laid-out part moved (new folios: folios.py) and/or given new page numbers in its page
+    references (pagerefs.py); None when that cannot be done exactly (lay it out again)."""
+    data = None
+    if task.refolio is not None:
+        data, old, numbered, folios, glyphs = task.refolio
+        data = refolio(data, old, task.first_page, numbered, (folios, glyphs), _ASSETS["fonts"])
+        if data is None:
+            return None
+    if task.renumber is not None:
+        pdf, records, table, numbers = task.renumber
+        data = renumber_refs(data if data is not None else pdf, refs_from(records), table, numbers, _ASSETS["fonts"])
+    return data
 
 
 def _settled_first_page(task: _Task) -> int | None:
@@ -258,13 +300,12 @@ class _Composer:
         self.chapter_of.update({h.id: c.id for c in reader.chapters for h in c.parsed.headings})
         if reader.xref is not None:            # every target of a link or @page: reference
             self.chapter_of.update({ident: t.chapter for ident, t in reader.xref.targets.items()})
-        # the page references (@page:) of each chapter: id -> the chapter of its target.  One to a
-        # target in the same part is counted by WeasyPrint; one to another part is given the page
-        # found there: the HTML of its chapter changes with the pages found ("paged")
+        # the page references (@page:) of each chapter: id -> the chapter of its target.  Each is
+        # given the page found there: the HTML of its chapter changes with the pages found ("paged")
         included = {c["id"] for c in ctx.chapters}
         self.refs = {c["id"]: {ident: where for ident in page_ref_ids(c["body"])
                                if (where := self.chapter_of.get(ident)) in included} for c in ctx.chapters}
-        self.paged: set = set()                # chapters with references to another part (see plan)
+        self.paged: set = set()                # chapters with page references (see plan)
         self.reserve: dict[str, dict] = {}     # part -> {id: digits} (see _Schedule.steady)
         self.fixed: dict[str, str] = {}        # parts without contents or indexes: their HTML
         self.composed: dict[str, tuple] = {}   # chapters with page references: (their pages, their HTML)
@@ -273,12 +314,11 @@ class _Composer:
         self.ids: dict[str, set] = {}
 
     def plan(self, parts: list[Part]) -> None:
-        self.paged = {chapter for part in parts for chapter in part.chapters if self.targets(part)}
+        self.paged = {chapter for part in parts for chapter in part.chapters if self.refs.get(chapter)}
 
-    def local(self, part: Part) -> set:
-        """The targets of the part's page references that it lays out itself."""
-        return {ident for chapter in part.chapters for ident, where in self.refs.get(chapter, {}).items()
-                if where in part.chapters}
+    def referred(self, part: Part) -> list:
+        """The targets of the part's page references, sorted."""
+        return sorted({ident for chapter in part.chapters for ident in self.refs.get(chapter, {})})
 
     def targets(self, part: Part) -> dict:
         """id -> chapter: the targets of the part's page references that other parts lay out."""
@@ -298,7 +338,7 @@ class _Composer:
         for kept in self.reserve.values():
             reserve.update({ident: max(digits, reserve.get(ident, 0)) for ident, digits in kept.items()})
         html = compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
-                       local={ident for refs in self.refs.values() for ident in refs}, reserve=reserve)
+                       reserve=reserve)
         return keep_words_whole(html, rules)
 
     def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
@@ -332,14 +372,14 @@ class _Composer:
             # a chapter's HTML changes only with the pages of its references (and, in a project's
             # own book template, maybe with the contents' pages): composed once per pages
             key = None if part.blocks & {"toc", "figures", "indexes"} else (
-                tuple((ident, ref_page_of(ident)) for ident in sorted(self.targets(part))),
+                tuple((ident, ref_page_of(ident)) for ident in self.referred(part)),
                 tuple(sorted((self.reserve.get(part.name) or {}).items())),
                 None if self.package_template else tuple(sorted(toc_pages.items())))
             if key is not None and self.composed.get(part.name, (None,))[0] == key:
                 htmls[part.name] = self.composed[part.name][1]
                 continue
             htmls[part.name] = compose(self.ctx, self.env, indexes, TOC_CSS + "\n" + MARKER, part, toc_pages,
-                                       ref_page_of, self.local(part), self.reserve.get(part.name))
+                                       ref_page_of, self.reserve.get(part.name))
             if key is not None:
                 self.composed[part.name] = (key, None)       # its HTML, once its links are made
         if not self.ids:
@@ -382,7 +422,6 @@ class _Schedule:
         self.running: dict = {}                 # future -> (part name, HTML)
         self.submitted: dict[str, int] = {}
         self.memo: dict[str, str] = {}
-        self.counted: dict[str, bool] = {}
         self.layouts = 0
         self.counts = self.starts = self.blanks = self.anchors = self.htmls = self.keys = None
         self.busy: set = set()
@@ -390,6 +429,9 @@ class _Schedule:
         self.numbers: dict[str, dict] = {}      # name -> the numbers of its page references, as laid out
         self.observed: dict[str, list] = {}     # name -> reserve.Observation of each of its layouts
         self.remembered_reserve = {name: dict(kept) for name, kept in composer.reserve.items()}
+        # shapes of HTML whose page references cannot be given new numbers after the layout (a
+        # project's styles that do not set them in boxes of fixed width): their numbers are keyed
+        self.unfixed: set = set(memory.get("unfixed", ()))
         self.part_of = {chapter: p for p in parts for chapter in p.chapters}    # chapter id -> its part
         self.known: list = []
 
@@ -407,12 +449,16 @@ class _Schedule:
 
     def key(self, html: str, first_page: int) -> str:
         """The cache key of a part laid out from *html* at *first_page*.  Its pages are the same at
-        every first page of the same side (folios.py sets the folios of a part that moved), unless
-        it counts pages itself (a page reference to a target in the same part)."""
-        if html not in self.counted:
-            self.counted[html] = counts_pages(html)
-        at = part_css(first_page) if self.counted[html] else f"side {first_page % 2}"
-        return _hash(self.tool, self.digest(html), at)
+        every first page of the same side (folios.py sets the folios of a part that moved) and for
+        any numbers of its page references (pagerefs.py gives it new ones), unless its styles do
+        not set them in boxes of fixed width."""
+        shape = self.shape(html)
+        return _hash(self.tool, self.digest(html) if shape in self.unfixed else shape, f"side {first_page % 2}")
+
+    def learn(self, html: str, result: dict) -> None:
+        """Can the page references of the part laid out from *html* be given new numbers?"""
+        if result.get("refs") is None:
+            self.unfixed.add(self.shape(html))
 
     def run(self, pool: "_Pool") -> None:
         loaded = False
@@ -430,6 +476,7 @@ class _Schedule:
         for future in sorted(done, key=lambda f: self.order[self.running[f][0]]):
             name, html = self.running.pop(future)
             result = pool.result(future, name)
+            self.learn(html, result)
             self.steady(name, html, result)
             self.results[name] = (self.key(html, result["first_page"]), result, True)
             self.laid_from[name] = self.shape(html)
@@ -476,6 +523,7 @@ class _Schedule:
                 continue
             hit = self.cache.load(self.keys[name]) if self.cache else None
             if hit is not None:
+                self.learn(self.htmls[name], hit)
                 self.steady(name, self.htmls[name], hit)
                 self.results[name], loaded = (self.keys[name], hit, False), True
                 self.laid_from[name] = self.shape(self.htmls[name])
@@ -532,31 +580,45 @@ class _Schedule:
 
     def move(self, pool: "_Pool") -> None:
         """The parts laid out (or taken from the cache) at another first page of the side they have
-        now: their folios are set anew from a folio sheet (folios.py), in the workers, not laid out
-        again; a part whose folios cannot be set so is laid out again at its page."""
-        moved = [p.name for p in self.parts if p.name in self.results and p.name in self.keys
-                 and self.results[p.name][0] == self.keys[p.name]
-                 and self.results[p.name][1]["first_page"] != self.starts[p.name]]
+        now, or with other numbers in their page references: their folios are set anew from a folio
+        sheet (folios.py) and their numbers put in place (pagerefs.py), in the workers, not laid out
+        again; a part for which that cannot be done is laid out again at its page."""
+        placing: dict = {}                       # name -> (moved, {target: its new number})
+        for part in self.parts:
+            name = part.name
+            if name not in self.results or name not in self.keys or self.results[name][0] != self.keys[name]:
+                continue
+            result = self.results[name][1]
+            final = page_ref_numbers(self.htmls[name])
+            numbers = {r[3]: final[r[3]] for r in result.get("refs") or () if r[3] in final and final[r[3]] != r[4]}
+            if result["first_page"] != self.starts[name] or numbers:
+                placing[name] = (result["first_page"] != self.starts[name], numbers)
         by_head: dict = {}                       # parts of the same styles share a sheet (all, as a rule)
-        for name in moved:
-            by_head.setdefault(sheet_html(self.htmls[name], 0, "", MARKER) or "", []).append(name)
+        for name, (moved, _numbers) in placing.items():
+            if moved:
+                by_head.setdefault(sheet_html(self.htmls[name], 0, "", MARKER) or "", []).append(name)
+        sheets = {name: self.sheet(pool, names) for names in by_head.values() for name in names}
         again, futures = [], {}
-        for names in by_head.values():
-            folios, glyphs = self.sheet(pool, names)
-            for name in names:
-                old, new = self.results[name][1]["first_page"], self.starts[name]
-                numbers = range(min(old, new), max(old, new) + self.results[name][1]["pages"])
-                task = _Task(name, "", [], new, self.edition.pdf_variant, False, refolio=(
-                    self.results[name][1]["data"], old, self.results[name][1].get("numbered") or [],
-                    {n: folios[n] for n in numbers if n in folios}, glyphs))
-                futures[pool.submit(task)] = name
-        for future, name in futures.items():
-            key, old, _made = self.results[name]
+        for name, (moved, numbers) in placing.items():
+            result = self.results[name][1]
+            old, new = result["first_page"], self.starts[name]
+            refolio = None
+            if moved:
+                folios, glyphs = sheets[name]
+                pages = range(min(old, new), max(old, new) + result["pages"])
+                refolio = (result["data"], old, result.get("numbered") or [],
+                           {n: folios[n] for n in pages if n in folios}, glyphs)
+            renumber = (result["data"], result["refs"], result["digits"], numbers) if numbers else None
+            task = _Task(name, "", [], new, self.edition.pdf_variant, False, refolio=refolio, renumber=renumber)
+            futures[pool.submit(task)] = (name, numbers)
+        for future, (name, numbers) in futures.items():
+            key, old, made = self.results[name]
             data = pool.result(future, name)["data"]
             if data is None:
                 again.append(name)
-            else:
-                self.results[name] = (key, moved_result(old, data, self.starts[name]), True)
+            else:           # (the layouts made in this build stay counted)
+                self.results[name] = (key, dict(moved_result(old, data, self.starts[name], numbers),
+                                                passes=old["passes"] if made else 0), True)
         for name in again:
             html = self.htmls[name]
             task = _Task(name, html, self.known_rules.get(self.digest(html), self.results[name][1]["rules"]),
@@ -669,7 +731,7 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
                 schedule.cache.store(key, result)
         schedule.cache.remember(edition.name, {
             "counts": schedule.counts, "anchors": anchors, "keys": sorted(schedule.keys.values()),
-            "reserve": schedule.composer.reserve,
+            "reserve": schedule.composer.reserve, "unfixed": sorted(schedule.unfixed),
             "rules": {_hash(schedule.htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
     info = [{"name": p.name, "first_page": starts[p.name], "pages": r["pages"], "blank_before": blanks[p.name],
              "layouts": r["passes"] if results[p.name][2] else 0} for p, r in zip(parts, ordered)]
@@ -680,12 +742,16 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
                      openers=sorted({ident for r in ordered for ident in r.get("openers", ())}))
 
 
-def moved_result(result: dict, data: bytes, first: int) -> dict:
-    """A part's *result* as it stands from page *first*, with its PDF *data* (folios.py): no layout."""
+def moved_result(result: dict, data: bytes, first: int, numbers: dict | None = None) -> dict:
+    """A part's *result* as it stands from page *first*, with its PDF *data* (folios.py) and the
+    *numbers* of its page references (pagerefs.py): no layout."""
     starts = result.get("starts")
     if starts is not None:
         starts = [dict(start, label=str(first - 1 + start["page"])) for start in starts]
-    return dict(result, data=data, first_page=first, starts=starts, passes=0)
+    refs = result.get("refs")
+    if refs and numbers:
+        refs = [ref.as_list() for ref in renumbered(refs_from(refs), numbers)]
+    return dict(result, data=data, first_page=first, starts=starts, passes=0, refs=refs)
 
 
 def _counts(parts: list[Part], results: dict, remembered: dict, estimates: dict) -> dict:

@@ -4,10 +4,8 @@
 "figs. 1–3"), ``@Fig:map`` "Fig. 1", ``@tbl:x`` "table 1", ``@note:x`` "n. 51", each
 number a link to its target.  ``@page:ID`` gives "p. 36": in a PDF the number is the
 page of the target in that very edition (the renderer writes a placeholder, which
-:func:`fill_page_refs` fills: a target laid out in the same document as the reference is
-counted by WeasyPrint itself, ``target-counter()`` in print.css; one in another part of a
-parallel layout gets the page that layout found, as text); in the e-book it is the page
-of the print edition (``Target.page_label``), as in the index.
+:func:`fill_page_refs` fills with the page the layout found, in a box of fixed width);
+in the e-book it is the page of the print edition (``Target.page_label``), as in the index.
 """
 from __future__ import annotations
 
@@ -106,21 +104,20 @@ def _page_link(ident: str, href: str, target) -> str:
     return f'<a class="page-ref" href="{escape(href, quote=True)}">{escape(str(page)) if page else "?"}</a>'
 
 
-def fill_page_refs(html: str, page_of, local=frozenset(), reserve=None) -> str:
+def fill_page_refs(html: str, page_of, reserve=None) -> str:
     """The page references of composed PDF HTML with their numbers (*page_of(id)*; "?" for a
     target this edition leaves out), so that every edition prints its own.
 
-    A target of *local* (laid out in the same document) is left empty: print.css counts its
-    page (``target-counter``).  *reserve* (id -> digits) sets a number in a box as wide as
-    that many figures (``data-digits``), so that a number that changes within them cannot
-    move a line of the page (see pdf/parallel.py)."""
+    Each number is set in a box as wide as its figures (``data-digits``; print.css), or as
+    *reserve* (id -> digits) keeps, if more: another number of as many figures cannot move a
+    line of the page, and a laid-out part is given new numbers without a new layout
+    (pdf/pagerefs.py)."""
     reserve = reserve or {}
 
     def fill(m):
         ident, opening = m.group(2), m.group(1)
-        number = "" if ident in local else str(page_of(ident) or "?")
-        if ident in reserve:          # (a number wider than the width kept widens it)
-            opening = opening[:-1] + f' data-digits="{max(int(reserve[ident]), len(number))}">'
+        number = str(page_of(ident) or "?")
+        opening = opening[:-1] + f' data-digits="{max(int(reserve.get(ident, 0)), len(number))}">'
         return opening + number + m.group(4)
     return PAGE_REF.sub(fill, html)
 
@@ -138,12 +135,6 @@ def page_ref_numbers(html: str) -> dict[str, str]:
 
 def page_ref_ids(html: str) -> list[str]:
     return [m.group(2) for m in PAGE_REF.finditer(html)]
-
-
-def counts_pages(html: str) -> bool:
-    """Does *html* have a page reference that WeasyPrint counts (its pages cannot be renumbered
-    after the layout)?"""
-    return any(not m.group(3) for m in PAGE_REF.finditer(html))
 
 
 def figure_caption(reader, ident: str, caption_html: str) -> str:
