@@ -15,7 +15,8 @@ read laid-out pages (pdf/pagemap.py) take the page boxes from here (:func:`page_
   their call; :func:`keep_notes_rules` computes the CSS (for this layout only)
   that brings them back (see "orphan fix" in the project's design notes).
 * :func:`anchor_pages` maps every element id to its page number; :func:`renumber`
-  moves the page numbers of a layout without laying it out again.
+  moves the page numbers of a layout without laying it out again; :func:`page_ref_boxes`
+  finds where the number of each page reference is drawn (pdf/pagerefs.py).
 * While a document is laid out, the note area of a page is measured note by note
   (:func:`_update_note_area`: each note laid out once, not the whole area again for every
   note added), hyphen ladders are mended as the pages are made (:class:`_PageFixer`), and a
@@ -53,6 +54,10 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
 * ``weasyprint.pdf.fonts.TTFont`` and ``weasyprint.text.fonts.TTFont`` (replaced for good by a
   ``functools.partial`` of fontTools' ``TTFont`` with ``recalcTimestamp=False``) and
   ``weasyprint.pdf.fonts.harfbuzz_subset``;
+* a page reference's box (:func:`page_ref_boxes`): an ``InlineBlockBox`` and its ``TextBox``'s
+  ``position_x``, ``position_y`` and ``baseline`` (where WeasyPrint 70's ``draw_text`` sets the
+  text matrix), the computed ``width``, ``text_align_all``, ``direction`` and
+  ``text_decoration_line``, and the root element's ``iter()`` (the elements it stands in);
 * ``Page._page_box`` and the box classes of ``weasyprint.formatting_structure.boxes``
   (``BlockBox``, ``LineBox``, ``TextBox``, ``ReplacedBox``, ``MarginBox``, ``FootnoteAreaBox``,
   ``TableRowGroupBox``) with their ``element``, ``element_tag``, ``style``, ``children``,

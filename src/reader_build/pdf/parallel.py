@@ -17,21 +17,23 @@ one-document build.  What crosses parts:
 * **Links** to another part are written ``href="xref:ID"`` and made named
   destinations after the merge; the contents get their numbers as ``data-page``,
   the indexes theirs from :func:`index.compose.index_parts` with the pages of all parts.
-* **Page references** (``@page:``, render/xref.py): one to a target in the same part is
-  counted by WeasyPrint (``target-counter``; such a part is never renumbered after its
-  layout).  One to another part gets the page the layouts so far give; the part is laid
-  out again once the pages of its targets are known (:meth:`_Schedule.due`).  Should a
-  changed number move its lines, its numbers keep a fixed width from then on
-  (:meth:`_Schedule.steady`), so the rounds end: a number within that width cannot
-  change the layout.
-* **Cache** (*cache_dir*): a part laid out for the same HTML, styles, side of its
-  first page (left or right), fonts, images and tool version is reused; the last
-  build's page counts, anchors and fix rules are remembered per edition.  A part that
-  counts pages itself (a page reference to a target in the same part) is kept for its
-  first page only.
+* **Page references** (``@page:``, render/xref.py): each number is text in a box of fixed
+  width (as many figures as it has), so a part's layout depends on how many figures its
+  numbers have, not on the numbers (:meth:`_Schedule.shape`).  A part is laid out with the
+  pages the layouts so far give; once the pages of its targets are known, the numbers are
+  put in place in its laid-out pages (pagerefs.py), not by a new layout.  A number that
+  gains a figure changes the shape: the part is laid out again; should that move its lines,
+  its numbers keep a fixed width from then on (:meth:`_Schedule.steady`), so the rounds end.
+  A part whose styles do not set the numbers in such boxes (pagerefs.py cannot splice them)
+  is keyed with its numbers and laid out again when they change (:meth:`_Schedule.learn`).
+* **Cache** (*cache_dir*): a part laid out for the same HTML (but for the numbers of its
+  page references), styles, side of its first page (left or right), fonts, images and tool
+  version is reused; the last build's page counts, anchors and fix rules are remembered per
+  edition.
 * **Parts that only moved** (:meth:`_Schedule.move`): a part laid out, or taken from the
-  cache, at another first page of the same side than the one it has in the end is not
-  laid out again: its folios are set from a folio sheet (folios.py), in the workers, the
+  cache, at another first page of the same side than the one it has in the end, or with
+  other numbers in its page references, is not laid out again: its folios are set from a
+  folio sheet (folios.py) and its numbers put in place (pagerefs.py), in the workers, the
   same way in a build from scratch and in a rebuild.  An odd move (the sides swap) is a
   new layout.
 """
@@ -75,7 +77,8 @@ from ..render.xref import page_ref_ids, page_ref_numbers, page_ref_shape
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
-FORMAT = 4                  # of a cached part (2: with its page openers; 3: sealed records; 4: kept when it moves)
+FORMAT = 5                  # of a cached part (2: with its page openers; 3: sealed records; 4: kept when it moves;
+                            # 5: page references given as text, renumbered in place)
 TITLE, FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(title)", "(front)", "(bibliography)", "(colophon)", "(book)"
 TITLE_BLOCKS = frozenset({"title", "imprint"})            # the title part: title page and its verso
 FRONT_BLOCKS = frozenset({"toc", "figures"})              # the front part: contents, figures
