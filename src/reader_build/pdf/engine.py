@@ -45,10 +45,14 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
   :func:`lay_out` only), with ``weasyprint.text.line_break``'s ``split_first_line``,
   ``create_layout``, ``line_size``, ``first_line_metrics`` and ``Layout.get_first_line``;
 * a ``TextBox``'s ``text`` in the box tree (a ladder's word kept whole: :func:`_keep_whole`);
-* a margin box's computed ``content`` (:func:`numbered_pages`);
+* a margin box's computed ``content`` (:func:`numbered_pages`), its text boxes' ``text``,
+  ``font_size`` and ``visibility`` (:func:`margin_texts`), a page box's ``content_box_x``,
+  ``content_box_y``, ``width`` and ``height`` (:func:`page_areas`);
 * the layout context: ``page_maker`` (its page states and remake states),
   ``footnotes``, ``reported_footnotes``, ``broken_out_of_flow``, ``running_elements``,
   ``current_page``, ``get_image_from_uri``;
+* ``weasyprint.layout.page.set_page_type_computed_styles``, a page box's ``page_type`` and the
+  context's ``style_for`` (:func:`margin_kinds`);
 * ``weasyprint.layout.page.make_margin_boxes``, ``weasyprint.layout.background.layout_backgrounds``
   and ``weasyprint.document.Page`` (:func:`renumber`);
 * ``weasyprint.pdf.fonts.TTFont`` and ``weasyprint.text.fonts.TTFont`` (replaced for good by a
@@ -84,7 +88,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.formatting_structure.build import create_anonymous_boxes
 from weasyprint.layout.background import layout_backgrounds
 from weasyprint.layout.block import block_level_layout
-from weasyprint.layout.page import make_margin_boxes, remake_page
+from weasyprint.layout.page import make_margin_boxes, remake_page, set_page_type_computed_styles
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -162,6 +166,7 @@ class Layout:
     warnings: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)      # the fix rules applied while the pages were made
     context: object | None = None                       # WeasyPrint's layout context, kept for renumber
+    html: object | None = None                          # WeasyPrint's HTML document (margin_kinds)
 
 
 def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **options) -> Layout:
@@ -189,7 +194,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
                 _weasy_layout.LayoutContext._update_footnote_area = _original_update_note_area
                 _weasy_inline.split_first_line = _original_split_first_line
     return Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [],
-                  fixer.context if fixer else None)
+                  fixer.context if fixer else None, fixer.html if fixer else None)
 
 
 def renumber(layout: Layout, delta: int) -> bool:
@@ -225,6 +230,64 @@ def anchor_pages(document) -> dict[str, int]:
             elif number > pages[anchor]:
                 pages[continued_id(anchor)] = number
     return pages
+
+
+def page_areas(document) -> list[tuple]:
+    """Per page, its content area (x, y, width, height): where its text stands (pdf/folios.py)."""
+    return [(box.content_box_x(), box.content_box_y(), box.width, box.height)
+            for box in (page._page_box for page in document.pages)]
+
+
+def margin_texts(document) -> list[int]:
+    """Per page, how many text objects its margin boxes draw (WeasyPrint draws a text box with
+    something but white space in it, and not in a font of no size)."""
+    return [sum(1 for child in page._page_box.children if isinstance(child, boxes.MarginBox)
+                for box in child.descendants() if isinstance(box, boxes.TextBox) and box.text.strip()
+                and box.style["font_size"] >= 1e-6 and box.style["visibility"] == "visible")
+            for page in document.pages]
+
+
+MARGIN_BOXES = tuple(f"@{edge}-{place}" for edge, places in (
+    ("top", ("left-corner", "left", "center", "right", "right-corner")),
+    ("bottom", ("left-corner", "left", "center", "right", "right-corner")),
+    ("left", ("top", "middle", "bottom")), ("right", ("top", "middle", "bottom"))) for place in places)
+
+
+def margin_kinds(layout: Layout) -> list[tuple[str, str]] | None:
+    """Per page, what its margin boxes show (their computed ``content``: ``counter(page)``,
+    ``string(chapter)`` …) and what they would show were the page on the other side; None for a
+    layout that kept no context (pdf/folios.py: an odd move)."""
+    context, html = layout.context, layout.html
+    if context is None or html is None:
+        return None
+    kinds = []
+    for page in layout.document.pages:
+        kind = page._page_box.page_type
+        other = kind._replace(side="left" if kind.side == "right" else "right")
+        if context.style_for(other) is None:
+            set_page_type_computed_styles(other, html, context.style_for)
+        kinds.append((_margin_kind(context, kind), _margin_kind(context, other)))
+    return kinds
+
+
+def _margin_kind(context, kind) -> str:
+    shown = []
+    for name in MARGIN_BOXES:
+        style = context.style_for(kind, name)
+        if style is not None and style["content"] not in ("normal", "inhibit", "none"):
+            shown.append(f"{name}: {style['content']!r}")
+    return "; ".join(shown)
+
+
+SIDES = frozenset({"left", "right", "recto", "verso"})
+
+
+def breaks_to_a_side(document) -> bool:
+    """Does a box of *document* (but the root) ask to start or end on a page of one side
+    (``break-before: right`` …)?  Then its pages depend on the side of its first page."""
+    return any(box.element_tag != "html" and (box.style["break_before"] in SIDES or box.style["break_after"] in SIDES)
+               for page in document.pages for child in page._page_box.children
+               for box in child.descendants() if isinstance(box, boxes.BlockLevelBox))
 
 
 def numbered_pages(document) -> list[bool]:
@@ -506,7 +569,7 @@ def _make_all_pages(context, root_box, html, pages):
     if fixer is None or pages:       # not ours, or WeasyPrint's later repagination of made pages
         yield from _original_make_all_pages(context, root_box, html, pages)
         return
-    fixer.context = context
+    fixer.context, fixer.html = context, html
     made: list = []
     starts: list = []                # the context's state at the start of each page
     context.rendered_notes = []
@@ -561,6 +624,7 @@ class _PageFixer:
         self.pending = None           # (paragraph, page index): a widows rule waiting for the paragraph's end
         self.originals = None         # paragraph element -> its boxes in the box tree
         self.context = None           # WeasyPrint's layout context (for renumber)
+        self.html = None              # WeasyPrint's HTML document (for margin_kinds)
 
     def forget(self, back: int) -> None:
         self.first_page = {e: i for e, i in self.first_page.items() if i < back}

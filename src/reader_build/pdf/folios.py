@@ -21,6 +21,15 @@ the new number, taken from a *folio sheet*: the part's own document (the same st
   the same name, so that the merge (fonts.share_fonts) sees it.  Glyphs of the old folios
   are kept (the merged book's shared subset may then hold a glyph that no page uses).
 
+* **An odd move** (the part starts on a page of the other side: its left and right pages
+  swap) is made on single-sided pages alone: where the sheet's pages of both sides have the
+  same content area, the part's text stands where it stood, and every text object of the
+  margin boxes of each page (the running heads too, not the folios alone) is replaced by the
+  other side's, in the order drawn.  The layout says how many text objects each page's margin
+  boxes have (``margins``): a page with one the sheet does not show (a running head that
+  names the chapter) is not spliced.  Mirrored pages (the text moves across) are laid out
+  again.
+
 Only the margin boxes' text objects change: their marked content (``/Span <</MCID n>>``) and
 graphics state are outside ``BT``/``ET`` and stay, and so do the structure tree, links,
 outline and anchors (the part's own page numbers, from 1).
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import dataclass, field
 from io import BytesIO
 
 import pikepdf
@@ -54,11 +64,34 @@ def sheet_html(html: str, pages: int, css: str, marker: str) -> str | None:
     return html[:body.start()].replace(marker, css) + body.group(1) + inner + body.group(2) + html[body.end():]
 
 
-def sheet_folios(data: bytes | None, first: int) -> tuple[dict, dict]:
-    """(page number -> the folio text objects of that page, font name -> (widths, texts)) of a
-    folio sheet numbered from *first* (none without a sheet)."""
+@dataclass
+class FolioSheet:
+    """What a folio sheet says, by page number: the text objects of each page's folio (those not
+    on every page of its side), every text object of its margin boxes in the order drawn, its
+    content area (x, y, width, height); and font name -> (widths, texts) of its fonts."""
+    folios: dict = field(default_factory=dict)
+    every: dict = field(default_factory=dict)
+    areas: dict = field(default_factory=dict)
+    glyphs: dict = field(default_factory=dict)
+
+    def update(self, other: "FolioSheet", start: int, end: int) -> None:
+        """Take *other*'s pages from *start* to *end*, and its fonts."""
+        for mine, theirs in ((self.folios, other.folios), (self.every, other.every), (self.areas, other.areas)):
+            mine.update({n: value for n, value in theirs.items() if start <= n <= end})
+        self.glyphs.update(other.glyphs)
+
+    def only(self, pages) -> "FolioSheet":
+        """The sheet for the page numbers *pages* alone."""
+        wanted = set(pages)
+        return FolioSheet(*({n: v for n, v in d.items() if n in wanted} for d in (self.folios, self.every, self.areas)),
+                          self.glyphs)
+
+
+def sheet_folios(data: bytes | None, first: int, areas: list | None = None) -> FolioSheet:
+    """The :class:`FolioSheet` of a folio sheet's PDF *data*, numbered from *first*, with the
+    content *areas* of its pages (none without a sheet)."""
     if data is None:
-        return {}, {}
+        return FolioSheet()
     with pikepdf.open(BytesIO(data)) as pdf:
         objects = [TEXT.findall(content_stream(page) or b"") for page in pdf.pages]
         glyphs: dict = {}
@@ -72,48 +105,135 @@ def sheet_folios(data: bytes | None, first: int) -> tuple[dict, dict]:
         sets = [set(found) for n, found in enumerate(objects) if (first + n) % 2 == side]
         constant[side] = set.intersection(*sets) if len(sets) > 1 else set()
     folios = {first + n: [o for o in found if o not in constant[(first + n) % 2]] for n, found in enumerate(objects)}
-    return folios, glyphs
+    every = {first + n: list(found) for n, found in enumerate(objects)}
+    return FolioSheet(folios, every, {first + n: tuple(area) for n, area in enumerate(areas or ())}, glyphs)
 
 
-def refolio(data: bytes, old_first: int, new_first: int, numbered: list, sheet: tuple,
-            originals: dict) -> bytes | None:
+def refolio(data: bytes, old_first: int, new_first: int, numbered: list, sheet: FolioSheet,
+            originals: dict, margins: list | None = None) -> bytes | None:
     """The part's PDF *data*, laid out from page *old_first*, with the folios of pages from
-    *new_first*; None when a folio cannot be put in place exactly (lay the part out again)."""
-    folios, glyphs = sheet
-    if (new_first - old_first) % 2:
-        return None
+    *new_first*; None when a folio cannot be put in place exactly (lay the part out again).
+
+    An odd move (the part's left and right pages swap) is made only where both sides have the
+    same content area on every page (single-sided pages: the text stands where it stood): each
+    page's margin objects (*margins*: per page, from the layout, see :func:`_other_side`) become
+    those of the part's pages of the other side."""
+    odd = (new_first - old_first) % 2 == 1
     with pikepdf.open(BytesIO(data)) as pdf:
-        if len(numbered) != len(pdf.pages):
+        pages = len(pdf.pages)
+        contents = [content_stream(page) for page in pdf.pages]
+        if len(numbered) != pages or None in contents:
             return None
-        wanted: dict = {}                     # (page index, font name) -> {glyph id}
-        changed = False
-        for index, page in enumerate(pdf.pages):
-            if not numbered[index]:
-                continue
-            old, new, content = folios.get(old_first + index), folios.get(new_first + index), content_stream(page)
-            if not old or new is None or len(old) != len(new) or content is None:
+        if odd:
+            if not _same_areas(sheet, old_first, new_first, pages, margins):
                 return None
-            for before, after in zip(old, new):
-                if content.count(before) != 1:
-                    return None
-                content = content.replace(before, after)
+            swaps = _other_side(contents, old_first, new_first, numbered, sheet, margins)
+            if swaps is None:
+                return None
+        else:
+            swaps = {index: (sheet.folios.get(old_first + index), sheet.folios.get(new_first + index))
+                     for index in range(pages) if numbered[index]}
+        wanted: dict = {}                     # (page index, font name) -> {glyph id}
+        for index, (old, new) in sorted(swaps.items()):
+            content = _replaced(contents[index], old, new) if old and new is not None and len(old) == len(new) else None
+            if content is None:
+                return None
+            for after in new:
                 for name, gids in _glyphs_of(after).items():
                     wanted.setdefault((index, name), set()).update(gids)
-            page.obj.Contents.write(compressed(content), filter=Name.FlateDecode)
-            changed = True
-        if not changed:
+            pdf.pages[index].obj.Contents.write(compressed(content), filter=Name.FlateDecode)
+        if not swaps:
             return data
         names = original_names(originals) if wanted else {}
         for (index, name), gids in sorted(wanted.items()):
             font = pdf.pages[index].obj.get("/Resources", {}).get("/Font", {}).get("/" + name)
-            widths, texts = glyphs.get(name, ({}, {}))
-            if font is None or not gids <= set(widths) or \
-                    not add_glyphs(pdf, font, {g: widths[g] for g in gids}, {g: texts[g] for g in gids if g in texts},
-                                   names, originals):
+            widths, texts = sheet.glyphs.get(name, ({}, {}))
+            known = font_glyphs(font)[0] if font is not None else {}
+            if font is None or not gids <= set(widths) | set(known) or \
+                    not add_glyphs(pdf, font, {g: widths[g] for g in gids if g not in known},
+                                   {g: texts[g] for g in gids if g in texts and g not in known}, names, originals):
                 return None
         buffer = BytesIO()
         pdf.save(buffer, deterministic_id=True)
         return buffer.getvalue()
+
+
+def _other_side(contents: list, old_first: int, new_first: int, numbered: list, sheet: FolioSheet,
+                margins: list) -> dict | None:
+    """Page index -> (its margin objects, those it has on the other side) for an odd move.
+
+    *margins*: per page, how many text objects its margin boxes draw, what they show and what
+    they would show on the other side (engine.margin_kinds).  A page's margin objects are its
+    last text objects (WeasyPrint draws the margin boxes after the page's text), each drawn from
+    outside the page's content area.  Those of the other side are taken from the part's own
+    pages of that side whose margin boxes show the same (the folio, the sheet's for the old
+    number, replaced by the sheet's for the new one): every such page must show the same running
+    heads, so that a page given that side shows them too.  None when that does not hold."""
+    heads: dict = {}              # (side, what the margin boxes show) -> their objects, None for the folio's
+    found: dict = {}
+    for index, content in enumerate(contents):
+        count, shown, other = margins[index]
+        area = sheet.areas.get(old_first + index)
+        every = [m.group(0) for m in TEXT.finditer(content)]
+        objects = every[len(every) - count:] if count else []
+        if len(objects) != count or not all(_outside(o, area) for o in objects):
+            return None
+        if not numbered[index]:
+            if objects or other:              # (the other side would show something there)
+                return None
+            continue
+        folio = sheet.folios.get(old_first + index) or []
+        if not folio or any(objects.count(f) != 1 for f in folio):
+            return None
+        pattern = tuple(None if o in folio else o for o in objects)
+        if heads.setdefault(((old_first + index) % 2, shown), pattern) != pattern:
+            return None
+        found[index] = (objects, other)
+    swaps = {}
+    for index, (objects, other) in found.items():
+        pattern, folio = heads.get(((new_first + index) % 2, other)), sheet.folios.get(new_first + index)
+        if pattern is None or folio is None or pattern.count(None) != len(folio):
+            return None
+        numbers = iter(folio)
+        swaps[index] = (objects, [next(numbers) if o is None else o for o in pattern])
+    return swaps
+
+
+TM = re.compile(rb"1 0 0 -1 (-?[\d.]+) (-?[\d.]+) Tm")
+
+
+def _outside(text_object: bytes, area) -> bool:
+    """Is the text object drawn from outside the content *area* (x, y, width, height)?"""
+    found = TM.search(text_object)
+    if found is None or area is None:
+        return False
+    x, y = float(found.group(1)), float(found.group(2))
+    left, top, width, height = area
+    return not (left - 0.01 <= x <= left + width + 0.01 and top - 0.01 <= y <= top + height + 0.01)
+
+
+def _same_areas(sheet: FolioSheet, old_first: int, new_first: int, pages: int, margins: list | None) -> bool:
+    """Do the pages of the part stand in the same content area from *new_first* as from *old_first*?"""
+    if margins is None or len(margins) != pages:
+        return False
+    areas = [(sheet.areas.get(old_first + i), sheet.areas.get(new_first + i)) for i in range(pages)]
+    return all(a is not None and a == b for a, b in areas)
+
+
+def _replaced(content: bytes, old: list, new: list) -> bytes | None:
+    """*content* with the text objects *old* (each there once, in this order) replaced, where each
+    stands, by those of *new*; None when they are not found so."""
+    places = []
+    for before in old:
+        at = content.find(before)
+        if at < 0 or content.find(before, at + 1) >= 0 or (places and at < places[-1][1]):
+            return None
+        places.append((at, at + len(before)))
+    out, last = [], 0
+    for (start, end), after in zip(places, new):
+        out += [content[last:start], after]
+        last = end
+    return b"".join(out) + content[last:]
 
 
 def content_stream(page) -> bytes | None:

@@ -67,8 +67,9 @@ from ..language.locale import locale_of
 from ..render.templates import template_environment
 from ..render.hyphenate import keep_words_whole
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
-from .engine import numbered_pages, page_openers, page_ref_boxes
-from .folios import refolio, sheet_folios, sheet_html
+from .engine import breaks_to_a_side, margin_kinds, margin_texts, numbered_pages, page_areas, page_openers
+from .engine import page_ref_boxes
+from .folios import FolioSheet, refolio, sheet_folios, sheet_html
 from .fonts import carried_faces
 from .pagemap import page_starts
 from .pagerefs import digit_table, refs_from, refs_of, renumber_refs, renumbered, sheet_html as digit_sheet_html
@@ -97,7 +98,8 @@ class _Task:
     want_starts: bool
     settled: str | None = None   # a JSON file: part name -> its first page, once the parts before are done
     sheet: int = 0               # > 0: not the part, but its folio sheet of so many pages (folios.py)
-    refolio: tuple | None = None  # not a layout: (PDF, its first page, numbered pages, folios, glyphs) to move
+    refolio: tuple | None = None  # not a layout: (PDF, its first page, numbered pages, folio sheet, margins) to move
+    sided: bool = True           # are its left and right pages set apart (mirrored)?
     renumber: tuple | None = None  # and/or: (page references, digit table, target -> number) to renumber
 
 
@@ -125,7 +127,10 @@ def _lay_out_part(task: _Task) -> dict:
     fetcher = AssetFetcher(_ASSETS["fonts"], _ASSETS["images"])
     if task.sheet:
         sheet = sheet_html(task.html, task.sheet, part_css(task.first_page), MARKER)
-        return {"data": sheet and lay_out(sheet, fetcher).document.write_pdf(**pdf_options(task.variant))}
+        if sheet is None:
+            return {"data": None, "areas": []}
+        document = lay_out(sheet, fetcher).document
+        return {"data": document.write_pdf(**pdf_options(task.variant)), "areas": page_areas(document)}
     if task.refolio is not None or task.renumber is not None:
         return {"data": _placed(task)}
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
@@ -143,7 +148,8 @@ def _lay_out_part(task: _Task) -> dict:
         settled = _settled_first_page(task)
         if settled not in (None, first) and not new and movable and renumber(layout, settled - first):
             first = settled        # the same pages, numbered from where the parts before end
-        elif settled not in (None, first) and passes <= MAX_ROUNDS:
+        elif settled not in (None, first) and passes <= MAX_ROUNDS and (task.sided or (settled - first) % 2 == 0):
+            # (single-sided pages that moved by an odd number: their folios are set after the layout)
             # the parts before are done and this one starts elsewhere: lay it out again now
             first, fixes = settled, fixes - (not new)
             continue
@@ -163,9 +169,19 @@ def _lay_out_part(task: _Task) -> dict:
         starts = [asdict(s) for s in page_starts(document, [str(first + i) for i in range(len(bookmarks))])]
     return {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
             "numbered": numbered_pages(document), "rules": rules, "passes": passes,
+            "margins": _margins(layout),
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
             "refused": fetcher.refused, "bookmarks": bookmarks, "starts": starts, "data": data, "first_page": first,
             "refs": refs, "digits": table}
+
+
+def _margins(layout) -> list | None:
+    """Per page, what its margin boxes draw and show, and would show on the other side (folios.py:
+    an odd move); None for pages that depend on the side of the first (a break to a right-hand page)."""
+    kinds = margin_kinds(layout)
+    if kinds is None or breaks_to_a_side(layout.document):
+        return None
+    return [[count, shown, other] for count, (shown, other) in zip(margin_texts(layout.document), kinds)]
 
 
 _SHEETS: dict = {}            # digit sheet HTML -> its digit table (pagerefs.py), in this process
@@ -197,8 +213,8 @@ def _placed(task: _Task) -> bytes | None:
     references (pagerefs.py); None when that cannot be done exactly (lay it out again)."""
     data = None
     if task.refolio is not None:
-        data, old, numbered, folios, glyphs = task.refolio
-        data = refolio(data, old, task.first_page, numbered, (folios, glyphs), _ASSETS["fonts"])
+        data, old, numbered, sheet, margins = task.refolio
+        data = refolio(data, old, task.first_page, numbered, sheet, _ASSETS["fonts"], margins)
         if data is None:
             return None
     if task.renumber is not None:
@@ -413,6 +429,8 @@ class _Schedule:
                  tool: str, memory: dict, estimates: dict):
         self.edition, self.parts, self.composer, self.cache, self.tool = edition, parts, composer, cache, tool
         self.order = {p.name: i for i, p in enumerate(parts)}
+        # mirrored pages: a part laid out from a left-hand page is not the part from a right-hand one
+        self.sided = edition.sides == "mirrored" and edition.medium != "screen"
         listed = [i for i, p in enumerate(parts) if p.chapters or p.blocks & {"bibliography", "indexes"}]
         self.last_listed = listed[-1] if listed else len(parts) - 1
         self.remembered_anchors: dict = dict(memory.get("anchors", {}))
@@ -435,6 +453,9 @@ class _Schedule:
         # shapes of HTML whose page references cannot be given new numbers after the layout (a
         # project's styles that do not set them in boxes of fixed width): their numbers are keyed
         self.unfixed: set = set(memory.get("unfixed", ()))
+        # shapes of HTML whose pages depend on the side of the first page (a break to a right-hand
+        # page inside the part): keyed with that side even in a single-sided edition
+        self.two_sided: set = set(memory.get("two_sided", ()))
         self.part_of = {chapter: p for p in parts for chapter in p.chapters}    # chapter id -> its part
         self.known: list = []
 
@@ -456,12 +477,15 @@ class _Schedule:
         any numbers of its page references (pagerefs.py gives it new ones), unless its styles do
         not set them in boxes of fixed width."""
         shape = self.shape(html)
-        return _hash(self.tool, self.digest(html) if shape in self.unfixed else shape, f"side {first_page % 2}")
+        side = f"side {first_page % 2}" if self.sided or shape in self.two_sided else "either side"
+        return _hash(self.tool, self.digest(html) if shape in self.unfixed else shape, side)
 
     def learn(self, html: str, result: dict) -> None:
         """Can the page references of the part laid out from *html* be given new numbers?"""
         if result.get("refs") is None:
             self.unfixed.add(self.shape(html))
+        if result.get("margins") is None:
+            self.two_sided.add(self.shape(html))
 
     def run(self, pool: "_Pool") -> None:
         loaded = False
@@ -515,7 +539,8 @@ class _Schedule:
             return True
         # (while it is laid out again elsewhere, too: the count stays)
         return (q.name in self.htmls and self.laid_from.get(q.name) == self.shape(self.htmls[q.name])
-                and self.results[q.name][1]["first_page"] % 2 == self.starts[q.name] % 2)
+                and (self.results[q.name][1]["first_page"] % 2 == self.starts[q.name] % 2
+                     or not self.sided and self.results[q.name][1].get("margins") is not None))
 
     def dispatch(self, pool: "_Pool") -> bool:
         """Give the workers the parts to lay out now; True when a part came from the cache."""
@@ -541,7 +566,8 @@ class _Schedule:
             # contents or indexes change, those of the part's last layout in this build
             rules = self.known_rules.get(self.digest(html),
                                          self.results[name][1]["rules"] if name in self.results else [])
-            task = _Task(name, html, rules, self.starts[name], self.edition.pdf_variant, True, pool.settled)
+            task = _Task(name, html, rules, self.starts[name], self.edition.pdf_variant, True, pool.settled,
+                         sided=self.sided)
             self.running[pool.submit(task)] = (name, html)
         return loaded
 
@@ -600,17 +626,19 @@ class _Schedule:
         for name, (moved, _numbers) in placing.items():
             if moved:
                 by_head.setdefault(sheet_html(self.htmls[name], 0, "", MARKER) or "", []).append(name)
-        sheets = {name: self.sheet(pool, names) for names in by_head.values() for name in names}
+        sheets = {}
+        for names in by_head.values():
+            sheet = self.sheet(pool, names)
+            sheets.update({name: sheet for name in names})
         again, futures = [], {}
         for name, (moved, numbers) in placing.items():
             result = self.results[name][1]
             old, new = result["first_page"], self.starts[name]
             refolio = None
             if moved:
-                folios, glyphs = sheets[name]
                 pages = range(min(old, new), max(old, new) + result["pages"])
-                refolio = (result["data"], old, result.get("numbered") or [],
-                           {n: folios[n] for n in pages if n in folios}, glyphs)
+                refolio = (result["data"], old, result.get("numbered") or [], sheets[name].only(pages),
+                           result.get("margins"))
             renumber = (result["data"], result["refs"], result["digits"], numbers) if numbers else None
             task = _Task(name, "", [], new, self.edition.pdf_variant, False, refolio=refolio, renumber=renumber)
             futures[pool.submit(task)] = (name, numbers)
@@ -625,12 +653,12 @@ class _Schedule:
         for name in again:
             html = self.htmls[name]
             task = _Task(name, html, self.known_rules.get(self.digest(html), self.results[name][1]["rules"]),
-                         self.starts[name], self.edition.pdf_variant, True)
+                         self.starts[name], self.edition.pdf_variant, True, sided=self.sided)
             self.running[pool.submit(task)] = (name, html)
         while self.running:
             self.collect(pool)
 
-    def sheet(self, pool: "_Pool", names: list[str]) -> tuple:
+    def sheet(self, pool: "_Pool", names: list[str]) -> FolioSheet:
         """The folio sheet (folios.py) of the pages that the parts *names* had and have now, laid
         out in pieces, one per worker.  A piece starts two pages early: its first page (``:first``)
         may be styled apart."""
@@ -645,12 +673,11 @@ class _Schedule:
             task = _Task("(folios)", self.htmls[names[0]], [], first, self.edition.pdf_variant, False,
                          sheet=max(end - first + 1, 6))           # three pages of each side at least
             pieces.append((pool.submit(task), first, start, end))
-        folios, glyphs = {}, {}
+        sheet = FolioSheet()
         for future, first, start, end in pieces:
-            found, fonts = sheet_folios(pool.result(future, "(folios)")["data"], first)
-            folios.update({n: objects for n, objects in found.items() if start <= n <= end})
-            glyphs.update(fonts)
-        return folios, glyphs
+            piece = pool.result(future, "(folios)")
+            sheet.update(sheet_folios(piece["data"], first, piece.get("areas")), start, end)
+        return sheet
 
     def finish(self) -> None:
         """The HTML and keys of every part (the back part too), as they stand at the end."""
@@ -735,6 +762,7 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
         schedule.cache.remember(edition.name, {
             "counts": schedule.counts, "anchors": anchors, "keys": sorted(schedule.keys.values()),
             "reserve": schedule.composer.reserve, "unfixed": sorted(schedule.unfixed),
+            "two_sided": sorted(schedule.two_sided),
             "rules": {_hash(schedule.htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
     info = [{"name": p.name, "first_page": starts[p.name], "pages": r["pages"], "blank_before": blanks[p.name],
              "layouts": r["passes"] if results[p.name][2] else 0} for p, r in zip(parts, ordered)]
