@@ -34,8 +34,11 @@ one-document build.  What crosses parts:
   cache, at another first page of the same side than the one it has in the end, or with
   other numbers in its page references, is not laid out again: its folios are set from a
   folio sheet (folios.py) and its numbers put in place (pagerefs.py), in the workers, the
-  same way in a build from scratch and in a rebuild.  An odd move (the sides swap) is a
-  new layout.
+  same way in a build from scratch and in a rebuild.  An odd move (the sides swap) is made
+  so too where the pages are single-sided (the text stands where it stood, and the running
+  heads of the other side are the part's own: folios.py); with mirrored pages a part laid out
+  for one side is not the part for the other (the cache key names the side), but there every
+  part that opens on a right-hand page keeps its side, a blank page before it taking up the move.
 """
 from __future__ import annotations
 
