@@ -202,3 +202,32 @@ def test_a_face_an_svg_carries_is_embedded_once_however_many_chapters_show_it(tm
     assert sum("Kunashir and Iturup" in normalise(text) for text in texts) == 3
     assert "Carried-Face" in faces
     assert all(len(files) == 1 for files, _fonts in faces.values()), faces    # each face once, the carried one too
+
+
+# --- the subsets kept in the part cache (store/parts.py) -----------------------------------
+
+def test_a_rebuild_from_the_part_cache_cuts_no_subset_and_gives_the_same_pdf(tmp_path, monkeypatch):
+    """The shared subsets are kept by original and glyphs: a rebuild whose parts come from the
+    cache merges them with the subsets kept (fontTools is not called) into the same bytes; a
+    damaged subset record is dropped with a warning and cut again."""
+    from reader_build.pdf import fonts
+    root = copy_project(REPO, tmp_path / "reader")
+    _, first = _build(root, jobs=2, cache_dir=tmp_path / "parts")
+    kept = sorted((tmp_path / "parts").glob("font-*.json"))
+    assert len(kept) >= 3                    # regular, italic, bold at least
+    cut = []
+    real = fonts._subset
+    monkeypatch.setattr(fonts, "_subset", lambda original, gids: cut.append(len(gids)) or real(original, gids))
+    _, again = _build(root, jobs=1, cache_dir=tmp_path / "parts")
+    assert cut == [] and again.data == first.data
+    kept[0].write_text(kept[0].read_text().replace("A", "B", 1))        # damaged
+    from reader_build.config import build_date
+    from reader_build.diagnostics import Diagnostics
+    from reader_build.pdf.parallel import build_pdf
+    from reader_build.resolve import load_reader
+    diags = Diagnostics()
+    reader = load_reader(root, diags)
+    third = build_pdf(reader, reader.config.edition("print"), root, diags, build_date(reader.config.date),
+                      jobs=1, cache_dir=tmp_path / "parts")
+    assert third.data == first.data and len(cut) == 1
+    assert [d.code for d in diags.items if d.code == "cache-damaged"] == ["cache-damaged"]

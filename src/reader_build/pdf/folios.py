@@ -17,9 +17,10 @@ the new number, taken from a *folio sheet*: the part's own document (the same st
   Where a folio is not found so (a margin box that also holds a string, a page whose named
   ``@page`` rule sets the folio otherwise), nothing is spliced: the part is laid out again.
 * **Fonts**: a glyph that the new folios use and the part's font lacks is added to its
-  ``/W``, ToUnicode and embedded subset (:func:`fonts.add_glyphs`), from the sheet's font of
-  the same name, so that the merge (fonts.share_fonts) sees it.  Glyphs of the old folios
-  are kept (the merged book's shared subset may then hold a glyph that no page uses).
+  ``/W`` and ToUnicode (:func:`fonts.declare_glyphs`), from the sheet's font of the same name,
+  and the font is marked, so that the merge (fonts.share_fonts) cuts its subset anew with it.
+  Glyphs of the old folios are kept (the merged book's shared subset may then hold a glyph that
+  no page uses).
 
 * **An odd move** (the part starts on a page of the other side: its left and right pages
   swap) is made on single-sided pages alone: where the sheet's pages of both sides have the
@@ -44,7 +45,7 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Name
 
-from .fonts import add_glyphs, font_glyphs, original_names
+from .fonts import declare_glyphs, font_glyphs, original_names
 
 TEXT = re.compile(rb"BT\n.*?\nET", re.S)
 FONT = re.compile(rb"/(\S+) [\d.]+ Tf")
@@ -149,9 +150,10 @@ def refolio(data: bytes, old_first: int, new_first: int, numbered: list, sheet: 
             font = pdf.pages[index].obj.get("/Resources", {}).get("/Font", {}).get("/" + name)
             widths, texts = sheet.glyphs.get(name, ({}, {}))
             known = font_glyphs(font)[0] if font is not None else {}
-            if font is None or not gids <= set(widths) | set(known) or \
-                    not add_glyphs(pdf, font, {g: widths[g] for g in gids if g not in known},
-                                   {g: texts[g] for g in gids if g in texts and g not in known}, names, originals):
+            if font is None or not gids <= set(widths) | set(known):
+                return None
+            new = {g: widths[g] for g in gids if g not in known}
+            if new and not declare_glyphs(font, new, {g: texts[g] for g in new if g in texts}, names):
                 return None
         buffer = BytesIO()
         pdf.save(buffer, deterministic_id=True)

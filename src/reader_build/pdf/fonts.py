@@ -74,9 +74,11 @@ def _decoded(face: bytes) -> bytes:
     return face
 
 
-def share_fonts(pdf: pikepdf.Pdf, originals: dict) -> int:
+def share_fonts(pdf: pikepdf.Pdf, originals: dict, subsets=None) -> int:
     """Give every face of *pdf* cut from one of *originals* (file name -> bytes) a single
-    embedded subset; returns the number of font dictionaries replaced."""
+    embedded subset; returns the number of font dictionaries replaced.  *subsets* (with
+    ``get(key)`` and ``put(key, data)``: store.parts.PartCache) keeps the subsets cut, by the
+    original and the glyphs: a rebuild whose book uses the same glyphs cuts none."""
     names = _original_names(originals)
     faces: dict[str, _Face] = {}
     found: dict = {}                    # objgen -> the original it is cut from (a font is used on many pages)
@@ -94,7 +96,7 @@ def share_fonts(pdf: pikepdf.Pdf, originals: dict) -> int:
         face = faces[original]
         if len(face.fonts) < 2 and not any(DECLARED in font for font in face.fonts.values()):
             continue
-        shared = _shared_font(pdf, list(face.fonts.values()), originals[original])
+        shared = _shared_font(pdf, list(face.fonts.values()), originals[original], subsets)
         if shared is None:
             continue
         for resources, key, _objgen in face.uses:
@@ -254,6 +256,22 @@ def to_unicode_cmap(mapping: dict) -> bytes:
     return b"\n".join(lines)
 
 
+def _kept_subset(original: bytes, gids: list[int], subsets) -> bytes | None:
+    """:func:`_subset`, taken from *subsets* when it was cut before (the same original, glyphs
+    and options give the same bytes)."""
+    if subsets is None:
+        return _subset(original, gids)
+    h = hashlib.sha256(b"subset 1\0")          # (the options of _subset: change with them)
+    h.update(hashlib.sha256(original).digest() + b"\0" + ",".join(map(str, gids)).encode())
+    key = "font-" + h.hexdigest()
+    data = subsets.get(key)
+    if data is None:
+        data = _subset(original, gids)
+        if data is not None:
+            subsets.put(key, data)
+    return data
+
+
 def _subset(original: bytes, gids: list[int]) -> bytes | None:
     options = subset.Options(retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True,
                              hinting=False, desubroutinize=True)
@@ -312,7 +330,7 @@ def _number(value: float):
     return int(value) if float(value).is_integer() else value
 
 
-def _shared_font(pdf: pikepdf.Pdf, fonts: list, original: bytes):
+def _shared_font(pdf: pikepdf.Pdf, fonts: list, original: bytes, subsets=None):
     """One Type0 font for *fonts* (cut from *original*), or None if it cannot be made."""
     every = [_widths(_descendant(font)) for font in fonts]
     if not _same_glyphs(original, every):
@@ -323,7 +341,7 @@ def _shared_font(pdf: pikepdf.Pdf, fonts: list, original: bytes):
         for gid, text in parse_to_unicode(font.ToUnicode.read_bytes()).items():
             texts[gid] = _agreed(texts.get(gid), text)
     gids = sorted({0, *widths, *texts})
-    data = _subset(original, gids)
+    data = _kept_subset(original, gids, subsets)
     if data is None:
         return None
     tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
@@ -363,7 +381,7 @@ def _descriptor(pdf: pikepdf.Pdf, old, name: Name, data: bytes, widths: dict) ->
     return descriptor
 
 
-# -- a part given more glyphs (folios.py) ---------------------------------------------
+# -- a part given more glyphs (folios.py, pagerefs.py) -------------------------------
 
 def original_names(originals: dict) -> dict:
     """The face name of every original font file -> its file name."""
@@ -376,34 +394,6 @@ def font_glyphs(font) -> tuple[dict, dict]:
         return {}, {}
     texts = parse_to_unicode(font.ToUnicode.read_bytes()) if "/ToUnicode" in font else {}
     return _widths(_descendant(font)), texts
-
-
-def add_glyphs(pdf: pikepdf.Pdf, font, widths: dict, texts: dict, names: dict, originals: dict) -> bool:
-    """Give the Type0 *font* of *pdf* the glyphs of *widths* (glyph id -> width) that it lacks, with
-    their *texts*: in its /W, its ToUnicode CMap and its embedded subset, cut anew from its
-    original (one of *originals*, found by face name through *names*: :func:`original_names`).
-    False when that cannot be done (a font not cut from one of *originals* with its glyph ids)."""
-    if not _shareable(font):
-        return False
-    child = _descendant(font)
-    known = _widths(child)
-    new = {gid: width for gid, width in widths.items() if gid not in known}
-    if not new:
-        return True
-    original = names.get(_embedded_name(font))
-    if original is None or not _same_glyphs(originals[original], [known, new]):
-        return False
-    known.update(new)
-    mapping = parse_to_unicode(font.ToUnicode.read_bytes())
-    mapping.update({gid: text for gid, text in texts.items() if gid in new})
-    data = _subset(originals[original], sorted({0, *known, *mapping}))
-    if data is None:
-        return False
-    child.W = _w_array({gid: _number(w) for gid, w in known.items()})
-    font.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, to_unicode_cmap(mapping)))
-    name = Name(str(child.BaseFont))
-    child.FontDescriptor = pdf.make_indirect(_descriptor(pdf, child.FontDescriptor, name, data, known))
-    return True
 
 
 DECLARED = Name("/ReaderBuildDeclared")   # a part's font given glyphs in /W alone (pagerefs.py)

@@ -86,9 +86,9 @@ class Merged:
     problems: list[str] = field(default_factory=list)
 
 
-def merge(parts: list[PartPdf], tagged: bool = False, fonts: dict | None = None) -> Merged:
+def merge(parts: list[PartPdf], tagged: bool = False, fonts: dict | None = None, subsets=None) -> Merged:
     """The parts as one PDF; *fonts* (file name -> bytes): the fonts the parts were laid out
-    with, of which each face is embedded once (see fonts.py)."""
+    with, of which each face is embedded once (see fonts.py; *subsets*: the subsets kept)."""
     out = pikepdf.Pdf.new()
     problems: list[str] = []
     sources = [pikepdf.open(BytesIO(part.data)) for part in parts]
@@ -124,7 +124,7 @@ def merge(parts: list[PartPdf], tagged: bool = False, fonts: dict | None = None)
             out.Root.MarkInfo = Dictionary(Marked=True)
             out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         if fonts:
-            share_fonts(out, fonts)
+            share_fonts(out, fonts, subsets)
         version = max((src.pdf_version for src in sources), key=lambda v: tuple(int(x) for x in v.split(".")))
         buffer = BytesIO()
         out.save(buffer, min_version=version, deterministic_id=True,

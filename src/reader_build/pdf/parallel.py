@@ -583,8 +583,11 @@ class _Schedule:
             if self.results[name][0] == self.keys[name]:
                 return False
             # laid out already: again once its first page (for the contents: the first page of
-            # every part it lists, so of the last one) is known
-            if not self.known[self.last_listed if "toc" in part.blocks else self.order[name]]:
+            # every part it lists, so of the last one) is known; but a part whose layout holds at
+            # any first page it may get (its side cannot change) at once: it is moved to its page
+            # after the layout (folios.py)
+            if not self.known[self.last_listed if "toc" in part.blocks else self.order[name]] and \
+                    ("toc" in part.blocks or not self.movable(part)):
                 return False
             # with page references to other parts, whose page count holds: once the pages of their
             # targets are known (a count that does not hold is found first, with the pages known so far)
@@ -593,6 +596,14 @@ class _Schedule:
                                             for where in set(self.composer.targets(part).values())):
                 return False
         return self.submitted.get(name, 0) < MAX_ROUNDS + 2 * bool(self.composer.targets(part))
+
+    def movable(self, part: Part) -> bool:
+        """Does a layout of *part* hold at whatever first page it gets in the end?  With mirrored
+        pages, when it opens on a right-hand page; with single-sided ones, unless its pages depend
+        on the side of the first (then refolio may still refuse a move: it is laid out again)."""
+        if self.sided:
+            return _opens_right(self.edition, part)
+        return self.shape(self.htmls[part.name]) not in self.two_sided
 
     def steady(self, name: str, html: str, result: dict) -> None:
         """Did the numbers of the part's page references move its lines?  Then each number keeps,
@@ -744,7 +755,7 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
     tagged = edition.pdf_variant == "pdf/ua-1"
     reader = schedule.composer.reader
     merged = merge([PartPdf(r["data"], blanks[p.name], r["bookmarks"]) for p, r in zip(parts, ordered)], tagged,
-                   {**carried_faces(reader.images), **reader.fonts})
+                   {**carried_faces(reader.images), **reader.fonts}, schedule.cache)
     if tagged and merged.problems and len(parts) > 1:
         diags.warning("parallel-fallback", f"edition '{edition.name}' is laid out as one document: its parts "
                       f"could not be merged into one tagged PDF ({'; '.join(merged.problems[:3])})")
