@@ -19,7 +19,7 @@ LAST = "05-dulles-khrushchev.md"
 ADDED = " ".join(["This paragraph was added to the first chapter so that every later chapter moves."] * 12)
 
 
-def _print_pdf(root, cache, edition: str = "print"):
+def _print_pdf(root, cache, edition: str = "print", jobs: int = 2):
     from reader_build.config import build_date
     from reader_build.diagnostics import Diagnostics
     from reader_build.pdf.parallel import build_pdf
@@ -27,7 +27,7 @@ def _print_pdf(root, cache, edition: str = "print"):
     diags = Diagnostics()
     reader = load_reader(root, diags)
     result = build_pdf(reader, reader.config.edition(edition), root, diags, build_date(reader.config.date),
-                       jobs=2, cache_dir=cache)
+                       jobs=jobs, cache_dir=cache)
     assert not diags.has_errors, "\n".join(d.format() for d in diags.sorted())
     return result
 
@@ -187,3 +187,27 @@ def test_the_single_sided_rebuild_gives_the_pdf_of_a_build_from_scratch(screen_m
     assert [n for n, (a, b) in enumerate(zip(texts, expected), start=1) if normalise(a) != normalise(b)] == []
     assert rebuilt.anchors == clean.anchors and rebuilt.page_starts == clean.page_starts
     assert rebuilt.data == clean.data
+
+
+def test_the_folio_sheets_are_kept_and_a_page_number_is_laid_out_once(tmp_path, monkeypatch):
+    """An edit moves the later parts by two pages and is then taken back: the second rebuild
+    needs the folios of pages that the first one laid out already (the part cache keeps them),
+    so it lays out no folio sheet, and gives the book of the first build."""
+    from reader_build.pdf import parallel
+    sheets = []
+    real = parallel.sheet_html
+    monkeypatch.setattr(parallel, "sheet_html", lambda html, pages, css, marker: (
+        sheets.append(pages) if pages else None) or real(html, pages, css, marker))
+    root = copy_project(REPO, tmp_path / "reader")
+    chapter = root / "manuscript" / FIRST
+    original = chapter.read_text(encoding="utf-8")
+    first = _print_pdf(root, tmp_path / "parts", jobs=1)          # (in this process: the sheets are seen)
+    _append(chapter, "\n\n".join([ADDED] * 5))
+    sheets.clear()
+    moved = _print_pdf(root, tmp_path / "parts", jobs=1)
+    assert sheets and moved.pages == first.pages + 2
+    chapter.write_text(original, encoding="utf-8")
+    sheets.clear()
+    back = _print_pdf(root, tmp_path / "parts", jobs=1)
+    assert sheets == []
+    assert back.data == first.data

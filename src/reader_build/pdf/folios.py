@@ -76,10 +76,35 @@ class FolioSheet:
     glyphs: dict = field(default_factory=dict)
 
     def update(self, other: "FolioSheet", start: int, end: int) -> None:
-        """Take *other*'s pages from *start* to *end*, and its fonts."""
+        """Take *other*'s pages from *start* to *end*, and its fonts' glyphs."""
         for mine, theirs in ((self.folios, other.folios), (self.every, other.every), (self.areas, other.areas)):
             mine.update({n: value for n, value in theirs.items() if start <= n <= end})
-        self.glyphs.update(other.glyphs)
+        for name, (widths, texts) in other.glyphs.items():
+            known = self.glyphs.setdefault(name, ({}, {}))
+            known[0].update(widths)
+            known[1].update(texts)
+
+    def as_record(self) -> dict:
+        """The sheet as JSON data (the part cache keeps it: store/parts.py)."""
+        pages = {str(n): {"folios": [o.decode("latin-1") for o in self.folios.get(n, ())],
+                          "every": [o.decode("latin-1") for o in self.every.get(n, ())],
+                          "area": list(self.areas[n]) if n in self.areas else None}
+                 for n in sorted(set(self.folios) | set(self.every))}
+        glyphs = {name: [[gid, widths[gid], texts.get(gid, "")] for gid in sorted(widths)]
+                  for name, (widths, texts) in sorted(self.glyphs.items())}
+        return {"pages": pages, "glyphs": glyphs}
+
+    @classmethod
+    def from_record(cls, record: dict) -> "FolioSheet":
+        sheet = cls()
+        for n, page in record.get("pages", {}).items():
+            sheet.folios[int(n)] = [o.encode("latin-1") for o in page["folios"]]
+            sheet.every[int(n)] = [o.encode("latin-1") for o in page["every"]]
+            if page.get("area") is not None:
+                sheet.areas[int(n)] = tuple(page["area"])
+        sheet.glyphs = {name: ({int(g): w for g, w, _t in rows}, {int(g): t for g, _w, t in rows if t})
+                        for name, rows in record.get("glyphs", {}).items()}
+        return sheet
 
     def only(self, pages) -> "FolioSheet":
         """The sheet for the page numbers *pages* alone."""

@@ -673,24 +673,35 @@ class _Schedule:
             self.collect(pool)
 
     def sheet(self, pool: "_Pool", names: list[str]) -> FolioSheet:
-        """The folio sheet (folios.py) of the pages that the parts *names* had and have now, laid
-        out in pieces, one per worker.  A piece starts two pages early: its first page (``:first``)
-        may be styled apart."""
-        spans = [(first, self.results[name][1]["pages"]) for name in names
-                 for first in (self.results[name][1]["first_page"], self.starts[name])]
-        low = min(first for first, _pages in spans)
-        high = max(first + pages - 1 for first, pages in spans)
-        size = -(-(high - low + 1) // pool.jobs)
+        """The folio sheet (folios.py) of the pages that the parts *names* had and have now: those
+        the part cache does not keep (by the parts' styles) laid out in pieces, one per worker.  A
+        piece starts two pages early (its first page, ``:first``, may be styled apart) and has
+        three pages of each side at least."""
+        wanted = {first + n for name in names for first in (self.results[name][1]["first_page"], self.starts[name])
+                  for n in range(self.results[name][1]["pages"])}
+        key = "sheet-" + _hash(self.tool, sheet_html(self.htmls[names[0]], 0, "", MARKER) or "")
+        record = self.cache.record(key) if self.cache else None
+        sheet = FolioSheet.from_record(record) if record else FolioSheet()
+        missing = sorted(n for n in wanted if n not in sheet.every)
+        runs: list = []                               # runs of missing pages, one piece each at most
+        for n in missing:
+            if runs and n <= runs[-1][1] + 6:
+                runs[-1][1] = n
+            else:
+                runs.append([n, n])
+        size = -(-len(missing) // pool.jobs) if missing else 1
         pieces = []
-        for start in range(low, high + 1, size):
-            first, end = (start - 2 if start > 2 else start), min(high, start + size - 1)
-            task = _Task("(folios)", self.htmls[names[0]], [], first, self.edition.pdf_variant, False,
-                         sheet=max(end - first + 1, 6))           # three pages of each side at least
-            pieces.append((pool.submit(task), first, start, end))
-        sheet = FolioSheet()
+        for low, high in runs:
+            for start in range(low, high + 1, max(size, 1)):
+                first, end = (start - 2 if start > 2 else start), min(high, start + size - 1)
+                task = _Task("(folios)", self.htmls[names[0]], [], first, self.edition.pdf_variant, False,
+                             sheet=max(end - first + 1, 6))
+                pieces.append((pool.submit(task), first, start, end))
         for future, first, start, end in pieces:
             piece = pool.result(future, "(folios)")
             sheet.update(sheet_folios(piece["data"], first, piece.get("areas")), start, end)
+        if pieces and self.cache is not None:
+            self.cache.keep(key, sheet.as_record())
         return sheet
 
     def finish(self) -> None:

@@ -4,7 +4,8 @@ A part laid out is stored as ``KEY.pdf`` and its sealed record ``KEY.json`` (its
 the SHA-256 of the PDF); per edition, ``edition-NAME.json`` remembers what the last build
 found (page counts, anchors, fix rules, the keys used).  The merge's font subsets are kept too,
 as ``font-KEY.json`` (the subset and its hash), KEY hashing the original font and the glyphs:
-a rebuild whose book uses the same glyphs of a face cuts no subset of it.  Like every cache (store/cache.py),
+a rebuild whose book uses the same glyphs of a face cuts no subset of it.  So are the folio
+sheets (``sheet-KEY.json``, KEY hashing the styles): a page number's folio is laid out once.  Like every cache (store/cache.py),
 it never fails a build: a write that fails is a ``cache-write`` warning, an entry that is
 damaged (unreadable, truncated, altered: its stored hash says so) is dropped with a
 ``cache-damaged`` warning and laid out again.
@@ -70,6 +71,17 @@ class PartCache:
         self.used.add(key)
         self.folder.write(f"{key}.json", seal({"data": base64.b64encode(data).decode("ascii"),
                                                "sha256": hashlib.sha256(data).hexdigest()}))
+
+    def record(self, key: str) -> dict | None:
+        """A record kept under *key* (a folio sheet: pdf/folios.py), or None."""
+        found = self.folder.read_record(f"{key}.json")
+        if found is not None:
+            self.used.add(key)
+        return found
+
+    def keep(self, key: str, record: dict) -> None:
+        self.used.add(key)
+        self.folder.write(f"{key}.json", seal(record))
 
     def memory(self, edition: str) -> dict:
         return self.folder.read_record(f"edition-{edition}.json") or {}
