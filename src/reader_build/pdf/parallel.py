@@ -194,7 +194,7 @@ def _canonical_refs(task: _Task, document, data: bytes, fetcher: AssetFetcher) -
     """The part's PDF with its page references in their canonical form (pagerefs.py), the
     references (as lists; None when they cannot be given new numbers without a new layout) and
     the digit table of their chains."""
-    boxes = page_ref_boxes(document)
+    boxes = page_ref_boxes(document) if 'class="page-ref"' in task.html else []
     if not boxes:
         return data, [], {}
     chains = sorted({box.chain for box in boxes})
