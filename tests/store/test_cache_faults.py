@@ -71,8 +71,16 @@ def _editions(root: Path) -> dict:
 
 
 def _parts(root: Path) -> list[Path]:
+    """The records of the laid-out parts (each with its PDF), not the memory of the last build,
+    the kept font subsets or the folio sheets (see _kept)."""
     return sorted(p for p in (root / "build" / ".cache" / "parts").glob("*.json")
-                  if not p.name.startswith("edition-"))
+                  if not p.name.startswith("edition-") and p.with_suffix(".pdf").exists())
+
+
+def _kept(root: Path) -> list[Path]:
+    """The font subsets and folio sheets that the part cache keeps."""
+    return sorted(p for p in (root / "build" / ".cache" / "parts").glob("*.json")
+                  if p.name.startswith(("font-", "sheet-")))
 
 
 def _truncate(path: Path, monkeypatch=None) -> str:
@@ -131,6 +139,22 @@ def test_a_damaged_part_is_dropped_and_laid_out_again(project, capsys, monkeypat
         unseal(part.read_bytes())
     status, output = run_cli(capsys, "build", project)
     assert status == 0 and "[cache-" not in output, output
+
+
+def test_a_damaged_font_subset_is_dropped_and_cut_again(project, capsys):
+    before = snapshot(project)
+    (project / "build" / "print.pdf").unlink()         # the edition is merged again from its parts
+    kept = [p for p in _kept(project) if p.name.startswith("font-")]
+    assert kept
+    for path in kept:
+        _truncate(path)
+    status, output = run_cli(capsys, "build", project)
+    assert status == 0 and "Traceback" not in output, output
+    for path in kept:
+        assert DAMAGED.format(path.relative_to(project).as_posix(), ALTERED) in output.splitlines(), output
+    assert _editions(project) == _editions_of(before)  # the same bytes
+    for path in kept:                                  # kept again, whole
+        unseal(path.read_bytes())
 
 
 def test_a_damaged_edition_record_is_dropped_and_made_again(project, capsys):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import MINIMAL, REPO, copy_project, write_project
 from faulty import built_copy, no_validators, run_cli, snapshot, temporaries  # noqa: F401
 
 from reader_build.pdf.failures import Stranded
@@ -391,6 +391,40 @@ def test_a_pool_thread_that_cannot_start_fails_the_parts_waited_for(monkeypatch)
         with pytest.raises(MemoryError):
             future.result(timeout=0)
     assert done.result() == "laid out"
+
+
+def test_no_worker_pool_is_started_without_room_for_its_threads(tmp_path):
+    """Under a memory cap, the pool's threads need their stacks: a thread whose stack is mapped
+    but whose start runs out of memory never says it started, and the build would wait for it
+    for ever.  Without that room (here: mapping it fails), no thread is started."""
+    import mmap as mmap_module
+    from reader_build.pdf import failures
+    assert failures.room_for_threads()
+    real = mmap_module.mmap
+
+    def refuse(fileno, length, *args, **kwargs):
+        if length >= 2**20:
+            raise OSError(errno.ENOMEM, os.strerror(errno.ENOMEM))
+        return real(fileno, length, *args, **kwargs)
+    threads = threading.active_count()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(failures.mmap, "mmap", refuse)
+        assert failures.room_for_threads() is False
+        # the pool of a capped build then reports the part as out of memory, and starts nothing
+        from reader_build.diagnostics import Diagnostics, ReaderError
+        from reader_build.pdf import parallel
+        from reader_build.resolve import load_reader
+        reader = load_reader(write_project(tmp_path / "reader", MINIMAL), Diagnostics())
+        patch.setattr(parallel, "memory_cap", lambda: 300 * 2**20)
+        pool = parallel._Pool(2, reader, "print")
+        with pytest.raises(ReaderError) as raised:
+            pool.submit(parallel._Task("one", "<html></html>", [], 1, None, False))
+        assert pool.executor is None
+        assert [d.code for d in raised.value.diagnostics] == ["out-of-memory"]
+        assert raised.value.diagnostics[0].message.startswith(
+            "laying out the chapter 'one' of edition 'print' ran out of memory")
+        pool.close()
+    assert threading.active_count() == threads
 
 
 CSL_CAPPED = ("error [out-of-memory]: the CSL processor (citeproc-js in V8) cannot start: this process may use at "

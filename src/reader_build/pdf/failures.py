@@ -6,6 +6,7 @@ Both end the build at once, with a located error, before anything is written.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import resource
 import signal
 import threading
@@ -24,6 +25,25 @@ def memory_cap() -> int | None:
     except (OSError, ValueError):
         return None
     return None if soft == resource.RLIM_INFINITY else soft
+
+
+def room_for_threads(threads: int = 2) -> bool:
+    """Under a memory cap: can this process still map the stacks of *threads* new threads, and
+    some memory besides?  A thread whose stack is mapped but whose start then runs out of memory
+    never says it started, and ``Thread.start`` waits for it for ever (the worker pool starts two:
+    its manager and its queue's feeder)."""
+    try:
+        stack = threading.stack_size() or resource.getrlimit(resource.RLIMIT_STACK)[0]
+    except (OSError, ValueError):
+        stack = 0
+    if stack <= 0 or stack == resource.RLIM_INFINITY:
+        stack = 8 * 2**20
+    try:
+        probe = mmap.mmap(-1, threads * stack + 8 * 2**20)
+    except (OSError, MemoryError, ValueError):
+        return False
+    probe.close()
+    return True
 
 
 def memory_limit() -> str:

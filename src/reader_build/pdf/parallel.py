@@ -60,7 +60,8 @@ from ..store import files
 from ..store.cache import cache_write_failed
 from ..store.output import raise_if_interrupted
 from ..store.parts import PartCache
-from .failures import Stranded, layout_ran_out_of_memory, memory_cap, out_of_memory, worker_died
+from .failures import Stranded, layout_ran_out_of_memory, memory_cap, out_of_memory, room_for_threads
+from .failures import worker_died
 from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
 from ..model import Reader
 from ..index.compose import index_parts
@@ -866,6 +867,8 @@ class _Pool:
                 future.set_exception(MemoryError(str(exc)))
             return future
         if self.executor is None:
+            if memory_cap() is not None and not room_for_threads():
+                raise ReaderError(out_of_memory(self.reader, self.edition, task.name))
             # fork: the workers start at once with everything imported, and the main module is not
             # run again (forkserver and spawn would run `python -m reader_build` anew in each worker)
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
