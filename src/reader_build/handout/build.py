@@ -29,7 +29,7 @@ from ..ids import ref_id
 from ..model import Chapter, Reader
 from ..source.tomlplace import element_place, place
 from ..render.templates import pdf_stylesheets, read_css
-from ..pdf.engine import AssetFetcher, lay_out
+from ..pdf.engine import AssetFetcher, lay_out, release
 from ..pdf.compose import page_css
 import pikepdf
 from pypdf import PdfReader
@@ -201,7 +201,10 @@ def _font_faces(css: str, reader: Reader) -> str:
 
 def _render(reader: Reader, html: str) -> bytes:
     layout = lay_out(html, AssetFetcher(reader.fonts, reader.images))
-    return layout.document.write_pdf()
+    try:
+        return layout.document.write_pdf()
+    finally:
+        release(layout)
 
 
 def works_cited_pdf(reader: Reader, edition: Edition, keys: list[str], css: str) -> bytes | None:

@@ -62,6 +62,7 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
   ``position_x``, ``position_y`` and ``baseline`` (where WeasyPrint 70's ``draw_text`` sets the
   text matrix), the computed ``width``, ``text_align_all``, ``direction`` and
   ``text_decoration_line``, and the root element's ``iter()`` (the elements it stands in);
+* a ``FontConfiguration``'s ``_folder`` (:func:`release`);
 * ``Page._page_box`` and the box classes of ``weasyprint.formatting_structure.boxes``
   (``BlockBox``, ``LineBox``, ``TextBox``, ``ReplacedBox``, ``MarginBox``, ``FootnoteAreaBox``,
   ``TableRowGroupBox``) with their ``element``, ``element_tag``, ``style``, ``children``,
@@ -70,6 +71,7 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
 from __future__ import annotations
 
 import base64
+import shutil
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -167,6 +169,7 @@ class Layout:
     rules: list[str] = field(default_factory=list)      # the fix rules applied while the pages were made
     context: object | None = None                       # WeasyPrint's layout context, kept for renumber
     html: object | None = None                          # WeasyPrint's HTML document (margin_kinds)
+    fonts: object | None = None                         # WeasyPrint's FontConfiguration (release)
 
 
 def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **options) -> Layout:
@@ -183,9 +186,10 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
         _weasy_layout.make_all_pages = _make_all_pages
         _weasy_layout.LayoutContext._update_footnote_area = _update_note_area
         _weasy_inline.split_first_line = _split_first_line
+        fonts = FontConfiguration()
         try:
             document = weasyprint.HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
-                font_config=FontConfiguration(), **options)
+                font_config=fonts, **options)
         finally:
             _ACTIVE.pop()
             _NOTE_HEIGHTS.pop()
@@ -194,7 +198,17 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
                 _weasy_layout.LayoutContext._update_footnote_area = _original_update_note_area
                 _weasy_inline.split_first_line = _original_split_first_line
     return Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [],
-                  fixer.context if fixer else None, fixer.html if fixer else None)
+                  fixer.context if fixer else None, fixer.html if fixer else None, fonts)
+
+
+def release(layout: Layout | None) -> None:
+    """Remove the folder where WeasyPrint put the fonts of *layout* (``weasyprint-*`` in the
+    system's temp folder), once its PDF is written: WeasyPrint removes it only when its font
+    configuration is collected, which a worker process that ends never does, so that every
+    layout left its fonts behind (megabytes each).  A released layout cannot be drawn again."""
+    folder = getattr(layout.fonts, "_folder", None) if layout is not None else None
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def renumber(layout: Layout, delta: int) -> bool:

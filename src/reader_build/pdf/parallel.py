@@ -72,7 +72,7 @@ from ..render.templates import template_environment
 from ..render.hyphenate import keep_words_whole
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import breaks_to_a_side, margin_kinds, margin_texts, numbered_pages, page_areas, page_openers
-from .engine import page_ref_boxes
+from .engine import page_ref_boxes, release
 from .folios import FolioSheet, refolio, sheet_folios, sheet_html
 from .fonts import carried_faces
 from .pagemap import page_starts
@@ -133,14 +133,19 @@ def _lay_out_part(task: _Task) -> dict:
         sheet = sheet_html(task.html, task.sheet, part_css(task.first_page), MARKER)
         if sheet is None:
             return {"data": None, "areas": []}
-        document = lay_out(sheet, fetcher).document
-        return {"data": document.write_pdf(**pdf_options(task.variant)), "areas": page_areas(document)}
+        layout = lay_out(sheet, fetcher)
+        try:
+            return {"data": layout.document.write_pdf(**pdf_options(task.variant)), "areas": page_areas(layout.document)}
+        finally:
+            release(layout)
     if task.refolio is not None or task.renumber is not None:
         return {"data": _placed(task)}
     rules, passes, fixes, first = list(task.rules), 0, 0, task.first_page
+    layout = None
     movable = True            # (the page references are numbered after the layout: pagerefs.py)
     while True:        # until the notes settle: the only such loop
         html = keep_words_whole(task.html, rules)            # the words a ladder rule keeps whole
+        release(layout)                  # (the layout before, if any: its fonts)
         layout = lay_out(html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
         passes += 1
         rules.extend(layout.rules)
@@ -171,12 +176,14 @@ def _lay_out_part(task: _Task) -> dict:
     starts = None
     if task.want_starts:       # the EPUB's page-list (the parent has checked that pagemap is there)
         starts = [asdict(s) for s in page_starts(document, [str(first + i) for i in range(len(bookmarks))])]
-    return {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
+    facts = {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
             "numbered": numbered_pages(document), "rules": rules, "passes": passes,
             "margins": _margins(layout),
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
             "refused": fetcher.refused, "bookmarks": bookmarks, "starts": starts, "data": data, "first_page": first,
             "refs": refs, "digits": table}
+    release(layout)
+    return facts
 
 
 def _margins(layout) -> list | None:
@@ -204,6 +211,7 @@ def _canonical_refs(task: _Task, document, data: bytes, fetcher: AssetFetcher) -
         layout = lay_out(sheet, fetcher)
         _SHEETS[sheet] = digit_table(layout.document.write_pdf(**pdf_options(task.variant)),
                                      page_ref_boxes(layout.document), chains)
+        release(layout)
     table = _SHEETS.get(sheet, {})
     refs = refs_of(boxes, chains)
     canonical = renumber_refs(data, refs, table, {}, _ASSETS["fonts"], canonical=True) if table else None
