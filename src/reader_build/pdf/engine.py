@@ -71,7 +71,6 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
 from __future__ import annotations
 
 import base64
-import shutil
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -95,6 +94,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..ids import continued_id
+from ..store import files
 from ..source.project import INLINE_DATA, image_type
 from .notes import is_continuation
 from ..render.templates import weasyprint_warnings
@@ -208,7 +208,7 @@ def release(layout: Layout | None) -> None:
     layout left its fonts behind (megabytes each).  A released layout cannot be drawn again."""
     folder = getattr(layout.fonts, "_folder", None) if layout is not None else None
     if folder is not None:
-        shutil.rmtree(folder, ignore_errors=True)
+        files.remove_tree(folder)
 
 
 def renumber(layout: Layout, delta: int) -> bool:
