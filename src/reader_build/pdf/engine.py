@@ -96,7 +96,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
-from .notes import is_continuation
+from .notes import cut_rule, is_continuation
 from ..render.templates import weasyprint_warnings
 from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
 
@@ -923,6 +923,121 @@ def continued_rules(document) -> list[str]:
                 if element is not None and is_continuation(element):
                     rules.append(f'#{element.get("id")} .fn-continued {{ display: inline !important; }}')
     return rules
+
+
+HOLE_LINES = 2.5             # text that stops more lines than this above the notes leaves a hole
+NOTE_LINES_KEPT = 2          # a note is cut only with at least this many lines on each side
+
+
+def note_cut_rules(document) -> list[str]:
+    """Rules that fill the holes that notes leave (see pdf/notes.py): where a page's text stops
+    more than :data:`HOLE_LINES` lines short because the line with a note's call went on to the
+    next page with its note, the note is cut after the last whole word that fits in the hole
+    (:func:`notes.cut_rule`), so that the call's line stays on its page with the note's start."""
+    rules = []
+    pages = [page._page_box for page in document.pages]
+    for page, after in zip(pages, pages[1:]):
+        rule = _note_cut(page, after)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _note_area(page):
+    return next((c for c in page.children if isinstance(c, boxes.FootnoteAreaBox)), None)
+
+
+def _flow_lines(page) -> list:
+    return [box for child in _flow(page) for box in child.descendants() if isinstance(box, boxes.LineBox)]
+
+
+def _note_cut(page, after) -> str | None:
+    """The cut rule that fills *page*'s hole above its notes, if a note of the page *after* it
+    made that hole (None otherwise)."""
+    lines = _flow_lines(page)
+    later = _flow_lines(after)
+    area, next_area = _note_area(page), _note_area(after)
+    if not lines or not later or next_area is None or not next_area.children:
+        return None
+    last = lines[-1]
+    pitch = last.height
+    has_notes = area is not None and bool(area.children)
+    top = area.position_y if has_notes else page.content_box_y() + page.height
+    hole = top - (last.position_y + last.height)
+    if pitch <= 0 or hole <= HOLE_LINES * pitch:
+        return None
+    notes = {child.element: child for child in next_area.children if child.element is not None}
+    first_top = later[0].position_y
+    for line in later:
+        used = line.position_y + line.height - first_top
+        if used > hole:
+            return None
+        for call in _calls(line):
+            note = notes.get(call.element)
+            if note is None:
+                continue
+            if _widowed(after, line):
+                return None
+            room = hole - used - (0 if has_notes else next_area.margin_height() - next_area.height)
+            return _cut_of(note, room)
+    return None
+
+
+def _calls(line) -> list:
+    """The boxes of the calls of notes in *line* (not of a note's later pieces)."""
+    return [box for box in line.descendants()
+            if (box.element_tag or "").endswith("::footnote-call") and not is_continuation(box.element)]
+
+
+def _widowed(page, line) -> bool:
+    """Would *line* (with a note's call) go on to the next page even with its note cut?  Once a
+    note's later piece is carried over, the page ends before the next line with a call; if
+    fewer than ``widows`` lines of the paragraph would follow that break, WeasyPrint takes
+    lines back with it, as far as *line*."""
+    for child in _flow(page):
+        for block in child.descendants():
+            lines = [b for b in getattr(block, "children", ()) if isinstance(b, boxes.LineBox)]
+            if line not in lines:
+                continue
+            rest = lines[lines.index(line) + 1:]
+            at = next((i for i, later in enumerate(rest) if _calls(later)), None)
+            return at is not None and block.style["widows"] - (len(rest) - at) > at
+    return False
+
+
+def _cut_of(note, room: float) -> str | None:
+    """The rule that cuts *note* (its box, laid out whole) after the last whole word of its
+    lines that fit in *room*; None when fewer than :data:`NOTE_LINES_KEPT` lines would stand
+    on either side."""
+    number = note.element.get("data-n")
+    lines = [box for box in note.descendants() if isinstance(box, boxes.LineBox)]
+    classes = set((note.element.get("class") or "").split())
+    if not number or not lines or "fn-cont" in classes:
+        return None
+    safety = 0.3 * lines[0].height
+    fit = sum(1 for line in lines if line.position_y + line.height - note.position_y <= room - safety)
+    # the hole filled within a line or two; a note cut already (its first piece still went on)
+    # is cut shorter
+    fit = min(fit, len(lines) - (1 if "fn-cut" in classes else NOTE_LINES_KEPT))
+    if fit < NOTE_LINES_KEPT:
+        return None
+    text = ""
+    for n, line in enumerate(lines):
+        words = "".join(box.text for box in line.descendants() if isinstance(box, boxes.TextBox)
+                        and "::" not in (box.element_tag or ""))
+        if words.endswith(HYPHENATED):
+            words = words[:-len(HYPHENATED)]
+            joiner = ""
+        else:
+            joiner = " "
+        text += words.replace(SHY, "")
+        if n + 1 == fit:
+            whole = re.findall(r"\S+", text)           # the last word of the line, unless it goes on
+            if joiner == "":
+                whole = whole[:-1]
+            return cut_rule(number, len(whole), whole[-1]) if whole else None
+        text += joiner
+    return None
 
 
 def reproducible_subsets() -> None:

@@ -18,17 +18,31 @@ after a sentence), each a ``float: footnote`` of its own:
 
 Pieces are cut only from notes that could come near a page's height at the
 edition's text size, so ordinary notes are laid out as before.
+
+A note of ordinary length can still leave a hole: when its call falls near the foot of a
+page and the note does not fit below it, WeasyPrint takes the line with the call to the
+next page, and the page ends lines early.  After a layout, pdf/engine.note_cut_rules finds
+such a page and writes a :func:`cut_rule`: the note is cut after the last whole word that
+fits in the hole (mid-sentence, as a book continues a note, so that the reader turns the
+page), the line with the call stays on its page, and the rest of the note opens the next
+page's notes as a later piece ("N (continued)").  :func:`cut_notes` makes the cut in the
+HTML of the next layout; the first piece's last line is justified like the lines before it.
 """
 from __future__ import annotations
 
 import re
-
+from html import unescape
 
 from ..config import Edition
 
 TOKEN = re.compile(r"(<[^>]+>)")
 SENTENCE_END = re.compile(r"[.!?;:][”’\")\]]?\s+(?=\S)")
 CONT_CLASS = "fn-cont"
+CUT_CLASS = "fn-cut"         # the block whose last line ends where a note was cut: justified
+CUT_RULE = re.compile(r"/\* cut note (\d+) after (\d+) words \((\S+)\) \*/")     # (the last word)
+ENTITY_OR_CHAR = re.compile(r"&#?\w{1,10};|.", re.S)
+BLOCK_TAG = re.compile(r"<(?:p|li|div|br|blockquote|ul|ol)\b|<span\b[^>]*\bclass=\"fn-(?:p|li|blockquote|ul|ol)\b")
+SHY = "\u00ad"
 LINE_HEIGHT = 1.45           # a generous estimate of the notes' leading
 EM_PER_CHAR = 0.55           # a generous estimate of a character's width, in em
 SPLIT_FROM = 0.8             # cut notes estimated at more than this share of a page…
@@ -141,8 +155,9 @@ def _track(stack: list, token: str) -> None:
         stack.append((name.group(1), re.sub(r'\s+id="[^"]*"', "", token)))
 
 
-def _pieces_html(number: str, pieces: list[str]) -> str:
-    out = [f'<span class="fn" id="fn-{number}" data-n="{number}">{pieces[0]}</span>']
+def _pieces_html(number: str, pieces: list[str], cut_class: bool = False) -> str:
+    classes = f"fn {CUT_CLASS}" if cut_class else "fn"
+    out = [f'<span class="{classes}" id="fn-{number}" data-n="{number}">{pieces[0]}</span>']
     for k, piece in enumerate(pieces[1:], start=2):
         label = f'<span class="fn-continued">{number} (continued)\u2002</span>'
         if piece.startswith('<span class="fn-p">'):
@@ -156,3 +171,111 @@ def _pieces_html(number: str, pieces: list[str]) -> str:
 def is_continuation(element) -> bool:
     """Is *element* a later piece of a note (see the module's docstring)?"""
     return CONT_CLASS in (element.get("class") or "").split()
+
+
+def cut_rule(number: str, words: int, last_word: str) -> str | None:
+    """The rule that cuts note *number* after its first *words* words, the last of which is
+    *last_word* (a check: the cut is made only where the HTML has that word there); None
+    when the word cannot be written in a CSS comment."""
+    if not re.fullmatch(r"\S+", last_word) or "*/" in last_word or words < 1:
+        return None
+    return f"/* cut note {number} after {words} words ({last_word}) */"
+
+
+def cut_notes(html: str, rules) -> str:
+    """*html* with every note that a :func:`cut_rule` among *rules* names cut in two pieces
+    (see the module's docstring); a note already in pieces, or whose text does not have the
+    rule's word where the rule says, is left whole."""
+    cuts = {}
+    for rule in rules:
+        found = CUT_RULE.fullmatch(rule.strip())
+        if found:               # a note cut again is cut shorter: the shortest cut holds
+            number, cut = found.group(1), (int(found.group(2)), found.group(3))
+            cuts[number] = min(cuts.get(number, cut), cut)
+    if not cuts:
+        return html
+    out, pos = [], 0
+    for start, end, number, body in _notes(html):
+        if number not in cuts or f'id="fn-{number}-2"' in html:
+            continue
+        cut = _cut_after_words(body, *cuts[number])
+        if cut is None:
+            continue
+        out.append(html[pos:start])
+        out.append(_pieces_html(number, [cut[0], cut[1]], cut_class=cut[2]))
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def _cut_after_words(body: str, words: int, last_word: str) -> tuple[str, str, bool] | None:
+    """*body* cut after its *words*-th word (words as a layout's lines show them: a block's start
+    or end parts words), when that word is *last_word*: (first piece, second piece, whether the
+    note's own block ends the first piece mid-paragraph).  The elements open at the cut are
+    closed at the first piece's end and opened again (without ids) in the second; the innermost
+    block among them is marked :data:`CUT_CLASS`.  A cut at a paragraph's end falls between
+    paragraphs."""
+    tokens = [t for t in TOKEN.split(body) if t]
+    stack: list[tuple[str, str, int, bool]] = []        # (name, opening without id, token index, block?)
+    count, in_word, word = 0, False, []
+    for i, token in enumerate(tokens):
+        if token.startswith("<"):
+            closing = token.startswith("</")
+            block = (stack[-1][3] if stack else False) if closing else bool(BLOCK_TAG.match(token))
+            if block and in_word:
+                in_word = False
+                if count == words:                # the word ends a paragraph of the note
+                    if "".join(word) != last_word:
+                        return None
+                    if closing:
+                        stack.pop()
+                        return _pieces_at(tokens, i + 1, 0, stack, justify=False)
+                    return _pieces_at(tokens, i, 0, stack, justify=False)
+            if closing:
+                if stack:
+                    stack.pop()
+            elif not (token.endswith("/>") or re.match(r"<(br|img|wbr)\b", token)):
+                name = re.match(r"<([a-zA-Z0-9]+)", token)
+                if name:
+                    stack.append((name.group(1), re.sub(r'\s+id="[^"]*"', "", token), i, block))
+            continue
+        for m in ENTITY_OR_CHAR.finditer(token):
+            char = unescape(m.group(0))
+            if char == SHY:
+                continue
+            if char.isspace():
+                if in_word and count == words:
+                    if "".join(word) != last_word:
+                        return None
+                    return _pieces_at(tokens, i, m.start(), stack, justify=True)
+                in_word = False
+                continue
+            if not in_word:
+                in_word, count, word = True, count + 1, []
+            word.append(char)
+    return None
+
+
+def _pieces_at(tokens: list[str], i: int, at: int, stack: list, justify: bool) -> tuple[str, str, bool] | None:
+    """The two pieces of a note's *tokens* cut at character *at* of token *i* (the white space
+    there is dropped), with *stack* the elements open there; None when nothing follows."""
+    first = tokens[:i] + ([tokens[i][:at]] if i < len(tokens) else [])
+    rest = ([tokens[i][at:].lstrip()] if i < len(tokens) else []) + tokens[i + 1:]
+    if not _text("".join(rest)).strip():
+        return None
+    on_note = False
+    if justify:                  # the block whose last line now ends mid-sentence (not the first
+        blocks = [entry for entry in stack if entry[3] and entry[2] > 0]     # paragraph: it runs in)
+        if blocks:
+            first[blocks[-1][2]] = _add_class(first[blocks[-1][2]], CUT_CLASS)
+        else:
+            on_note = True
+    first += [f"</{name}>" for name, *_ in reversed(stack)]
+    second = [opening for _, opening, *_ in stack] + rest
+    return "".join(first).strip(), "".join(second).strip(), on_note
+
+
+def _add_class(tag: str, name: str) -> str:
+    if re.search(r'\bclass="', tag):
+        return re.sub(r'\bclass="', f'class="{name} ', tag, count=1)
+    return re.sub(r"^<(\w+)", rf'<\1 class="{name}"', tag)

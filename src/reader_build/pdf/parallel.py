@@ -70,6 +70,7 @@ from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, n
 from ..language.locale import locale_of
 from ..render.templates import template_environment
 from ..render.hyphenate import keep_words_whole
+from .notes import cut_notes
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import breaks_to_a_side, margin_kinds, margin_texts, numbered_pages, page_areas, page_openers
 from .engine import page_ref_boxes, release
@@ -144,7 +145,7 @@ def _lay_out_part(task: _Task) -> dict:
     layout = None
     movable = True            # (the page references are numbered after the layout: pagerefs.py)
     while True:        # until the notes settle: the only such loop
-        html = keep_words_whole(task.html, rules)            # the words a ladder rule keeps whole
+        html = cut_notes(keep_words_whole(task.html, rules), rules)   # words kept whole, notes cut
         release(layout)                  # (the layout before, if any: its fonts)
         layout = lay_out(html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
         passes += 1
@@ -370,7 +371,7 @@ class _Composer:
             reserve.update({ident: max(digits, reserve.get(ident, 0)) for ident, digits in kept.items()})
         html = compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
                        reserve=reserve)
-        return keep_words_whole(html, rules)
+        return cut_notes(keep_words_whole(html, rules), rules)
 
     def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
         """Every part's HTML (without *back*, all but the part with the indexes, the costly one to
