@@ -19,7 +19,7 @@ from ..render.xref import figure_list, fill_page_refs
 from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
 from .engine import (continued_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
-                     stray_breaks)
+                     stale_continued_rules, stray_breaks)
 from .notes import split_long_notes
 from ..language.locale import chapter_language, locale_of
 
@@ -254,6 +254,12 @@ def new_fix_rules(document, rules: list[str], misplaced: list) -> list[str]:
     new += [rule for rule in ladder_rules(document) if rule not in rules and rule not in new]
     new += [rule for rule in note_cut_rules(document) if rule not in rules and rule not in new]
     return new
+
+
+def stale_rules(document, rules: list[str]) -> list[str]:
+    """The rules among *rules* that this layout shows to be wrong now: a "continued" label on a
+    piece of a note that no longer opens a page's notes (engine.stale_continued_rules)."""
+    return stale_continued_rules(document, rules)
 
 
 def pdf_options(variant: str | None) -> dict:

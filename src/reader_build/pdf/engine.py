@@ -912,6 +912,17 @@ def short_index_page_rules(document, minimum: int = MIN_LAST_PAGE_LINES) -> list
     return rules
 
 
+def stale_continued_rules(document, rules: list[str]) -> list[str]:
+    """The rules among *rules* that show "continued" on a piece of a note that no longer opens a
+    page's notes in *document* (the pages moved since the rule was written): the label would
+    stand below the note's start, on the same page."""
+    wanted = set(continued_rules(document))
+    return [rule for rule in rules if rule.endswith(CONTINUED_RULE_END) and rule not in wanted]
+
+
+CONTINUED_RULE_END = " .fn-continued { display: inline !important; }"
+
+
 def continued_rules(document) -> list[str]:
     """The rules that show "continued" on each later piece of a note that opens a page's notes."""
     rules = []
@@ -921,7 +932,7 @@ def continued_rules(document) -> list[str]:
                 first = child.children[0]
                 element = getattr(first, "element", None)
                 if element is not None and is_continuation(element):
-                    rules.append(f'#{element.get("id")} .fn-continued {{ display: inline !important; }}')
+                    rules.append(f'#{element.get("id")}{CONTINUED_RULE_END}')
     return rules
 
 

@@ -67,6 +67,7 @@ from ..model import Reader
 from ..index.compose import index_parts
 from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
+from .compose import stale_rules
 from ..language.locale import locale_of
 from ..render.templates import template_environment
 from ..render.hyphenate import keep_words_whole
@@ -154,7 +155,9 @@ def _lay_out_part(task: _Task) -> dict:
         misplaced = misplaced_notes(document)
         fixes += 1
         new = new_fix_rules(document, rules, misplaced) if fixes <= MAX_FIX_PASSES else []
-        rules.extend(new)
+        stale = stale_rules(document, rules) if fixes <= MAX_FIX_PASSES else []
+        rules = [rule for rule in rules if rule not in stale] + new
+        new = new + stale                    # (either way, the pages change)
         settled = _settled_first_page(task)
         if settled not in (None, first) and not new and movable and renumber(layout, settled - first):
             first = settled        # the same pages, numbered from where the parts before end
