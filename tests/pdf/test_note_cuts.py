@@ -57,14 +57,15 @@ def cut_project(tmp_path_factory):
 
 
 def _holes(pdf) -> list[int]:
-    """The pages (1-based) whose text stops more than 2.5 lines above their notes, but the
-    last: the chapter ends there, and its notes stand at the foot."""
+    """The pages (1-based) whose text stops more than 2.5 lines above their notes, but a
+    chapter's last page (textlayer.holes_above_notes)."""
     layer = textlayer.read(pdf)
     holes = []
-    for page in range(1, layer.pages):
+    ends = textlayer.chapter_ends(layer)
+    for page in range(1, layer.pages + 1):
         body = [line for line in layer.body(page) if not line.text.strip().isdigit()]
         notes = layer.notes(page)
-        if body and notes:
+        if body and notes and page not in ends:
             gap = min(l.top for l in notes) - max(l.bottom for l in body)
             if gap > (textlayer.HOLE_LINES + 1) * textlayer._pitch(body):
                 holes.append(page)
@@ -135,7 +136,7 @@ NOTE = ('<span class="fn" id="fn-3" data-n="3"><span class="fn-p">One two <em id
 
 def _pieces(html: str) -> tuple[str, str]:
     first, second = re.fullmatch(r'(<span class="fn[^"]*" id="fn-3" data-n="3">.*?</span>)'
-                                 r'(<span class="fn fn-cont" id="fn-3-2" data-n="3">.*</span>)', html).groups()
+                                 r'(<span class="fn fn-cont fn-rest" id="fn-3-2" data-n="3">.*</span>)', html).groups()
     return first, second
 
 
@@ -143,7 +144,7 @@ def test_a_note_is_cut_after_the_ruled_word_and_its_elements_balanced():
     first, second = _pieces(cut_notes(NOTE, [cut_rule("3", 4, "four")]))
     assert first == ('<span class="fn fn-cut" id="fn-3" data-n="3"><span class="fn-p">One two '
                      '<em id="m-1">three four</em></span></span>')
-    assert second == ('<span class="fn fn-cont" id="fn-3-2" data-n="3"><span class="fn-p">'
+    assert second == ('<span class="fn fn-cont fn-rest" id="fn-3-2" data-n="3"><span class="fn-p">'
                       '<span class="fn-continued">3 (continued)\u2002</span><em>five six</em> seven eight.'
                       '</span><span class="fn-p">Nine ten&amp;co eleven</span></span>')
 
@@ -158,7 +159,7 @@ def test_a_cut_in_a_later_paragraph_justifies_that_paragraphs_last_line():
 def test_a_cut_at_a_paragraphs_end_falls_between_paragraphs():
     first, second = _pieces(cut_notes(NOTE, [cut_rule("3", 8, "eight.")]))
     assert first.endswith("seven eight.</span></span>") and "fn-cut" not in first
-    assert second.startswith('<span class="fn fn-cont" id="fn-3-2" data-n="3"><span class="fn-p">'
+    assert second.startswith('<span class="fn fn-cont fn-rest" id="fn-3-2" data-n="3"><span class="fn-p">'
                              '<span class="fn-continued">3 (continued)\u2002</span>Nine')
 
 
@@ -184,7 +185,7 @@ def test_a_note_cut_again_is_cut_shorter():
 
 
 def test_a_note_already_in_pieces_is_not_cut():
-    html = NOTE + '<span class="fn fn-cont" id="fn-3-2" data-n="3">more</span>'
+    html = NOTE + '<span class="fn fn-cont fn-rest" id="fn-3-2" data-n="3">more</span>'
     assert cut_notes(html, [cut_rule("3", 4, "four")]) == html
 
 

@@ -141,8 +141,11 @@ def straight_quotes(layer: TextLayer) -> int:
 
 
 def holes_above_notes(layer: TextLayer) -> tuple[int, int]:
-    """(pages whose text stops more than HOLE_LINES lines above the notes, pages with notes)."""
+    """(pages whose text stops more than HOLE_LINES lines above the notes, pages with notes).
+    A chapter's last page is not counted as a hole: its text ends there, and its notes stand
+    at the foot of the page, as in a book set by hand or by TeX."""
     holes = with_notes = 0
+    ends = chapter_ends(layer)
     for page in range(1, layer.pages + 1):
         body = [l for l in layer.body(page) if not l.text.strip().isdigit()]
         notes = layer.notes(page)
@@ -151,9 +154,21 @@ def holes_above_notes(layer: TextLayer) -> tuple[int, int]:
         with_notes += 1
         pitch = _pitch(body)
         gap = min(l.top for l in notes) - max(l.bottom for l in body)
-        if gap > (HOLE_LINES + 1) * pitch:      # one line's worth is the rule above the notes
+        if gap > (HOLE_LINES + 1) * pitch and page not in ends:      # one line's worth is the rule above the notes
             holes += 1
     return holes, with_notes
+
+
+def chapter_ends(layer: TextLayer) -> set[int]:
+    """The pages after which a chapter ends: the last page, and each page followed by a page
+    without body text (a blank) or by one that opens with a title (a line of at least 1.4 times
+    the body size in its upper half)."""
+    ends = {layer.pages}
+    for page in range(1, layer.pages):
+        following = [l for l in layer.lines if l.page == page + 1]
+        if not layer.body(page + 1) or any(l.size >= 1.4 * layer.body_size and l.top < 300 for l in following):
+            ends.add(page)
+    return ends
 
 
 def _pitch(lines: list[Line]) -> float:

@@ -39,6 +39,7 @@ TOKEN = re.compile(r"(<[^>]+>)")
 SENTENCE_END = re.compile(r"[.!?;:][”’\")\]]?\s+(?=\S)")
 CONT_CLASS = "fn-cont"
 CUT_CLASS = "fn-cut"         # the block whose last line ends where a note was cut: justified
+REST_CLASS = "fn-rest"       # the rest of a note cut at a page's end: when it does not fit, it goes on alone
 CUT_RULE = re.compile(r"/\* cut note (\d+) after (\d+) words \((\S+)\) \*/")     # (the last word)
 ENTITY_OR_CHAR = re.compile(r"&#?\w{1,10};|.", re.S)
 BLOCK_TAG = re.compile(r"<(?:p|li|div|br|blockquote|ul|ol)\b|<span\b[^>]*\bclass=\"fn-(?:p|li|blockquote|ul|ol)\b")
@@ -155,7 +156,9 @@ def _track(stack: list, token: str) -> None:
         stack.append((name.group(1), re.sub(r'\s+id="[^"]*"', "", token)))
 
 
-def _pieces_html(number: str, pieces: list[str], cut_class: bool = False) -> str:
+def _pieces_html(number: str, pieces: list[str], cut_class: bool | None = None) -> str:
+    """The pieces of note *number*; *cut_class*: None for the pieces of a long note, else whether
+    the first piece of a note cut at a page's end (:func:`cut_notes`) ends mid-paragraph."""
     classes = f"fn {CUT_CLASS}" if cut_class else "fn"
     out = [f'<span class="{classes}" id="fn-{number}" data-n="{number}">{pieces[0]}</span>']
     for k, piece in enumerate(pieces[1:], start=2):
@@ -164,7 +167,8 @@ def _pieces_html(number: str, pieces: list[str], cut_class: bool = False) -> str
             piece = '<span class="fn-p">' + label + piece[len('<span class="fn-p">'):]
         else:
             piece = label + piece
-        out.append(f'<span class="fn {CONT_CLASS}" id="fn-{number}-{k}" data-n="{number}">{piece}</span>')
+        classes = f"fn {CONT_CLASS} {REST_CLASS}" if cut_class is not None else f"fn {CONT_CLASS}"
+        out.append(f'<span class="{classes}" id="fn-{number}-{k}" data-n="{number}">{piece}</span>')
     return "".join(out)
 
 
