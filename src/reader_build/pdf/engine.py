@@ -14,6 +14,8 @@ read laid-out pages (pdf/pagemap.py) take the page boxes from here (:func:`page_
 * :func:`misplaced_notes` finds notes that WeasyPrint put on a later page than
   their call; :func:`keep_notes_rules` computes the CSS (for this layout only)
   that brings them back (see "orphan fix" in the project's design notes).
+* :func:`note_cut_rules` finds a page whose text stops lines above its notes because the
+  next line's note did not fit, and cuts that note where the page ends (pdf/notes.py);
 * :func:`anchor_pages` maps every element id to its page number; :func:`renumber`
   moves the page numbers of a layout without laying it out again; :func:`page_ref_boxes`
   finds where the number of each page reference is drawn (pdf/pagerefs.py).
@@ -63,6 +65,10 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
   text matrix), the computed ``width``, ``text_align_all``, ``direction`` and
   ``text_decoration_line``, and the root element's ``iter()`` (the elements it stands in);
 * a ``FontConfiguration``'s ``_folder`` (:func:`release`);
+* a page's ``FootnoteAreaBox`` and the ``LineBox`` es of its notes and of its text flow, with
+  their ``position_y``, ``height`` and ``margin_height()``, a footnote call's box
+  (``element_tag`` ending in ``::footnote-call``) and a block's computed ``widows``
+  (:func:`note_cut_rules`);
 * ``Page._page_box`` and the box classes of ``weasyprint.formatting_structure.boxes``
   (``BlockBox``, ``LineBox``, ``TextBox``, ``ReplacedBox``, ``MarginBox``, ``FootnoteAreaBox``,
   ``TableRowGroupBox``) with their ``element``, ``element_tag``, ``style``, ``children``,
