@@ -40,6 +40,7 @@ class Edition:
     font: str = "serif"            # "serif" | "sans" (large-print: the sans-serif face)
     parts: tuple[str, ...] = PARTS
     pdf_variant: str | None = None  # "pdf/ua-1", "pdf/a-3b"
+    fill_pages: bool = False       # PDF: a note is cut where its page ends rather than leave a hole
 
     @property
     def is_pdf(self) -> bool:
@@ -107,7 +108,7 @@ TOP_KEYS = {
 }
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
                 "margins": str, "medium": str, "include": list, "pdf-variant": str,
-                "font": str}
+                "font": str, "fill-pages": bool}
 MEDIA = {"pdf": ("print", "screen", "large-print"), "epub": ("print", "screen"), "html": ("print", "screen")}
 FONTS = ("serif", "sans")
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
@@ -259,6 +260,12 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
                         **_at(src, "pdf-variant", table))
         else:
             kwargs["pdf_variant"] = variant
+    if data.get("fill-pages") is True:
+        if fmt != "pdf":
+            diags.error("config-value", f"fill-pages of edition '{name}' applies to PDF editions only",
+                        **_at(src, "fill-pages", table))
+        else:
+            kwargs["fill_pages"] = True
     return Edition(name, fmt, **kwargs)
 
 

@@ -131,6 +131,24 @@ def test_edition_keys(tmp_path, table, check):
     assert check(reader)
 
 
+def test_fill_pages_marks_the_editions_style_sheet(tmp_path):
+    """fill-pages = true puts its mark in the edition's style sheet, where the layout reads it
+    (and where it is part of every part's cache key); tests/pdf/test_note_cuts.py lays it out."""
+    from reader_build.pdf.notes import FILL_PAGES
+    html = _book_html(tmp_path, 'title = "T"\n[editions.x]\nformat = "pdf"\nfill-pages = true\n', "x")
+    assert FILL_PAGES in html
+    assert FILL_PAGES not in _book_html(tmp_path / "off", 'title = "T"\n[editions.x]\nformat = "pdf"\n', "x")
+
+
+def test_fill_pages_is_for_pdf_editions_only(tmp_path):
+    files = dict(MINIMAL, **{"reader.toml": 'title = "T"\n[editions.x]\nformat = "epub"\nfill-pages = true\n'})
+    root = write_project(tmp_path / "p", files)
+    diags = Diagnostics()
+    load_reader(root, diags)
+    (error,) = [d for d in diags if d.code == "config-value"]
+    assert "fill-pages" in error.message and (error.line, error.col) == (4, 14)
+
+
 def test_medium_and_include_shape_the_book(tmp_path):
     html = _book_html(tmp_path, 'title = "T"\n[editions.x]\nmedium = "screen"\ninclude = ["title"]\n', "x")
     assert "medium-screen" in html and 'id="toc"' not in html and 'class="title-page"' in html

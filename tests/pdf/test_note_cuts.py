@@ -27,9 +27,10 @@ def _sentences(rnd: random.Random, count: int) -> str:
                     for _ in range(count))
 
 
-def _project(root, seed: int = 7) -> dict[str, str]:
+def _project(root, seed: int = 7, fill: str = "true") -> dict[str, str]:
     """A chapter of 24 paragraphs; every other one calls a note of four to eight sentences
-    (with this seed, WeasyPrint alone leaves holes above the notes on six of eleven pages)."""
+    (with this seed, WeasyPrint alone leaves holes above the notes on several pages); its two
+    PDF editions with ``fill-pages = {fill}``."""
     rnd = random.Random(seed)
     paragraphs, notes = [], {}
     for i in range(24):
@@ -39,8 +40,8 @@ def _project(root, seed: int = 7) -> dict[str, str]:
             text += f"[^n{i}] " + _sentences(rnd, 1)
         paragraphs.append(text)
     write_project(root, {
-        "reader.toml": 'title = "Cut notes"\n[editions.print]\nformat = "pdf"\n'
-                       '[editions.large]\nformat = "pdf"\nmedium = "large-print"\n',
+        "reader.toml": f'title = "Cut notes"\n[editions.print]\nformat = "pdf"\nfill-pages = {fill}\n'
+                       f'[editions.large]\nformat = "pdf"\nmedium = "large-print"\nfill-pages = {fill}\n',
         "manuscript/one.md": "---\nid: one\ntitle: One\n---\n\n" + "\n\n".join(paragraphs) + "\n\n"
                              + "\n\n".join(f"[^{key}]: {text}" for key, text in notes.items()) + "\n",
     })
@@ -87,17 +88,17 @@ def test_the_page_where_a_note_is_cut_is_full(cut_project):
     assert not [page - 1 for page, _number in continued if page - 1 in holes]
 
 
-def test_cutting_notes_leaves_fewer_holes(cut_project, tmp_path, monkeypatch):
-    """The same chapter laid out without cuts (in this process, so that the finder of cuts can
-    be turned off) has more pages with holes above their notes."""
-    import reader_build.pdf.compose as compose
+def test_cutting_notes_leaves_fewer_holes(cut_project, tmp_path):
+    """The same chapter in editions without fill-pages has more pages with holes above their
+    notes, and no note cut."""
     root = tmp_path / "reader"
-    _project(root)
-    monkeypatch.setattr(compose, "note_cut_rules", lambda document: [])
-    result = build(root, ["print"], jobs=1)
+    _project(root, fill="false")
+    result = build(root, ["print"])
     assert result.status == 0
-    uncut, cut = _holes(root / "build" / "print.pdf"), _holes(cut_project["root"] / "build" / "print.pdf")
+    pdf = root / "build" / "print.pdf"
+    uncut, cut = _holes(pdf), _holes(cut_project["root"] / "build" / "print.pdf")
     assert len(cut) < len(uncut), (cut, uncut)
+    assert not _continued_pages(pdf)
 
 
 @pytest.mark.parametrize("edition", ["print", "large"])

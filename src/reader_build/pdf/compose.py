@@ -20,7 +20,7 @@ from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
 from .engine import (continued_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
                      stale_continued_rules, stray_breaks)
-from .notes import split_long_notes
+from .notes import FILL_PAGES, split_long_notes
 from ..language.locale import chapter_language, locale_of
 
 WIDE_PAGE_MM = 170
@@ -150,6 +150,8 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
             path, text = found
             check_css(path, text, diags)
             css_parts.append(text)
+    if edition.fill_pages:                # (in the HTML: in the parts' cache keys, read by the layout)
+        css_parts.append(FILL_PAGES)
     figures = figure_list(reader, {c["id"] for c in chapters}) if edition.includes("figures") else []
     return ComposeContext(reader, edition, root, chapters, toc, bibliography, "\n".join(css_parts), build_date,
                           figures)
@@ -240,19 +242,21 @@ def number_paragraphs(html: str) -> str:
     return re.sub(r"<(section|nav)\b[^>]*>|<(p|li)(?=[\s>])", number, html)
 
 
-def new_fix_rules(document, rules: list[str], misplaced: list) -> list[str]:
+def new_fix_rules(document, rules: list[str], misplaced: list, cuts: bool = True) -> list[str]:
     """The rules this layout asks for that *rules* lack: notes kept on their call's page
     (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks, "continued"
     on a piece of a long note that opens a page (notes.continued_rules), no index page of
     fewer than five lines (layout.short_index_page_rules), no hyphen ladder (layout.ladder_rules:
     a word kept whole, in the HTML: see :func:`render.hyphenate.keep_words_whole`), no hole above
-    the notes (engine.note_cut_rules: a note cut in two, in the HTML: see :func:`notes.cut_notes`)."""
+    the notes (engine.note_cut_rules, with *cuts*: a note cut in two, in the HTML: see
+    :func:`notes.cut_notes`)."""
     new = [r for r in keep_notes_rules(document) if r not in rules] if misplaced else []
     new += [rule for key in stray_breaks(document) if (rule := fix_rule(key, "hyphens", "manual")) not in rules]
     new += [rule for rule in continued_rules(document) if rule not in rules and rule not in new]
     new += [rule for rule in short_index_page_rules(document) if rule not in rules and rule not in new]
     new += [rule for rule in ladder_rules(document) if rule not in rules and rule not in new]
-    new += [rule for rule in note_cut_rules(document) if rule not in rules and rule not in new]
+    if cuts:
+        new += [rule for rule in note_cut_rules(document) if rule not in rules and rule not in new]
     return new
 
 

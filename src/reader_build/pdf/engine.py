@@ -102,7 +102,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
-from .notes import cut_rule, is_continuation
+from .notes import REST_CLASS, cut_rule, is_continuation
 from ..render.templates import weasyprint_warnings
 from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
 
@@ -919,26 +919,35 @@ def short_index_page_rules(document, minimum: int = MIN_LAST_PAGE_LINES) -> list
 
 
 def stale_continued_rules(document, rules: list[str]) -> list[str]:
-    """The rules among *rules* that show "continued" on a piece of a note that no longer opens a
-    page's notes in *document* (the pages moved since the rule was written): the label would
-    stand below the note's start, on the same page."""
+    """The rules among *rules* that show or hide "continued" where *document* no longer wants
+    it (the pages moved since the rule was written): on a piece that no longer opens a page's
+    notes, the label would stand below the note's start, on the same page."""
     wanted = set(continued_rules(document))
-    return [rule for rule in rules if rule.endswith(CONTINUED_RULE_END) and rule not in wanted]
+    return [rule for rule in rules if rule.endswith((SHOW_CONTINUED, HIDE_CONTINUED)) and rule not in wanted]
 
 
-CONTINUED_RULE_END = " .fn-continued { display: inline !important; }"
+SHOW_CONTINUED = " .fn-continued { display: inline !important; }"
+HIDE_CONTINUED = " .fn-continued { display: none !important; }"
 
 
 def continued_rules(document) -> list[str]:
-    """The rules that show "continued" on each later piece of a note that opens a page's notes."""
+    """The rules that show "continued" on each later piece of a long note that opens a page's
+    notes, and hide it on the rest of a cut note (shown by the style sheet: it is cut to open
+    the next page's notes) that does not."""
     rules = []
     for page in document.pages:
         for child in page._page_box.children:
-            if isinstance(child, boxes.FootnoteAreaBox) and child.children:
-                first = child.children[0]
-                element = getattr(first, "element", None)
-                if element is not None and is_continuation(element):
-                    rules.append(f'#{element.get("id")}{CONTINUED_RULE_END}')
+            if not isinstance(child, boxes.FootnoteAreaBox):
+                continue
+            for i, note in enumerate(child.children):
+                element = getattr(note, "element", None)
+                if element is None or not is_continuation(element):
+                    continue
+                rest = REST_CLASS in (element.get("class") or "").split()
+                if i == 0 and not rest:
+                    rules.append(f'#{element.get("id")}{SHOW_CONTINUED}')
+                elif i > 0 and rest:
+                    rules.append(f'#{element.get("id")}{HIDE_CONTINUED}')
     return rules
 
 
@@ -1029,13 +1038,11 @@ def _cut_of(note, room: float) -> str | None:
     number = note.element.get("data-n")
     lines = [box for box in note.descendants() if isinstance(box, boxes.LineBox)]
     classes = set((note.element.get("class") or "").split())
-    if not number or not lines or "fn-cont" in classes:
-        return None
+    if not number or not lines or {"fn-cont", "fn-cut"} & classes:
+        return None              # (a later piece, or a note cut already: each layout costs time)
     safety = 0.3 * lines[0].height
     fit = sum(1 for line in lines if line.position_y + line.height - note.position_y <= room - safety)
-    # the hole filled within a line or two; a note cut already (its first piece still went on)
-    # is cut shorter
-    fit = min(fit, len(lines) - (1 if "fn-cut" in classes else NOTE_LINES_KEPT))
+    fit = min(fit, len(lines) - NOTE_LINES_KEPT)         # (the hole filled within a line or two)
     if fit < NOTE_LINES_KEPT:
         return None
     text = ""

@@ -22,7 +22,8 @@ edition's text size, so ordinary notes are laid out as before.
 A note of ordinary length can still leave a hole: when its call falls near the foot of a
 page and the note does not fit below it, WeasyPrint takes the line with the call to the
 next page, and the page ends lines early.  After a layout, pdf/engine.note_cut_rules finds
-such a page and writes a :func:`cut_rule`: the note is cut after the last whole word that
+such a page and, in an edition with ``fill-pages = true`` (whose style sheet then holds
+:data:`FILL_PAGES`), writes a :func:`cut_rule`: the note is cut after the last whole word that
 fits in the hole (mid-sentence, as a book continues a note, so that the reader turns the
 page), the line with the call stays on its page, and the rest of the note opens the next
 page's notes as a later piece ("N (continued)").  :func:`cut_notes` makes the cut in the
@@ -38,6 +39,7 @@ from ..config import Edition
 TOKEN = re.compile(r"(<[^>]+>)")
 SENTENCE_END = re.compile(r"[.!?;:][”’\")\]]?\s+(?=\S)")
 CONT_CLASS = "fn-cont"
+FILL_PAGES = "/* reader-build: fill-pages (notes cut where a page ends) */"   # in an edition's CSS
 CUT_CLASS = "fn-cut"         # the block whose last line ends where a note was cut: justified
 REST_CLASS = "fn-rest"       # the rest of a note cut at a page's end: when it does not fit, it goes on alone
 CUT_RULE = re.compile(r"/\* cut note (\d+) after (\d+) words \((\S+)\) \*/")     # (the last word)

@@ -71,7 +71,7 @@ from .compose import stale_rules
 from ..language.locale import locale_of
 from ..render.templates import template_environment
 from ..render.hyphenate import keep_words_whole
-from .notes import cut_notes
+from .notes import FILL_PAGES, cut_notes
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import breaks_to_a_side, margin_kinds, margin_texts, numbered_pages, page_areas, page_openers
 from .engine import page_ref_boxes, release
@@ -154,7 +154,7 @@ def _lay_out_part(task: _Task) -> dict:
         document = layout.document
         misplaced = misplaced_notes(document)
         fixes += 1
-        new = new_fix_rules(document, rules, misplaced) if fixes <= MAX_FIX_PASSES else []
+        new = new_fix_rules(document, rules, misplaced, cuts=FILL_PAGES in task.html) if fixes <= MAX_FIX_PASSES else []
         stale = stale_rules(document, rules) if fixes <= MAX_FIX_PASSES else []
         rules = [rule for rule in rules if rule not in stale] + new
         new = new + stale                    # (either way, the pages change)
