@@ -14,6 +14,7 @@ from reader_build.config import build_date
 from reader_build.diagnostics import Diagnostics
 from reader_build.epub.book import build_epub
 from reader_build.pdf.compose import compose, gather, page_css, pdf_options
+from reader_build.pdf.notes import FILL_PAGES
 from reader_build.render.templates import template_environment
 from reader_build.resolve import load_reader
 
@@ -134,7 +135,6 @@ def test_edition_keys(tmp_path, table, check):
 def test_fill_pages_marks_the_editions_style_sheet(tmp_path):
     """fill-pages = true puts its mark in the edition's style sheet, where the layout reads it
     (and where it is part of every part's cache key); tests/pdf/test_note_cuts.py lays it out."""
-    from reader_build.pdf.notes import FILL_PAGES
     html = _book_html(tmp_path, 'title = "T"\n[editions.x]\nformat = "pdf"\nfill-pages = true\n', "x")
     assert FILL_PAGES in html
     assert FILL_PAGES not in _book_html(tmp_path / "off", 'title = "T"\n[editions.x]\nformat = "pdf"\n', "x")
