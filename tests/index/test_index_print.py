@@ -143,6 +143,10 @@ def page_parts(outputs, note_openings, figure_strings, unindexed_strings):
         split = len(lines)
         present = []
         for i, line in enumerate(lines):
+            m = re.match(r"\s*(\d+) \(continued\)", line)      # the rest of a note cut on the page before
+            if m and int(m.group(1)) in note_openings:
+                split = min(split, i)
+                continue
             m = re.match(r"\s*(\d+)\s+(\S.*)$", line)
             if m and int(m.group(1)) in note_openings:
                 opening = note_openings[int(m.group(1))]
