@@ -140,12 +140,16 @@ def test_fill_pages_marks_the_editions_style_sheet(tmp_path):
     assert FILL_PAGES not in _book_html(tmp_path / "off", 'title = "T"\n[editions.x]\nformat = "pdf"\n', "x")
 
 
-def test_fill_pages_is_for_pdf_editions_only(tmp_path):
-    files = dict(MINIMAL, **{"reader.toml": 'title = "T"\n[editions.x]\nformat = "epub"\nfill-pages = true\n'})
-    root = write_project(tmp_path / "p", files)
+def _config_values(tmp_path, toml: str) -> list:
+    """The config-value problems that loading a project with this reader.toml reports."""
+    root = write_project(tmp_path / "p", dict(MINIMAL, **{"reader.toml": toml}))
     diags = Diagnostics()
     load_reader(root, diags)
-    (error,) = [d for d in diags if d.code == "config-value"]
+    return [d for d in diags if d.code == "config-value"]
+
+
+def test_fill_pages_is_for_pdf_editions_only(tmp_path):
+    (error,) = _config_values(tmp_path, 'title = "T"\n[editions.x]\nformat = "epub"\nfill-pages = true\n')
     assert "fill-pages" in error.message and (error.line, error.col) == (4, 14)
 
 
@@ -163,11 +167,7 @@ def test_handout_keys(tmp_path):
 
 
 def test_a_part_that_does_nothing_is_not_accepted(tmp_path):
-    files = dict(MINIMAL, **{"reader.toml": 'title = "T"\n[editions.x]\ninclude = ["map"]\n'})
-    root = write_project(tmp_path / "p", files)
-    diags = Diagnostics()
-    load_reader(root, diags)
-    (problem,) = [d for d in diags if d.code == "config-value"]
+    (problem,) = _config_values(tmp_path, 'title = "T"\n[editions.x]\ninclude = ["map"]\n')
     assert "map" in problem.message and problem.line == 3
 
 

@@ -14,13 +14,13 @@ from ..diagnostics import Diagnostics
 from ..ids import ref_id
 from ..render.typography import NO_HYPHENATION, tie_headings, tie_runts
 from ..render.html import Target, inline_html, render_chapter
-from ..render.hyphenate import hyphenator
+from ..render.hyphenate import hyphenator, keep_words_whole
 from ..render.xref import figure_list, fill_page_refs
 from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
 from .engine import (continued_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
-                     stale_continued_rules, stray_breaks)
-from .notes import FILL_PAGES, split_long_notes
+                     stray_breaks)
+from .notes import FILL_PAGES, cut_notes, split_long_notes
 from ..language.locale import chapter_language, locale_of
 
 WIDE_PAGE_MM = 170
@@ -260,10 +260,10 @@ def new_fix_rules(document, rules: list[str], misplaced: list, cuts: bool = True
     return new
 
 
-def stale_rules(document, rules: list[str]) -> list[str]:
-    """The rules among *rules* that this layout shows to be wrong now: a "continued" label on a
-    piece of a note that no longer opens a page's notes (engine.stale_continued_rules)."""
-    return stale_continued_rules(document, rules)
+def html_with_rules(html: str, rules: list[str]) -> str:
+    """*html* as the fix rules that act on the HTML want it: the words a ladder rule keeps whole
+    (render.hyphenate.keep_words_whole) and the notes a cut rule cuts (notes.cut_notes)."""
+    return cut_notes(keep_words_whole(html, rules), rules)
 
 
 def pdf_options(variant: str | None) -> dict:

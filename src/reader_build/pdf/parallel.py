@@ -67,12 +67,12 @@ from ..model import Reader
 from ..index.compose import index_parts
 from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
-from .compose import stale_rules
+from .compose import html_with_rules
 from ..language.locale import locale_of
 from ..render.templates import template_environment
-from ..render.hyphenate import keep_words_whole
-from .notes import FILL_PAGES, cut_notes
+from .notes import FILL_PAGES
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
+from .engine import stale_continued_rules
 from .engine import breaks_to_a_side, margin_kinds, margin_texts, numbered_pages, page_areas, page_openers
 from .engine import page_ref_boxes, release
 from .folios import FolioSheet, refolio, sheet_folios, sheet_html
@@ -146,7 +146,7 @@ def _lay_out_part(task: _Task) -> dict:
     layout = None
     movable = True            # (the page references are numbered after the layout: pagerefs.py)
     while True:        # until the notes settle: the only such loop
-        html = cut_notes(keep_words_whole(task.html, rules), rules)   # words kept whole, notes cut
+        html = html_with_rules(task.html, rules)             # words kept whole, notes cut
         release(layout)                  # (the layout before, if any: its fonts)
         layout = lay_out(html.replace(MARKER, part_css(first) + "\n" + "\n".join(rules), 1), fetcher, fix=rules)
         passes += 1
@@ -155,7 +155,7 @@ def _lay_out_part(task: _Task) -> dict:
         misplaced = misplaced_notes(document)
         fixes += 1
         new = new_fix_rules(document, rules, misplaced, cuts=FILL_PAGES in task.html) if fixes <= MAX_FIX_PASSES else []
-        stale = stale_rules(document, rules) if fixes <= MAX_FIX_PASSES else []
+        stale = stale_continued_rules(document, rules) if fixes <= MAX_FIX_PASSES else []
         rules = [rule for rule in rules if rule not in stale] + new
         new = new + stale                    # (either way, the pages change)
         settled = _settled_first_page(task)
@@ -374,7 +374,7 @@ class _Composer:
             reserve.update({ident: max(digits, reserve.get(ident, 0)) for ident, digits in kept.items()})
         html = compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
                        reserve=reserve)
-        return cut_notes(keep_words_whole(html, rules), rules)
+        return html_with_rules(html, rules)
 
     def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
         """Every part's HTML (without *back*, all but the part with the indexes, the costly one to
