@@ -41,6 +41,7 @@ class Edition:
     parts: tuple[str, ...] = PARTS
     pdf_variant: str | None = None  # "pdf/ua-1", "pdf/a-3b"
     fill_pages: bool = False       # PDF: a note is cut where its page ends rather than leave a hole
+    line_breaking: str = "total-fit"   # PDF: "total-fit" (each justified paragraph at once) or "first-fit"
 
     @property
     def is_pdf(self) -> bool:
@@ -108,7 +109,8 @@ TOP_KEYS = {
 }
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
                 "margins": str, "medium": str, "include": list, "pdf-variant": str,
-                "font": str, "fill-pages": bool}
+                "font": str, "fill-pages": bool,
+                "line-breaking": str}
 MEDIA = {"pdf": ("print", "screen", "large-print"), "epub": ("print", "screen"), "html": ("print", "screen")}
 FONTS = ("serif", "sans")
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
@@ -266,6 +268,16 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
                         **_at(src, "fill-pages", table))
         else:
             kwargs["fill_pages"] = True
+    if "line-breaking" in data:
+        breaking = data["line-breaking"]
+        if breaking not in ("total-fit", "first-fit"):
+            diags.error("config-value", f"line-breaking of edition '{name}' must be 'total-fit' or 'first-fit'",
+                        **_at(src, "line-breaking", table))
+        elif fmt != "pdf":
+            diags.error("config-value", f"line-breaking of edition '{name}' applies to PDF editions only",
+                        **_at(src, "line-breaking", table))
+        else:
+            kwargs["line_breaking"] = breaking
     return Edition(name, fmt, **kwargs)
 
 

@@ -14,6 +14,7 @@ from reader_build.config import build_date
 from reader_build.diagnostics import Diagnostics
 from reader_build.epub.book import build_epub
 from reader_build.pdf.compose import compose, gather, page_css, pdf_options
+from reader_build.pdf.linebreak import FIRST_FIT
 from reader_build.pdf.notes import FILL_PAGES
 from reader_build.render.templates import template_environment
 from reader_build.resolve import load_reader
@@ -151,6 +152,24 @@ def _config_values(tmp_path, toml: str) -> list:
 def test_fill_pages_is_for_pdf_editions_only(tmp_path):
     (error,) = _config_values(tmp_path, 'title = "T"\n[editions.x]\nformat = "epub"\nfill-pages = true\n')
     assert "fill-pages" in error.message and (error.line, error.col) == (4, 14)
+
+
+def test_line_breaking_first_fit_marks_the_editions_style_sheet(tmp_path):
+    """line-breaking = "first-fit" puts its mark in the edition's style sheet, where the layout
+    reads it; total fit is the default (tests/pdf/test_line_breaking.py lays both out)."""
+    html = _book_html(tmp_path, 'title = "T"\n[editions.x]\nformat = "pdf"\nline-breaking = "first-fit"\n', "x")
+    assert FIRST_FIT in html
+    assert FIRST_FIT not in _book_html(tmp_path / "on", 'title = "T"\n[editions.x]\nformat = "pdf"\n', "x")
+
+
+@pytest.mark.parametrize("table, words", [
+    ('format = "pdf"\nline-breaking = "best"', ("'total-fit'", "'first-fit'")),
+    ('format = "epub"\nline-breaking = "first-fit"', ("PDF editions only",)),
+])
+def test_line_breaking_values(tmp_path, table, words):
+    (error,) = _config_values(tmp_path, f'title = "T"\n[editions.x]\n{table}\n')
+    assert "line-breaking" in error.message and all(word in error.message for word in words)
+    assert (error.line, error.col) == (4, 17)
 
 
 def test_medium_and_include_shape_the_book(tmp_path):

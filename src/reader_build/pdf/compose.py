@@ -20,6 +20,7 @@ from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
 from .engine import (continued_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
                      stray_breaks)
+from .linebreak import FIRST_FIT
 from .notes import FILL_PAGES, cut_notes, split_long_notes
 from ..language.locale import chapter_language, locale_of
 
@@ -152,6 +153,8 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
             css_parts.append(text)
     if edition.fill_pages:                # (in the HTML: in the parts' cache keys, read by the layout)
         css_parts.append(FILL_PAGES)
+    if edition.line_breaking == "first-fit":
+        css_parts.append(FIRST_FIT)
     figures = figure_list(reader, {c["id"] for c in chapters}) if edition.includes("figures") else []
     return ComposeContext(reader, edition, root, chapters, toc, bibliography, "\n".join(css_parts), build_date,
                           figures)

@@ -85,6 +85,7 @@ import functools
 import re
 
 import weasyprint.layout as _weasy_layout
+import weasyprint.layout.block as _weasy_block
 import weasyprint.layout.inline as _weasy_inline
 import weasyprint.text.line_break as _weasy_line_break
 import weasyprint.pdf.fonts as weasyprint_fonts
@@ -98,6 +99,8 @@ from weasyprint.layout.block import block_level_layout
 from weasyprint.layout.page import make_margin_boxes, remake_page, set_page_type_computed_styles
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from . import linebreak
 
 from ..ids import continued_id
 from ..store import files
@@ -192,6 +195,8 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
         _weasy_layout.make_all_pages = _make_all_pages
         _weasy_layout.LayoutContext._update_footnote_area = _update_note_area
         _weasy_inline.split_first_line = _split_first_line
+        _TOTAL_FIT.append({} if linebreak.FIRST_FIT not in html else None)
+        _weasy_block.iter_line_boxes = _iter_line_boxes
         fonts = FontConfiguration()
         try:
             document = weasyprint.HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
@@ -199,7 +204,9 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
         finally:
             _ACTIVE.pop()
             _NOTE_HEIGHTS.pop()
+            _TOTAL_FIT.pop()
             if not _ACTIVE:
+                _weasy_block.iter_line_boxes = _original_iter_line_boxes
                 _weasy_layout.make_all_pages = _original_make_all_pages
                 _weasy_layout.LayoutContext._update_footnote_area = _original_update_note_area
                 _weasy_inline.split_first_line = _original_split_first_line
@@ -508,6 +515,35 @@ def _split_first_line(text, style, context, max_width, justification_spacing, is
     if width > max_width:
         return result
     return _weasy_line_break.first_line_metrics(first_line, text, layout, None, True, style)
+
+
+# -- total-fit line breaking -----------------------------------------------------------
+#
+# The breaks of each justified paragraph are chosen all at once (pdf/linebreak.py) when
+# WeasyPrint starts laying it out, and given to WeasyPrint by closing, in the paragraph's
+# text, every break opportunity that was not chosen.
+
+_original_iter_line_boxes = _weasy_block.iter_line_boxes
+_TOTAL_FIT: list = []         # per lay_out call under way: {id(line box): (line box, measure)}, None: first fit
+
+
+def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, containing_block, absolute_boxes,
+                     fixed_boxes, first_letter_style, first_line_style):
+    """WeasyPrint's ``iter_line_boxes``, with a justified paragraph's breaks chosen first."""
+    planned = _TOTAL_FIT[-1] if _TOTAL_FIT else None
+    style = box.style
+    if (planned is not None and skip_stack is None and id(box) not in planned and first_letter_style is None
+            and first_line_style is None and not context.excluded_shapes and style["text_align_all"] == "justify"
+            and style["white_space"] in ("normal", "pre-line") and style["direction"] == "ltr"
+            and isinstance(containing_block.width, (int, float))):
+        measure = planned.setdefault("measure", linebreak.Measure(context))
+        planned[id(box)] = box
+        width = containing_block.width
+        indent = style["text_indent"]
+        indent = indent.value * width / 100 if indent.unit == "%" else indent.value
+        linebreak.plan(box, width - indent, width, measure)
+    return _original_iter_line_boxes(context, box, position_y, bottom_space, skip_stack, containing_block,
+                                     absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
 
 
 # -- the note area, measured note by note ------------------------------------------------
@@ -837,7 +873,8 @@ HYPHENATED = SHY + "\u2010"  # how WeasyPrint ends a line broken at a soft hyphe
 
 def _line_ends(line) -> tuple[str, str]:
     """The text that ends a line box and the text that starts it."""
-    texts = [box.text for box in line.descendants() if isinstance(box, boxes.TextBox) and box.text]
+    texts = [box.text.replace(linebreak.WJ, "") for box in line.descendants() if isinstance(box, boxes.TextBox)]
+    texts = [text for text in texts if text]
     return (texts[-1], texts[0]) if texts else ("", "")
 
 
@@ -1054,7 +1091,7 @@ def _cut_of(note, room: float) -> str | None:
             joiner = ""
         else:
             joiner = " "
-        text += words.replace(SHY, "")
+        text += words.replace(SHY, "").replace(linebreak.WJ, "")
         if n + 1 == fit:
             whole = re.findall(r"\S+", text)           # the last word of the line, unless it goes on
             if joiner == "":

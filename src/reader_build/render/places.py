@@ -24,7 +24,7 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 SKIPPED_PSEUDO = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")
 HYPHENS = {"-", "\u2010", "\u2011", "\u00ad"}
-INVISIBLE = "\u00ad\u200b"          # soft hyphen, zero-width space: no text of their own
+INVISIBLE = "\u00ad\u200b\u2060"    # soft hyphen, zero-width space, word joiner: no text of their own
 NOT_PHRASING_PARENTS = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup", "select",
                         "optgroup", "datalist", "menu", "hgroup", "html", "head"}
 EXCLUDED_TAGS = {"aside", "script", "style", "head", "title", "template"}

@@ -1,0 +1,414 @@
+"""Total-fit line breaking: the lines of a justified paragraph chosen all at once.
+
+WeasyPrint breaks lines first-fit: each line takes as many words as fit, whatever this
+does to the lines after it, so one long word can leave a line with wide spaces.  TeX
+chooses the breaks of a whole paragraph together (Knuth and Plass, "Breaking paragraphs
+into lines", 1981), which is where its even texture comes from.  This module does the
+same inside WeasyPrint's layout:
+
+1. When WeasyPrint starts a justified paragraph (``iter_line_boxes`` with no skip stack),
+   :func:`plan` reads the paragraph's inline content: its text boxes, with their computed
+   styles, and the edges of its inline boxes (margins, borders, padding).
+2. It finds the break opportunities as Pango does (``pango_get_log_attrs`` over the whole
+   text): spaces, the soft hyphens that render/hyphenate.py put in, and the places after a
+   hyphen or a dash.  The width of the text between two of them is measured with Pango, in
+   its own style: the same shaping, features and letter-spacing that the layout uses.
+3. :func:`breaks` chooses the breaks that give the paragraph the fewest demerits: TeX's
+   (badness from the stretch of the spaces, penalties for hyphens, more for two hyphenated
+   lines in a row, for a hyphen at the end of the last full line, and for lines of very
+   different tightness next to each other), with no more than :data:`MAX_HYPHENS_IN_A_ROW`
+   hyphenated lines in a row.  It tries without hyphens first, then with them, then with a
+   higher tolerance (TeX's pretolerance, tolerance and emergency passes).
+4. The breaks are given to WeasyPrint by the text itself: every opportunity that is not
+   chosen is closed, a space by a WORD JOINER (U+2060) after it (the space still stretches
+   when the line is justified), a soft hyphen by taking it out, any other place by a word
+   joiner.  WeasyPrint then finds on each line exactly the text chosen for it.  A word
+   joiner has no glyph, so the PDF's text layer does not show it.
+
+Spaces are stretched only (WeasyPrint cannot narrow a space below its natural width), so
+the print style sheet narrows the natural space (``word-spacing: -0.06em``) and the
+demerits measure each line against the font's own space: a line whose spaces are at their
+CSS width counts as shrunk by the whole of that narrowing.
+
+A paragraph is left to WeasyPrint (first fit) when anything in it cannot be measured
+beforehand (an inline block, an image, a float beside it, a ``::first-line`` or
+``::first-letter`` style), when it is not justified, or when no set of breaks fits.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from weasyprint.formatting_structure import boxes
+from weasyprint.text.line_break import create_layout, get_log_attrs, line_size
+
+FIRST_FIT = "/* reader-build: first-fit line breaking */"   # in an edition's CSS (line-breaking = "first-fit")
+WJ = "\u2060"                   # WORD JOINER: no break on either side, no glyph
+SHY = "\u00ad"
+NBSP = "\u00a0"
+DASHES = frozenset("-\u2010\u2012\u2013\u2014")
+EXPANDABLE = frozenset(" " + NBSP)     # what WeasyPrint widens to justify a line (inline.count_expandable_spaces)
+
+LINE_PENALTY = 10               # TeX's \linepenalty
+HYPHEN_PENALTY = 1000           # TeX's \hyphenpenalty is 50: fewer hyphens here, for a few looser lines
+EXPLICIT_PENALTY = 50           # \exhyphenpenalty: after a hyphen or a dash in the text
+OTHER_PENALTY = 100             # after a slash and the like
+DOUBLE_HYPHEN_DEMERITS = 10000  # \doublehyphendemerits
+FINAL_HYPHEN_DEMERITS = 5000    # \finalhyphendemerits
+ADJ_DEMERITS = 10000            # \adjdemerits: a very loose line next to a decent one
+MAX_HYPHENS_IN_A_ROW = 2
+STRETCH = 0.5                   # a space may stretch by half its width per unit of ratio (fontspec's default)
+INFINITE_BADNESS = 10000
+PASSES = ((100, False), (200, True), (INFINITE_BADNESS, True))   # (tolerance, hyphens): TeX's three passes
+
+@dataclass
+class Break:
+    """A place where a line may end: before character ``index`` of the paragraph's text."""
+    index: int                  # the next line starts here
+    end_x: float                # where a line ending here ends (its trailing space left out, its hyphen in)
+    start_x: float              # where the next line starts
+    spaces_end: int             # expandable spaces before the end of a line ending here
+    spaces_start: int           # expandable spaces before the start of the next line
+    penalty: float
+    flagged: bool               # a hyphen ends the line
+    forced: bool = False        # the end of the paragraph, or a preserved line break
+    kind: str = "glue"          # glue, hyphen, explicit, other, forced
+
+
+@dataclass
+class Paragraph:
+    """A paragraph's inline content as the line breaker sees it."""
+    text: str
+    owners: list                # per character: (text box, offset in its text), None for an edge
+    breaks: list[Break] = field(default_factory=list)
+    space: float = 0.0          # a space at the font's width, in the paragraph's style
+    shrink: float = 0.0         # how much narrower the CSS makes it
+    lines: list[int] = field(default_factory=list)
+
+
+class Unmeasurable(Exception):
+    """The paragraph holds something whose width is not known before the layout."""
+
+
+# -- measuring --------------------------------------------------------------------------
+
+def _style_key(style) -> tuple:
+    return (id(style.font_config), str(style["font_family"]), style["font_style"], style["font_stretch"],
+            style["font_weight"], style["font_size"], str(style["font_variant_ligatures"]),
+            style["font_variant_position"], style["font_variant_caps"], str(style["font_variant_numeric"]),
+            str(style["font_variant_alternates"]), str(style["font_variant_east_asian"]),
+            str(style["font_feature_settings"]), str(style["font_variation_settings"]), style["font_kerning"],
+            style["font_language_override"], style["lang"], str(style["letter_spacing"]),
+            style["word_spacing"])
+
+
+class Measure:
+    """Text widths in a style, through Pango, kept for the layout."""
+
+    def __init__(self, context):
+        self.context = context
+        self.widths: dict = {}
+
+    def width(self, text: str, style) -> float:
+        key = (_style_key(style), text)
+        found = self.widths.get(key)
+        if found is None:
+            layout = create_layout(text, style, self.context, None, 0)
+            line, _ = layout.get_first_line()
+            found = line_size(line, style)[0] if line is not None else 0.0
+            if style["letter_spacing"] != "normal":
+                found -= style["letter_spacing"]    # line_size adds one; the text carries it per character
+            layout.deactivate()
+            self.widths[key] = found
+        return found
+
+    def space(self, style) -> float:
+        """The width of one space between words, word-spacing included."""
+        return self.width("n n", style) - 2 * self.width("n", style)
+
+
+# -- reading the paragraph ---------------------------------------------------------------
+
+def _edge(box, side: str, containing_width: float) -> float:
+    total = 0.0
+    for name in (f"margin_{side}", f"padding_{side}"):
+        value = box.style[name]
+        if value == "auto":
+            continue
+        if value.unit == "%":
+            total += value.value * containing_width / 100
+        elif value.unit == "px":
+            total += value.value
+        else:
+            raise Unmeasurable(name)
+    return total + box.style[f"border_{side}_width"]
+
+
+def _read(linebox, containing_width: float) -> tuple[list, list]:
+    """The text boxes of *linebox* in order, with the edge widths of the inline boxes between them:
+    ``[(box, text) | (None, width)]``."""
+    items: list = []
+
+    def walk(box):
+        if not box.is_in_normal_flow():
+            if box.is_floated() and not isinstance(box, boxes.BlockBox) and box.style["float"] != "footnote":
+                raise Unmeasurable("float")
+            return                                  # out of the line: takes no width in it
+        if isinstance(box, boxes.TextBox):
+            if box.text:
+                items.append((box, box.text))
+            return
+        if isinstance(box, boxes.InlineBox):
+            items.append((None, _edge(box, "left", containing_width)))
+            for child in box.children:
+                walk(child)
+            items.append((None, _edge(box, "right", containing_width)))
+            return
+        raise Unmeasurable(type(box).__name__)      # inline blocks, images, inline tables
+
+    for child in linebox.children:
+        walk(child)
+    return items
+
+
+def paragraph(linebox, width: float, measure: Measure) -> Paragraph | None:
+    """The paragraph of *linebox* with its break opportunities measured, or None when it has
+    no text to break."""
+    items = _read(linebox, width)
+    texts = [(box, text) for box, text in items if box is not None]
+    if not texts:
+        return None
+    chars: list[str] = []
+    owners: list = []
+    edge_before: dict[int, float] = {}
+    for box, value in items:
+        if box is None:
+            if value:
+                edge_before[len(chars)] = edge_before.get(len(chars), 0.0) + value
+            continue
+        chars.extend(value)
+        owners.extend((box, k) for k in range(len(value)))
+    text = "".join(chars)
+    if WJ in text:
+        return None                                 # set by an earlier plan (a copy of a planned box)
+    style = linebox.style
+    attrs = get_log_attrs(text, style["lang"])
+    wraps = [owner[0].style["white_space"] in ("normal", "pre-line") for owner in owners]
+
+    # the cumulative width before each character
+    x = [0.0] * (len(text) + 1)
+    spaces = [0] * (len(text) + 1)
+    run_start = 0
+
+    def cut(i: int) -> bool:                        # a run of text to measure ends before character i
+        return (i == len(text) or text[i] in " \n" or text[i - 1] in " \n" or owners[i][0] is not owners[i - 1][0]
+                or i in edge_before or (attrs[i].is_line_break and wraps[i - 1]))
+
+    position = edge_before.get(0, 0.0)
+    i = 0
+    while i < len(text):
+        box = owners[i][0]
+        ch = text[i]
+        if ch == " " or ch == "\n":
+            x[i] = position
+            position += measure.space(box.style) if ch == " " else 0.0
+            spaces[i + 1] = spaces[i] + (ch == " ")
+            i += 1
+            position += edge_before.get(i, 0.0)
+            continue
+        run_start = i
+        j = i + 1
+        while not cut(j):
+            j += 1
+        run = text[run_start:j].replace(SHY, "")
+        for k in range(run_start, j):
+            x[k] = position
+            spaces[k + 1] = spaces[k] + (text[k] == NBSP)
+        position += measure.width(run, box.style) if run else 0.0
+        i = j
+        position += edge_before.get(i, 0.0)
+    x[len(text)] = position
+
+    par = Paragraph(text, owners)
+    par.space = measure.space(style)
+    word_spacing = style["word_spacing"] if isinstance(style["word_spacing"], (int, float)) else 0
+    par.shrink = max(0.0, -word_spacing)
+    par.space += par.shrink                         # the font's own space: the ideal
+
+    start = 0
+    while start < len(text) and text[start] == " ":
+        start += 1
+    par.breaks.append(Break(start, x[start], x[start], spaces[start], spaces[start], 0, False, kind="start"))
+    for i in range(start + 1, len(text)):
+        before = text[i - 1]
+        if before == "\n":
+            if owners[i - 1][0].style["white_space"] != "pre-line":
+                return None
+            par.breaks.append(Break(i, x[i - 1], x[i], spaces[i - 1], spaces[i], -math.inf, False, True, "forced"))
+            continue
+        if not attrs[i].is_line_break or not wraps[i - 1]:
+            continue
+        if before not in " " + SHY and owners[i][0] is not owners[i - 1][0]:
+            continue                                # before a note's call, say: WeasyPrint does not break there
+        if before == " ":
+            end = i - 1
+            while end > 0 and text[end - 1] == " ":
+                end -= 1
+            par.breaks.append(Break(i, x[end], x[i], spaces[end], spaces[i], 0, False))
+        elif before == SHY:
+            hyphen = measure.width(owners[i - 1][0].style["hyphenate_character"], owners[i - 1][0].style)
+            par.breaks.append(Break(i, x[i] + hyphen, x[i], spaces[i], spaces[i], HYPHEN_PENALTY, True,
+                                    kind="hyphen"))
+        elif before in DASHES:
+            par.breaks.append(Break(i, x[i], x[i], spaces[i], spaces[i], EXPLICIT_PENALTY, True, kind="explicit"))
+        else:
+            par.breaks.append(Break(i, x[i], x[i], spaces[i], spaces[i], OTHER_PENALTY, False, kind="other"))
+    end = len(text)
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    par.breaks.append(Break(len(text), x[end], x[len(text)], spaces[end], spaces[len(text)], -math.inf, False,
+                            True, "forced"))
+    return par
+
+
+# -- choosing the breaks ------------------------------------------------------------------
+
+@dataclass
+class _Node:
+    position: int               # index in par.breaks
+    line: int                   # lines before it
+    fitness: int
+    hyphens: int                # hyphenated lines in a row that end here
+    total: float
+    previous: "_Node | None"
+
+
+def _fitness(ratio: float) -> int:
+    if ratio < -0.5:
+        return 0                # tight
+    if ratio <= 0.5:
+        return 1                # decent
+    if ratio <= 1:
+        return 2                # loose
+    return 3                    # very loose
+
+
+def breaks(par: Paragraph, widths: tuple[float, float], tolerance: float, hyphens: bool,
+           last_justified: bool = False) -> list[int] | None:
+    """The indexes (into par.breaks) of the best breaks, or None when no set of lines is within
+    *tolerance*.  ``widths``: the first line's width and the others'; *last_justified*: the
+    paragraph's last line is justified too (``text-align-last: justify``)."""
+    candidates = par.breaks
+    stretch_unit = par.space * STRETCH
+    active = [_Node(0, 0, 1, 0, 0.0, None)]
+    for position in range(1, len(candidates)):
+        candidate = candidates[position]
+        if candidate.kind == "hyphen" and not hyphens:
+            continue
+        best: dict = {}
+        survivors = []
+        for node in active:
+            start = candidates[node.position]
+            width = widths[0] if node.line == 0 else widths[1]
+            natural = candidate.end_x - start.start_x
+            count = candidate.spaces_end - start.spaces_start
+            if natural > width + 1e-6:              # overfull
+                if candidate.kind != "hyphen":      # (a hyphen's width can make it so where the next space is not)
+                    continue                        # no later break can do better for this start
+                survivors.append(node)
+                continue
+            survivors.append(node)
+            if candidate.forced and not (last_justified and candidate.index == len(par.text)):
+                ratio = 0.0                         # the last line is not justified
+                badness = 0.0
+            elif count == 0:
+                if natural < width - 1e-6:
+                    continue
+                ratio, badness = 0.0, 0.0
+            else:
+                gap = (width - natural) / count     # what WeasyPrint adds to each space
+                actual = par.space - par.shrink + gap
+                if actual >= par.space:
+                    ratio = (actual - par.space) / stretch_unit
+                else:
+                    ratio = (actual - par.space) / par.shrink if par.shrink else 0.0
+                badness = min(INFINITE_BADNESS, 100 * abs(ratio) ** 3)
+            if badness > tolerance:
+                continue
+            run = node.hyphens + 1 if candidate.flagged else 0
+            if run > MAX_HYPHENS_IN_A_ROW:
+                continue
+            penalty = 0.0 if candidate.forced else candidate.penalty
+            demerits = (LINE_PENALTY + badness) ** 2 + (penalty ** 2 if penalty >= 0 else -penalty ** 2)
+            if candidate.flagged and node.hyphens:
+                demerits += DOUBLE_HYPHEN_DEMERITS
+            if candidate.forced and node.hyphens and candidate.index == len(par.text):
+                demerits += FINAL_HYPHEN_DEMERITS
+            fitness = _fitness(ratio)
+            if abs(fitness - node.fitness) > 1:
+                demerits += ADJ_DEMERITS
+            total = node.total + demerits
+            key = (fitness, run)
+            if key not in best or total < best[key].total:
+                best[key] = _Node(position, node.line + 1, fitness, run, total, node)
+        if candidate.forced:
+            active = list(best.values())            # every line must end here
+        else:
+            # a start whose line is overfull at this break is done; so is one at a forced break passed
+            active = survivors + list(best.values())
+        if not active:
+            return None
+    ends = [node for node in active if node.position == len(candidates) - 1]
+    if not ends:
+        return None
+    node = min(ends, key=lambda n: n.total)
+    chosen = []
+    while node is not None and node.position:
+        chosen.append(node.position)
+        node = node.previous
+    return chosen[::-1]
+
+
+# -- giving WeasyPrint the breaks --------------------------------------------------------
+
+def apply(par: Paragraph, chosen: list[int]) -> list:
+    """Close every opportunity of *par* that is not chosen, in the text of its boxes; return
+    the boxes' new texts."""
+    keep = {par.breaks[k].index for k in chosen}
+    edits: dict = {}                               # box -> {offset: replacement of the character}
+    for candidate in par.breaks[1:]:
+        if candidate.forced or candidate.index in keep:
+            continue
+        box, offset = par.owners[candidate.index - 1]
+        before = par.text[candidate.index - 1]
+        if candidate.kind == "hyphen":
+            edits.setdefault(box, {})[offset] = ""
+        else:
+            edits.setdefault(box, {})[offset] = before + WJ
+    texts = []
+    for box, changes in edits.items():
+        text = box.text
+        box.text = "".join(changes.get(k, ch) for k, ch in enumerate(text))
+        texts.append(box.text)
+    return texts
+
+
+def plan(linebox, first_line_width: float, width: float, measure: Measure) -> bool:
+    """Choose the breaks of the paragraph of *linebox* and close the other opportunities in its
+    text; False when the paragraph is left to WeasyPrint."""
+    try:
+        par = paragraph(linebox, width, measure)
+    except Unmeasurable:
+        return False
+    if par is None or len(par.breaks) < 3:
+        return False
+    for tolerance, hyphens in PASSES:
+        chosen = breaks(par, (first_line_width, width), tolerance, hyphens,
+                        linebox.style["text_align_last"] == "justify")
+        if chosen is not None:
+            break
+    else:
+        return False
+    par.lines = chosen
+    apply(par, chosen)
+    return True

@@ -1,0 +1,215 @@
+"""Total-fit line breaking (issue #23, item 2; pdf/linebreak.py).
+
+Each justified paragraph's breaks are chosen all at once, as TeX does, and given to
+WeasyPrint by closing the break opportunities that were not chosen.  The PDF tests build one
+generated project in two editions, total fit (the default) and ``line-breaking =
+"first-fit"``, and read both from their own text layer, as benchmarks/typography.py does.
+"""
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+
+import pytest
+
+import textlayer
+from conftest import pdf_page_texts, write_project
+from reader_build.build import build
+from reader_build.pdf import linebreak
+
+# words of the lengths of English prose (most short, some long), so that first fit meets
+# lines it cannot fill as it does in a book
+WORDS = ("a a an of of of to to in in the the the the and and was was for not but its it as by on at "
+         "war sea held peace treaty island border soviet japan tokyo moscow talks signed never agreed "
+         "which their would there after other these while minister question document northern "
+         "conference delegation sovereignty memorandum archipelago negotiation ambassador declaration").split()
+
+
+def _sentences(rnd: random.Random, count: int) -> str:
+    out = []
+    for _ in range(count):
+        words = [rnd.choice(WORDS) for _ in range(rnd.randint(7, 16))]
+        k = rnd.randrange(len(words))
+        words[k] = f"*{words[k]}*" if rnd.random() < 0.5 else words[k] + ","
+        out.append(" ".join(words).capitalize() + ".")
+    return " ".join(out)
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    """One chapter of 80 paragraphs and 27 notes, built as ``tf`` (total fit) and ``ff`` (first fit)."""
+    root = tmp_path_factory.mktemp("line-breaking") / "reader"
+    rnd = random.Random(23)
+    paragraphs, notes = [], []
+    for i in range(80):
+        text = _sentences(rnd, rnd.randint(3, 6))
+        if i % 3 == 0:
+            text += f"[^n{i}]"
+            notes.append(f"[^n{i}]: " + _sentences(rnd, rnd.randint(2, 4)))
+        paragraphs.append(text)
+    write_project(root, {
+        "reader.toml": 'title = "Line breaking"\n[editions.tf]\nformat = "pdf"\n'
+                       '[editions.ff]\nformat = "pdf"\nline-breaking = "first-fit"\n',
+        "manuscript/one.md": "---\nid: one\ntitle: One\n---\n\n" + "\n\n".join(paragraphs + notes) + "\n",
+    })
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return {"root": root, "paragraphs": paragraphs, "notes": notes,
+            "tf": textlayer.read(root / "build" / "tf.pdf"), "ff": textlayer.read(root / "build" / "ff.pdf")}
+
+
+def _mean_spaces(layer) -> list[float]:
+    """The mean word space of every full line (ems of its size)."""
+    return [sum(spaces) / len(spaces) / line.size
+            for line in textlayer.full_lines(layer) if (spaces := line.word_spaces())]
+
+
+def test_total_fit_sets_the_words_more_evenly(editions):
+    """Fewer loose lines than first fit, none looser than first fit's loosest, and less spread
+    between the tightest and the loosest.  (Random words are harder to set than prose: the
+    bundled reader goes from 52 loose lines per 100 pages to 17, benchmarks/RESULTS.md.)"""
+    tf, ff = _mean_spaces(editions["tf"]), _mean_spaces(editions["ff"])
+    assert len(tf) > 100 and len(ff) > 100
+    loose_tf = [s for s in tf if s > textlayer.LOOSE_SPACE_EM]
+    loose_ff = [s for s in ff if s > textlayer.LOOSE_SPACE_EM]
+    assert len(loose_ff) >= 5, "the sample no longer tests anything: first fit has few loose lines"
+    assert len(loose_tf) < len(loose_ff)
+    assert max(tf) <= max(ff) + 0.01
+    spread = lambda xs: math.sqrt(sum((x - sum(xs) / len(xs)) ** 2 for x in xs) / len(xs))  # noqa: E731
+    assert spread(tf) < spread(ff)
+
+
+def test_no_three_hyphenated_lines_in_a_row(editions):
+    assert textlayer.ladders(editions["tf"]) == []
+
+
+def test_every_line_keeps_to_the_measure(editions):
+    """No line sticks out into the margin: the breaks were measured as the layout sets the text."""
+    layer = editions["tf"]
+    for page in range(1, layer.pages + 1):
+        body = layer.body(page)
+        if len(body) < 5:
+            continue
+        right = Counter(round(line.x1, 1) for line in body).most_common(1)[0][0]
+        worst = max(line.x1 for line in body)
+        assert worst <= right + 0.5, (page, [l.text for l in body if l.x1 > right + 0.5])
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]+", text)
+
+
+def test_the_text_layer_reads_as_written(editions):
+    """Copied out of the PDF, the text is the manuscript's: the word joiners that close the
+    unchosen breaks leave no trace, every space is still a space, no word is run together."""
+    pages = pdf_page_texts(editions["root"] / "build" / "tf.pdf")
+    assert not any("\u2060" in page or "\u00a0" in page for page in pages)
+    layer = editions["tf"]
+    body = [line.text for line in layer.body() if not line.text.strip().isdigit()]
+    notes = [line.text for line in layer.lines if line.size < layer.body_size - 1]
+    # the text and the notes each read line after line, a word broken at a line's end joined again
+    joined = re.sub(r"[\u2010-]\n", "", "\n".join(body) + "\n\n" + "\n".join(notes))
+    found = Counter(_words(joined))
+    source = Counter(_words(re.sub(r"\[\^n\d+\]:?", " ", " ".join(editions["paragraphs"] + editions["notes"]))))
+    missing = {word: n for word, n in source.items() if found[word] < n}
+    assert not missing
+
+
+def test_first_fit_is_still_there(editions):
+    """line-breaking = "first-fit" is WeasyPrint's own breaking: a different set of lines."""
+    tf = [line.text for line in textlayer.full_lines(editions["tf"])]
+    ff = [line.text for line in textlayer.full_lines(editions["ff"])]
+    assert tf != ff
+
+
+# -- the breaker on its own ----------------------------------------------------------------
+
+def _paragraph(words: list[float], space: float = 4.0, shrink: float = 0.0, hyphens: dict | None = None):
+    """A paragraph of words of the given widths, with a space between them; *hyphens* maps a
+    word's index to the width of its first part (a soft hyphen there, the hyphen 3 wide)."""
+    par = linebreak.Paragraph("", [])
+    par.space, par.shrink = space + shrink, shrink
+    x, index, spaces = 0.0, 0, 0
+    par.breaks.append(linebreak.Break(0, 0.0, 0.0, 0, 0, 0, False, kind="start"))
+    for k, width in enumerate(words):
+        if hyphens and k in hyphens:
+            index += 1
+            par.breaks.append(linebreak.Break(index, x + hyphens[k] + 3.0, x + hyphens[k], spaces, spaces,
+                                              linebreak.HYPHEN_PENALTY, True, kind="hyphen"))
+        x += width
+        index += 1
+        if k + 1 < len(words):
+            par.breaks.append(linebreak.Break(index, x, x + space, spaces, spaces + 1, 0, False))
+            x += space
+            spaces += 1
+    par.breaks.append(linebreak.Break(index, x, x, spaces, spaces, -math.inf, False, True, "forced"))
+    return par
+
+
+def _lines(par, chosen, width):
+    """(natural width, spaces) of each line but the last."""
+    out, start = [], par.breaks[0]
+    for k in chosen[:-1]:
+        end = par.breaks[k]
+        out.append((end.end_x - start.start_x, end.spaces_end - start.spaces_start))
+        start = end
+    return out
+
+
+def _first_fit(words, space, width):
+    lines, line = [], []
+    for w in words:
+        if line and sum(line) + space * len(line) + w > width:
+            lines.append((sum(line) + space * (len(line) - 1), len(line) - 1))
+            line = []
+        line.append(w)
+    return lines
+
+
+def test_breaks_balance_the_paragraph():
+    """The classic case: first fit fills the first line and leaves the next one loose; the
+    total fit spreads the room over both."""
+    rnd = random.Random(5)
+    words = [rnd.choice((10, 14, 20, 26, 34, 60)) for _ in range(120)]
+    width = 200.0
+    par = _paragraph(words, space=4.0, shrink=1.0)
+    chosen = linebreak.breaks(par, (width, width), linebreak.INFINITE_BADNESS, True)
+    assert chosen is not None and chosen[-1] == len(par.breaks) - 1
+
+    def worst(lines):
+        return max((width - natural) / count for natural, count in lines if count)
+
+    assert all(natural <= width for natural, _ in _lines(par, chosen, width))
+    assert worst(_lines(par, chosen, width)) < worst(_first_fit(words, 4.0, width))
+
+
+def test_breaks_never_hyphenate_three_lines_in_a_row():
+    """Every word could be broken, and a hyphen is worth more than any line costs: still no
+    more than two hyphenated lines in a row."""
+    words = [30.0] * 60
+    par = _paragraph(words, space=4.0, hyphens={k: 8.0 for k in range(60)})
+    old = linebreak.HYPHEN_PENALTY
+    for k, b in enumerate(par.breaks):
+        if b.kind == "hyphen":
+            par.breaks[k] = linebreak.Break(b.index, b.end_x, b.start_x, b.spaces_end, b.spaces_start, -10000, True,
+                                            kind="hyphen")
+    chosen = linebreak.breaks(par, (113.0, 113.0), linebreak.INFINITE_BADNESS, True)
+    assert linebreak.HYPHEN_PENALTY == old
+    flags = [par.breaks[k].flagged for k in chosen]
+    assert sum(flags) >= 5                              # hyphens were wanted
+    assert not any(all(flags[i:i + 3]) for i in range(len(flags) - 2))
+
+
+def test_breaks_give_up_on_a_word_wider_than_the_line():
+    par = _paragraph([20.0, 20.0, 250.0, 20.0])
+    assert linebreak.breaks(par, (200.0, 200.0), linebreak.INFINITE_BADNESS, True) is None
+
+
+def test_the_first_line_is_shorter_by_its_indent():
+    words = [20.0] * 40
+    par = _paragraph(words, space=4.0)
+    chosen = linebreak.breaks(par, (150.0, 200.0), linebreak.INFINITE_BADNESS, True)
+    lines = _lines(par, chosen, 200.0)
+    assert lines[0][0] <= 150.0 and lines[1][0] > 150.0
