@@ -1,7 +1,10 @@
-"""``--emit-html``: the one PDF path also writes the book as one HTML document, and a plain
-WeasyPrint render of that document gives the pages of the edition the build made: the same
-words on every page, and the same lines but where WeasyPrint 70 breaks a line early before an
-inline element, which the build's layout mends (pdf/engine._split_first_line)."""
+"""``--emit-html``: the one PDF path also writes the book as one HTML document, and a
+WeasyPrint render of that document with reader-build's line breaking (pdf/engine.total_fit:
+the breaks of each justified paragraph chosen at once) gives the pages of the edition the
+build made: the same words on every page, and the same lines but where WeasyPrint 70 breaks a
+line early before an inline element, which the build's layout mends
+(pdf/engine._split_first_line).  Without it, WeasyPrint breaks lines first-fit, as an edition
+with ``line-breaking = "first-fit"`` does."""
 from __future__ import annotations
 
 import re
@@ -37,7 +40,9 @@ def test_emit_html_reuses_the_layouts_of_the_build(emitted, bundled):
 
 
 def _render(html, path):
-    weasyprint.HTML(filename=str(html), base_url=str(html.parent)).write_pdf(path)
+    from reader_build.pdf.engine import total_fit
+    with total_fit():
+        weasyprint.HTML(filename=str(html), base_url=str(html.parent)).write_pdf(path)
     return _texts(path)
 
 
@@ -46,7 +51,7 @@ def _words(text: str) -> str:
     return re.sub(r"[\u2010-] ", "", text).replace("\u00ad", "")
 
 
-def test_a_plain_render_of_the_emitted_html_gives_the_same_pages(emitted, tmp_path):
+def test_a_render_of_the_emitted_html_gives_the_same_pages(emitted, tmp_path):
     root, _result = emitted
     html = root / "build" / "print.html"
     assert html.is_file()

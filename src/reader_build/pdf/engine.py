@@ -77,6 +77,7 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
 from __future__ import annotations
 
 import base64
+import contextlib
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -544,6 +545,20 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
         linebreak.plan(box, width - indent, width, measure)
     return _original_iter_line_boxes(context, box, position_y, bottom_space, skip_stack, containing_block,
                                      absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
+
+
+@contextlib.contextmanager
+def total_fit():
+    """Total-fit line breaking for the WeasyPrint renders made inside, as :func:`lay_out` has it:
+    to render the HTML that ``--emit-html`` writes with the lines of the build."""
+    _TOTAL_FIT.append({})
+    saved = _weasy_block.iter_line_boxes
+    _weasy_block.iter_line_boxes = _iter_line_boxes
+    try:
+        yield
+    finally:
+        _TOTAL_FIT.pop()
+        _weasy_block.iter_line_boxes = saved
 
 
 # -- the note area, measured note by note ------------------------------------------------
