@@ -1,6 +1,8 @@
-"""Hyphen ladders (issue #23, item 1): no more than two hyphenated lines in a row. When a
-layout finds a ladder, the word broken at the end of its third line is kept whole, while the pages
-are made (pdf/engine._PageFixer), as misplaced notes are mended; what that misses,
+"""Hyphen ladders (issue #23, item 1): no more than two hyphenated lines in a row.  Total-fit
+line breaking (pdf/linebreak.py, the default) never chooses a third.  With first-fit breaking
+(``line-breaking = "first-fit"``, or a paragraph the line breaker leaves to WeasyPrint), when a
+layout finds a ladder, the word broken at the end of its third line is kept whole, while the
+pages are made (pdf/engine._PageFixer), as misplaced notes are mended; what that misses,
 pdf/engine.ladder_rules finds on the finished layout, and the part is laid out again."""
 from __future__ import annotations
 
@@ -12,16 +14,18 @@ from reader_build.build import build
 import textlayer
 
 from reader_build.pdf import engine
+from reader_build.pdf.linebreak import FIRST_FIT
 from reader_build.render.hyphenate import SHY, keep_words_whole, whole_word_rule
 
 WORDS = ("internationalization representation establishment considerable negotiations administrative "
          "intergovernmental comprehensive responsibilities extraordinary understanding institutional").split()
 
 
-def paragraph_html(rules=()) -> str:
+def paragraph_html(rules=(), first_fit: bool = True) -> str:
     dictionary = pyphen.Pyphen(lang="en_US")
     text = " ".join(dictionary.inserted(w, hyphen=SHY) for w in WORDS * 4)
-    html = (f"<style>@page {{ size: 80mm 200mm; margin: 5mm }} p {{ text-align: justify; hyphens: manual; "
+    mark = FIRST_FIT if first_fit else ""
+    html = (f"<style>{mark} @page {{ size: 80mm 200mm; margin: 5mm }} p {{ text-align: justify; hyphens: manual; "
             f'font-size: 10pt }}}}</style><p data-pi="t.1">{text}</p><p data-pi="t.2">{text}</p>')
     return keep_words_whole(html, rules)
 
@@ -52,6 +56,15 @@ def test_ladders_are_mended_one_word_at_a_time_until_none_is_left():
         document = engine.lay_out(paragraph_html(rules), fetcher).document
     assert longest_run(document) <= 2
     assert rules                                            # the ladders were mended by keeping words whole
+
+
+def test_total_fit_makes_no_ladder_and_needs_no_mending():
+    """The same paragraphs, whose first-fit lines make ladders (above): one layout, no ladder,
+    no rule, and hyphens where they help."""
+    fetcher = engine.AssetFetcher({}, {})
+    laid = engine.lay_out(paragraph_html(first_fit=False), fetcher, fix=[])
+    assert 1 <= longest_run(laid.document) <= 2
+    assert laid.rules == [] and engine.ladder_rules(laid.document) == []
 
 
 def test_a_word_kept_whole_loses_its_soft_hyphens_in_its_paragraph_only():

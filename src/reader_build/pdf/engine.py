@@ -47,6 +47,13 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
   :func:`lay_out` only), with ``weasyprint.text.line_break``'s ``split_first_line``,
   ``create_layout``, ``line_size``, ``first_line_metrics`` and ``Layout.get_first_line``;
 * a ``TextBox``'s ``text`` in the box tree (a ladder's word kept whole: :func:`_keep_whole`);
+* ``weasyprint.layout.block.iter_line_boxes`` (replaced by :func:`_iter_line_boxes` during
+  :func:`lay_out` and :func:`total_fit` only), with the layout context's ``excluded_shapes``,
+  a line box's computed ``text_align_all``, ``text_align_last``, ``text_indent``,
+  ``white_space`` and ``direction``, and, in pdf/linebreak.py, the inline boxes and text
+  boxes of a paragraph (their ``text``, ``style``, ``is_in_normal_flow()`` and
+  ``is_floated()``), ``weasyprint.text.line_break``'s ``create_layout``, ``line_size`` and
+  ``get_log_attrs`` (Pango's ``is_line_break``), a style's ``font_config``;
 * a margin box's computed ``content`` (:func:`numbered_pages`), its text boxes' ``text``,
   ``font_size`` and ``visibility`` (:func:`margin_texts`), a page box's ``content_box_x``,
   ``content_box_y``, ``width`` and ``height`` (:func:`page_areas`);
@@ -196,7 +203,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
         _weasy_layout.make_all_pages = _make_all_pages
         _weasy_layout.LayoutContext._update_footnote_area = _update_note_area
         _weasy_inline.split_first_line = _split_first_line
-        _TOTAL_FIT.append({} if linebreak.FIRST_FIT not in html else None)
+        _TOTAL_FIT.append({"fonts": "\n".join(FONT_FACE.findall(html))} if linebreak.FIRST_FIT not in html else None)
         _weasy_block.iter_line_boxes = _iter_line_boxes
         fonts = FontConfiguration()
         try:
@@ -525,7 +532,8 @@ def _split_first_line(text, style, context, max_width, justification_spacing, is
 # text, every break opportunity that was not chosen.
 
 _original_iter_line_boxes = _weasy_block.iter_line_boxes
-_TOTAL_FIT: list = []         # per lay_out call under way: {id(line box): (line box, measure)}, None: first fit
+_TOTAL_FIT: list = []         # per lay_out call under way: {id(line box): line box, ...}, None: first fit
+FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 
 
 def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, containing_block, absolute_boxes,
@@ -537,7 +545,10 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
             and first_line_style is None and not context.excluded_shapes and style["text_align_all"] == "justify"
             and style["white_space"] in ("normal", "pre-line") and style["direction"] == "ltr"
             and isinstance(containing_block.width, (int, float))):
-        measure = planned.setdefault("measure", linebreak.Measure(context))
+        measure = planned.get("measure")
+        if measure is None:
+            measure = planned["measure"] = linebreak.measure_for(planned["fonts"])
+            measure.start(context)
         planned[id(box)] = box
         width = containing_block.width
         indent = style["text_indent"]
@@ -551,7 +562,7 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
 def total_fit():
     """Total-fit line breaking for the WeasyPrint renders made inside, as :func:`lay_out` has it:
     to render the HTML that ``--emit-html`` writes with the lines of the build."""
-    _TOTAL_FIT.append({})
+    _TOTAL_FIT.append({"fonts": None})
     saved = _weasy_block.iter_line_boxes
     _weasy_block.iter_line_boxes = _iter_line_boxes
     try:

@@ -50,8 +50,8 @@ DASHES = frozenset("-\u2010\u2012\u2013\u2014")
 EXPANDABLE = frozenset(" " + NBSP)     # what WeasyPrint widens to justify a line (inline.count_expandable_spaces)
 
 LINE_PENALTY = 10               # TeX's \linepenalty
-HYPHEN_PENALTY = 1000           # TeX's \hyphenpenalty is 50: fewer hyphens here, for a few looser lines
-EXPLICIT_PENALTY = 50           # \exhyphenpenalty: after a hyphen or a dash in the text
+HYPHEN_PENALTY = 700            # TeX's \hyphenpenalty is 50: fewer hyphens here, for a few looser lines
+EXPLICIT_PENALTY = HYPHEN_PENALTY   # \exhyphenpenalty: after a hyphen or a dash in the text
 OTHER_PENALTY = 100             # after a slash and the like
 DOUBLE_HYPHEN_DEMERITS = 10000  # \doublehyphendemerits
 FINAL_HYPHEN_DEMERITS = 5000    # \finalhyphendemerits
@@ -93,7 +93,7 @@ class Unmeasurable(Exception):
 # -- measuring --------------------------------------------------------------------------
 
 def _style_key(style) -> tuple:
-    return (id(style.font_config), str(style["font_family"]), style["font_style"], style["font_stretch"],
+    return (str(style["font_family"]), style["font_style"], style["font_stretch"],
             style["font_weight"], style["font_size"], str(style["font_variant_ligatures"]),
             style["font_variant_position"], style["font_variant_caps"], str(style["font_variant_numeric"]),
             str(style["font_variant_alternates"]), str(style["font_variant_east_asian"]),
@@ -103,14 +103,31 @@ def _style_key(style) -> tuple:
 
 
 class Measure:
-    """Text widths in a style, through Pango, kept for the layout."""
+    """Text widths in a style, through Pango, kept for every layout made with the same fonts
+    (:func:`measure_for`): the same paragraph is laid out again by a later layout of its part."""
 
-    def __init__(self, context):
-        self.context = context
+    def __init__(self):
+        self.context = None
         self.widths: dict = {}
+        self.keys: dict = {}                        # id(style) -> its key, for the layout under way
+        self.plans: dict = {}                       # a paragraph's key -> its edits (see plan)
+
+    def start(self, context) -> None:
+        """Measure for a new layout (its styles are new objects)."""
+        self.context = context
+        self.keys = {}
+        if len(self.plans) > MAX_KEPT or len(self.widths) > MAX_KEPT:
+            self.plans.clear()
+            self.widths.clear()
+
+    def key(self, style) -> tuple:
+        found = self.keys.get(id(style))
+        if found is None or found[0] is not style:
+            found = self.keys[id(style)] = (style, _style_key(style))
+        return found[1]
 
     def width(self, text: str, style) -> float:
-        key = (_style_key(style), text)
+        key = (self.key(style), text)
         found = self.widths.get(key)
         if found is None:
             layout = create_layout(text, style, self.context, None, 0)
@@ -125,6 +142,23 @@ class Measure:
     def space(self, style) -> float:
         """The width of one space between words, word-spacing included."""
         return self.width("n n", style) - 2 * self.width("n", style)
+
+
+MAX_KEPT = 200_000
+_MEASURES: dict = {}
+
+
+def measure_for(fonts: str | None) -> Measure:
+    """The :class:`Measure` of the layouts whose style sheets declare the fonts *fonts* (their
+    ``@font-face`` rules): a family name means the same font files in each of them.  None:
+    fonts not known, a measure for one layout."""
+    if fonts is None:
+        return Measure()
+    if fonts not in _MEASURES:
+        if len(_MEASURES) > 8:
+            _MEASURES.clear()
+        _MEASURES[fonts] = Measure()
+    return _MEASURES[fonts]
 
 
 # -- reading the paragraph ---------------------------------------------------------------
@@ -171,10 +205,11 @@ def _read(linebox, containing_width: float) -> tuple[list, list]:
     return items
 
 
-def paragraph(linebox, width: float, measure: Measure) -> Paragraph | None:
+def paragraph(linebox, width: float, measure: Measure, items: list | None = None) -> Paragraph | None:
     """The paragraph of *linebox* with its break opportunities measured, or None when it has
-    no text to break."""
-    items = _read(linebox, width)
+    no text to break.  *items*: what :func:`_read` found in it, when known."""
+    if items is None:
+        items = _read(linebox, width)
     texts = [(box, text) for box, text in items if box is not None]
     if not texts:
         return None
@@ -371,44 +406,59 @@ def breaks(par: Paragraph, widths: tuple[float, float], tolerance: float, hyphen
 
 # -- giving WeasyPrint the breaks --------------------------------------------------------
 
-def apply(par: Paragraph, chosen: list[int]) -> list:
-    """Close every opportunity of *par* that is not chosen, in the text of its boxes; return
-    the boxes' new texts."""
+def edits(par: Paragraph, chosen: list[int]) -> dict:
+    """How to close every opportunity of *par* that is not chosen: {text box: {offset: the
+    character's replacement}} (a soft hyphen taken out, a word joiner after anything else)."""
     keep = {par.breaks[k].index for k in chosen}
-    edits: dict = {}                               # box -> {offset: replacement of the character}
+    out: dict = {}
     for candidate in par.breaks[1:]:
         if candidate.forced or candidate.index in keep:
             continue
         box, offset = par.owners[candidate.index - 1]
         before = par.text[candidate.index - 1]
-        if candidate.kind == "hyphen":
-            edits.setdefault(box, {})[offset] = ""
-        else:
-            edits.setdefault(box, {})[offset] = before + WJ
-    texts = []
-    for box, changes in edits.items():
-        text = box.text
-        box.text = "".join(changes.get(k, ch) for k, ch in enumerate(text))
-        texts.append(box.text)
-    return texts
+        out.setdefault(box, {})[offset] = "" if candidate.kind == "hyphen" else before + WJ
+    return out
+
+
+def _edited(text: str, changes: dict) -> str:
+    return "".join(changes.get(k, ch) for k, ch in enumerate(text))
 
 
 def plan(linebox, first_line_width: float, width: float, measure: Measure) -> bool:
     """Choose the breaks of the paragraph of *linebox* and close the other opportunities in its
-    text; False when the paragraph is left to WeasyPrint."""
+    text; False when the paragraph is left to WeasyPrint.  A paragraph met before, with the
+    same text, styles and widths, is given the same edits without being measured again."""
     try:
-        par = paragraph(linebox, width, measure)
+        items = _read(linebox, width)
     except Unmeasurable:
         return False
-    if par is None or len(par.breaks) < 3:
+    texts = [box for box, _ in items if box is not None]
+    last_justified = linebox.style["text_align_last"] == "justify"
+    key = (tuple((measure.key(box.style), value) if box is not None else value for box, value in items),
+           first_line_width, width, last_justified, measure.key(linebox.style))
+    found = measure.plans.get(key)
+    if found is None:
+        found = measure.plans[key] = _plan(linebox, items, first_line_width, width, measure, last_justified)
+    if not found:
         return False
+    for n, changes in found.items():
+        texts[n].text = _edited(texts[n].text, changes)
+    return True
+
+
+def _plan(linebox, items, first_line_width, width, measure, last_justified) -> dict | None:
+    """{ordinal of a text box in *items*: its changes}, or None."""
+    try:
+        par = paragraph(linebox, width, measure, items)
+    except Unmeasurable:
+        return None
+    if par is None or len(par.breaks) < 3:
+        return None
     for tolerance, hyphens in PASSES:
-        chosen = breaks(par, (first_line_width, width), tolerance, hyphens,
-                        linebox.style["text_align_last"] == "justify")
+        chosen = breaks(par, (first_line_width, width), tolerance, hyphens, last_justified)
         if chosen is not None:
             break
     else:
-        return False
-    par.lines = chosen
-    apply(par, chosen)
-    return True
+        return None
+    order = {id(box): n for n, box in enumerate(box for box, _ in items if box is not None)}
+    return {order[id(box)]: changes for box, changes in edits(par, chosen).items()}
