@@ -10,6 +10,7 @@ import weasyprint
 import weasyprint.layout.inline
 
 from reader_build.pdf import engine
+from reader_build.pdf.linebreak import FIRST_FIT
 
 ENTRY = ("General Headquarters, Supreme Commander for the Allied Powers. 1946. <i>Governmental and "
          "Administrative Separation</i> of Certain Outlying Areas. <a href=\"https://example.org/a/b\">"
@@ -17,8 +18,9 @@ ENTRY = ("General Headquarters, Supreme Commander for the Allied Powers. 1946. <
 SHY = "\u00ad"
 
 
-def _page(html: str, width: int, align: str = "justify") -> str:
-    return (f"<html lang=en><body style='font-family:serif;font-size:10pt'><p style='width:{width}pt;"
+def _page(html: str, width: int, align: str = "justify", first_fit: bool = False) -> str:
+    mark = f"<style>{FIRST_FIT}</style>" if first_fit else ""
+    return (f"<html lang=en>{mark}<body style='font-family:serif;font-size:10pt'><p style='width:{width}pt;"
             f"text-align:{align};hyphens:manual'>{html}</p></body></html>")
 
 
@@ -31,8 +33,8 @@ def _texts(document) -> list[str]:
     return [text for text in texts if text.strip()]
 
 
-def _engine(html: str, width: int):
-    return engine.lay_out(_page(html, width), engine.AssetFetcher({}, {})).document
+def _engine(html: str, width: int, first_fit: bool = False):
+    return engine.lay_out(_page(html, width, first_fit=first_fit), engine.AssetFetcher({}, {})).document
 
 
 def test_no_line_is_broken_after_its_first_word_at_any_width():
@@ -50,11 +52,12 @@ def test_weasyprint_alone_still_breaks_those_lines_early():
 
 def test_a_line_before_an_inline_element_holds_every_word_that_fits():
     """The first line ends with "1946." (the italic title goes to the next line, whole), not at a
-    soft hyphen earlier: each line is as full as the measure allows."""
+    soft hyphen earlier: each line is as full as the measure allows, when WeasyPrint breaks the
+    lines (first fit: total fit fills them as evenly as it can instead)."""
     text = ENTRY.replace("Headquarters", f"Head{SHY}quar{SHY}ters").replace("Commander", f"Com{SHY}mand{SHY}er")
     for width in range(200, 422, 2):
-        texts = _texts(_engine(text, width))
-        wider = _texts(_engine(text, width + 400))
+        texts = _texts(_engine(text, width, first_fit=True))
+        wider = _texts(_engine(text, width + 400, first_fit=True))
         # the first line is the longest prefix of words that a wide enough line starts with
         first = texts[0].replace(SHY, "").replace("\u2010", "").strip()
         assert wider[0].replace(SHY, "").startswith(first), width

@@ -178,7 +178,7 @@ def _edge(box, side: str, containing_width: float) -> float:
     return total + box.style[f"border_{side}_width"]
 
 
-def _read(linebox, containing_width: float) -> tuple[list, list]:
+def _read(linebox, containing_width: float) -> list:
     """The text boxes of *linebox* in order, with the edge widths of the inline boxes between them:
     ``[(box, text) | (None, width)]``."""
     items: list = []
