@@ -223,6 +223,8 @@ def paragraph(linebox, width: float, measure: Measure, items: list | None = None
             continue
         chars.extend(value)
         owners.extend((box, k) for k in range(len(value)))
+        if box.style["letter_spacing"] != "normal":     # a text box is as wide as its text and one more
+            edge_before[len(chars)] = edge_before.get(len(chars), 0.0) + box.style["letter_spacing"]
     text = "".join(chars)
     if WJ in text:
         return None                                 # set by an earlier plan (a copy of a planned box)
