@@ -205,14 +205,9 @@ def _read(linebox, containing_width: float) -> list:
     return items
 
 
-def paragraph(linebox, width: float, measure: Measure, items: list | None = None) -> Paragraph | None:
-    """The paragraph of *linebox* with its break opportunities measured, or None when it has
-    no text to break.  *items*: what :func:`_read` found in it, when known."""
-    if items is None:
-        items = _read(linebox, width)
-    texts = [(box, text) for box, text in items if box is not None]
-    if not texts:
-        return None
+def _stream(items: list) -> tuple[str, list, dict]:
+    """The paragraph's text, each character's (text box, offset), and the widths of the edges
+    (and extra spacing) that stand before a character."""
     chars: list[str] = []
     owners: list = []
     edge_before: dict[int, float] = {}
@@ -225,17 +220,13 @@ def paragraph(linebox, width: float, measure: Measure, items: list | None = None
         owners.extend((box, k) for k in range(len(value)))
         if box.style["letter_spacing"] != "normal":     # a text box is as wide as its text and one more
             edge_before[len(chars)] = edge_before.get(len(chars), 0.0) + box.style["letter_spacing"]
-    text = "".join(chars)
-    if WJ in text:
-        return None                                 # set by an earlier plan (a copy of a planned box)
-    style = linebox.style
-    attrs = get_log_attrs(text, style["lang"])
-    wraps = [owner[0].style["white_space"] in ("normal", "pre-line") for owner in owners]
+    return "".join(chars), owners, edge_before
 
-    # the cumulative width before each character
+
+def _positions(text: str, owners: list, edge_before: dict, attrs, wraps: list, measure: Measure):
+    """The x of each character (and of the text's end), and the expandable spaces before each."""
     x = [0.0] * (len(text) + 1)
     spaces = [0] * (len(text) + 1)
-    run_start = 0
 
     def cut(i: int) -> bool:                        # a run of text to measure ends before character i
         return (i == len(text) or text[i] in " \n" or text[i - 1] in " \n" or owners[i][0] is not owners[i - 1][0]
@@ -245,67 +236,86 @@ def paragraph(linebox, width: float, measure: Measure, items: list | None = None
     i = 0
     while i < len(text):
         box = owners[i][0]
-        ch = text[i]
-        if ch == " " or ch == "\n":
+        if text[i] in " \n":
             x[i] = position
-            position += measure.space(box.style) if ch == " " else 0.0
-            spaces[i + 1] = spaces[i] + (ch == " ")
+            position += measure.space(box.style) if text[i] == " " else 0.0
+            spaces[i + 1] = spaces[i] + (text[i] == " ")
             i += 1
-            position += edge_before.get(i, 0.0)
-            continue
-        run_start = i
-        j = i + 1
-        while not cut(j):
-            j += 1
-        run = text[run_start:j].replace(SHY, "")
-        for k in range(run_start, j):
-            x[k] = position
-            spaces[k + 1] = spaces[k] + (text[k] == NBSP)
-        position += measure.width(run, box.style) if run else 0.0
-        i = j
+        else:
+            j = i + 1
+            while not cut(j):
+                j += 1
+            for k in range(i, j):
+                x[k] = position
+                spaces[k + 1] = spaces[k] + (text[k] == NBSP)
+            run = text[i:j].replace(SHY, "")
+            position += measure.width(run, box.style) if run else 0.0
+            i = j
         position += edge_before.get(i, 0.0)
     x[len(text)] = position
+    return x, spaces
+
+
+def paragraph(linebox, width: float, measure: Measure, items: list | None = None) -> Paragraph | None:
+    """The paragraph of *linebox* with its break opportunities measured, or None when it has
+    no text to break.  *items*: what :func:`_read` found in it, when known."""
+    if items is None:
+        items = _read(linebox, width)
+    text, owners, edge_before = _stream(items)
+    if not text or WJ in text:
+        return None                                 # (a word joiner: set by an earlier plan, in a copy of its box)
+    style = linebox.style
+    attrs = get_log_attrs(text, style["lang"])
+    wraps = [owner[0].style["white_space"] in ("normal", "pre-line") for owner in owners]
+    x, spaces = _positions(text, owners, edge_before, attrs, wraps, measure)
 
     par = Paragraph(text, owners)
-    par.space = measure.space(style)
     word_spacing = style["word_spacing"] if isinstance(style["word_spacing"], (int, float)) else 0
     par.shrink = max(0.0, -word_spacing)
-    par.space += par.shrink                         # the font's own space: the ideal
+    par.space = measure.space(style) + par.shrink   # the font's own space: the ideal
 
     start = 0
     while start < len(text) and text[start] == " ":
         start += 1
     par.breaks.append(Break(start, x[start], x[start], spaces[start], spaces[start], 0, False, kind="start"))
     for i in range(start + 1, len(text)):
-        before = text[i - 1]
-        if before == "\n":
-            if owners[i - 1][0].style["white_space"] != "pre-line":
-                return None
-            par.breaks.append(Break(i, x[i - 1], x[i], spaces[i - 1], spaces[i], -math.inf, False, True, "forced"))
-            continue
-        if not attrs[i].is_line_break or not wraps[i - 1]:
-            continue
-        if before not in " " + SHY and owners[i][0] is not owners[i - 1][0]:
-            continue                                # before a note's call, say: WeasyPrint does not break there
-        if before == " ":
-            end = i - 1
-            while end > 0 and text[end - 1] == " ":
-                end -= 1
-            par.breaks.append(Break(i, x[end], x[i], spaces[end], spaces[i], 0, False))
-        elif before == SHY:
-            hyphen = measure.width(owners[i - 1][0].style["hyphenate_character"], owners[i - 1][0].style)
-            par.breaks.append(Break(i, x[i] + hyphen, x[i], spaces[i], spaces[i], HYPHEN_PENALTY, True,
-                                    kind="hyphen"))
-        elif before in DASHES:
-            par.breaks.append(Break(i, x[i], x[i], spaces[i], spaces[i], EXPLICIT_PENALTY, True, kind="explicit"))
-        else:
-            par.breaks.append(Break(i, x[i], x[i], spaces[i], spaces[i], OTHER_PENALTY, False, kind="other"))
+        found = _candidate(text, owners, attrs, wraps, x, spaces, i, measure)
+        if found is False:
+            return None
+        if found is not None:
+            par.breaks.append(found)
     end = len(text)
     while end > start and text[end - 1] == " ":
         end -= 1
     par.breaks.append(Break(len(text), x[end], x[len(text)], spaces[end], spaces[len(text)], -math.inf, False,
                             True, "forced"))
     return par
+
+
+def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
+    """The break before character *i*: a :class:`Break`, None (no break there), or False (a line
+    break that is not a preserved one: the paragraph is left to WeasyPrint)."""
+    before = text[i - 1]
+    if before == "\n":
+        if owners[i - 1][0].style["white_space"] != "pre-line":
+            return False
+        return Break(i, x[i - 1], x[i], spaces[i - 1], spaces[i], -math.inf, False, True, "forced")
+    if not attrs[i].is_line_break or not wraps[i - 1]:
+        return None
+    if before not in " " + SHY and owners[i][0] is not owners[i - 1][0]:
+        return None                                 # before a note's call, say: WeasyPrint does not break there
+    if before == " ":
+        end = i - 1
+        while end > 0 and text[end - 1] == " ":
+            end -= 1
+        return Break(i, x[end], x[i], spaces[end], spaces[i], 0, False)
+    if before == SHY:
+        style = owners[i - 1][0].style
+        hyphen = measure.width(style["hyphenate_character"], style)
+        return Break(i, x[i] + hyphen, x[i], spaces[i], spaces[i], HYPHEN_PENALTY, True, kind="hyphen")
+    if before in DASHES:
+        return Break(i, x[i], x[i], spaces[i], spaces[i], EXPLICIT_PENALTY, True, kind="explicit")
+    return Break(i, x[i], x[i], spaces[i], spaces[i], OTHER_PENALTY, False, kind="other")
 
 
 # -- choosing the breaks ------------------------------------------------------------------
