@@ -105,18 +105,22 @@ def chapter_files(root: Path, patterns: str) -> list[Path]:
 
 
 def make_reader(src: Path, dst: Path, times: int, patterns: str = DEFAULT_CHAPTERS,
-                fill_pages: bool = True) -> Path:
+                fill_pages: bool = True, first_fit: bool = False) -> Path:
     """A copy of the project at *src* in *dst* whose chapters matched by *patterns* occur *times* times.
 
     Copy k (2..times) of ``03-opening.md`` is ``r{k}-03-opening.md`` with the
     chapter id ``opening-r{k}``; the copies sort after the original files, in order.
-    Without *fill_pages*, the editions' ``fill-pages`` keys are taken out of the copy.
+    Without *fill_pages*, the editions' ``fill-pages`` keys are taken out of the copy; with
+    *first_fit*, its PDF editions get ``line-breaking = "first-fit"``.
     """
     copy_sources(src, dst)
+    toml = dst / "reader.toml"
     if not fill_pages:
-        toml = dst / "reader.toml"
         toml.write_text(re.sub(r"(?m)^\s*fill-pages\s*=.*\n", "", toml.read_text(encoding="utf-8")),
                         encoding="utf-8")
+    if first_fit:
+        toml.write_text(re.sub(r'(?m)^(\s*format\s*=\s*"pdf".*\n)', '\\1line-breaking = "first-fit"\n',
+                               toml.read_text(encoding="utf-8")), encoding="utf-8")
     if times <= 1:
         return dst
     config = (dst / "reader.toml").read_text(encoding="utf-8")
@@ -420,12 +424,13 @@ EARLY_PARAGRAPHS = 6             # about 2,800 characters: a little more than on
 
 
 def measure_size(project: Path, size: int, work: Path, repeat: int, quick: bool, patterns: str,
-                 editions: list[str] | None, say, one_document: bool = True, fill_pages: bool = True) -> dict:
+                 editions: list[str] | None, say, one_document: bool = True, fill_pages: bool = True,
+                 first_fit: bool = False) -> dict:
     """Every measurement of one size: see the module's documentation for the order."""
     root = work / f"reader-x{size}"
     if root.exists():
         shutil.rmtree(root)
-    make_reader(project, root, size, patterns, fill_pages)
+    make_reader(project, root, size, patterns, fill_pages, first_fit)
     chapters = sorted((root / "manuscript").glob("*.md"))
     logs = work / "logs"
     logs.mkdir(exist_ok=True)
@@ -801,6 +806,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-fill-pages", dest="fill_pages", action="store_false",
                    help="take the editions' fill-pages keys out of the readers (notes not cut where a page "
                    "ends: no layout again for it)")
+    p.add_argument("--first-fit", action="store_true",
+                   help='set line-breaking = "first-fit" in the PDF editions (WeasyPrint breaks the lines)')
     p.add_argument("--no-one-document", dest="one_document", action="store_false",
                    help="skip the one-document layout (the slowest measurement)")
     return p
@@ -834,12 +841,14 @@ def main(argv: list[str] | None = None) -> int:
     info = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
             "args": {"sizes": args.sizes, "repeat": args.repeat, "quick": args.quick, "project": str(project),
                      "one_document": args.one_document, "fill_pages": args.fill_pages,
+                     "first_fit": args.first_fit,
                      "chapters": args.chapters, "editions": args.editions}}
     results = []
     try:
         for size in args.sizes:
             results.append(measure_size(project, size, work, args.repeat, args.quick, args.chapters,
-                                        args.editions, say, args.one_document, args.fill_pages))
+                                        args.editions, say, args.one_document, args.fill_pages,
+                                        args.first_fit))
             if args.json:      # written after every size, so that a long run leaves what it has
                 _write_json(args.json, info, results)
     finally:
