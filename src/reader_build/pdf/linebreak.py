@@ -37,6 +37,7 @@ beforehand (an inline block, an image, a float beside it, a ``::first-line`` or
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from weasyprint.formatting_structure import boxes
@@ -109,7 +110,8 @@ class Measure:
     def __init__(self):
         self.context = None
         self.widths: dict = {}
-        self.keys: dict = {}                        # id(style) -> its key, for the layout under way
+        self.keys: dict = {}                        # id(style) -> (style, its number), for the layout under way
+        self.numbers: dict = {}                     # a style's key (_style_key) -> its number
         self.plans: dict = {}                       # a paragraph's key -> its edits (see plan)
 
     def start(self, context) -> None:
@@ -119,11 +121,15 @@ class Measure:
         if len(self.plans) > MAX_KEPT or len(self.widths) > MAX_KEPT:
             self.plans.clear()
             self.widths.clear()
+            self.numbers.clear()
 
-    def key(self, style) -> tuple:
+    def key(self, style) -> int:
+        """A small number for the font, size, features and spacing of *style* (the same for every
+        style that sets text alike, in every layout)."""
         found = self.keys.get(id(style))
         if found is None or found[0] is not style:
-            found = self.keys[id(style)] = (style, _style_key(style))
+            number = self.numbers.setdefault(_style_key(style), len(self.numbers))
+            found = self.keys[id(style)] = (style, number)
         return found[1]
 
     def width(self, text: str, style) -> float:
@@ -223,36 +229,46 @@ def _stream(items: list) -> tuple[str, list, dict]:
     return "".join(chars), owners, edge_before
 
 
+_TOKEN = re.compile(r"[^ \n]+|[ \n]")
+
+
 def _positions(text: str, owners: list, edge_before: dict, attrs, wraps: list, measure: Measure):
     """The x of each character (and of the text's end), and the expandable spaces before each."""
     x = [0.0] * (len(text) + 1)
     spaces = [0] * (len(text) + 1)
-
-    def cut(i: int) -> bool:                        # a run of text to measure ends before character i
-        return (i == len(text) or text[i] in " \n" or text[i - 1] in " \n" or owners[i][0] is not owners[i - 1][0]
-                or i in edge_before or (attrs[i].is_line_break and wraps[i - 1]))
-
-    position = edge_before.get(0, 0.0)
-    i = 0
-    while i < len(text):
-        box = owners[i][0]
-        if text[i] in " \n":
-            x[i] = position
-            position += measure.space(box.style) if text[i] == " " else 0.0
-            spaces[i + 1] = spaces[i] + (text[i] == " ")
-            i += 1
-        else:
-            j = i + 1
-            while not cut(j):
-                j += 1
-            for k in range(i, j):
-                x[k] = position
-                spaces[k + 1] = spaces[k] + (text[k] == NBSP)
-            run = text[i:j].replace(SHY, "")
-            position += measure.width(run, box.style) if run else 0.0
-            i = j
-        position += edge_before.get(i, 0.0)
+    position = 0.0
+    count = 0
+    for token in _TOKEN.finditer(text):
+        start, end = token.span()
+        if start in edge_before:
+            position += edge_before[start]
+        if end - start == 1 and text[start] in " \n":
+            x[start] = position
+            spaces[start] = count
+            if text[start] == " ":
+                position += measure.space(owners[start][0].style)
+                count += 1
+            continue
+        # a word: measured in runs that end at a break opportunity, a box's end or an edge
+        run = start
+        for i in range(start, end + 1):
+            if i < end and (i == start or (owners[i][0] is owners[i - 1][0] and i not in edge_before
+                                           and not (attrs[i].is_line_break and wraps[i - 1]))):
+                continue
+            if i > run:
+                for k in range(run, i):
+                    x[k] = position
+                    spaces[k] = count
+                    count += text[k] == NBSP
+                piece = text[run:i].replace(SHY, "")
+                position += measure.width(piece, owners[run][0].style) if piece else 0.0
+            if i < end and i in edge_before:
+                position += edge_before[i]
+            run = i
+    if len(text) in edge_before:
+        position += edge_before[len(text)]
     x[len(text)] = position
+    spaces[len(text)] = count
     return x, spaces
 
 
@@ -279,6 +295,8 @@ def paragraph(linebox, width: float, measure: Measure, items: list | None = None
         start += 1
     par.breaks.append(Break(start, x[start], x[start], spaces[start], spaces[start], 0, False, kind="start"))
     for i in range(start + 1, len(text)):
+        if not attrs[i].is_line_break and text[i - 1] != "\n":
+            continue
         found = _candidate(text, owners, attrs, wraps, x, spaces, i, measure)
         if found is False:
             return None
@@ -320,16 +338,6 @@ def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
 
 # -- choosing the breaks ------------------------------------------------------------------
 
-@dataclass
-class _Node:
-    position: int               # index in par.breaks
-    line: int                   # lines before it
-    fitness: int
-    hyphens: int                # hyphenated lines in a row that end here
-    total: float
-    previous: "_Node | None"
-
-
 def _fitness(ratio: float) -> int:
     if ratio < -0.5:
         return 0                # tight
@@ -344,75 +352,91 @@ def breaks(par: Paragraph, widths: tuple[float, float], tolerance: float, hyphen
            last_justified: bool = False) -> list[int] | None:
     """The indexes (into par.breaks) of the best breaks, or None when no set of lines is within
     *tolerance*.  ``widths``: the first line's width and the others'; *last_justified*: the
-    paragraph's last line is justified too (``text-align-last: justify``)."""
+    paragraph's last line is justified too (``text-align-last: justify``).
+
+    The active nodes are tuples (position in par.breaks, lines before it, fitness class,
+    hyphenated lines in a row, total demerits, previous node): this loop is the line breaker's
+    cost, and it runs for every paragraph of a book."""
     candidates = par.breaks
-    stretch_unit = par.space * STRETCH
-    active = [_Node(0, 0, 1, 0, 0.0, None)]
+    space, shrink = par.space, par.shrink
+    stretch_unit = space * STRETCH
+    natural_space = space - shrink
+    end = len(par.text)
+    # the widest gap a line may have at this tolerance: a shorter line cannot end here
+    widest = space + stretch_unit * (tolerance / 100) ** (1 / 3) + 1e-9 if tolerance < INFINITE_BADNESS else math.inf
+    first_width, width = widths
+    active = [(0, 0, 1, 0, 0.0, None)]
     for position in range(1, len(candidates)):
         candidate = candidates[position]
-        if candidate.kind == "hyphen" and not hyphens:
+        kind = candidate.kind
+        if kind == "hyphen" and not hyphens:
             continue
+        end_x, spaces_end, flagged, forced = candidate.end_x, candidate.spaces_end, candidate.flagged, candidate.forced
+        unjustified = forced and not (last_justified and candidate.index == end)
+        penalty = 0.0 if forced else candidate.penalty
+        penalty = penalty * penalty if penalty >= 0 else -penalty * penalty
         best: dict = {}
         survivors = []
         for node in active:
-            start = candidates[node.position]
-            width = widths[0] if node.line == 0 else widths[1]
-            natural = candidate.end_x - start.start_x
-            count = candidate.spaces_end - start.spaces_start
-            if natural > width + 1e-6:              # overfull
-                if candidate.kind != "hyphen":      # (a hyphen's width can make it so where the next space is not)
-                    continue                        # no later break can do better for this start
-                survivors.append(node)
-                continue
+            start = candidates[node[0]]
+            line_width = first_width if node[1] == 0 else width
+            natural = end_x - start.start_x
+            if natural > line_width + 1e-6:         # overfull
+                if kind == "hyphen":                # (a hyphen's width can make it so where the next space is not)
+                    survivors.append(node)
+                continue                            # no later break can do better for this start
             survivors.append(node)
-            if candidate.forced and not (last_justified and candidate.index == len(par.text)):
-                ratio = 0.0                         # the last line is not justified
-                badness = 0.0
-            elif count == 0:
-                if natural < width - 1e-6:
-                    continue
-                ratio, badness = 0.0, 0.0
+            count = spaces_end - start.spaces_start
+            if unjustified or count == 0:           # the last line is not justified; a line with no space
+                if count == 0 and not unjustified and natural < line_width - 1e-6:
+                    continue                        # cannot be
+                ratio = badness = 0.0
             else:
-                gap = (width - natural) / count     # what WeasyPrint adds to each space
-                actual = par.space - par.shrink + gap
-                if actual >= par.space:
-                    ratio = (actual - par.space) / stretch_unit
+                gap = (line_width - natural) / count    # what WeasyPrint adds to each space
+                if natural_space + gap > widest:
+                    continue                        # too loose at this tolerance
+                actual = natural_space + gap
+                if actual >= space:
+                    ratio = (actual - space) / stretch_unit
                 else:
-                    ratio = (actual - par.space) / par.shrink if par.shrink else 0.0
+                    ratio = (actual - space) / shrink if shrink else 0.0
                 badness = min(INFINITE_BADNESS, 100 * abs(ratio) ** 3)
-            if badness > tolerance:
-                continue
-            run = node.hyphens + 1 if candidate.flagged else 0
+                if badness > tolerance:
+                    continue
+            run = node[3] + 1 if flagged else 0
             if run > MAX_HYPHENS_IN_A_ROW:
                 continue
-            penalty = 0.0 if candidate.forced else candidate.penalty
-            demerits = (LINE_PENALTY + badness) ** 2 + (penalty ** 2 if penalty >= 0 else -penalty ** 2)
-            if candidate.flagged and node.hyphens:
+            demerits = (LINE_PENALTY + badness) ** 2 + penalty
+            if flagged and node[3]:
                 demerits += DOUBLE_HYPHEN_DEMERITS
-            if candidate.forced and node.hyphens and candidate.index == len(par.text):
+            if forced and node[3] and candidate.index == end:
                 demerits += FINAL_HYPHEN_DEMERITS
             fitness = _fitness(ratio)
-            if abs(fitness - node.fitness) > 1:
+            if abs(fitness - node[2]) > 1:
                 demerits += ADJ_DEMERITS
-            total = node.total + demerits
+            total = node[4] + demerits
             key = (fitness, run)
-            if key not in best or total < best[key].total:
-                best[key] = _Node(position, node.line + 1, fitness, run, total, node)
-        if candidate.forced:
+            if key not in best or total < best[key][4]:
+                best[key] = (position, node[1] + 1, fitness, run, total, node)
+        if forced:
             active = list(best.values())            # every line must end here
         else:
-            # a start whose line is overfull at this break is done; so is one at a forced break passed
             active = survivors + list(best.values())
         if not active:
             return None
-    ends = [node for node in active if node.position == len(candidates) - 1]
+    return _path(active, len(candidates) - 1)
+
+
+def _path(active: list, last: int) -> list[int] | None:
+    """The breaks of the node with the fewest demerits at the paragraph's end, in order."""
+    ends = [node for node in active if node[0] == last]
     if not ends:
         return None
-    node = min(ends, key=lambda n: n.total)
+    node = min(ends, key=lambda n: n[4])
     chosen = []
-    while node is not None and node.position:
-        chosen.append(node.position)
-        node = node.previous
+    while node is not None and node[0]:
+        chosen.append(node[0])
+        node = node[5]
     return chosen[::-1]
 
 
@@ -433,7 +457,11 @@ def edits(par: Paragraph, chosen: list[int]) -> dict:
 
 
 def _edited(text: str, changes: dict) -> str:
-    return "".join(changes.get(k, ch) for k, ch in enumerate(text))
+    pieces, last = [], 0
+    for offset in sorted(changes):
+        pieces += [text[last:offset], changes[offset]]
+        last = offset + 1
+    return "".join(pieces) + text[last:]
 
 
 def plan(linebox, first_line_width: float, width: float, measure: Measure) -> bool:
