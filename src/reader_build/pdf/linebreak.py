@@ -26,13 +26,19 @@ same inside WeasyPrint's layout:
    joiner has no glyph, so the PDF's text layer does not show it.
 
 Spaces are stretched only (WeasyPrint cannot narrow a space below its natural width), so
-the print style sheet narrows the natural space (``word-spacing: -0.06em``) and the
-demerits measure each line against the font's own space: a line whose spaces are at their
-CSS width counts as shrunk by the whole of that narrowing.
+the print style sheet narrows the natural space (``word-spacing: -0.08em``, a third of the
+font's space, as TeX lets a space shrink) and the demerits measure each line against the
+font's own space: a line whose spaces are at their CSS width counts as shrunk by the whole
+of that narrowing.
+
+A paragraph's edits are kept (:class:`Measure`, per process and per set of ``@font-face``
+rules): a later layout of the same part, or another part with the same paragraph, gets them
+without measuring again.
 
 A paragraph is left to WeasyPrint (first fit) when anything in it cannot be measured
 beforehand (an inline block, an image, a float beside it, a ``::first-line`` or
-``::first-letter`` style), when it is not justified, or when no set of breaks fits.
+``::first-letter`` style), when it holds a word joiner of its own, when it is not
+justified, or when no set of breaks fits (a word wider than the line).
 """
 from __future__ import annotations
 
@@ -48,7 +54,6 @@ WJ = "\u2060"                   # WORD JOINER: no break on either side, no glyph
 SHY = "\u00ad"
 NBSP = "\u00a0"
 DASHES = frozenset("-\u2010\u2012\u2013\u2014")
-EXPANDABLE = frozenset(" " + NBSP)     # what WeasyPrint widens to justify a line (inline.count_expandable_spaces)
 
 LINE_PENALTY = 10               # TeX's \linepenalty
 HYPHEN_PENALTY = 700            # TeX's \hyphenpenalty is 50: fewer hyphens here, for a few looser lines
@@ -61,6 +66,7 @@ MAX_HYPHENS_IN_A_ROW = 2
 STRETCH = 0.5                   # a space may stretch by half its width per unit of ratio (fontspec's default)
 INFINITE_BADNESS = 10000
 PASSES = ((100, False), (200, True), (INFINITE_BADNESS, True))   # (tolerance, hyphens): TeX's three passes
+
 
 @dataclass
 class Break:
@@ -84,7 +90,6 @@ class Paragraph:
     breaks: list[Break] = field(default_factory=list)
     space: float = 0.0          # a space at the font's width, in the paragraph's style
     shrink: float = 0.0         # how much narrower the CSS makes it
-    lines: list[int] = field(default_factory=list)
 
 
 class Unmeasurable(Exception):
