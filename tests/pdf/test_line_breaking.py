@@ -216,3 +216,24 @@ def test_the_first_line_is_shorter_by_its_indent():
     chosen = linebreak.breaks(par, (150.0, 200.0), linebreak.INFINITE_BADNESS, True)
     lines = _lines(par, chosen, 200.0)
     assert lines[0][0] <= 150.0 and lines[1][0] > 150.0
+
+
+def _line_ends(html: str) -> list[str]:
+    from reader_build.pdf import engine
+    document = engine.lay_out(html, engine.AssetFetcher({}, {})).document
+    lines = [box for page in document.pages for box in page._page_box.descendants()
+             if type(box).__name__ == "LineBox"]
+    texts = ["".join(getattr(b, "text", "") or "" for b in line.descendants()).replace("\u2060", "")
+             for line in lines]
+    return [text.rstrip() for text in texts if text.strip()]
+
+
+def test_a_range_of_numbers_is_never_broken():
+    """"1955–57" stays on one line, although Pango would break after its dash."""
+    from weasyprint.text.line_break import get_log_attrs
+    assert get_log_attrs("1955\u201357", "en")[5].is_line_break
+    words = " ".join(f"volume {1900 + k}\u2013{k % 90 + 10} of the series," for k in range(80))
+    page = "<style>@page {{ size: 90mm 300mm }} p {{ text-align: justify; font-size: 10pt }}</style><p>{text}</p>"
+    lines = _line_ends(page.format(text=words))
+    assert len(lines) > 20
+    assert not any(re.search(r"\d\u2013$", line) for line in lines)

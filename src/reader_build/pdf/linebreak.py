@@ -11,7 +11,7 @@ same inside WeasyPrint's layout:
    styles, and the edges of its inline boxes (margins, borders, padding).
 2. It finds the break opportunities as Pango does (``pango_get_log_attrs`` over the whole
    text): spaces, the soft hyphens that render/hyphenate.py put in, and the places after a
-   hyphen or a dash.  The width of the text between two of them is measured with Pango, in
+   hyphen or a dash (never inside a range of numbers, "1955–57": that one is only closed).  The width of the text between two of them is measured with Pango, in
    its own style: the same shaping, features and letter-spacing that the layout uses.
 3. :func:`breaks` chooses the breaks that give the paragraph the fewest demerits: TeX's
    (badness from the stretch of the spaces, penalties for hyphens, more for two hyphenated
@@ -337,6 +337,8 @@ def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
         hyphen = measure.width(style["hyphenate_character"], style)
         return Break(i, x[i] + hyphen, x[i], spaces[i], spaces[i], HYPHEN_PENALTY, True, kind="hyphen")
     if before in DASHES:
+        if i >= 2 and text[i - 2].isdigit() and text[i].isdigit():
+            return Break(i, x[i], x[i], spaces[i], spaces[i], math.inf, False, kind="closed")   # 1955–57
         return Break(i, x[i], x[i], spaces[i], spaces[i], EXPLICIT_PENALTY, True, kind="explicit")
     return Break(i, x[i], x[i], spaces[i], spaces[i], OTHER_PENALTY, False, kind="other")
 
@@ -374,7 +376,7 @@ def breaks(par: Paragraph, widths: tuple[float, float], tolerance: float, hyphen
     for position in range(1, len(candidates)):
         candidate = candidates[position]
         kind = candidate.kind
-        if kind == "hyphen" and not hyphens:
+        if kind == "closed" or (kind == "hyphen" and not hyphens):
             continue
         end_x, spaces_end, flagged, forced = candidate.end_x, candidate.spaces_end, candidate.flagged, candidate.forced
         unjustified = forced and not (last_justified and candidate.index == end)
