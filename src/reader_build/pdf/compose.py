@@ -21,7 +21,7 @@ from ..render.templates import check_css, pdf_stylesheets, read_css, render_temp
 from .engine import (continued_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
                      stray_breaks)
 from .linebreak import FIRST_FIT
-from .notes import FILL_PAGES, cut_notes, split_long_notes
+from .notes import FILL_PAGES, add_spares, cut_notes, split_long_notes, strip_spares
 from ..language.locale import chapter_language, locale_of
 
 WIDE_PAGE_MM = 170
@@ -128,6 +128,8 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         chapter_lang = chapter_language(parsed, lang)
         body = tie_runts(tie_headings(render_chapter(reader, chapter, target).body))
         body = split_long_notes(hyphenate(body, chapter_lang), edition)
+        if edition.fill_pages:            # a note is cut while the pages are made: see pdf/cuts.py
+            body = add_spares(body)
         title_html = inline_html(parsed.title, chapter_lang, locale_of(reader))
         chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": title_html,
                          "short": parsed.short, "body": body, "lang": "" if chapter_lang == lang else chapter_lang})
@@ -265,8 +267,15 @@ def new_fix_rules(document, rules: list[str], misplaced: list, cuts: bool = True
 
 def html_with_rules(html: str, rules: list[str]) -> str:
     """*html* as the fix rules that act on the HTML want it: the words a ladder rule keeps whole
-    (render.hyphenate.keep_words_whole) and the notes a cut rule cuts (notes.cut_notes)."""
-    return cut_notes(keep_words_whole(html, rules), rules)
+    (render.hyphenate.keep_words_whole).  The notes a cut rule cuts are cut by the layout, in
+    its box tree (pdf/cuts.py)."""
+    return keep_words_whole(html, rules)
+
+
+def written_html(html: str, rules: list[str]) -> str:
+    """*html* as ``--emit-html`` writes it: as :func:`html_with_rules` gives it, with the notes a
+    cut rule cuts cut in the HTML (notes.cut_notes) instead of by the layout."""
+    return cut_notes(strip_spares(html_with_rules(html, rules)), rules)
 
 
 def pdf_options(variant: str | None) -> dict:

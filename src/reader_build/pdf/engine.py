@@ -113,7 +113,8 @@ from . import linebreak
 from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
-from .notes import REST_CLASS, cut_rule, is_continuation
+from .cuts import Cutter, replace_in
+from .notes import CUT_RULE, FILL_PAGES, REST_CLASS, cut_rule, is_continuation
 from ..render.templates import weasyprint_warnings
 from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
 
@@ -196,7 +197,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
     made (:class:`_PageFixer`); the rules that this applied are ``Layout.rules``.
     """
     reproducible_subsets()              # the PDF this layout is written to embeds the same fonts every run
-    fixer = _PageFixer(fix, limit=MAX_PAGE_FIXES) if fix is not None else None
+    fixer = _PageFixer(fix, limit=MAX_PAGE_FIXES, cuts=FILL_PAGES in html) if fix is not None else None
     with weasyprint_warnings() as records:
         _ACTIVE.append(fixer)
         _NOTE_HEIGHTS.append({})
@@ -655,6 +656,10 @@ def _make_all_pages(context, root_box, html, pages):
     made: list = []
     starts: list = []                # the context's state at the start of each page
     context.rendered_notes = []
+    if fixer.cuts:                   # notes cut where a page ends (pdf/cuts.py), the known cuts first
+        fixer.cutter = Cutter(root_box, context.footnotes)
+        fixer.cutter.apply_rules(fixer.known)
+        replace_in(context.footnotes, fixer.cutter.take_replacements())
     order = {id(note): n for n, note in enumerate(context.footnotes)}     # document order
     index = 0
     while True:
@@ -672,6 +677,8 @@ def _make_all_pages(context, root_box, html, pages):
         made.append(page)
         last = resume_at is None and not context.reported_footnotes
         back = fixer.check(root_box, made, index, last)
+        if fixer.cutter is not None:
+            _cut_in(fixer.cutter.take_replacements(), starts, order)
         if back is not None:
             footnotes, reported, broken, notes = starts[back]
             context.footnotes[:] = footnotes
@@ -694,12 +701,25 @@ def _make_all_pages(context, root_box, html, pages):
 
 
 
+def _cut_in(replaced: list, starts: list, order: dict) -> None:
+    """Put the pieces of the notes cut while page *index* was checked in the states kept for
+    each page (a later page made again starts from one of them) and in the notes' order."""
+    for note, first, rest in replaced:
+        order[id(first)] = order.get(id(note), len(order))
+        order[id(rest)] = order[id(first)] + 0.5
+    for footnotes, reported, _broken, _notes in starts:
+        replace_in(footnotes, replaced)
+        replace_in(reported, replaced)
+
+
 class _PageFixer:
     """The problems of each page as it is made, and the rule that mends each (as
     :func:`keep_notes_rules` and :func:`stray_breaks` find them on a finished layout)."""
 
-    def __init__(self, known: list[str], limit: int):
+    def __init__(self, known: list[str], limit: int, cuts: bool = False):
         self.known = set(known)       # in the CSS already, or applied: never applied again
+        self.cuts = cuts              # fill-pages: holes above the notes filled by cutting a note
+        self.cutter: Cutter | None = None
         self.rules: list[str] = []
         self.limit = limit
         self.first_page: dict = {}    # paragraph element -> index of its first page
@@ -735,6 +755,8 @@ class _PageFixer:
             if self._mend_ladder(root_box, element, [line for made in pages[start:index + 1]
                                                      for line in _lines(made, element)]):
                 return start
+        if self.cutter is not None and index > 0 and self._fill_hole(pages[index - 1], page):
+            return index - 1
         if not _has_misplaced_note(page):
             return None
         block = _last_line_block_of(page)
@@ -746,6 +768,19 @@ class _PageFixer:
             return self._widows(root_box, block.element, _lines_of(page, block.element))
         self.pending = (block.element, index)
         return None
+
+    def _fill_hole(self, page, after) -> bool:
+        """Cut the note that leaves a hole above *page*'s notes (:func:`note_cut_rules`) in the
+        box tree (pdf/cuts.py); the page is then made again."""
+        rule = _note_cut(page, after)
+        if rule is None or rule in self.known:
+            return False
+        self.known.add(rule)
+        found = CUT_RULE.fullmatch(rule)
+        if not self.cutter.cut_note(found.group(1), int(found.group(2)), found.group(3)):
+            return False
+        self.rules.append(rule)
+        return True
 
     def _widows(self, root_box, element, lines: int) -> int | None:
         self.pending = None
@@ -1101,7 +1136,7 @@ def _cut_of(note, room: float) -> str | None:
     number = note.element.get("data-n")
     lines = [box for box in note.descendants() if isinstance(box, boxes.LineBox)]
     classes = set((note.element.get("class") or "").split())
-    if not number or not lines or {"fn-cont", "fn-cut"} & classes:
+    if not number or not lines or {"fn-cont", "fn-cut"} & classes or getattr(note, "rb_cut", False):
         return None              # (a later piece, or a note cut already: each layout costs time)
     safety = 0.3 * lines[0].height
     fit = sum(1 for line in lines if line.position_y + line.height - note.position_y <= room - safety)

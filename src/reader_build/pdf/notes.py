@@ -42,6 +42,7 @@ CONT_CLASS = "fn-cont"
 FILL_PAGES = "/* reader-build: fill-pages (notes cut where a page ends) */"   # in an edition's CSS
 CUT_CLASS = "fn-cut"         # the block whose last line ends where a note was cut: justified
 REST_CLASS = "fn-rest"       # the rest of a note cut at a page's end: when it does not fit, it goes on alone
+SPARE_CLASS = "fn-spare"     # an empty rest that a note is cut into while the pages are made (pdf/cuts.py)
 CUT_RULE = re.compile(r"/\* cut note (\d+) after (\d+) words \((\S+)\) \*/")     # (the last word)
 ENTITY_OR_CHAR = re.compile(r"&#?\w{1,10};|.", re.S)
 BLOCK_TAG = re.compile(r"<(?:p|li|div|br|blockquote|ul|ol)\b|<span\b[^>]*\bclass=\"fn-(?:p|li|blockquote|ul|ol)\b")
@@ -172,6 +173,35 @@ def _pieces_html(number: str, pieces: list[str], cut_class: bool | None = None) 
         classes = f"fn {CONT_CLASS} {REST_CLASS}" if cut_class is not None else f"fn {CONT_CLASS}"
         out.append(f'<span class="{classes}" id="fn-{number}-{k}" data-n="{number}">{piece}</span>')
     return "".join(out)
+
+
+def add_spares(html: str) -> str:
+    """*html* (a chapter's body) with a spare after each note not in pieces already: the empty
+    rest, "N (continued)", that pdf/cuts.py cuts the note into where a page ends."""
+    out, pos = [], 0
+    for start, end, number, _body in _notes(html):
+        if f'id="fn-{number}-2"' in html:
+            continue
+        out.append(html[pos:end])
+        out.append(_spare(number))
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def _spare(number: str) -> str:
+    return (f'<span class="fn {CONT_CLASS} {REST_CLASS} {SPARE_CLASS}" id="fn-{number}-2" data-n="{number}">'
+            f'<span class="fn-continued">{number} (continued)\u2002</span></span>')
+
+
+SPARE = re.compile(rf'<span class="fn {CONT_CLASS} {REST_CLASS} {SPARE_CLASS}" id="fn-\d+-2" data-n="\d+">'
+                   r'<span class="fn-continued">\d+ \(continued\)\u2002</span></span>')
+
+
+def strip_spares(html: str) -> str:
+    """*html* without the spares of :func:`add_spares` (for the HTML that ``--emit-html`` writes,
+    where the notes are cut in the HTML: :func:`cut_notes`)."""
+    return SPARE.sub("", html)
 
 
 def is_continuation(element) -> bool:

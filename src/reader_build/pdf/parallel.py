@@ -67,7 +67,7 @@ from ..model import Reader
 from ..index.compose import index_parts
 from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
-from .compose import html_with_rules
+from .compose import html_with_rules, written_html
 from ..language.locale import locale_of
 from ..render.templates import template_environment
 from .notes import FILL_PAGES
@@ -374,7 +374,7 @@ class _Composer:
             reserve.update({ident: max(digits, reserve.get(ident, 0)) for ident, digits in kept.items()})
         html = compose(self.ctx, self.env, indexes, "\n".join(dict.fromkeys(rules)), page_of=anchors.get,
                        reserve=reserve)
-        return html_with_rules(html, rules)
+        return written_html(html, rules)
 
     def compose_all(self, parts: list[Part], anchors: dict, starts: dict, back: bool = True) -> dict[str, str]:
         """Every part's HTML (without *back*, all but the part with the indexes, the costly one to

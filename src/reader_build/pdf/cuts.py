@@ -1,0 +1,224 @@
+"""Notes cut where a page ends, in the box tree, while the pages are made (``fill-pages``).
+
+pdf/notes.py explains why a note is cut: its call falls near the foot of a page, the note does
+not fit below it, and WeasyPrint would take the call's line to the next page and leave a hole.
+Cutting the note in the HTML costs a whole layout for every round of cuts, and each cut moves
+the pages after it, so that a long chapter needed five or six layouts.  Here the note is cut in
+the box tree that the pages are made from, and the layout goes on from the page with the hole
+(engine._make_all_pages): one layout, however many notes are cut.
+
+Every note of a ``fill-pages`` edition is followed in the HTML by a *spare* (``fn-spare``,
+:func:`notes.add_spares`): an empty later piece, ``N (continued)``, whose call is an empty box
+and whose boxes WeasyPrint styles from the style sheet like any other.  Before the first page,
+each spare is taken out of the layout (its call keeps no note).  Cutting note N after its W-th
+word makes two notes of it:
+
+* the first piece: the note's boxes up to that word, its last line justified where it ends
+  mid-paragraph (when the note is justified), with the call;
+* the rest: the spare's box, holding its "N (continued)" label and the note's boxes after the
+  word (the elements open at the cut opened again, without their ids), hung on the spare's call:
+  it has ``footnote-policy: auto``, so when it does not fit it opens the next page's notes.
+
+The rules that name the cuts (:func:`notes.cut_rule`) are kept with the part, as the other fix
+rules are: a later layout makes the same cuts before its first page, and gets the same pages.
+"""
+from __future__ import annotations
+
+from weasyprint.css.properties import Dimension
+from weasyprint.formatting_structure import boxes
+
+from .notes import CUT_RULE, SPARE_CLASS
+
+SHY = "\u00ad"
+WJ = "\u2060"
+
+
+class Cutter:
+    """The notes of one layout that may be cut, and the cuts made so far."""
+
+    def __init__(self, root_box, footnotes: list):
+        self.calls: dict[str, object] = {}       # note number -> its call box (whose .footnote is the note)
+        self.spares: dict[str, tuple] = {}       # note number -> (the spare's call box, the spare's note box)
+        self.cut: set[str] = set()               # numbers of the notes cut
+        self.replaced: list[tuple] = []          # (note, first piece, rest) not yet in the layout's lists
+        for box in root_box.descendants():
+            note = getattr(box, "footnote", None)
+            if note is None or note.element is None:
+                continue
+            number = note.element.get("data-n")
+            classes = (note.element.get("class") or "").split()
+            if SPARE_CLASS in classes:
+                self.spares[number] = (box, note)
+                box.footnote = None              # out of the layout until its note is cut
+                if note in footnotes:
+                    footnotes.remove(note)
+            elif "fn" in classes and "fn-cont" not in classes and number:
+                self.calls[number] = box
+
+    def apply_rules(self, rules) -> None:
+        """Make the cuts that *rules* name (the shortest cut of a note holds), before any page."""
+        cuts: dict[str, tuple[int, str]] = {}
+        for rule in rules:
+            found = CUT_RULE.fullmatch(rule.strip())
+            if found:
+                number, cut = found.group(1), (int(found.group(2)), found.group(3))
+                cuts[number] = min(cuts.get(number, cut), cut)
+        for number, (words, last_word) in cuts.items():
+            self.cut_note(number, words, last_word)
+
+    def cut_note(self, number: str, words: int, last_word: str) -> bool:
+        """Cut note *number* after its *words*-th word, which must be *last_word*; False when the
+        note cannot be cut so (no spare, cut already, not that word, nothing after it)."""
+        call, spare = self.calls.get(number), self.spares.get(number)
+        if call is None or spare is None or number in self.cut or call.footnote is None:
+            return False
+        note = call.footnote
+        pieces = split(note, words, last_word)
+        if pieces is None:
+            return False
+        first, rest = pieces
+        spare_call, spare_note = spare
+        label = list(spare_note.children)
+        rest_children = _with_label(rest, label)
+        continued = spare_note.copy_with_children(rest_children)
+        first.rb_cut = True                     # (engine._cut_of: a note is cut once)
+        call.footnote = first
+        spare_call.footnote = continued
+        self.cut.add(number)
+        self.replaced.append((note, first, continued))
+        return True
+
+    def take_replacements(self) -> list[tuple]:
+        done, self.replaced = self.replaced, []
+        return done
+
+
+def replace_in(notes: list, replaced: list[tuple]) -> None:
+    """Put each cut note's two pieces where the note stood in *notes* (in place)."""
+    for note, first, rest in replaced:
+        for i, found in enumerate(notes):
+            if found is note:
+                notes[i:i + 1] = [first, rest]
+                break
+
+
+def _leaves(box, path: tuple = ()):
+    """(path, text box, innermost block) of every text box of a note, in order; the marker
+    (generated content) is left out."""
+    def walk(node, path, block):
+        for i, child in enumerate(getattr(node, "children", ())):
+            if "::" in (child.element_tag or ""):
+                continue
+            inner = child if isinstance(child, boxes.BlockBox) else block
+            if isinstance(child, boxes.TextBox):
+                yield path + (i,), child, block
+            else:
+                yield from walk(child, path + (i,), inner)
+    yield from walk(box, path, box)
+
+
+def split(note, words: int, last_word: str) -> tuple | None:
+    """*note* (a footnote's box, not laid out) cut after its *words*-th word, which must be
+    *last_word* (words as the lines show them: soft hyphens and word joiners are not letters,
+    a block's start and end part words): (first piece, the rest's children), or None."""
+    count, in_word, word, last = 0, False, [], None
+    for path, text_box, block in _leaves(note):
+        if last is not None and block is not last[2] and in_word:
+            in_word = False                     # a block ended the word
+            if count == words:
+                return _pieces(note, last[0], len(last[1].text), False, last_word, "".join(word),
+                               path, last[2])
+        for at, char in enumerate(text_box.text):
+            if char in (SHY, WJ):
+                continue
+            if char.isspace():
+                if in_word and count == words:
+                    return _pieces(note, path, at, True, last_word, "".join(word), None, block)
+                in_word = False
+                continue
+            if not in_word:
+                in_word, count, word = True, count + 1, []
+            word.append(char)
+        last = (path, text_box, block)
+    return None
+
+
+def _pieces(note, path: tuple, at: int, mid: bool, wanted: str, found: str, next_path, block):
+    if found != wanted:
+        return None
+    first = _head(note, path, at)
+    if mid:
+        rest = _tail(note, path, at)
+    else:                                   # between paragraphs: the rest starts at the next block
+        rest = _tail(note, next_path, 0)
+    rest_children = [child for child in rest.children]
+    if not _has_text(rest_children):
+        return None
+    if mid:
+        _justify_last_line(first, note, block, path)
+    return first, rest_children
+
+
+def _has_text(children) -> bool:
+    for child in children:
+        if isinstance(child, boxes.TextBox) and child.text.strip(SHY + WJ + " \n\t"):
+            return True
+        if _has_text(getattr(child, "children", ())):
+            return True
+    return False
+
+
+def _head(box, path: tuple, at: int):
+    """A copy of *box* with what comes after character *at* of the text box at *path* left out."""
+    if not path:
+        return _text_copy(box, box.text[:at].rstrip())
+    i = path[0]
+    kept = list(box.children[:i]) + [_head(box.children[i], path[1:], at)]
+    return box.copy_with_children([child for child in kept if child is not None])
+
+
+def _tail(box, path: tuple, at: int, top: bool = True):
+    """A copy of *box* with what comes before character *at* of the text box at *path* left out;
+    the boxes opened again lose their anchors (their ids stay with the first piece)."""
+    if not path:
+        return _text_copy(box, box.text[at:].lstrip())
+    i = path[0]
+    kept = [_tail(box.children[i], path[1:], at, False)] + list(box.children[i + 1:])
+    copy = box.copy_with_children([child for child in kept if child is not None])
+    if not top and copy.style["anchor"]:
+        copy.style = copy.style.copy()
+        copy.style["anchor"] = None
+    return copy
+
+
+def _text_copy(box, text: str):
+    """A copy of the text box *box* with *text* (None for no text: WeasyPrint has no empty text box)."""
+    return box.copy_with_text(text) if text.strip(SHY + WJ) else None
+
+
+def _with_label(children: list, label: list) -> list:
+    """The rest's children with the "N (continued)" label at their start: inside the first block
+    (the paragraph the rest opens or goes on with, its first line not indented)."""
+    if children and isinstance(children[0], boxes.BlockBox):
+        block = children[0]
+        style = block.style.copy()
+        style["text_indent"] = style["margin_top"] = Dimension(0, "px")
+        block = block.copy_with_children(_with_label(list(block.children), label))
+        block.style = style
+        return [block] + children[1:]
+    return label + children
+
+
+def _justify_last_line(first, note, block, path: tuple) -> None:
+    """Justify the last line of the block where the first piece ends mid-paragraph (the note
+    goes on overleaf), as the lines before it are, when they are justified."""
+    target = first
+    node = note
+    for i in path:                # the copy of *block* inside *first*, along the same path
+        if node is block:
+            break
+        node, target = node.children[i], target.children[i]
+    if target.style["text_align_all"] != "justify":
+        return
+    target.style = target.style.copy()
+    target.style["text_align_last"] = "justify"
