@@ -39,8 +39,8 @@ class Cutter:
     def __init__(self, root_box, footnotes: list):
         self.calls: dict[str, object] = {}       # note number -> its call box (whose .footnote is the note)
         self.spares: dict[str, tuple] = {}       # note number -> (the spare's call box, the spare's note box)
-        self.cut: set[str] = set()               # numbers of the notes cut
-        self.replaced: list[tuple] = []          # (note, first piece, rest) not yet in the layout's lists
+        self.cut: dict[str, tuple] = {}          # number of a note cut -> (the note, first piece, rest)
+        self.replaced: list[tuple] = []          # (boxes, boxes in their place) not yet in the layout's lists
         for box in root_box.descendants():
             note = getattr(box, "footnote", None)
             if note is None or note.element is None:
@@ -84,9 +84,27 @@ class Cutter:
         first.rb_cut = True                     # (engine._cut_of: a note is cut once)
         call.footnote = first
         spare_call.footnote = continued
-        self.cut.add(number)
-        self.replaced.append((note, first, continued))
+        self.cut[number] = (note, first, continued)
+        self.replaced.append(([note], [first, continued]))
         return True
+
+    def stale(self, page) -> list[str]:
+        """The numbers of the notes cut whose two pieces both stand in *page*'s notes (a page
+        before was made again since the cut, and the call moved)."""
+        area = next((c for c in page.children if isinstance(c, boxes.FootnoteAreaBox)), None)
+        if area is None:
+            return []
+        firsts = {n.element.get("data-n") for n in area.children if getattr(n, "rb_cut", False)}
+        rests = {n.element.get("data-n") for n in area.children
+                 if SPARE_CLASS in (n.element.get("class") or "").split()}
+        return sorted(firsts & rests & set(self.cut))
+
+    def uncut(self, number: str) -> None:
+        """Make note *number* whole again (its cut no longer fills a hole)."""
+        note, first, rest = self.cut.pop(number)
+        self.calls[number].footnote = note
+        self.spares[number][0].footnote = None
+        self.replaced.append(([first, rest], [note]))
 
     def take_replacements(self) -> list[tuple]:
         done, self.replaced = self.replaced, []
@@ -94,12 +112,13 @@ class Cutter:
 
 
 def replace_in(notes: list, replaced: list[tuple]) -> None:
-    """Put each cut note's two pieces where the note stood in *notes* (in place)."""
-    for note, first, rest in replaced:
-        for i, found in enumerate(notes):
-            if found is note:
-                notes[i:i + 1] = [first, rest]
-                break
+    """In *notes* (in place), put the boxes that replace others where the first of those stood
+    (a note by its two pieces, or two pieces by the note); the others go."""
+    for old, new in replaced:
+        at = next((i for i, found in enumerate(notes) if found is old[0]), None)
+        notes[:] = [found for found in notes if not any(found is o for o in old)]
+        if at is not None:
+            notes[at:at] = new
 
 
 def _leaves(box, path: tuple = ()):

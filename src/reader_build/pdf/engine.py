@@ -85,6 +85,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -124,6 +125,7 @@ ASSET_BASE = "https://reader.invalid/"
 FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
 MAX_FIX_PASSES = 6
 MAX_PAGE_FIXES = 400          # rules applied while one document's pages are made, at most
+MAX_CUTS = 2                  # times one note is cut while the pages are made, at most (pdf/cuts.py)
 
 
 class AssetFetcher(URLFetcher):
@@ -704,9 +706,9 @@ def _make_all_pages(context, root_box, html, pages):
 def _cut_in(replaced: list, starts: list, order: dict) -> None:
     """Put the pieces of the notes cut while page *index* was checked in the states kept for
     each page (a later page made again starts from one of them) and in the notes' order."""
-    for note, first, rest in replaced:
-        order[id(first)] = order.get(id(note), len(order))
-        order[id(rest)] = order[id(first)] + 0.5
+    for old, new in replaced:
+        for k, box in enumerate(new):
+            order[id(box)] = order.get(id(old[0]), len(order)) + k / 2
     for footnotes, reported, _broken, _notes in starts:
         replace_in(footnotes, replaced)
         replace_in(reported, replaced)
@@ -720,6 +722,8 @@ class _PageFixer:
         self.known = set(known)       # in the CSS already, or applied: never applied again
         self.cuts = cuts              # fill-pages: holes above the notes filled by cutting a note
         self.cutter: Cutter | None = None
+        self.cut_rules: dict[str, str] = {}      # note number -> the rule of its cut, made in this layout
+        self.cuts_of: Counter = Counter()         # note number -> how often this layout cut it
         self.rules: list[str] = []
         self.limit = limit
         self.first_page: dict = {}    # paragraph element -> index of its first page
@@ -739,6 +743,17 @@ class _PageFixer:
             self.first_page.setdefault(box.element, index)
         if len(self.rules) >= self.limit:
             return None
+        if self.cutter is not None:
+            for number in self.cutter.stale(page):      # both pieces on one page: the note made whole
+                self.cutter.uncut(number)
+                if number in self.cut_rules:     # (a cut of an earlier layout stays among its rules)
+                    rule = self.cut_rules.pop(number)
+                    self.rules.remove(rule)
+                    if self.cuts_of[number] < MAX_CUTS:      # the page moved: it may be cut again
+                        self.known.discard(rule)
+                return index
+            if index > 0 and self._fill_hole(pages[index - 1], page):
+                return index - 1         # (the hole is above the page before's notes: made again)
         if self.pending is not None:
             element, at = self.pending
             if last or not any(box.element is element for box in _paragraphs(page)):
@@ -755,8 +770,6 @@ class _PageFixer:
             if self._mend_ladder(root_box, element, [line for made in pages[start:index + 1]
                                                      for line in _lines(made, element)]):
                 return start
-        if self.cutter is not None and index > 0 and self._fill_hole(pages[index - 1], page):
-            return index - 1
         if not _has_misplaced_note(page):
             return None
         block = _last_line_block_of(page)
@@ -772,7 +785,7 @@ class _PageFixer:
     def _fill_hole(self, page, after) -> bool:
         """Cut the note that leaves a hole above *page*'s notes (:func:`note_cut_rules`) in the
         box tree (pdf/cuts.py); the page is then made again."""
-        rule = _note_cut(page, after)
+        rule = _note_cut(page, after, self.cuts_of)
         if rule is None or rule in self.known:
             return False
         self.known.add(rule)
@@ -780,6 +793,8 @@ class _PageFixer:
         if not self.cutter.cut_note(found.group(1), int(found.group(2)), found.group(3)):
             return False
         self.rules.append(rule)
+        self.cut_rules[found.group(1)] = rule
+        self.cuts_of[found.group(1)] += 1
         return True
 
     def _widows(self, root_box, element, lines: int) -> int | None:
@@ -1075,9 +1090,10 @@ def _flow_lines(page) -> list:
     return [box for child in _flow(page) for box in child.descendants() if isinstance(box, boxes.LineBox)]
 
 
-def _note_cut(page, after) -> str | None:
+def _note_cut(page, after, shorter: Counter | None = None) -> str | None:
     """The cut rule that fills *page*'s hole above its notes, if a note of the page *after* it
-    made that hole (None otherwise)."""
+    made that hole (None otherwise); *shorter* tells by how many lines to cut a note shorter
+    than it seems to fit (a cut that did not keep the call's line on *page*: a second try)."""
     lines = _flow_lines(page)
     later = _flow_lines(after)
     area, next_area = _note_area(page), _note_area(after)
@@ -1091,7 +1107,7 @@ def _note_cut(page, after) -> str | None:
     if pitch <= 0 or hole <= HOLE_LINES * pitch:
         return None
     notes = {child.element: child for child in next_area.children if child.element is not None}
-    first_top = later[0].position_y
+    first_top = later[0].position_y - _gap_between(page, last, after, later[0])
     for line in later:
         used = line.position_y + line.height - first_top
         if used > hole:
@@ -1102,9 +1118,56 @@ def _note_cut(page, after) -> str | None:
                 continue
             if _widowed(after, line):
                 return None
+            kept = _kept_with(after, line, page)       # lines that must stay with the call's line
+            if kept:
+                used = kept[-1].position_y + kept[-1].height - first_top
             room = hole - used - (0 if has_notes else next_area.margin_height() - next_area.height)
-            return _cut_of(note, room)
+            less = (shorter or {}).get(note.element.get("data-n"), 0)
+            return _cut_of(note, room, less) if room > 0 else None
     return None
+
+
+def _owner(page, line):
+    """The block of *page* whose line *line* is."""
+    for child in _flow(page):
+        for block in child.descendants():
+            if line in getattr(block, "children", ()):
+                return block
+    return None
+
+
+def _gap_between(page, last, after, first) -> float:
+    """The space between *page*'s last line *last* and *after*'s first line *first*, were they on
+    one page: the collapsed margins of their paragraphs (a page break drops them), or nothing
+    when *first* goes on with *last*'s paragraph or with a paragraph begun before it."""
+    above, below = _owner(page, last), _owner(after, first)
+    if above is None or below is None or below.element is None or below.element is above.element:
+        return 0
+    if _lines_of(page, below.element) or below.children[0] is not first:
+        return 0
+
+    def px(value) -> float:
+        return value.value if getattr(value, "unit", None) == "px" else 0
+    return max(px(above.style["margin_bottom"]), px(below.style["margin_top"]), 0)
+
+
+def _kept_with(page, line, before) -> list:
+    """The lines after *line* (on *page*) that must go with it to the page *before* when it
+    goes there: the rest of its paragraph when fewer than ``widows`` lines of it would be left
+    behind, or as many as ``orphans`` wants (a paragraph's first lines on a page)."""
+    for child in _flow(page):
+        for block in child.descendants():
+            lines = [b for b in getattr(block, "children", ()) if isinstance(b, boxes.LineBox)]
+            if line not in lines:
+                continue
+            at = lines.index(line)
+            following = lines[at + 1:]
+            if len(following) < block.style["widows"]:
+                return following
+            earlier = _lines_of(before, block.element) if block.element is not None else 0
+            short = block.style["orphans"] - (earlier + at + 1)
+            return following[:short] if short > 0 else []
+    return []
 
 
 def _calls(line) -> list:
@@ -1129,10 +1192,10 @@ def _widowed(page, line) -> bool:
     return False
 
 
-def _cut_of(note, room: float) -> str | None:
+def _cut_of(note, room: float, less: int = 0) -> str | None:
     """The rule that cuts *note* (its box, laid out whole) after the last whole word of its
-    lines that fit in *room*; None when fewer than :data:`NOTE_LINES_KEPT` lines would stand
-    on either side."""
+    lines that fit in *room* (*less* lines fewer); None when fewer than :data:`NOTE_LINES_KEPT`
+    lines would stand on either side."""
     number = note.element.get("data-n")
     lines = [box for box in note.descendants() if isinstance(box, boxes.LineBox)]
     classes = set((note.element.get("class") or "").split())
@@ -1140,7 +1203,7 @@ def _cut_of(note, room: float) -> str | None:
         return None              # (a later piece, or a note cut already: each layout costs time)
     safety = 0.3 * lines[0].height
     fit = sum(1 for line in lines if line.position_y + line.height - note.position_y <= room - safety)
-    fit = min(fit, len(lines) - NOTE_LINES_KEPT)         # (the hole filled within a line or two)
+    fit = min(fit, len(lines) - NOTE_LINES_KEPT) - less   # (the hole filled within a line or two)
     if fit < NOTE_LINES_KEPT:
         return None
     text = ""
