@@ -14,8 +14,10 @@ read laid-out pages (pdf/pagemap.py) take the page boxes from here (:func:`page_
 * :func:`misplaced_notes` finds notes that WeasyPrint put on a later page than
   their call; :func:`keep_notes_rules` computes the CSS (for this layout only)
   that brings them back (see "orphan fix" in the project's design notes).
-* :func:`note_cut_rules` finds a page whose text stops lines above its notes because the
-  next line's note did not fit, and cuts that note where the page ends (pdf/notes.py);
+* in a ``fill-pages`` edition, the page mending also finds a page whose text stops lines
+  above its notes because the next line's note did not fit, and cuts that note where the
+  page ends, in the box tree (pdf/cuts.py), before it makes the page again;
+  :func:`note_cut_rules` finds such pages on a finished layout (pdf/notes.py);
 * :func:`anchor_pages` maps every element id to its page number; :func:`renumber`
   moves the page numbers of a layout without laying it out again; :func:`page_ref_boxes`
   finds where the number of each page reference is drawn (pdf/pagerefs.py).
@@ -74,8 +76,13 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
 * a ``FontConfiguration``'s ``_folder`` (:func:`release`);
 * a page's ``FootnoteAreaBox`` and the ``LineBox`` es of its notes and of its text flow, with
   their ``position_y``, ``height`` and ``margin_height()``, a footnote call's box
-  (``element_tag`` ending in ``::footnote-call``) and a block's computed ``widows``
-  (:func:`note_cut_rules`);
+  (``element_tag`` ending in ``::footnote-call``) and a block's computed ``widows``,
+  ``orphans``, ``margin_top`` and ``margin_bottom`` (:func:`note_cut_rules`);
+* for the cuts of pdf/cuts.py: a footnote call's ``footnote`` (set and cleared), a note's box
+  not yet laid out (its ``children``, ``copy_with_children``, ``TextBox.copy_with_text``, the
+  computed ``anchor``, ``text_indent``, ``margin_top``, ``text_align_all`` and
+  ``text_align_last`` of style copies), and the context's ``footnotes`` and
+  ``reported_footnotes`` lists (the pieces put where the note stood);
 * ``Page._page_box`` and the box classes of ``weasyprint.formatting_structure.boxes``
   (``BlockBox``, ``LineBox``, ``TextBox``, ``ReplacedBox``, ``MarginBox``, ``FootnoteAreaBox``,
   ``TableRowGroupBox``) with their ``element``, ``element_tag``, ``style``, ``children``,

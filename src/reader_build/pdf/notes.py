@@ -21,13 +21,15 @@ edition's text size, so ordinary notes are laid out as before.
 
 A note of ordinary length can still leave a hole: when its call falls near the foot of a
 page and the note does not fit below it, WeasyPrint takes the line with the call to the
-next page, and the page ends lines early.  After a layout, pdf/engine.note_cut_rules finds
-such a page and, in an edition with ``fill-pages = true`` (whose style sheet then holds
-:data:`FILL_PAGES`), writes a :func:`cut_rule`: the note is cut after the last whole word that
+next page, and the page ends lines early.  In an edition with ``fill-pages = true`` (whose
+style sheet then holds :data:`FILL_PAGES`), the note is cut after the last whole word that
 fits in the hole (mid-sentence, as a book continues a note, so that the reader turns the
 page), the line with the call stays on its page, and the rest of the note opens the next
-page's notes as a later piece ("N (continued)").  :func:`cut_notes` makes the cut in the
-HTML of the next layout; the first piece's last line is justified like the lines before it.
+page's notes as a later piece ("N (continued)"); the first piece's last line is justified like
+the lines before it.  The layout makes the cut while it makes the pages, in its box tree
+(pdf/cuts.py), in the rest that :func:`add_spares` prepared for every note; a
+:func:`cut_rule` names it, for later layouts.  :func:`cut_notes` makes the same cut in HTML,
+for the HTML that ``--emit-html`` writes.
 """
 from __future__ import annotations
 
