@@ -41,6 +41,7 @@ class Cutter:
         self.spares: dict[str, tuple] = {}       # note number -> (the spare's call box, the spare's note box)
         self.cut: dict[str, tuple] = {}          # number of a note cut -> (the note, first piece, rest)
         self.replaced: list[tuple] = []          # (boxes, boxes in their place) not yet in the layout's lists
+        self.cut_for: dict[str, int] = {}        # number of a note cut while the pages are made -> its page
         for box in root_box.descendants():
             note = getattr(box, "footnote", None)
             if note is None or note.element is None:
@@ -88,27 +89,46 @@ class Cutter:
         self.replaced.append(([note], [first, continued]))
         return True
 
-    def stale(self, page) -> list[str]:
-        """The numbers of the notes cut whose two pieces both stand in *page*'s notes (a page
-        before was made again since the cut, and the call moved)."""
+    def stale(self, page, index: int) -> list[str]:
+        """The numbers of the notes cut while the pages were made, to end on page *index - 1*,
+        whose first piece stands in the notes of *page* (page *index*): the call's line did not
+        stay on the page the cut was made for (a page before it was made again since, or the
+        lines that go with it did not fit)."""
         area = next((c for c in page.children if isinstance(c, boxes.FootnoteAreaBox)), None)
         if area is None:
             return []
         firsts = {n.element.get("data-n") for n in area.children if getattr(n, "rb_cut", False)}
-        rests = {n.element.get("data-n") for n in area.children
-                 if SPARE_CLASS in (n.element.get("class") or "").split()}
-        return sorted(firsts & rests & set(self.cut))
+        return sorted(n for n in firsts if self.cut_for.get(n, index) != index)
 
     def uncut(self, number: str) -> None:
         """Make note *number* whole again (its cut no longer fills a hole)."""
         note, first, rest = self.cut.pop(number)
+        self.cut_for.pop(number, None)
         self.calls[number].footnote = note
         self.spares[number][0].footnote = None
         self.replaced.append(([first, rest], [note]))
 
+    def mirror(self, notes: list) -> None:
+        """*notes* (in place) as the box tree has them now: each cut note by its pieces, and no
+        spare.  WeasyPrint repaginates (page-based counters) from a copy of its list of notes
+        made before the first page, and so before any cut."""
+        replace_in(notes, [([note], [first, rest]) for note, first, rest in self.cut.values()])
+        spares = {id(spare) for _call, spare in self.spares.values()}
+        notes[:] = [note for note in notes if id(note) not in spares]
+
     def take_replacements(self) -> list[tuple]:
         done, self.replaced = self.replaced, []
         return done
+
+
+def rest_below_start(notes: list) -> bool:
+    """Is the last of *notes* (a page's, the last one just added) the rest of a cut note whose
+    first piece is among them?  The rest goes on overleaf, never below its start."""
+    last = notes[-1] if notes else None
+    if last is None or last.element is None or SPARE_CLASS not in (last.element.get("class") or "").split():
+        return False
+    number = last.element.get("data-n")
+    return any(getattr(note, "rb_cut", False) and note.element.get("data-n") == number for note in notes[:-1])
 
 
 def replace_in(notes: list, replaced: list[tuple]) -> None:

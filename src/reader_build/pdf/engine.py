@@ -121,7 +121,7 @@ from . import linebreak
 from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
-from .cuts import Cutter, replace_in
+from .cuts import Cutter, replace_in, rest_below_start
 from .notes import CUT_RULE, FILL_PAGES, REST_CLASS, cut_rule, is_continuation
 from ..render.templates import weasyprint_warnings
 from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
@@ -620,7 +620,14 @@ def _note_height(context, area, note) -> float | None:
 
 def _update_note_area(self):
     """``LayoutContext._update_footnote_area``, with the notes measured one by one: the same
-    height, page bottom and overflow as WeasyPrint's, from each note laid out once."""
+    height, page bottom and overflow as WeasyPrint's, from each note laid out once.  The rest
+    of a note cut where a page ends (pdf/cuts.py) does not fit below the note's start: it goes
+    on overleaf, as it was cut to."""
+    overflow = _measured_note_area(self)
+    return overflow or rest_below_start(self.current_page_footnotes)
+
+
+def _measured_note_area(self):
     area, notes = self.current_footnote_area, self.current_page_footnotes
     if not _NOTE_HEIGHTS or not notes:
         return _original_update_note_area(self)
@@ -659,6 +666,8 @@ def _make_all_pages(context, root_box, html, pages):
     """WeasyPrint's ``make_all_pages`` for the first pagination, with each page checked by the fixer."""
     fixer = _ACTIVE[-1] if _ACTIVE else None
     if fixer is None or pages:       # not ours, or WeasyPrint's later repagination of made pages
+        if fixer is not None and fixer.cutter is not None:
+            fixer.cutter.mirror(context.footnotes)
         yield from _original_make_all_pages(context, root_box, html, pages)
         return
     fixer.context, fixer.html = context, html
@@ -711,8 +720,9 @@ def _make_all_pages(context, root_box, html, pages):
 
 
 def _cut_in(replaced: list, starts: list, order: dict) -> None:
-    """Put the pieces of the notes cut while page *index* was checked in the states kept for
-    each page (a later page made again starts from one of them) and in the notes' order."""
+    """Put the pieces of the notes cut (or the notes made whole) while a page was checked in the
+    states kept for each page (a later page made again starts from one of them) and in the
+    notes' order."""
     for old, new in replaced:
         for k, box in enumerate(new):
             order[id(box)] = order.get(id(old[0]), len(order)) + k / 2
@@ -751,7 +761,7 @@ class _PageFixer:
         if len(self.rules) >= self.limit:
             return None
         if self.cutter is not None:
-            for number in self.cutter.stale(page):      # both pieces on one page: the note made whole
+            for number in self.cutter.stale(page, index):      # a cut that kept no line: made whole
                 self.cutter.uncut(number)
                 if number in self.cut_rules:     # (a cut of an earlier layout stays among its rules)
                     rule = self.cut_rules.pop(number)
@@ -759,7 +769,7 @@ class _PageFixer:
                     if self.cuts_of[number] < MAX_CUTS:      # the page moved: it may be cut again
                         self.known.discard(rule)
                 return index
-            if index > 0 and self._fill_hole(pages[index - 1], page):
+            if index > 0 and self._fill_hole(pages[index - 1], page, index - 1):
                 return index - 1         # (the hole is above the page before's notes: made again)
         if self.pending is not None:
             element, at = self.pending
@@ -789,9 +799,9 @@ class _PageFixer:
         self.pending = (block.element, index)
         return None
 
-    def _fill_hole(self, page, after) -> bool:
+    def _fill_hole(self, page, after, at: int) -> bool:
         """Cut the note that leaves a hole above *page*'s notes (:func:`note_cut_rules`) in the
-        box tree (pdf/cuts.py); the page is then made again."""
+        box tree (pdf/cuts.py); the page (page *at*) is then made again."""
         rule = _note_cut(page, after, self.cuts_of)
         if rule is None or rule in self.known:
             return False
@@ -799,6 +809,7 @@ class _PageFixer:
         found = CUT_RULE.fullmatch(rule)
         if not self.cutter.cut_note(found.group(1), int(found.group(2)), found.group(3)):
             return False
+        self.cutter.cut_for[found.group(1)] = at
         self.rules.append(rule)
         self.cut_rules[found.group(1)] = rule
         self.cuts_of[found.group(1)] += 1
