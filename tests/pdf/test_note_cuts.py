@@ -295,3 +295,13 @@ def test_a_fill_pages_edition_is_laid_out_once_per_part(cut_project, tmp_path):
     layouts = {e["name"]: e["layouts"] for e in filled["editions"]}
     without = {e["name"]: e["layouts"] for e in plain["editions"]}
     assert layouts == without
+
+
+def test_a_layout_that_mends_nothing_prints_no_spare():
+    """A fill-pages edition's HTML laid out without page mending (no cut is made) prints no
+    "N (continued)" of the spares it holds, and every note once."""
+    html = _book(1)
+    layout = lay_out(html, FETCHER)
+    text = " ".join(_boxes_texts(layout.document)).replace("\u2060", "")
+    assert "(continued)" not in text
+    assert layout.rules == []

@@ -122,7 +122,7 @@ from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
 from .cuts import Cutter, replace_in, rest_below_start
-from .notes import CUT_RULE, FILL_PAGES, REST_CLASS, cut_rule, is_continuation
+from .notes import CUT_RULE, FILL_PAGES, REST_CLASS, cut_rule, is_continuation, strip_spares
 from ..render.templates import weasyprint_warnings
 from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
 
@@ -207,6 +207,8 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
     """
     reproducible_subsets()              # the PDF this layout is written to embeds the same fonts every run
     fixer = _PageFixer(fix, limit=MAX_PAGE_FIXES, cuts=FILL_PAGES in html) if fix is not None else None
+    if fixer is None and FILL_PAGES in html:
+        html = strip_spares(html)       # no page mending, no note cut: the spares would print
     with weasyprint_warnings() as records:
         _ACTIVE.append(fixer)
         _NOTE_HEIGHTS.append({})
