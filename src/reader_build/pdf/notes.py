@@ -201,8 +201,9 @@ SPARE = re.compile(rf'<span class="fn {CONT_CLASS} {REST_CLASS} {SPARE_CLASS}" i
 
 
 def strip_spares(html: str) -> str:
-    """*html* without the spares of :func:`add_spares` (for the HTML that ``--emit-html`` writes,
-    where the notes are cut in the HTML: :func:`cut_notes`)."""
+    """*html* without the spares of :func:`add_spares`: for the HTML that ``--emit-html`` writes
+    (where the notes are cut in the HTML: :func:`cut_notes`), and for a layout that mends no
+    page (engine.lay_out without ``fix``), which cuts no note."""
     return SPARE.sub("", html)
 
 
