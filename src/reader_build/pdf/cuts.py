@@ -27,10 +27,9 @@ from __future__ import annotations
 from weasyprint.css.properties import Dimension
 from weasyprint.formatting_structure import boxes
 
+from ..render.hyphenate import SHY
+from .linebreak import WJ
 from .notes import CUT_RULE, SPARE_CLASS
-
-SHY = "\u00ad"
-WJ = "\u2060"
 
 
 class Cutter:

@@ -1151,9 +1151,13 @@ def _owner(page, line):
     """The block of *page* whose line *line* is."""
     for child in _flow(page):
         for block in child.descendants():
-            if line in getattr(block, "children", ()):
+            if any(box is line for box in getattr(block, "children", ())):
                 return block
     return None
+
+
+def _line_boxes(block) -> list:
+    return [box for box in block.children if isinstance(box, boxes.LineBox)]
 
 
 def _gap_between(page, last, after, first) -> float:
@@ -1175,19 +1179,17 @@ def _kept_with(page, line, before) -> list:
     """The lines after *line* (on *page*) that must go with it to the page *before* when it
     goes there: the rest of its paragraph when fewer than ``widows`` lines of it would be left
     behind, or as many as ``orphans`` wants (a paragraph's first lines on a page)."""
-    for child in _flow(page):
-        for block in child.descendants():
-            lines = [b for b in getattr(block, "children", ()) if isinstance(b, boxes.LineBox)]
-            if line not in lines:
-                continue
-            at = lines.index(line)
-            following = lines[at + 1:]
-            if len(following) < block.style["widows"]:
-                return following
-            earlier = _lines_of(before, block.element) if block.element is not None else 0
-            short = block.style["orphans"] - (earlier + at + 1)
-            return following[:short] if short > 0 else []
-    return []
+    block = _owner(page, line)
+    if block is None:
+        return []
+    lines = _line_boxes(block)
+    at = lines.index(line)
+    following = lines[at + 1:]
+    if len(following) < block.style["widows"]:
+        return following
+    earlier = _lines_of(before, block.element) if block.element is not None else 0
+    short = block.style["orphans"] - (earlier + at + 1)
+    return following[:short] if short > 0 else []
 
 
 def _calls(line) -> list:
@@ -1201,15 +1203,13 @@ def _widowed(page, line) -> bool:
     note's later piece is carried over, the page ends before the next line with a call; if
     fewer than ``widows`` lines of the paragraph would follow that break, WeasyPrint takes
     lines back with it, as far as *line*."""
-    for child in _flow(page):
-        for block in child.descendants():
-            lines = [b for b in getattr(block, "children", ()) if isinstance(b, boxes.LineBox)]
-            if line not in lines:
-                continue
-            rest = lines[lines.index(line) + 1:]
-            at = next((i for i, later in enumerate(rest) if _calls(later)), None)
-            return at is not None and block.style["widows"] - (len(rest) - at) > at
-    return False
+    block = _owner(page, line)
+    if block is None:
+        return False
+    lines = _line_boxes(block)
+    rest = lines[lines.index(line) + 1:]
+    at = next((i for i, later in enumerate(rest) if _calls(later)), None)
+    return at is not None and block.style["widows"] - (len(rest) - at) > at
 
 
 def _cut_of(note, room: float, less: int = 0) -> str | None:
