@@ -25,7 +25,9 @@ read laid-out pages (pdf/pagemap.py) take the page boxes from here (:func:`page_
   (:func:`_update_note_area`: each note laid out once, not the whole area again for every
   note added), hyphen ladders are mended as the pages are made (:class:`_PageFixer`), and a
   text that fits its line but for its trailing space is given the line
-  (:func:`_split_first_line`: WeasyPrint broke it early).
+  (:func:`_split_first_line`: WeasyPrint broke it early).  A note area that overflows by a
+  rounding error (:data:`ROUNDING`) does not overflow: WeasyPrint took such a note to the next
+  page, which at some sizes (A4 at 11pt) was every note.
 
 Font subsets the same on every run: WeasyPrint 70 subsets the fonts it embeds with
 HarfBuzz-Subset when ``libharfbuzz-subset0`` is there, and falls back to fontTools, whose
@@ -40,7 +42,8 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
   :func:`lay_out` only, then restored) and ``weasyprint.layout.page.remake_page``;
 * ``weasyprint.layout.LayoutContext._update_footnote_area`` (replaced by
   :func:`_update_note_area` during :func:`lay_out` only), with the context's
-  ``current_footnote_area``, ``current_page_footnotes``, ``page_bottom`` and ``in_column``,
+  ``current_footnote_area`` (its ``height`` and ``max_height``), ``current_page_footnotes``,
+  ``page_bottom`` and ``in_column``,
   ``weasyprint.layout.block.block_level_layout`` and
   ``weasyprint.formatting_structure.build.create_anonymous_boxes``, and a box's
   ``copy_with_children``, ``deepcopy``, ``content_box_y``, ``margin_height``, ``max_height``,
@@ -596,6 +599,7 @@ def total_fit():
 # way, with the whole area, as is an area that holds anything else.
 
 _original_update_note_area = _weasy_layout.LayoutContext._update_footnote_area
+ROUNDING = 1e-6               # px: a note that overflows its area by less ends where the area ends
 _NOTE_HEIGHTS: list = []      # per lay_out call under way: (note, width) -> (note, height or None)
 
 
@@ -631,11 +635,14 @@ def _update_note_area(self):
 
 def _measured_note_area(self):
     area, notes = self.current_footnote_area, self.current_page_footnotes
-    if not _NOTE_HEIGHTS or not notes:
-        return _original_update_note_area(self)
-    heights = [_note_height(self, area, note) for note in notes]
-    if None in heights:
-        return _original_update_note_area(self)
+    heights = [_note_height(self, area, note) for note in notes] if _NOTE_HEIGHTS else [None]
+    if None in heights or not notes:
+        overflow = _original_update_note_area(self)
+        # WeasyPrint 70 finds the area overflowing when its last note ends where the area ends
+        # but for a rounding error in the last bit (A4 at 11pt: every note of the bundled
+        # reader), and takes the note, and its call's line, to the next page.  The notes overflow
+        # the area only when it is as tall as its max-height lets it be.
+        return overflow and area.height >= area.max_height - ROUNDING
     if area.height != "auto" and not self.in_column:
         self.page_bottom += area.margin_height()
     area.children = notes
@@ -646,7 +653,7 @@ def _measured_note_area(self):
     area.height = max(min(max(0, bottom - top), area.max_height), area.min_height)
     if not self.in_column:
         self.page_bottom -= area.margin_height()
-    return bottom > area.position_y + area.margin_height() - area.margin_bottom
+    return bottom > area.position_y + area.margin_height() - area.margin_bottom + ROUNDING
 
 
 # -- mending pages while they are made ---------------------------------------------------
