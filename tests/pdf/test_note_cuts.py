@@ -16,6 +16,7 @@ import pytest
 import textlayer
 from conftest import named_destinations, normalise, pdf_page_texts, write_project
 from reader_build.build import build
+from reader_build.pdf import engine
 from reader_build.pdf.engine import AssetFetcher, lay_out, note_cut_rules
 from reader_build.pdf.notes import FILL_PAGES, add_spares, cut_notes, cut_rule
 
@@ -308,3 +309,43 @@ def test_a_layout_that_mends_nothing_prints_no_spare():
     text = " ".join(_boxes_texts(layout.document)).replace("\u2060", "")
     assert "(continued)" not in text
     assert layout.rules == []
+
+
+CUT_CSS = """
+@page { size: 105mm 148mm; margin: 12mm 10mm; @footnote { margin-top: 0.8em; max-height: 85%; } }
+body { font-size: 10pt; line-height: 1.35; }
+p { text-align: justify; margin: 0; }
+.fn { float: footnote; footnote-display: block; font-size: 8pt; line-height: 1.3; text-align: justify; }
+.fn::footnote-call { content: attr(data-n); vertical-align: super; font-size: 0.66em; line-height: 0; }
+.fn::footnote-marker { content: attr(data-n) ". "; }
+"""
+COMPOUNDS = ("post-war well-known Soviet-Japanese so-called peace-treaty long-standing "
+             "https://example.org/archive/documents/treaty-of-san-francisco-full-text.html").split()
+
+
+def test_a_line_that_ends_inside_a_word_is_not_counted_as_two_words():
+    """A line of a note may end inside a word: after the hyphen of "post-war", or inside a URL
+    broken at its hyphens.  The cut rule counts that word once, as the cut itself does (in the
+    box tree, and in the HTML for --emit-html), so that every cut the layout asks for is made."""
+    rnd = random.Random(3)
+    notes = []
+    for n in range(1, 9):
+        words = [rnd.choice(COMPOUNDS) if rnd.random() < 0.35 else rnd.choice(WORDS) for _ in range(70)]
+        notes.append(f'<p>Text {n}<span class="fn" id="fn-{n}" data-n="{n}">{" ".join(words)}.</span> more.</p>')
+    html = f"<html lang='en'><head><style>{CUT_CSS}</style></head><body>{''.join(notes)}</body></html>"
+    document = lay_out(html, AssetFetcher({}, {})).document
+    inside, checked = 0, 0
+    for page in document.pages:
+        area = next((c for c in page._page_box.children if type(c).__name__ == "FootnoteAreaBox"), None)
+        for note in area.children if area is not None else ():
+            lines = [box for box in note.descendants() if type(box).__name__ == "LineBox"]
+            for fit in range(2, len(lines) - 1):
+                room = lines[fit - 1].position_y + lines[fit - 1].height - note.position_y + 0.3 * lines[0].height + 0.01
+                rule = engine._cut_of(note, room)
+                assert rule is not None
+                cut = cut_notes(html, [rule])
+                assert cut != html, f"{rule} was not made"
+                checked += 1
+                end = "".join(box.text for box in lines[fit - 1].descendants() if type(box).__name__ == "TextBox")
+                inside += end.rstrip().endswith("-")
+    assert checked >= 20 and inside >= 3, (checked, inside)

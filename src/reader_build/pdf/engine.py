@@ -1233,15 +1233,16 @@ def _cut_of(note, room: float, less: int = 0) -> str | None:
     fit = min(fit, len(lines) - NOTE_LINES_KEPT) - less   # (the hole filled within a line or two)
     if fit < NOTE_LINES_KEPT:
         return None
+    texts = ["".join(box.text for box in line.descendants() if isinstance(box, boxes.TextBox)
+                     and "::" not in (box.element_tag or "")) for line in lines]
+    source = _bare(" ".join(note.element.itertext()))
     text = ""
-    for n, line in enumerate(lines):
-        words = "".join(box.text for box in line.descendants() if isinstance(box, boxes.TextBox)
-                        and "::" not in (box.element_tag or ""))
+    for n, words in enumerate(texts):
         if words.endswith(HYPHENATED):
             words = words[:-len(HYPHENATED)]
             joiner = ""
-        else:
-            joiner = " "
+        else:            # a word broken after its hyphen ("post-/war"), a URL broken anywhere
+            joiner = "" if n + 1 < len(texts) and _goes_on(_bare(words), _bare(texts[n + 1]), source) else " "
         text += words.replace(SHY, "").replace(linebreak.WJ, "")
         if n + 1 == fit:
             whole = re.findall(r"\S+", text)           # the last word of the line, unless it goes on
@@ -1250,6 +1251,19 @@ def _cut_of(note, room: float, less: int = 0) -> str | None:
             return cut_rule(number, len(whole), whole[-1]) if whole else None
         text += joiner
     return None
+
+
+def _bare(text: str) -> str:
+    """*text* as words and single spaces: no soft hyphen, word joiner or run of white space."""
+    return re.sub(r"\s+", " ", text.replace(SHY, "").replace(linebreak.WJ, "")).strip()
+
+
+def _goes_on(line: str, following: str, source: str) -> bool:
+    """Does a line that ends with *line* end inside a word, which the next line (*following*)
+    goes on with?  So it does when the note's text (*source*) has the two with no space
+    between them, and never with one."""
+    end, start = line[-16:], following[:16]
+    return bool(end and start) and end + start in source and f"{end} {start}" not in source
 
 
 def reproducible_subsets() -> None:
