@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import random
+import statistics
 
 import pytest
 
+import textlayer
 from conftest import named_destinations, write_project
 from reader_build.build import build
 
@@ -69,3 +71,16 @@ def test_a_bigger_page_holds_more_text(sized):
     pages = {(size, points): editions[f"{size}-{points.replace('.', '-')}"] for size, points in SIZES}
     assert pages["a4", "10pt"] <= pages["a4", "11pt"] <= pages["a4", "12pt"] < pages["a5", "10.5pt"] <= pages["a5", "11pt"]
     assert pages["letter", "11pt"] < pages["a5", "10.5pt"]
+
+
+@pytest.mark.parametrize("size, points", SIZES)
+def test_notes_are_set_at_four_fifths_of_the_edition_size(sized, size, points):
+    """The edition's font-size sets every size (docs/config.md): the notes at 0.8 of it, as the
+    bundled reader's 8.4pt notes under 10.5pt text, not at 8.4pt whatever the text size."""
+    root, _result = sized
+    layer = textlayer.read(root / "build" / f"{size}-{points.replace('.', '-')}.pdf")
+    text = float(points[:-2])
+    assert layer.body_size == pytest.approx(text, abs=0.05)
+    notes = [line.size for page in range(1, layer.pages + 1) for line in layer.notes(page)]
+    assert len(notes) >= 30
+    assert statistics.median(notes) == pytest.approx(0.8 * text, abs=0.05)
