@@ -18,8 +18,9 @@ from ..render.hyphenate import hyphenator, keep_words_whole
 from ..render.xref import figure_list, fill_page_refs
 from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
-from .engine import (continued_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
+from .engine import (continued_rules, figure_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
                      stray_breaks)
+from .figures import move_figures
 from .linebreak import FIRST_FIT
 from .notes import FILL_PAGES, add_spares, cut_notes, split_long_notes, strip_spares
 from ..language.locale import chapter_language, locale_of
@@ -262,6 +263,7 @@ def new_fix_rules(document, rules: list[str], misplaced: list, cuts: bool = True
     new += [rule for rule in ladder_rules(document) if rule not in rules and rule not in new]
     if cuts:
         new += [rule for rule in note_cut_rules(document) if rule not in rules and rule not in new]
+        new += [rule for rule in figure_rules(document) if rule not in rules and rule not in new]
     return new
 
 
@@ -269,7 +271,7 @@ def html_with_rules(html: str, rules: list[str]) -> str:
     """*html* as the fix rules that act on the HTML want it: the words a ladder rule keeps whole
     (render.hyphenate.keep_words_whole).  The notes a cut rule cuts are cut by the layout, in
     its box tree (pdf/cuts.py)."""
-    return keep_words_whole(html, rules)
+    return move_figures(keep_words_whole(html, rules), rules)
 
 
 def written_html(html: str, rules: list[str]) -> str:

@@ -125,6 +125,7 @@ from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
 from .cuts import Cutter, replace_in, rest_below_start
+from .figures import figure_rule
 from .notes import CUT_RULE, FILL_PAGES, REST_CLASS, cut_rule, is_continuation, strip_spares
 from ..render.templates import weasyprint_warnings
 from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
@@ -778,8 +779,9 @@ class _PageFixer:
                     if self.cuts_of[number] < MAX_CUTS:      # the page moved: it may be cut again
                         self.known.discard(rule)
                 return index
-            if index > 0 and self._fill_hole(pages[index - 1], page, index - 1):
-                return index - 1         # (the hole is above the page before's notes: made again)
+            if index > 0 and (self._fill_hole(pages[index - 1], page, index - 1)
+                              or self._float_figure(root_box, pages[index - 1], page)):
+                return index - 1         # (the hole is at the foot of the page before: made again)
         if self.pending is not None:
             element, at = self.pending
             if last or not any(box.element is element for box in _paragraphs(page)):
@@ -823,6 +825,61 @@ class _PageFixer:
         self.cut_rules[found.group(1)] = rule
         self.cuts_of[found.group(1)] += 1
         return True
+
+    def _float_figure(self, root_box, page, after) -> bool:
+        """Move the figure that opens *after*, and leaves a hole at the foot of *page*, after
+        the paragraph that follows it (pdf/figures.py), in the box tree: that paragraph's
+        lines fill the hole.  The paragraph that now follows the figure takes its indent, as
+        print.css's ``figure + p`` would give it, and the paragraph moved takes the indent of the
+        one that followed it.  The figure goes on past the next paragraph when it still does
+        not fit (each move is a rule: a later layout makes it in the HTML)."""
+        found = _hole(page, after)
+        figure, parent = _opening_figure(page, after) if found is not None else (None, None)
+        if figure is None or parent is None or figure.margin_height() <= found[0]:
+            return False
+        siblings = list(parent)
+        at = next((i for i, child in enumerate(siblings) if child is figure.element), len(siblings))
+        following = siblings[at + 1] if at + 1 < len(siblings) else None
+        if following is None or following.tag != "p" or not following.get("data-pi"):
+            return False
+        rule = figure_rule(figure.element.get("id") or "", following.get("data-pi"))
+        if rule is None or rule in self.known or not self._move_after(root_box, figure.element, following):
+            return False
+        self.known.add(rule)
+        self.rules.append(rule)
+        return True
+
+    def _move_after(self, root_box, figure, paragraph) -> bool:
+        for box in root_box.descendants():
+            children = getattr(box, "children", None)
+            if not isinstance(children, list):
+                continue
+            at = next((i for i, child in enumerate(children) if child.element is figure
+                       and isinstance(child, boxes.BlockBox)), None)
+            if at is None:
+                continue
+            if at + 1 >= len(children) or children[at + 1].element is not paragraph:
+                return False
+            moved, text = children[at], children[at + 1]
+            children[at:at + 2] = [text, moved]
+            later = children[at + 2] if at + 2 < len(children) else None
+            if later is not None and isinstance(later, boxes.BlockBox) and later.element is not None \
+                    and later.element.tag == "p":
+                indents = text.style["text_indent"], later.style["text_indent"]
+                self._indent(text, indents[1])
+                self._indent(later, indents[0])
+            return True
+        return False
+
+    @staticmethod
+    def _indent(block, value) -> None:
+        """Give *block* (and its boxes that inherit it) the text-indent *value*."""
+        copies: dict = {}
+        own = block.style
+        _own_style(block, "text_indent", value, copies)
+        for inner in block.descendants():
+            if inner is not block and _inherits_from(inner.style, own, "text_indent"):
+                _own_style(inner, "text_indent", value, copies)
 
     def _widows(self, root_box, element, lines: int) -> int | None:
         self.pending = None
@@ -1107,6 +1164,79 @@ def note_cut_rules(document) -> list[str]:
         if rule is not None:
             rules.append(rule)
     return rules
+
+
+def figure_rules(document) -> list[str]:
+    """Rules that fill the holes that figures leave (see pdf/figures.py): where a page's text
+    stops more than :data:`HOLE_LINES` lines short because the next page opens with a figure
+    taller than the room left, the figure goes after as many of the paragraphs that follow it
+    as have the lines to fill the hole (all of them, up to the first thing that is not one)."""
+    rules = []
+    pages = [page._page_box for page in document.pages]
+    for page, after in zip(pages, pages[1:]):
+        found = _hole(page, after)
+        figure, parent = _opening_figure(page, after) if found is not None else (None, None)
+        if figure is None or parent is None or figure.margin_height() <= found[0]:
+            continue
+        siblings = list(parent)
+        at = next((i for i, child in enumerate(siblings) if child is figure.element), len(siblings))
+        wanted, last = found[0] / found[1], None
+        for following in siblings[at + 1:]:
+            if following.tag != "p" or not following.get("data-pi") or wanted <= 0:
+                break
+            last = following
+            wanted -= sum(_lines_of(later, following) for later in pages)
+        rule = figure_rule(figure.element.get("id") or "", last.get("data-pi")) if last is not None else None
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _hole(page, after) -> tuple[float, float] | None:
+    """(the room left at the foot of *page*, above its notes or above its foot when it has none;
+    the pitch of its lines) when that room is more than :data:`HOLE_LINES` lines and the page
+    *after* goes on with the same text (no forced break opens it)."""
+    lines = _flow_lines(page)
+    if not lines or not _flow(after) or _opens_anew(page, after):
+        return None
+    heights = sorted(line.height for line in lines)
+    pitch = heights[len(heights) // 2]
+    area = _note_area(page)
+    top = area.position_y if area is not None and area.children else page.content_box_y() + page.height
+    bottom = max(box.position_y + box.margin_height() for child in _flow(page) for box in child.descendants()
+                 if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)))
+    hole = top - bottom
+    return (hole, pitch) if pitch > 0 and hole > HOLE_LINES * pitch else None
+
+
+FORCED_BREAKS = frozenset(("page", "left", "right", "recto", "verso"))
+
+
+def _first_new_boxes(page, after):
+    """(box, its parent box) of the boxes that open *after* (the page that follows *page*),
+    outermost first, from the first whose element does not go on from *page*."""
+    seen = {box.element for child in _flow(page) for box in child.descendants() if box.element is not None}
+    flow = _flow(after)
+    box, parent = (flow[0] if flow else None), None
+    while box is not None:
+        if box.element not in seen:
+            yield box, parent
+        children = [child for child in getattr(box, "children", ()) if not isinstance(child, boxes.MarginBox)]
+        box, parent = (children[0] if children else None), box
+
+
+def _opens_anew(page, after) -> bool:
+    """Does a forced page break open *after*, the page that follows *page*?"""
+    return any(box.style["break_before"] in FORCED_BREAKS for box, _parent in _first_new_boxes(page, after))
+
+
+def _opening_figure(page, after) -> tuple:
+    """(the box of the figure that opens *after*, the page that follows *page*; the element it
+    stands in), or (None, None)."""
+    box, parent = next(_first_new_boxes(page, after), (None, None))
+    if isinstance(box, boxes.BlockBox) and box.element_tag == "figure" and parent is not None:
+        return box, parent.element
+    return None, None
 
 
 def _note_area(page):

@@ -68,6 +68,7 @@ from ..index.compose import index_parts
 from .engine import WEASYPRINT_VERSION
 from .compose import BLOCKS, ComposeContext, Part, PdfResult, compose, gather, new_fix_rules, pdf_options
 from .compose import html_with_rules, written_html
+from .figures import unsettled
 from ..language.locale import locale_of
 from ..render.templates import template_environment
 from .notes import FILL_PAGES
@@ -156,7 +157,7 @@ def _lay_out_part(task: _Task) -> dict:
         fixes += 1
         new = new_fix_rules(document, rules, misplaced, cuts=FILL_PAGES in task.html) if fixes <= MAX_FIX_PASSES else []
         stale = stale_continued_rules(document, rules) if fixes <= MAX_FIX_PASSES else []
-        rules = [rule for rule in rules if rule not in stale] + new
+        rules = unsettled(task.html, [rule for rule in rules if rule not in stale], new) + new
         new = new + stale                    # (either way, the pages change)
         settled = _settled_first_page(task)
         if settled not in (None, first) and not new and movable and renumber(layout, settled - first):
