@@ -17,7 +17,9 @@ read laid-out pages (pdf/pagemap.py) take the page boxes from here (:func:`page_
 * in a ``fill-pages`` edition, the page mending also finds a page whose text stops lines
   above its notes because the next line's note did not fit, and cuts that note where the
   page ends, in the box tree (pdf/cuts.py), before it makes the page again;
-  :func:`note_cut_rules` finds such pages on a finished layout (pdf/notes.py);
+  :func:`note_cut_rules` finds such pages on a finished layout (pdf/notes.py); a page whose
+  text stops short because the next page opens with a figure too tall for the room left has
+  the figure moved after the paragraphs that follow it (pdf/figures.py, :func:`figure_rules`);
 * :func:`anchor_pages` maps every element id to its page number; :func:`renumber`
   moves the page numbers of a layout without laying it out again; :func:`page_ref_boxes`
   finds where the number of each page reference is drawn (pdf/pagerefs.py).
@@ -86,6 +88,9 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
   computed ``anchor``, ``text_indent``, ``margin_top``, ``text_align_all`` and
   ``text_align_last`` of style copies), and the context's ``footnotes`` and
   ``reported_footnotes`` lists (the pieces put where the note stood);
+* for a figure moved (:meth:`_PageFixer._float_figure`): the ``children`` list of the box that
+  holds it (reordered in place), a box's ``element`` (WeasyPrint's ElementTree element: its
+  parent's children, its ``tag``), and a computed ``text_indent`` (in styles of their own);
 * ``Page._page_box`` and the box classes of ``weasyprint.formatting_structure.boxes``
   (``BlockBox``, ``LineBox``, ``TextBox``, ``ReplacedBox``, ``MarginBox``, ``FootnoteAreaBox``,
   ``TableRowGroupBox``) with their ``element``, ``element_tag``, ``style``, ``children``,
@@ -566,12 +571,26 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
             measure = planned["measure"] = linebreak.measure_for(planned["fonts"])
             measure.start(context)
         planned[id(box)] = box
+        planned.setdefault("texts", {})[id(box)] = [(text, text.text) for text in box.descendants()
+                                                    if isinstance(text, boxes.TextBox)]
         width = containing_block.width
         indent = style["text_indent"]
         indent = indent.value * width / 100 if indent.unit == "%" else indent.value
         linebreak.plan(box, width - indent, width, measure)
     return _original_iter_line_boxes(context, box, position_y, bottom_space, skip_stack, containing_block,
                                      absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
+
+
+def _plan_again(block) -> None:
+    """Have the lines of *block* (a paragraph whose indent changed) chosen again when it is laid
+    out next: its text as it was before its breaks were chosen."""
+    planned = _TOTAL_FIT[-1] if _TOTAL_FIT else None
+    if planned is None:
+        return
+    for line in block.children:
+        for text, original in planned.get("texts", {}).pop(id(line), ()):
+            text.text = original
+        planned.pop(id(line), None)
 
 
 @contextlib.contextmanager
@@ -866,8 +885,9 @@ class _PageFixer:
             if later is not None and isinstance(later, boxes.BlockBox) and later.element is not None \
                     and later.element.tag == "p":
                 indents = text.style["text_indent"], later.style["text_indent"]
-                self._indent(text, indents[1])
-                self._indent(later, indents[0])
+                for block, indent in ((text, indents[1]), (later, indents[0])):
+                    self._indent(block, indent)
+                    _plan_again(block)
             return True
         return False
 
