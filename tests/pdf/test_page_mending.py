@@ -83,8 +83,7 @@ def test_bundled_reader_is_mended_in_one_layout(tmp_path):
     from reader_build.resolve import load_reader
     from reader_build.diagnostics import Diagnostics
     from reader_build.index.compose import index_parts
-    from reader_build.pdf.compose import compose, gather
-    from reader_build.render.hyphenate import keep_words_whole
+    from reader_build.pdf.compose import compose, gather, html_with_rules
     from reader_build.render.templates import template_environment
     root = copy_project(REPO, tmp_path / "reader")
     diags = Diagnostics()
@@ -100,9 +99,10 @@ def test_bundled_reader_is_mended_in_one_layout(tmp_path):
     del plain
     mended = lay_out(html, fetcher, fix=[])
     assert mended.rules and misplaced_notes(mended.document) == []
-    # the rules given from the start: as CSS, the words that a ladder rule keeps whole, and the
-    # notes a cut rule cuts (in the box tree before the first page: pdf/cuts.py)
-    as_css = lay_out(keep_words_whole(compose(ctx, env, indexes, "\n".join(mended.rules)), mended.rules), fetcher,
+    # the rules given from the start: as CSS, the words that a ladder rule keeps whole and the
+    # figures moved (in the HTML: compose.html_with_rules), and the notes a cut rule cuts (in the
+    # box tree before the first page: pdf/cuts.py)
+    as_css = lay_out(html_with_rules(compose(ctx, env, indexes, "\n".join(mended.rules)), mended.rules), fetcher,
                      fix=mended.rules)
     assert as_css.rules == []
     assert _boxes_texts(mended.document) == _boxes_texts(as_css.document)
