@@ -8,11 +8,13 @@ heads the next.
 
 In an edition with ``fill-pages = true``, when a page's text stops more than
 engine.HOLE_LINES lines short because the next page opens with a figure too tall for the
-room left, the figure is moved after the paragraph that follows it (engine.figure_rules finds
-it on a finished layout and writes a :func:`figure_rule`; :func:`move_figures` moves the
-figure in the HTML of the next layout), or after as many of the paragraphs that follow it as the
-hole needs lines.  When it still does not fit, it goes on past the next, but only past
-paragraphs: never past a heading, a list or a quotation, and never out of its section.  Cross-references and the list of figures give the page where
+room left, the figure is moved after the paragraph that follows it.  The layout does it while
+it makes the pages, in its box tree (engine._PageFixer._float_figure), and goes on past the
+next paragraph when the figure still does not fit; each move is a :func:`figure_rule`, which
+:func:`move_figures` makes in the HTML of a later layout and of ``--emit-html``.  What the
+layout misses, engine.figure_rules finds on the finished layout (the figure then goes past as
+many paragraphs as the hole needs lines).  A figure floats past paragraphs only: never past a
+heading, a list or a quotation, and never out of its section.  Cross-references and the list of figures give the page where
 the figure stands.  The EPUB and the web edition keep every figure where the manuscript has it.
 """
 from __future__ import annotations
