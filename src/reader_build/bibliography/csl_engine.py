@@ -9,6 +9,7 @@ packages). The class is a thin, typed call surface: items in, HTML strings out.
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import json
 import os
@@ -47,6 +48,15 @@ def _close_all() -> None:
     for engine in list(_LIVE):
         if engine.pid == os.getpid():     # not in a forked child: its V8 threads are the parent's
             engine.close()
+
+
+# A forked process (a layout worker) must never free a V8 context that it inherited: V8's
+# threads stayed in the parent, and freeing one in the child (MiniRacer.__del__, or its context
+# manager's clean-up, when the garbage collector meets a context that the parent had let go of
+# but not yet freed) waits for them forever or crashes the worker (SIGSEGV).  So what exists
+# when the process forks is frozen for the collector (gc.freeze) in the child, and in the parent
+# only while it forks.
+os.register_at_fork(before=gc.freeze, after_in_parent=gc.unfreeze)
 
 
 def _script() -> str:
