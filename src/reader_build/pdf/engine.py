@@ -852,15 +852,10 @@ class _PageFixer:
         print.css's ``figure + p`` would give it, and the paragraph moved takes the indent of the
         one that followed it.  The figure goes on past the next paragraph when it still does
         not fit (each move is a rule: a later layout makes it in the HTML)."""
-        found = _hole(page, after)
-        figure, parent = _opening_figure(page, after) if found is not None else (None, None)
-        if figure is None or parent is None or figure.margin_height() <= found[0]:
+        found = _figure_hole(page, after)
+        if found is None or not found[2]:
             return False
-        siblings = list(parent)
-        at = next((i for i, child in enumerate(siblings) if child is figure.element), len(siblings))
-        following = siblings[at + 1] if at + 1 < len(siblings) else None
-        if following is None or following.tag != "p" or not following.get("data-pi"):
-            return False
+        figure, following = found[0], found[2][0]
         rule = figure_rule(figure.element.get("id") or "", following.get("data-pi"))
         if rule is None or rule in self.known or not self._move_after(root_box, figure.element, following):
             return False
@@ -1194,15 +1189,12 @@ def figure_rules(document) -> list[str]:
     rules = []
     pages = [page._page_box for page in document.pages]
     for page, after in zip(pages, pages[1:]):
-        found = _hole(page, after)
-        figure, parent = _opening_figure(page, after) if found is not None else (None, None)
-        if figure is None or parent is None or figure.margin_height() <= found[0]:
+        found = _figure_hole(page, after)
+        if found is None:
             continue
-        siblings = list(parent)
-        at = next((i for i, child in enumerate(siblings) if child is figure.element), len(siblings))
-        wanted, last = found[0] / found[1], None
-        for following in siblings[at + 1:]:
-            if following.tag != "p" or not following.get("data-pi") or wanted <= 0:
+        figure, wanted, last = found[0], found[1], None
+        for following in found[2]:
+            if wanted <= 0:
                 break
             last = following
             wanted -= sum(_lines_of(later, following) for later in pages)
@@ -1210,6 +1202,24 @@ def figure_rules(document) -> list[str]:
         if rule is not None:
             rules.append(rule)
     return rules
+
+
+def _figure_hole(page, after) -> tuple | None:
+    """(the box of the figure that opens *after*, too tall for the hole at the foot of *page*;
+    that hole, in lines; the paragraphs that follow the figure, up to the first thing that is
+    not one), or None when *page* has no such hole."""
+    found = _hole(page, after)
+    figure, parent = _opening_figure(page, after) if found is not None else (None, None)
+    if figure is None or parent is None or figure.margin_height() <= found[0]:
+        return None
+    siblings = list(parent)
+    at = next((i for i, child in enumerate(siblings) if child is figure.element), len(siblings))
+    paragraphs = []
+    for following in siblings[at + 1:]:
+        if following.tag != "p" or not following.get("data-pi"):
+            break
+        paragraphs.append(following)
+    return figure, found[0] / found[1], paragraphs
 
 
 def _hole(page, after) -> tuple[float, float] | None:
