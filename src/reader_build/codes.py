@@ -79,6 +79,8 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("note-unused", ERROR, "A note is defined but never called."),
         ("note-duplicate", ERROR, "A note label is defined twice in one chapter."),
         ("note-reused", WARNING, "A note is called more than once."),
+        ("math-as-tex", WARNING, "The chapter has TeX math ($…$, $$…$$): it is printed as its TeX source, "
+                                 "as reader-build typesets no math."),
         ("html-repaired", WARNING, "Raw HTML that could not stand where it was is unwrapped, removed or wrapped."),
         ("html-duplicate-id", WARNING, "An id in raw HTML is already used in the book; it is renamed (x-1)."),
         ("link-local-file", ERROR, "A link points to a local file that is neither a chapter of the book nor an image of the project."),

@@ -31,22 +31,26 @@ from .source.crossref import figure_mentions, settle, with_captions
 from .language.locale import crossref_words, load_locale, toml_key_line
 
 
-def _reading_order(parsed) -> list[tuple[str, int]]:
-    """("note", local id) at the first call of each note and ("cite", index) at each
-    citation of the running text, in reading order (notes called only from notes last)."""
+def _reading_order(parsed, footnoted: bool) -> list[tuple[str, int]]:
+    """("note", local id) at the first call of each note, in reading order: a note called in a
+    note comes right after the note that calls it (its page sets it there), and notes nothing
+    calls come last.  With *footnoted*, ("cite", index) at each citation of the running text too."""
+    notes = {n.local_id: n for n in parsed.notes}
     events: list[tuple[str, int]] = []
     seen: set[int] = set()
 
-    def walk(tokens) -> None:
+    def walk(tokens, in_note: bool) -> None:
         for tok in tokens:
             if tok.children:
-                walk(tok.children)
+                walk(tok.children, in_note)
             if tok.type == "footnote_ref" and tok.meta["id"] not in seen:
                 seen.add(tok.meta["id"])
                 events.append(("note", tok.meta["id"]))
-            elif tok.type == "citation" and "cite_index" in (tok.meta or {}):
+                if tok.meta["id"] in notes:
+                    walk(notes[tok.meta["id"]].tokens, True)
+            elif footnoted and not in_note and tok.type == "citation" and "cite_index" in (tok.meta or {}):
                 events.append(("cite", tok.meta["cite_index"]))
-    walk(parsed.tokens)
+    walk(parsed.tokens, False)
     events += [("note", n.local_id) for n in parsed.notes if n.local_id not in seen]
     return events
 
@@ -59,8 +63,7 @@ def _number_notes(parsed, footnoted: bool = False) -> list[Chapter]:
     for i, chapter in enumerate(parsed):
         numbers, cites = {}, {}
         first = number
-        events = _reading_order(chapter) if footnoted else [("note", n.local_id) for n in chapter.notes]
-        for kind, ident in events:
+        for kind, ident in _reading_order(chapter, footnoted):
             (numbers if kind == "note" else cites)[ident] = number
             number += 1
         chapters.append(Chapter(chapter, i, first, numbers, cites))
@@ -77,7 +80,7 @@ def _citation_uses(chapters: list[Chapter]) -> list[CiteUse]:
         for n, use in enumerate(cites):
             if use.in_note is not None:
                 in_notes.setdefault(use.in_note, []).append(n)
-        for kind, ident in _reading_order(chapter.parsed):
+        for kind, ident in _reading_order(chapter.parsed, True):
             if kind == "cite":
                 number = chapter.citation_notes.get(ident, 0)
                 uses.append(CiteUse((chapter.id, ident), cites[ident].citation, number, bool(number),

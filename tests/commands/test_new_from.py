@@ -104,3 +104,44 @@ def test_plain_new_asks_nothing_and_builds(tmp_path, capsys):
     assert main(["new", str(target)]) == 0
     assert main(["build", str(target), "-q"]) == 0, capsys.readouterr().err
     assert (target / "build" / "print.pdf").is_file() and (target / "build" / "ebook.epub").is_file()
+
+
+PANDOC_FILE = """---
+title: "A Paper Written for Pandoc"
+author:
+  - name: Jane Q. Doe
+    affiliation: Somewhere
+  - John Roe
+date: 2024-03-01
+lang: en-GB
+bibliography: [refs/works.bib]
+---
+
+# Introduction
+
+A claim [@doe-2001, p. 4] with a note.[^dup]
+
+[^dup]: The first definition.
+
+[^dup]: The second definition of the same label.
+"""
+
+
+def test_new_from_takes_pandocs_metadata_and_bibliography(tmp_path, capsys):
+    source = tmp_path / "paper.md"
+    source.write_text(PANDOC_FILE, encoding="utf-8")
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "works.bib").write_text(
+        "@book{doe-2001,\n  author = {Doe, Jane},\n  title = {A Book},\n  year = {2001},\n}\n", encoding="utf-8")
+    target = tmp_path / "paper"
+    assert main(["new", str(target), "--from", str(source)]) == 0
+    assert "put the works it cites" not in capsys.readouterr().out
+    config = tomllib.loads((target / "reader.toml").read_text())
+    assert config == {"title": "A Paper Written for Pandoc", "author": "Jane Q. Doe and John Roe",
+                      "language": "en-GB", "date": "2024-03-01"}
+    assert (target / "bibliography" / "works.bib").read_text() == (tmp_path / "refs" / "works.bib").read_text()
+    # the label defined twice keeps both definitions, and the build says so rather than drop one
+    chapter = next((target / "manuscript").glob("*.md")).read_text()
+    assert "The first definition." in chapter and "The second definition of the same label." in chapter
+    assert main(["build", str(target), "-q"]) == 1
+    assert "error [note-duplicate]: note [^dup] is defined twice" in capsys.readouterr().err

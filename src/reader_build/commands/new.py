@@ -104,13 +104,55 @@ def toml_string(text: str) -> str:
     return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped) + '"'
 
 
+def _names(value) -> str:
+    """pandoc's ``author``: a name, a list of names, or entries with a ``name``: "A, B and C"."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, dict):                       # quarto: name: {given: …, family: …}
+            name = name.get("literal") or " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
+        if isinstance(name, (str, int, float)) and str(name).strip():
+            names.append(str(name).strip())
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _reader_toml(title: str, meta: dict) -> str:
+    """reader.toml from the file's YAML metadata, as pandoc and quarto name it."""
     lines = ["# The reader's metadata and editions (made by reader-build new --from).",
              f"title = {toml_string(title)}"]
-    for key in ("subtitle", "author", "language"):
-        if isinstance(meta.get(key), str) and meta[key].strip():
-            lines.append(f"{key} = {toml_string(meta[key].strip())}")
+    found = {"subtitle": meta.get("subtitle"), "author": _names(meta.get("author") or ""),
+             "editor": _names(meta.get("editor") or ""),
+             "language": meta.get("lang") or meta.get("language"), "date": meta.get("date"),
+             "publisher": meta.get("publisher"), "rights": meta.get("rights") or meta.get("copyright")}
+    for key, value in found.items():
+        value = value.isoformat() if hasattr(value, "isoformat") else value
+        if isinstance(value, str) and value.strip():
+            value = value.strip()
+            if key == "date" and not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", value):
+                continue                                  # "March 2024": reader.toml wants 2024-03
+            if key == "language" and not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", value):
+                continue
+            lines.append(f"{key} = {toml_string(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _bibliographies(source: Path, meta: dict) -> list[Path]:
+    """The .bib files the metadata names (``bibliography: refs.bib`` or a list) that lie in the
+    file's folder or below; they are copied into bibliography/."""
+    named = meta.get("bibliography") or []
+    named = named if isinstance(named, list) else [named]
+    base = source.parent.resolve()
+    found = []
+    for name in named:
+        if not isinstance(name, str) or not name.lower().endswith(".bib") or re.match(r"^[a-z][a-z0-9+.-]*:", name, re.I):
+            continue
+        path = (base / name).resolve()
+        if path.is_file() and base in path.parents:
+            found.append(path)
+    return found
 
 
 def _images(source: Path, text: str) -> list[tuple[Path, str]]:
@@ -147,10 +189,13 @@ def new_from_markdown(target: Path, source: Path) -> int:
         files.make_dirs(target / "bibliography", kind="project")
         for path, rel in _images(source, text):
             files.copy(path, target / "manuscript" / rel, kind="project")
+        bibs = _bibliographies(source, split.meta)
+        for path in bibs:
+            files.copy(path, target / "bibliography" / path.name, kind="project")
     except OSError as exc:
         print(f"reader-build: error: cannot write {exc.filename or target}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    cites = "; put the works it cites in bibliography/*.bib" if re.search(r"\[[^\]]*@", text) else ""
+    cites = "; put the works it cites in bibliography/*.bib" if re.search(r"\[[^\]]*@", text) and not bibs else ""
     print(f"created a reader project in {target} from {source.name}: {len(split.chapters)} chapter"
           f"{'s' if len(split.chapters) != 1 else ''}{cites}; build it with: reader-build build {target}")
     return 0

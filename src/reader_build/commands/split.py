@@ -86,7 +86,10 @@ def _take_definitions(lines: list[str]) -> tuple[list[str], dict[str, list[str]]
                                    and lines[n + 1].startswith(("    ", "\t")))):
             block.append(lines[n])
             n += 1
-        notes.setdefault(d.group(1), block)
+        if d.group(1) in notes:          # defined twice: both go along, and the build reports it
+            notes[d.group(1)] += [""] + block
+        else:
+            notes[d.group(1)] = block
         where.setdefault(d.group(1), len(kept))
     return kept, notes, where
 

@@ -24,7 +24,8 @@ from .xref import crossref_html, figure_caption, link_href, raw_links, table_cap
 
 KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start", "data-b"}
 NOTE_TAGS = {"p": "span", "blockquote": "span", "ul": "span", "ol": "span", "li": "span",
-             "h2": "span", "h3": "span", "h4": "span", "table": "span", "pre": "span"}
+             "h2": "span", "h3": "span", "h4": "span", "table": "span", "pre": "span",
+             "div": "span", "dl": "span", "dt": "span", "dd": "span"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class _Renderer:
         self.notes = {n.local_id: n for n in chapter.parsed.notes}
         self.rendered_notes: list[RenderedNote] = []
         self.seen_notes: set[int] = set()
+        self.nested_notes: list[str] = []     # PDF: notes called in the note being rendered
         self.in_note = False          # rendering a PDF note: blocks become spans
         self.note_depth = 0           # rendering any note body
         self.block_count = 0
@@ -97,6 +99,7 @@ class _Renderer:
     def inline(self, children) -> str:
         out = []
         dropping: list[str] = []           # open <script>, <iframe> … whose content is left out
+        in_link = 0
         for tok in children or ():
             t = tok.type
             if t == "html_inline" and (tag := content_dropping_tag(tok.content)):
@@ -109,7 +112,8 @@ class _Renderer:
                 continue
             if t == "text":
                 content, self.skip = tok.content[len(self.skip):], ""      # moved before a note
-                out.append(escape(nbsp(content), quote=False))
+                out.append(_long_words(escape(nbsp(content), quote=False)) if not in_link
+                           else escape(nbsp(content), quote=False))
             elif t == "softbreak":
                 out.append("\n")
             elif t == "hardbreak":
@@ -125,6 +129,7 @@ class _Renderer:
             elif t == "span_close":
                 out.append("</span>")
             elif t == "link_open":
+                in_link += 1
                 href = tok.attrGet("href") or ""
                 href = link_href(self.reader, self.chapter.parsed, href, self.target) if safe_url(href) else None
                 if href is None:
@@ -134,6 +139,7 @@ class _Renderer:
                 else:
                     out.append(f'<a class="external" href="{escape(href, quote=True)}">')
             elif t == "link_close":
+                in_link -= 1
                 out.append("</a>")
             elif t == "image":
                 out.append(self.image(tok, inline=True))
@@ -151,6 +157,8 @@ class _Renderer:
                 out.append(crossref_html(self.reader, self.chapter.parsed, tok.meta["citation"], self.target))
             elif t == "footnote_ref":
                 out.append(self.note_call(tok))
+            elif t in ("math_inline", "math_inline_double"):
+                out.append(f'<span class="math">{escape(tok.content)}</span>')
             else:
                 out.append(escape(tok.content))
         html = "".join(out)
@@ -180,14 +188,25 @@ class _Renderer:
             return (f'<a class="noteref noteref-again" href="{self.target.href(note)}">'
                     f'{number}</a>')
         self.seen_notes.add(local)
+        if self.target.name == "pdf" and self.note_depth:
+            # A note called in a note: a page sets no note inside a note, so its call is a link
+            # and the note floats from its parent's call, right after the parent.
+            slot = len(self.nested_notes)
+            self.nested_notes.append("")
+            self.nested_notes[slot] = self.note(number, self.note_body(local)).replace(
+                'class="fn-anchor"', 'class="fn-anchor fn-in-note"', 1)
+            return f'<a class="noteref noteref-again" href="#{note}">{number}</a>'
         return self.note(number, self.note_body(local))
 
     def note(self, number: int, body: str) -> str:
         """A note's call and body (PDF: a footnote at the call; EPUB: a pop-up note)."""
         note, call = ids.note_id(number), ids.noteref_id(number)
         if self.target.name == "pdf":
-            return (f'<a class="fn-anchor" id="{call}"></a>'
-                    f'<span class="fn" id="{note}" data-n="{number}">{body}</span>')
+            html = f'<a class="fn-anchor" id="{call}"></a><span class="fn" id="{note}" data-n="{number}">{body}</span>'
+            if not self.note_depth and self.nested_notes:
+                html += "".join(self.nested_notes)
+                self.nested_notes = []
+            return html
         back = (f'<a class="fn-back" href="#{call}" role="doc-backlink" '
                 f'title="{escape(locale_of(self.reader).t("back-to-text"), quote=True)}">{number}.</a> ')
         body = body.replace("<p>", "<p>" + back, 1) if body.startswith("<p>") else f"<p>{back}</p>{body}"
@@ -216,7 +235,7 @@ class _Renderer:
             return f'<span class="image-missing">[{alt}]</span>'
         path = self.target.image_file(image.path) if self.target.image_file else image.path
         url = escape(self.target.image_base + path, quote=True)
-        return f'<img src="{url}" alt="{alt}"/>'
+        return f'<img src="{url}" alt="{alt}"{_image_size(tok)}/>'
 
     # -- blocks -----------------------------------------------------------------
     def figure(self, inline) -> str:
@@ -267,6 +286,9 @@ class _Renderer:
             elif t in ("fence", "code_block"):
                 tag = "span" if self.in_note else "pre"
                 out.append(f"<{tag} class=\"code\"><code>{escape(tok.content)}</code></{tag}>")
+            elif t == "math_block":
+                tag = "span" if self.in_note else "div"
+                out.append(f'<{tag}{_attrs(tok, {"class": "math math-display"})}>{escape(tok.content)}</{tag}>\n')
             elif t == "hr":
                 out.append('<hr class="break"/>\n')
             elif t == "html_block":
@@ -309,6 +331,29 @@ class _Renderer:
         return f"</{tag}>"
 
 
+LONG_WORD = re.compile(r"(?<![^\s>])[^\s<>]{30,}")
+
+
+def _long_words(html: str) -> str:
+    """Each run of 30 characters or more without a space, in a span that may break anywhere
+    (class ``long-word``): it would otherwise run past the margin."""
+    return LONG_WORD.sub(lambda m: f'<span class="long-word">{m.group(0)}</span>', html) if len(html) >= 30 else html
+
+
+SIZE = re.compile(r"^\d+(?:\.\d+)?(%|px|cm|mm|in|pt|em)?$")
+
+
+def _image_size(tok) -> str:
+    """pandoc's ``{width=50%}`` and ``{height=3cm}`` on an image: a style (a bare number is pixels)."""
+    style = []
+    for name in ("width", "height"):
+        value = (tok.attrGet(name) or "").strip()
+        m = SIZE.match(value)
+        if m:
+            style.append(f"{name}: {value}{'' if m.group(1) else 'px'}")
+    return f' style="{"; ".join(style)}"' if style else ""
+
+
 NOTE_PUNCTUATION = re.compile(r"^[.,;:!?]+[”’»)]?|^[”’»)][.,;:!?]?")
 
 
@@ -339,7 +384,7 @@ def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> Rendered
     """The HTML of a chapter's body (without its title) and, for the EPUB, its notes."""
     renderer = _Renderer(reader, chapter, target)
     body = renderer.blocks(chapter.parsed.tokens)
-    return RenderedChapter(body, tuple(renderer.rendered_notes))
+    return RenderedChapter(body, tuple(sorted(renderer.rendered_notes, key=lambda note: note.number)))
 
 
 def inline_html(text: str, lang: str = "", locale=None) -> str:

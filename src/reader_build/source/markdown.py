@@ -16,10 +16,13 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .citations import citations_plugin
+from .fenced_divs import fenced_divs_plugin
+from .math import math_plugin
 from ..diagnostics import Diagnostics
 from ..ids import mention_id
 from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
@@ -97,10 +100,13 @@ def make_markdown() -> MarkdownIt:
     md.core.ruler.before("smartquotes", "dashes", _dashes)
     md.core.ruler.after("smartquotes", "language_marks", _language_marks)
     md.use(front_matter_plugin)
-    md.use(footnote_plugin, inline=False)
+    md.use(footnote_plugin)                  # [^label] and pandoc's inline ^[note]
     md.use(attrs_plugin, spans=True)
     md.use(attrs_block_plugin)
     md.use(citations_plugin)
+    md.use(deflist_plugin)                   # pandoc's definition lists: "Term" over ": definition"
+    md.use(fenced_divs_plugin)               # pandoc's ::: {.class} … ::: (quarto's callouts)
+    md.use(math_plugin)                      # $x$ and $$ … $$ {#eq:x}, printed as their TeX source
     return md
 
 
@@ -158,6 +164,9 @@ class _Places:
         self.starts: list[int] | None = None
 
     def __call__(self, offset: int) -> tuple[int, int]:
+        if "in" in self.inline.meta:            # an inline note: its text stands in its call's block
+            block, at = self.inline.meta["in"]
+            return _Places(block)(at + offset)
         if self.starts is None:
             self.starts = [0] + [m.end() for m in re.finditer("\n", self.inline.content)]
         index = bisect_right(self.starts, offset) - 1
@@ -226,7 +235,26 @@ class _ChapterParser:
         return 1
 
     # -- inline walk ----------------------------------------------------------
+    @staticmethod
+    def _image_attrs(inline: Token) -> None:
+        """Attributes after an image that markdown-it's attrs left as text because a value is
+        bare and has a character it does not take (pandoc's ``{#fig:x width=50%}``)."""
+        children = inline.children or []
+        for n, tok in enumerate(children[:-1]):
+            after = children[n + 1]
+            if tok.type != "image" or after.type != "text" or not after.content.startswith("{"):
+                continue
+            m = re.match(r"\{([^{}\n]*)\}", after.content)
+            attrs = _parse_attr_string(m.group(1)) if m else {}
+            if not attrs:
+                continue
+            for name, value in attrs.items():
+                tok.attrSet(name, value)
+            after.content = after.content[m.end():]
+        inline.children = [c for c in children if c.type != "text" or c.content or c.nesting]
+
     def walk_inline(self, inline: Token, note: int | None) -> None:
+        self._image_attrs(inline)
         children = inline.children or []
         out: list[Token] = []
         link_depth = 0
@@ -283,6 +311,10 @@ class _ChapterParser:
                 line, col = place(getattr(cit, "offset", 0))
                 self.crossrefs.append(CitationUse(cit, line, col, note))
             elif tok.type == "image":
+                if note is None and len(children) == 1 and not tok.attrGet("title"):
+                    alt = plain_text(tok.children).strip()
+                    if alt:
+                        tok.attrSet("title", alt)     # a figure with alt text alone: pandoc's caption
                 self._image(inline, tok)
                 if note is None and len(children) == 1 and self.authority is not None:
                     self._caption_mentions(tok)       # a figure: its caption is indexed
@@ -418,6 +450,7 @@ class _ChapterParser:
         self.chapter_id = cid
         body, notes = self._split_notes(tokens[1:], env)
         self.headings_of(body)
+        self._math(tokens)
         for tok in body:
             if tok.type == "inline":
                 self.walk_inline(tok, None)
@@ -433,6 +466,45 @@ class _ChapterParser:
             meta={k: v for k, v in data.items() if k not in ("id", "title", "short", "kind")},
             crossrefs=tuple(self.crossrefs),
         )
+
+    def _math(self, tokens) -> None:
+        """One warning a chapter, at its first TeX math: it is printed as its source."""
+        for tok in tokens:
+            inline = [c for c in tok.children or () if c.type.startswith("math_")]
+            if tok.type.startswith("math_") or inline:
+                self.diags.warning("math-as-tex", "TeX math is printed as its source ($…$ kept as written "
+                                   "inside): reader-build typesets no math; write simple formulas as text "
+                                   "(E = mc², with Unicode) or put the formula in an image",
+                                   self.src.path, (tok.map[0] + 1) if tok.map else None, None)
+                return
+
+    @staticmethod
+    def _inline_notes(body: list, notes: dict, info: dict, labels: dict) -> dict[str, int]:
+        """Pandoc's inline notes (``text^[the note]``): each gets a label no written one can
+        have (``^3``), the line of its call, and the place of its text in its call's block (for
+        the line and column of what is in it). Returns the lines by label."""
+        inline = {k: v for k, v in info.get("list", {}).items() if "label" not in v}
+        lines: dict[str, int] = {}
+        if not inline:
+            return lines
+        for block in [*body, *(tok for toks in notes.values() for tok in toks)]:
+            if block.type != "inline" or not block.children:
+                continue
+            searched = 0
+            for tok in block.children:
+                local = tok.meta.get("id") if tok.type == "footnote_ref" else None
+                if local not in inline:
+                    continue
+                label = f"^{local}"
+                labels[label] = local
+                found = block.content.find("^[" + inline[local]["content"], searched)
+                at = found + 2 if found >= 0 else 0
+                searched = max(searched, at)
+                lines[label] = (block.map[0] + 1 + block.content.count("\n", 0, at)) if block.map else 1
+                for note_tok in notes.get(local, ()):
+                    if note_tok.type == "inline" and note_tok.map is None:
+                        note_tok.meta["in"] = (block, at)
+        return lines
 
     def _split_notes(self, tokens, env) -> tuple[list, list[NoteDef]]:
         body: list = []
@@ -455,7 +527,7 @@ class _ChapterParser:
         info = env.get("footnotes", {})
         refs = info.get("refs", {})
         labels = {v["label"]: k for k, v in info.get("list", {}).items() if "label" in v}
-        lines = {}
+        lines = self._inline_notes(body, notes, info, labels)
         seen: dict[str, int] = {}
         line, counted = 1, 0
         for m in NOTE_DEF.finditer(self.src.text):

@@ -1,0 +1,175 @@
+"""Markdown written for pandoc or quarto builds as its writer meant it.
+
+Inline notes (``^[…]``), notes called in notes, definition lists, fenced divs
+(``::: {.class}``), TeX math, and image attributes with bare values (``width=50%``), in
+every edition: the PDF (each note on its call's page, in reading order), the EPUB (valid,
+its notes in order) and the diagnostics (a citation in an inline note is reported at its
+line and column).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import pypdfium2 as pdfium
+
+from conftest import _glyphs, epub_documents, epubcheck_messages, named_destinations, normalise, pdf_page_texts, write_project
+from reader_build.build import build
+from reader_build.diagnostics import Diagnostics
+from reader_build.source.files import SourceFile
+from reader_build.source.markdown import parse_chapter
+
+CHAPTER = """
+---
+id: one
+title: One
+---
+
+A first paragraph with an inline note^[It cites [@doe, p. 3] and has *emphasis*.] and a
+labelled note.[^outer] A second inline note^[Short.] ends it.
+
+[^outer]: The outer note, which calls an inline note^[Inside the outer note, with its own
+    note.[^deep]] and ends.
+
+[^deep]: The deepest note.
+
+Ambassador
+: A diplomat of the highest rank.
+
+Minister
+: A diplomat of the second rank.[^dl]
+
+[^dl]: A note in a definition.
+
+::: {#box .callout-note}
+A paragraph in a div.
+
+::: aside
+A nested div, with a fence in code:
+
+```
+:::
+```
+:::
+
+Still in the outer div.
+:::
+
+It cost $5 and $10, and the formula $E = mc^2$ is set apart:
+
+$$
+\\int_0^1 x^2\\,dx
+$$ {#eq:area}
+
+![The coast at dawn](coast.png){#fig:coast width=50%}
+
+A paragraph after the figure, and a string with no break in it: QXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZW
+at its end.
+"""
+
+BIB = """
+@book{doe,
+  author = {Doe, Jane},
+  title = {A Book},
+  year = {2001},
+}
+"""
+
+
+def _png(path):
+    import zlib, struct
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    raw = b"".join(b"\x00" + b"\x80\x60\x40" * 40 for _ in range(30))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 40, 30, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def pandoc_built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pandoc") / "reader"
+    write_project(root, {
+        "reader.toml": 'title = "Pandoc Markdown"\n[editions.print]\nformat = "pdf"\nfill-pages = true\n'
+                       '[editions.ebook]\nformat = "epub"\n',
+        "manuscript/one.md": CHAPTER,
+        "bibliography/refs.bib": BIB,
+    })
+    _png(root / "manuscript" / "coast.png")
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return root, result
+
+
+def test_notes_are_numbered_in_reading_order_a_note_in_a_note_after_its_parent(pandoc_built):
+    root, _ = pandoc_built
+    text = normalise(" ".join(pdf_page_texts(root / "build" / "print.pdf")))
+    order = ["1 It cites (Doe 2001, 3) and has emphasis.", "2 The outer note, which calls an inline note3 and ends.",
+             "3 Inside the outer note, with its own note.4", "4 The deepest note.", "5 Short.",
+             "6 A note in a definition."]
+    places = [text.find(note) for note in order]
+    assert -1 not in places, [n for n, p in zip(order, places) if p == -1]
+    assert places == sorted(places)
+    # the calls of notes 3 and 4 are in note 2 and note 3, not in the running text
+    assert "labelled note.2 A second inline note5 ends it." in text
+
+
+def test_every_note_is_on_its_calls_page(pandoc_built):
+    root, _ = pandoc_built
+    destinations = named_destinations(root / "build" / "print.pdf")
+    calls = {k[len("fnref-"):]: v for k, v in destinations.items() if re.fullmatch(r"fnref-\d+", k)}
+    assert sorted(calls, key=int) == ["1", "2", "3", "4", "5", "6"]
+    assert {n: p for n, p in calls.items() if destinations.get(f"fn-{n}") != p} == {}
+
+
+def test_the_epub_has_its_notes_in_order_and_is_valid(pandoc_built):
+    root, _ = pandoc_built
+    epub = root / "build" / "ebook.epub"
+    chapter = next(v.decode() for k, v in epub_documents(epub).items() if k.endswith("one.xhtml"))
+    assert re.findall(r'<aside[^>]* id="fn-(\d+)"', chapter) == ["1", "2", "3", "4", "5", "6"]
+    assert '<a class="noteref" epub:type="noteref" role="doc-noteref" id="fnref-3" href="#fn-3">3</a>' in chapter
+    assert re.search(r"<dl>\s*<dt>Ambassador</dt>\s*<dd>", chapter)
+    assert '<div id="box" class="callout-note">' in chapter and '<div class="aside">' in chapter
+    assert re.search(r"<pre[^>]*><code>:::\n?</code></pre>\s*</div>\s*<p[^>]*>Still in the outer div.</p>\s*</div>",
+                     chapter)
+    assert '<span class="math">E = mc^2</span>' in chapter and "$5 and $10" in chapter
+    assert re.search(r'<div id="eq:area" class="math math-display">\\int_0\^1 x\^2\\,dx</div>', chapter)
+    assert re.search(r'<figure class="figure" id="fig:coast">.*?<img [^>]*style="width: 50%"/>'
+                     r'<figcaption[^>]*>.*The coast at dawn</figcaption>', chapter)
+    assert epubcheck_messages(epub) == []
+
+
+def test_math_is_printed_as_its_source_with_one_warning(pandoc_built):
+    root, result = pandoc_built
+    warnings = [d for d in result.diagnostics if d.code == "math-as-tex"]
+    assert [(d.path, d.line) for d in warnings] == [("manuscript/one.md", 36)]
+    text = normalise(" ".join(pdf_page_texts(root / "build" / "print.pdf")))
+    assert "It cost $5 and $10, and the formula E = mc^2 is set apart:" in text
+    assert "\\int_0^1 x^2\\,dx" in text
+
+
+def test_a_word_longer_than_the_line_stays_inside_the_margins(pandoc_built):
+    """It is broken where the line ends (overflow-wrap), never set past the margin."""
+    root, _ = pandoc_built
+    document = pdfium.PdfDocument(str(root / "build" / "print.pdf"))
+    lines = set()
+    for page in document:
+        width = page.get_width()
+        glyphs = _glyphs(page.get_textpage())
+        if not any(g.text == "Q" for g in glyphs):
+            continue
+        text_right = max(g.right for g in glyphs if g.text not in "QXZW")
+        word = [g for g in glyphs if g.text in "QXZW"]
+        assert max(g.right for g in word) <= text_right + 1 < width
+        lines |= {round(g.bottom) for g in word}
+    assert len(lines) >= 2                  # the string is on two lines or more
+
+
+def test_a_citation_in_an_inline_note_is_reported_at_its_place():
+    text = ("---\nid: a\ntitle: A\n---\n\nFirst line,\nthen a call^[With a key [@nobody] and "
+            "more [@other].] here.\n")
+    diags = Diagnostics()
+    parsed = parse_chapter(SourceFile("manuscript/a.md", text), None, diags)
+    assert [(n.label, n.line) for n in parsed.notes] == [("^0", 7)]
+    uses = [(u.citation.items[0].key, u.line, u.col, u.in_note) for u in parsed.citations]
+    assert uses == [("nobody", 7, 25, 0), ("other", 7, 44, 0)]
