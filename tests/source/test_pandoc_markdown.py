@@ -1,7 +1,8 @@
 """Markdown written for pandoc or quarto builds as its writer meant it.
 
 Inline notes (``^[…]``), notes called in notes, definition lists, fenced divs
-(``::: {.class}``), TeX math, and image attributes with bare values (``width=50%``), in
+(``::: {.class}``), TeX math, superscripts and subscripts (``2^10^``, ``H~2~O``), small
+capitals (``[text]{.smallcaps}``), and image attributes with bare values (``width=50%``), in
 every edition: the PDF (each note on its call's page, in reading order), the EPUB (valid,
 its notes in order) and the diagnostics (a citation in an inline note is reported at its
 line and column).
@@ -55,6 +56,8 @@ A nested div, with a fence in code:
 
 Still in the outer div.
 :::
+
+Water is H~2~O, 2^10^ is 1024, and [this phrase]{.smallcaps} is in small capitals.
 
 It cost $5 and $10, and the formula $E = mc^2$ is set apart:
 
@@ -132,6 +135,7 @@ def test_the_epub_has_its_notes_in_order_and_is_valid(pandoc_built):
     assert '<div id="box" class="callout-note">' in chapter and '<div class="aside">' in chapter
     assert re.search(r"<pre[^>]*><code>:::\n?</code></pre>\s*</div>\s*<p[^>]*>Still in the outer div.</p>\s*</div>",
                      chapter)
+    assert 'Water is H<sub>2</sub>O, 2<sup>10</sup> is 1024, and <span class="smallcaps">this phrase</span>' in chapter
     assert '<span class="math">E = mc^2</span>' in chapter and "$5 and $10" in chapter
     assert re.search(r'<div id="eq:area" class="math math-display">\\int_0\^1 x\^2\\,dx</div>', chapter)
     assert re.search(r'<figure class="figure" id="fig:coast">.*?<img [^>]*style="width: 50%"/>'
@@ -142,7 +146,7 @@ def test_the_epub_has_its_notes_in_order_and_is_valid(pandoc_built):
 def test_math_is_printed_as_its_source_with_one_warning(pandoc_built):
     root, result = pandoc_built
     warnings = [d for d in result.diagnostics if d.code == "math-as-tex"]
-    assert [(d.path, d.line) for d in warnings] == [("manuscript/one.md", 36)]
+    assert [(d.path, d.line) for d in warnings] == [("manuscript/one.md", 38)]
     text = normalise(" ".join(pdf_page_texts(root / "build" / "print.pdf")))
     assert "It cost $5 and $10, and the formula E = mc^2 is set apart:" in text
     assert "\\int_0^1 x^2\\,dx" in text

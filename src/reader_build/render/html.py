@@ -120,9 +120,9 @@ class _Renderer:
                 out.append("<br/>")
             elif t == "code_inline":
                 out.append(f"<code>{escape(tok.content)}</code>")
-            elif t in ("em_open", "strong_open", "s_open"):
+            elif t in ("em_open", "strong_open", "s_open", "sup_open", "sub_open"):
                 out.append(f"<{tok.tag}>")
-            elif t in ("em_close", "strong_close", "s_close"):
+            elif t in ("em_close", "strong_close", "s_close", "sup_close", "sub_close"):
                 out.append(f"</{tok.tag}>")
             elif t == "span_open":
                 out.append(f"<span{_attrs(tok)}>")
@@ -398,9 +398,9 @@ def inline_html(text: str, lang: str = "", locale=None) -> str:
     for tok in tokens[0].children or ():
         if tok.type == "text":
             out.append(escape(nbsp(tok.content), quote=False))
-        elif tok.type in ("em_open", "strong_open"):
+        elif tok.type in ("em_open", "strong_open", "s_open", "sup_open", "sub_open"):
             out.append(f"<{tok.tag}>")
-        elif tok.type in ("em_close", "strong_close"):
+        elif tok.type in ("em_close", "strong_close", "s_close", "sup_close", "sub_close"):
             out.append(f"</{tok.tag}>")
         elif tok.type == "code_inline":
             out.append(f"<code>{escape(tok.content)}</code>")

@@ -19,6 +19,8 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
 from .citations import citations_plugin
 from .fenced_divs import fenced_divs_plugin
@@ -105,6 +107,8 @@ def make_markdown() -> MarkdownIt:
     md.use(attrs_block_plugin)
     md.use(citations_plugin)
     md.use(deflist_plugin)                   # pandoc's definition lists: "Term" over ": definition"
+    md.use(superscript_plugin)               # pandoc's 2^10^ and H~2~O (no space inside)
+    md.use(sub_plugin)
     md.use(fenced_divs_plugin)               # pandoc's ::: {.class} … ::: (quarto's callouts)
     md.use(math_plugin)                      # $x$ and $$ … $$ {#eq:x}, printed as their TeX source
     return md
