@@ -88,7 +88,7 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("link-invalid-url", ERROR, "A link's http(s) or mailto URL is not valid."),
         ("link-scheme", WARNING, "A link's scheme is not http, https or mailto; its text is printed without it."),
         ("link-other-chapter", WARNING, "A link names one chapter file and an id that stands in another."),
-        ("xref-unknown", ERROR, "A cross-reference (fig:, tbl:, page:, note:) names an unknown target."),
+        ("xref-unknown", ERROR, "A cross-reference (fig:, tbl:, page:, note:, or quarto's fig-, tbl-, sec-) names an unknown target."),
         ("xref-mixed", ERROR, "A citation key stands inside the brackets of a cross-reference."),
         ("glyph-missing", WARNING, "No font of the book covers a character (the script is named)."),
         ("index-unknown-entry", ERROR, "An index span names an entry the authority file does not have."),

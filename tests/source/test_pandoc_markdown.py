@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 from conftest import _glyphs, epub_documents, epubcheck_messages, named_destinations, normalise, pdf_page_texts, write_project
 from reader_build.build import build
 from reader_build.diagnostics import Diagnostics
+from reader_build.source.citations import crossref_target
 from reader_build.source.files import SourceFile
 from reader_build.source.markdown import parse_chapter
 
@@ -66,6 +67,18 @@ $$
 $$ {#eq:area}
 
 ![The coast at dawn](coast.png){#fig:coast width=50%}
+
+## Sources {#sec-sources}
+
+| Year | Event |
+|------|-------|
+| 1951 | San Francisco |
+
+: Events {#tbl-events}
+
+![A wave](coast.png){#fig-wave}
+
+See @sec-sources, @tbl-events and [@fig:coast; @fig-wave], as quarto writes them.
 
 A paragraph after the figure, and a string with no break in it: QXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZW
 at its end.
@@ -167,6 +180,25 @@ def test_a_word_longer_than_the_line_stays_inside_the_margins(pandoc_built):
         assert max(g.right for g in word) <= text_right + 1 < width
         lines |= {round(g.bottom) for g in word}
     assert len(lines) >= 2                  # the string is on two lines or more
+
+
+def test_quartos_cross_references_name_their_targets(pandoc_built):
+    root, _ = pandoc_built
+    pdf = root / "build" / "print.pdf"
+    page = named_destinations(pdf)["sec-sources"]
+    text = normalise(" ".join(pdf_page_texts(pdf)))
+    assert f"See p. {page}, table 1 and figs. 1, 2, as quarto writes them." in text
+    assert "Figure 2. A wave" in text and "Table 1. Events" in text
+
+
+@pytest.mark.parametrize("key, found", [
+    ("fig:map", ("fig", "fig:map", False)), ("Fig:map", ("fig", "fig:map", True)),
+    ("page:san-francisco", ("page", "san-francisco", False)), ("note:ch/x", ("note", "ch/x", False)),
+    ("fig-map", ("fig", "fig-map", False)), ("Tbl-events", ("tbl", "tbl-events", True)),
+    ("sec-intro", ("page", "sec-intro", False)),
+    ("doe-2001", None), ("fig", None), ("fig-", None), ("figure-1", None), ("page-2", None)])
+def test_crossref_keys(key, found):
+    assert crossref_target(key) == found
 
 
 def test_a_citation_in_an_inline_note_is_reported_at_its_place():

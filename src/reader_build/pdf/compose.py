@@ -24,6 +24,7 @@ from .figures import move_figures
 from .linebreak import FIRST_FIT
 from .notes import FILL_PAGES, add_spares, cut_notes, split_long_notes, strip_spares
 from ..language.locale import chapter_language, locale_of
+from ..source.citations import crossref_target
 
 WIDE_PAGE_MM = 170
 FACES = {"serif": '"Reader Serif"', "sans": '"Reader Sans"'}     # large print: the edition's font
@@ -171,8 +172,8 @@ def _check_page_refs(reader: Reader, edition: Edition, included: set, diags: Dia
             continue
         for use in chapter.parsed.crossrefs:
             for item in use.citation.items:
-                kind, _, ident = item.key.partition(":")
-                where = xref.chapter_of(ident) if kind.lower() == "page" else None
+                kind, ident, _capital = crossref_target(item.key) or ("", "", False)
+                where = xref.chapter_of(ident) if kind == "page" else None
                 if where is not None and where not in included:
                     diags.warning("xref-page-missing", f"edition '{edition.name}' leaves out '{where}', where "
                                   f"@page:{ident} points: it prints 'p. ?'", chapter.parsed.path, use.line, use.col)

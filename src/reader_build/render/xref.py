@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from ..source.citations import crossref_target
 from ..source.crossref import note_key
 from ..source.links import IMAGE_LINK
 from .typography import nbsp
@@ -46,8 +47,7 @@ def crossref_html(reader, chapter, citation, target) -> str:
     xref = reader.xref
     groups: list[tuple[str, bool, str, list]] = []      # (kind, capital, prefix, [(number, href)])
     for item in citation.items:
-        prefix, _, rest = item.key.partition(":")
-        kind, capital = prefix.lower(), prefix[:1].isupper()
+        kind, rest, capital = crossref_target(item.key)
         entry = _entry(reader, chapter, kind, rest, target) or ("??", "")
         if groups and groups[-1][0] == kind and not item.prefix:
             groups[-1][3].append(entry)
@@ -75,7 +75,7 @@ def crossref_html(reader, chapter, citation, target) -> str:
 def _entry(reader, chapter, kind: str, rest: str, target) -> tuple | None:
     xref = reader.xref
     if kind in ("fig", "tbl"):
-        label = xref.labels.get(f"{kind}:{rest}")
+        label = xref.labels.get(rest)
         return (label.number, target.href(label.id)) if label else None
     if kind == "note":
         number = xref.notes.get(note_key(chapter.id, rest))

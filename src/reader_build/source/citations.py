@@ -257,12 +257,30 @@ def parse_citation(text: str) -> Citation | None:
 
 
 CROSSREF_PREFIXES = ("fig", "tbl", "page", "note")
+QUARTO_PREFIXES = {"fig": "fig", "tbl": "tbl", "sec": "page"}     # quarto's form -> the kind it is
+
+
+def crossref_target(key: str) -> tuple[str, str, bool] | None:
+    """(kind, target, capital) of a cross-reference key, or None for a citation key.
+
+    pandoc-crossref's forms: ``fig:x`` and ``tbl:x`` (the target is the label, ``fig:x``),
+    ``page:ID`` and ``note:LABEL`` (the target is what follows the colon).  quarto's forms:
+    ``fig-x`` and ``tbl-x`` (the label ``fig-x``), and ``sec-x``, the page of the heading
+    ``{#sec-x}``.  A capital (``@Fig:x``, ``@Fig-x``) capitalises the word it prints."""
+    prefix, colon, rest = key.partition(":")
+    if colon and rest and prefix.lower() in CROSSREF_PREFIXES:
+        kind = prefix.lower()
+        return kind, (f"{kind}:{rest}" if kind in ("fig", "tbl") else rest), prefix[:1].isupper()
+    prefix, dash, rest = key.partition("-")
+    if dash and rest and prefix.lower() in QUARTO_PREFIXES:
+        return QUARTO_PREFIXES[prefix.lower()], f"{prefix.lower()}-{rest}", prefix[:1].isupper()
+    return None
 
 
 def is_crossref_key(key: str) -> bool:
-    """``fig:x``, ``Fig:x``, ``tbl:x``, ``page:x``, ``note:x``: a cross-reference, never a citation key."""
-    prefix, colon, _rest = key.partition(":")
-    return bool(colon) and prefix.lower() in CROSSREF_PREFIXES
+    """``fig:x``, ``Fig:x``, ``tbl:x``, ``page:x``, ``note:x`` and quarto's ``fig-x``, ``tbl-x``,
+    ``sec-x``: a cross-reference, never a citation key."""
+    return crossref_target(key) is not None
 
 
 def _rule(state: StateInline, silent: bool) -> bool:

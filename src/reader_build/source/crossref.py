@@ -22,11 +22,11 @@ from ..diagnostics import Diagnostics, did_you_mean
 from ..index.build import Mention
 from ..model import ParsedChapter
 from .anchors import GENERATED, Target, collect_targets
-from .citations import is_crossref_key
+from .citations import crossref_target, is_crossref_key
 from .links import resolve_links
 
 CAPTION = re.compile(r"^(?:Table)?:\s+(.*?)\s*(?:\{([^{}]*)\})?\s*$", re.S)
-LABEL_ID = re.compile(r"#((?:tbl|fig):[\w:.-]+)")
+LABEL_ID = re.compile(r"#((?:tbl|fig)[:-][\w:.-]+)")     # pandoc-crossref's tbl:x, quarto's tbl-x
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _figures_and_tables(chapter: ParsedChapter) -> list[tuple[str, str, int, str
         elif (tok.type == "inline" and n and tokens[n - 1].type == "paragraph_open" and tok.children
               and len(tok.children) == 1 and tok.children[0].type == "image"):
             ident = tok.children[0].attrGet("id") or ""
-            if ident.startswith("fig:"):
+            if ident.startswith(("fig:", "fig-")):
                 found.append(("fig", ident, (tok.map[0] + 1) if tok.map else 1, tok.children[0].attrGet("title") or ""))
     return found
 
@@ -146,8 +146,8 @@ def collect(chapters: list[ParsedChapter], numbers: list[dict], words: dict, dia
     for chapter, table in zip(chapters, numbers):
         for note in chapter.notes:
             notes[(chapter.id, note.label)] = table.get(note.local_id)
-    page_refs = frozenset(item.key.split(":", 1)[1] for c in chapters for use in c.crossrefs
-                          for item in use.citation.items if item.key.lower().startswith("page:"))
+    targets_of = [crossref_target(item.key) for c in chapters for use in c.crossrefs for item in use.citation.items]
+    page_refs = frozenset(found[1] for found in targets_of if found and found[0] == "page")
     return CrossRefs(targets, labels, notes, words=words, page_refs=page_refs)
 
 
@@ -175,15 +175,13 @@ def _problem(chapter: ParsedChapter, key: str, xref: CrossRefs) -> tuple[str, st
     if not is_crossref_key(key):
         return "xref-mixed", (f"'@{key}' is a citation inside a cross-reference; write citations and "
                               "cross-references in brackets of their own")
-    prefix, _, rest = key.partition(":")
-    kind = prefix.lower()
+    kind, rest, _capital = crossref_target(key)
     if kind in ("fig", "tbl"):
-        label = xref.labels.get(f"{kind}:{rest}")
+        label = xref.labels.get(rest)
         if label is None or label.kind != kind:
             known = [k for k, v in xref.labels.items() if v.kind == kind]
             what = "figure" if kind == "fig" else "table"
-            return "xref-unknown", (f"no {what} has the label '{kind}:{rest}'"
-                                    f"{did_you_mean(kind + ':' + rest, known)}")
+            return "xref-unknown", f"no {what} has the label '{rest}'{did_you_mean(rest, known)}"
     elif kind == "page":
         if rest not in xref.targets:
             return "xref-unknown", f"no place of the book has the id '{rest}'{did_you_mean(rest, list(xref.targets))}"
