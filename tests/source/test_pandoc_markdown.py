@@ -82,6 +82,19 @@ See @sec-sources, @tbl-events and [@fig:coast; @fig-wave], as quarto writes them
 
 A paragraph after the figure, and a string with no break in it: QXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZW
 at its end.
+
+| Whose woods these are I think I know.
+|    His house is in the village though;
+|
+| My little horse must think it queer
+
+\\noindent A paragraph after the verse, not indented.
+
+\\newpage
+
+\\vspace{2em}
+
+A paragraph that opens a page.
 """
 
 BIB = """
@@ -189,6 +202,25 @@ def test_quartos_cross_references_name_their_targets(pandoc_built):
     text = normalise(" ".join(pdf_page_texts(pdf)))
     assert f"See p. {page}, table 1 and figs. 1, 2, as quarto writes them." in text
     assert "Figure 2. A wave" in text and "Table 1. Events" in text
+
+
+def test_verse_keeps_its_lines_and_raw_tex_starts_a_page(pandoc_built):
+    root, result = pandoc_built
+    chapter = next(v.decode() for k, v in epub_documents(root / "build" / "ebook.epub").items()
+                   if k.endswith("one.xhtml"))
+    assert re.search(r'<p class="line-block"[^>]*>Whose woods these are I think I know.<br/>\s*'
+                     r'\u00a0\u00a0\u00a0His house is in the village though;<br/>\s*<br/>\s*'
+                     r'My little horse must think it queer</p>', chapter)
+    assert re.search(r'<p class="noindent"[^>]*>A paragraph after the verse, not indented.</p>', chapter)
+    assert "vspace" not in chapter
+    skipped = [d for d in result.diagnostics if d.code == "tex-ignored"]
+    assert [(d.line, "vspace" in d.message) for d in skipped] == [(CHAPTER.lstrip("\n").splitlines().index("\\vspace{2em}") + 1, True)]
+    pages = [normalise(p) for p in pdf_page_texts(root / "build" / "print.pdf")]
+    before = next(n for n, p in enumerate(pages) if "not indented." in p)
+    after = next(n for n, p in enumerate(pages) if "A paragraph that opens a page." in p)
+    # the paragraph opens its page: only the running head ("One 7") comes before it
+    assert after == before + 1 and pages[after].split("A paragraph that opens a page.")[0].strip() == f"One {after + 1}"
+    assert "My little horse must think it queer" in pages[before]
 
 
 @pytest.mark.parametrize("key, found", [

@@ -289,6 +289,8 @@ class _Renderer:
             elif t == "math_block":
                 tag = "span" if self.in_note else "div"
                 out.append(f'<{tag}{_attrs(tok, {"class": "math math-display"})}>{escape(tok.content)}</{tag}>\n')
+            elif t == "page_break" and not self.in_note:
+                out.append('<div class="page-break"></div>\n')
             elif t == "hr":
                 out.append('<hr class="break"/>\n')
             elif t == "html_block":

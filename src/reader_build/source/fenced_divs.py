@@ -87,5 +87,4 @@ def _fenced_div(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 
 def fenced_divs_plugin(md: MarkdownIt) -> None:
-    md.block.ruler.before("fence", "fenced_div", _fenced_div,
-                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.block.ruler.before("fence", "fenced_div", _fenced_div, {"alt": ["paragraph", "reference", "list"]})

@@ -25,6 +25,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 from .citations import citations_plugin
 from .fenced_divs import fenced_divs_plugin
 from .math import math_plugin
+from .pandoc_blocks import pandoc_blocks_plugin
 from ..diagnostics import Diagnostics
 from ..ids import mention_id
 from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
@@ -111,6 +112,7 @@ def make_markdown() -> MarkdownIt:
     md.use(sub_plugin)
     md.use(fenced_divs_plugin)               # pandoc's ::: {.class} … ::: (quarto's callouts)
     md.use(math_plugin)                      # $x$ and $$ … $$ {#eq:x}, printed as their TeX source
+    md.use(pandoc_blocks_plugin)             # line blocks (| verse), and raw TeX alone (\newpage)
     return md
 
 
@@ -455,6 +457,7 @@ class _ChapterParser:
         body, notes = self._split_notes(tokens[1:], env)
         self.headings_of(body)
         self._math(tokens)
+        self._raw_tex(tokens)
         for tok in body:
             if tok.type == "inline":
                 self.walk_inline(tok, None)
@@ -470,6 +473,13 @@ class _ChapterParser:
             meta={k: v for k, v in data.items() if k not in ("id", "title", "short", "kind")},
             crossrefs=tuple(self.crossrefs),
         )
+
+    def _raw_tex(self, tokens) -> None:
+        for tok in tokens:
+            if tok.type == "tex_skipped":
+                self.diags.warning("tex-ignored", f"raw TeX '{tok.content[:40]}' is left out: only \\newpage, "
+                                   "\\clearpage and \\pagebreak (a new page) and \\noindent are understood",
+                                   self.src.path, (tok.map[0] + 1) if tok.map else None, 1)
 
     def _math(self, tokens) -> None:
         """One warning a chapter, at its first TeX math: it is printed as its source."""

@@ -55,4 +55,4 @@ def _display_math(state: StateBlock, start: int, end: int, silent: bool) -> bool
 
 def math_plugin(md: MarkdownIt) -> None:
     dollarmath_plugin(md, allow_space=False, allow_digits=False, allow_labels=False)
-    md.block.ruler.at("math_block", _display_math, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.block.ruler.at("math_block", _display_math, {"alt": ["paragraph", "reference", "list"]})
