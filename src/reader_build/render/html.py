@@ -245,7 +245,8 @@ class _Renderer:
         index = self.figures
         fig_id = tok.attrGet("id") or f"fig-{self.chapter.id}-{index}"
         html = f'<figure class="figure" id="{escape(fig_id, quote=True)}">{self.image(tok, inline=False)}'
-        text = figure_caption(self.reader, fig_id, caption_html(caption, tok.meta.get("caption_mentions", ())))
+        calls = [(offset, self.note_call(ref)) for offset, ref in tok.meta.get("caption_notes", ())]
+        text = figure_caption(self.reader, fig_id, caption_html(caption, tok.meta.get("caption_mentions", ()), calls))
         text = text if caption else ""
         if text:
             data_b = self.block_id().get("data-b")
@@ -371,14 +372,26 @@ def _punctuation_after(children, tok) -> str:
     return ""
 
 
-def caption_html(caption: str, marks) -> str:
-    """A figure's caption, its indexed names (start, end, mention id) in spans with their ids."""
+def caption_html(caption: str, marks, calls=()) -> str:
+    """A figure's caption, its indexed names (start, end, mention id) in spans with their ids,
+    and the HTML of its note calls (offset, html) at their places."""
     out, at = [], 0
+    pending = sorted(calls, key=lambda call: call[0])
+
+    def text_to(end: int) -> None:
+        nonlocal at
+        while pending and pending[0][0] <= end:
+            offset, html = pending.pop(0)
+            out.append(escape(nbsp(caption[at:max(at, offset)]), quote=False) + html)
+            at = max(at, offset)
+        out.append(escape(nbsp(caption[at:end]), quote=False))
+        at = end
+
     for start, end, mid in marks:
-        out.append(escape(nbsp(caption[at:start]), quote=False))
+        text_to(start)
         out.append(f'<span class="ix" id="{escape(mid, quote=True)}">{escape(nbsp(caption[start:end]), quote=False)}</span>')
         at = end
-    out.append(escape(nbsp(caption[at:]), quote=False))
+    text_to(len(caption))
     return "".join(out)
 
 

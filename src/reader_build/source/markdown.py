@@ -148,6 +148,18 @@ def plain_text(children) -> str:
     return "".join(out)
 
 
+def _note_offsets(children) -> list[tuple[int, Token]]:
+    """(offset in the stripped plain text, footnote_ref token) of the note calls among *children*."""
+    found, at = [], 0
+    for tok in children or ():
+        if tok.type == "footnote_ref":
+            found.append((at, tok))
+        else:
+            at += len(plain_text([tok]))
+    lead = len(plain_text(children)) - len(plain_text(children).lstrip())
+    return [(max(0, offset - lead), tok) for offset, tok in found]
+
+
 def _parse_attr_string(text: str) -> dict:
     attrs: dict = {}
     for part in re.findall(r'[#.][\w:-]+|[\w-]+="[^"]*"|[\w-]+=\S+', text):
@@ -317,13 +329,7 @@ class _ChapterParser:
                 line, col = place(getattr(cit, "offset", 0))
                 self.crossrefs.append(CitationUse(cit, line, col, note))
             elif tok.type == "image":
-                if note is None and len(children) == 1 and not tok.attrGet("title"):
-                    alt = plain_text(tok.children).strip()
-                    if alt:
-                        tok.attrSet("title", alt)     # a figure with alt text alone: pandoc's caption
-                self._image(inline, tok)
-                if note is None and len(children) == 1 and self.authority is not None:
-                    self._caption_mentions(tok)       # a figure: its caption is indexed
+                self._image(inline, tok, figure=note is None and len(children) == 1)
             elif tok.type == "text":
                 m = UNDEFINED_REF.search(tok.content)
                 if m:
@@ -370,7 +376,21 @@ class _ChapterParser:
             out.append(_text(tok.content[pos:]))
         return out
 
-    def _image(self, inline: Token, tok: Token) -> None:
+    def _image(self, inline: Token, tok: Token, figure: bool) -> None:
+        """An image; a *figure* (alone in its paragraph, not in a note) without a title takes its
+        alt text as its caption, as in pandoc, with the notes called in it; a note called in an
+        alt text that no page prints is an error."""
+        refs = [c for c in tok.children or () if c.type == "footnote_ref"]
+        if figure and not tok.attrGet("title") and plain_text(tok.children).strip():
+            tok.attrSet("title", plain_text(tok.children).strip())
+            tok.meta = dict(tok.meta or {}, caption_notes=_note_offsets(tok.children))
+            refs = []
+        if refs:
+            self.diags.error("note-in-alt", "a note is called in an image's description (its alt text), which no "
+                             "page prints: call it in the caption or in the text", self.src.path,
+                             _Places(inline)(0)[0], None)
+        if figure and self.authority is not None:
+            self._caption_mentions(tok)       # a figure: its caption is indexed
         src = tok.attrGet("src") or ""
         alt = plain_text(tok.children).strip()
         caption = tok.attrGet("title") or ""
