@@ -1,7 +1,7 @@
 """Markdown written for pandoc or quarto builds as its writer meant it.
 
 Inline notes (``^[…]``), notes called in notes, definition lists, fenced divs
-(``::: {.class}``), TeX math, superscripts and subscripts (``2^10^``, ``H~2~O``), small
+(``::: {.class}``), bare URLs, TeX math, superscripts and subscripts (``2^10^``, ``H~2~O``), small
 capitals (``[text]{.smallcaps}``), and image attributes with bare values (``width=50%``), in
 every edition: the PDF (each note on its call's page, in reading order), the EPUB (valid,
 its notes in order) and the diagnostics (a citation in an inline note is reported at its
@@ -83,6 +83,8 @@ $$ {#eq:area}
 [^cap]: A note called in a caption.
 
 See @sec-sources, @tbl-events and [@fig:coast; @fig-wave], as quarto writes them.
+
+The archive is at https://archive.org/details/treaty-papers, not at example.com.
 
 A paragraph after the figure, and a string with no break in it: QXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZWQXZW
 at its end.
@@ -238,6 +240,18 @@ def test_verse_keeps_its_lines_and_raw_tex_starts_a_page(pandoc_built):
     ("doe-2001", None), ("fig", None), ("fig-", None), ("figure-1", None), ("page-2", None)])
 def test_crossref_keys(key, found):
     assert crossref_target(key) == found
+
+
+def test_a_bare_url_is_a_link(pandoc_built):
+    root, _ = pandoc_built
+    chapter = next(v.decode() for k, v in epub_documents(root / "build" / "ebook.epub").items()
+                   if k.endswith("one.xhtml"))
+    assert ('<a class="external" href="https://archive.org/details/treaty-papers">'
+            'https://archive.org/details/treaty-papers</a>, not at example.com.') in chapter
+    import pypdf
+    uris = {annot.get_object()["/A"]["/URI"] for page in pypdf.PdfReader(str(root / "build" / "print.pdf")).pages
+            for annot in page.get("/Annots") or () if "/URI" in annot.get_object().get("/A", {})}
+    assert "https://archive.org/details/treaty-papers" in uris and not any("example.com" in u for u in uris)
 
 
 def test_a_note_in_an_alt_text_that_no_page_prints_is_an_error():

@@ -98,8 +98,11 @@ def _language_marks(state) -> None:
 
 
 def make_markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True, "maxNesting": MAX_NESTING, "quotes": QUOTE_MARKS})
-    md.enable(["smartquotes", "table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"typographer": True, "maxNesting": MAX_NESTING, "quotes": QUOTE_MARKS,
+                                   "linkify": True})
+    md.enable(["smartquotes", "table", "strikethrough", "linkify"])
+    # a bare URL with its scheme (https://…) is a link, as on GitHub; "example.com" stays text
+    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
     md.core.ruler.before("smartquotes", "dashes", _dashes)
     md.core.ruler.after("smartquotes", "language_marks", _language_marks)
     md.use(front_matter_plugin)
