@@ -82,6 +82,7 @@ class _Renderer:
         self.rendered_notes: list[RenderedNote] = []
         self.seen_notes: set[int] = set()
         self.nested_notes: list[str] = []     # PDF: notes called in the note being rendered
+        self.note_lists: list[int | None] = []  # PDF notes: the open lists (next number; None: bullets)
         self.in_note = False          # rendering a PDF note: blocks become spans
         self.note_depth = 0           # rendering any note body
         self.block_count = 0
@@ -315,6 +316,10 @@ class _Renderer:
             extra["start"] = tok.attrGet("start")
         if self.in_note:
             cls = f"fn-{tag}"
+            if tok.type in ("bullet_list_open", "ordered_list_open"):
+                self.note_lists.append(int(tok.attrGet("start") or 1) if tag == "ol" else None)
+            if tok.type == "list_item_open" and self.note_lists:
+                return f'<span class="{cls}">{self._note_list_mark()}'
             return f'<span class="{cls}">' if tag in NOTE_TAGS else f"<{tag}>"
         if tok.type in ("th_open", "td_open"):
             style = tok.attrGet("style") or ""
@@ -325,7 +330,18 @@ class _Renderer:
             extra.update(self.block_id())
         return f"<{tag}{_attrs(tok, extra)}>"
 
+    def _note_list_mark(self) -> str:
+        """The marker of a list item in a PDF note (a span: no list markers there), as the
+        text writes it, so that the note's text and its boxes' text agree (pdf/cuts.py)."""
+        number = self.note_lists[-1]
+        if number is None:
+            return '<span class="fn-li-mark">\u2022\u00a0</span>'
+        self.note_lists[-1] = number + 1
+        return f'<span class="fn-li-mark">{number}.\u00a0</span>'
+
     def close_tag(self, tok) -> str:
+        if self.in_note and tok.type in ("bullet_list_close", "ordered_list_close") and self.note_lists:
+            self.note_lists.pop()
         tag = tok.tag
         if tok.type == "heading_close":
             tag = f"h{min(6, max(2, int(tag[1])))}"
