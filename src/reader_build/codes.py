@@ -57,7 +57,7 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("file-unreadable", ERROR, "A source file cannot be read (a folder, no permission, bad encoding)."),
         ("outside-project", ERROR, "A source is a link that points outside the project."),
         ("image-missing", ERROR, "An image the manuscript names does not exist."),
-        ("image-not-image", ERROR, "A file the manuscript uses as an image is not PNG, JPEG, GIF or SVG."),
+        ("image-not-image", ERROR, "A file the manuscript uses as an image is not PNG, JPEG, GIF, WebP or SVG."),
         ("image-outside", ERROR, "An image lies outside the project folder."),
         ("image-remote", ERROR, "An image is on the network; nothing is fetched."),
         ("image-unsafe", ERROR, "An SVG image has scripts or external references."),

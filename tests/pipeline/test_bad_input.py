@@ -429,7 +429,7 @@ CASES = [
     Case("image-not-image", "an image file that is not an image",
          {"manuscript/one.md": chapter("![A map of the islands](images/map.png)"),
           "manuscript/images/map.png": "this is text, not a PNG\n"},
-         ["manuscript/one.md:6:1: error [image-not-image]: 'images/map.png' is not a PNG, JPEG, GIF or SVG "
+         ["manuscript/one.md:6:1: error [image-not-image]: 'images/map.png' is not a PNG, JPEG, GIF, WebP or SVG "
           "image"]),
     Case("image-huge", "an image larger than 20 MB",
          {"manuscript/one.md": chapter("![A map of the islands](images/huge.png)")},
@@ -461,7 +461,7 @@ CASES = [
     Case("link-image-not-image", "a link to a file of the project that is not an image (by its content), "
          "`[the fake](fake.png)`",
          {"manuscript/one.md": chapter("See [the fake](fake.png)."), "manuscript/fake.png": "not an image"},
-         ["manuscript/one.md:6:16: error [image-not-image]: 'fake.png' is not a PNG, JPEG, GIF or SVG image"]),
+         ["manuscript/one.md:6:16: error [image-not-image]: 'fake.png' is not a PNG, JPEG, GIF, WebP or SVG image"]),
     Case("link-image-outside", "a link to an image outside the project, `[the other](../../map.png)`",
          {"manuscript/one.md": chapter("See [the other](../../map.png).")},
          ["manuscript/one.md:6:17: error [link-local-file]: link '../../map.png' points to an image outside the "

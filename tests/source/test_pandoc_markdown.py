@@ -83,6 +83,8 @@ $$ {#eq:area}
 
 ![A harbour[^cap] at dusk](coast.png)
 
+![A sketch in WebP](sketch.webp)
+
 [^cap]: A note called in a caption.
 
 See @sec-sources, @tbl-events and [@fig:coast; @fig-wave], as quarto writes them.
@@ -134,6 +136,8 @@ def pandoc_built(tmp_path_factory):
         "bibliography/refs.bib": BIB,
     })
     _png(root / "manuscript" / "coast.png")
+    from PIL import Image
+    Image.new("RGB", (60, 40), (40, 90, 160)).save(root / "manuscript" / "sketch.webp")
     result = build(root)
     assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
     return root, result
@@ -177,6 +181,9 @@ def test_the_epub_has_its_notes_in_order_and_is_valid(pandoc_built):
     assert re.search(r'<div id="eq:area" class="math math-display">\\int_0\^1 x\^2\\,dx</div>', chapter)
     assert re.search(r'<figure class="figure" id="fig:coast">.*?<img [^>]*style="width: 50%"/>'
                      r'<figcaption[^>]*>.*The coast at dawn</figcaption>', chapter)
+    opf = next(v.decode() for k, v in epub_documents(epub).items() if k.endswith(".opf"))
+    assert re.search(r'<item [^>]*href="[^"]*sketch.webp"[^>]*media-type="image/webp"|'
+                     r'<item [^>]*media-type="image/webp"[^>]*href="[^"]*sketch.webp"', opf)
     assert epubcheck_messages(epub) == []
 
 

@@ -32,7 +32,7 @@ from ..render.templates import read_css, render_template, template_environment
 
 FONT_MEDIA = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
 IMAGE_MEDIA = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-               ".gif": "image/gif"}
+               ".gif": "image/gif", ".webp": "image/webp"}
 
 
 def image_files(paths) -> dict[str, str]:

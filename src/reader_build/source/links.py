@@ -29,7 +29,7 @@ from .anchors import figure_images
 from .urls import EXTERNAL_SCHEMES, encode_url, scheme_of, url_problem
 
 RAW_HREF = re.compile(r'<a\s[^<>]*?href="([^"]*)"')
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 IMAGE_LINK = "image:"        # the resolved href of a link to an image that no figure shows
 
 

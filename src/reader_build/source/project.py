@@ -239,6 +239,8 @@ def image_type(data: bytes) -> str | None:
     for magic, mime in IMAGE_TYPES.items():
         if data.startswith(magic):
             return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"                  # a core media type of EPUB 3.3
     head = data[:2048].lstrip()
     if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
         return "image/svg+xml"
@@ -269,7 +271,7 @@ def read_image(root: Path, chapter_path: str, src: str, diags: Diagnostics, line
         return None
     kind = image_type(data)
     if kind is None:
-        diags.error("image-not-image", f"{src!r} is not a PNG, JPEG, GIF or SVG image", chapter_path, line, col)
+        diags.error("image-not-image", f"{src!r} is not a PNG, JPEG, GIF, WebP or SVG image", chapter_path, line, col)
         return None
     if kind == "image/svg+xml":
         problem = svg_problem(data)
