@@ -330,6 +330,22 @@ def epub_documents(epub: Path) -> dict[str, bytes]:
         return {name: zf.read(name) for name in zf.namelist()}
 
 
+def ace_failures(epub: Path, tmp_path: Path) -> list[tuple[str, str]]:
+    """(document, rule) of each failure that Ace by DAISY reports (it skips the test without Ace)."""
+    import os
+    ace = shutil.which("ace") or os.environ.get("READER_BUILD_ACE")
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not ace or not browser:
+        pytest.skip("Ace by DAISY or Chromium is not installed (see the README)")
+    env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=browser)
+    subprocess.run([ace, "-f", "-s", "-o", str(tmp_path), str(epub)], env=env,
+                   capture_output=True, text=True, timeout=600)
+    report = json.loads((tmp_path / "report.json").read_text())
+    return [(a["earl:testSubject"]["url"], r["earl:test"]["dct:title"])
+            for a in report["assertions"] for r in a["assertions"]
+            if r["earl:result"]["earl:outcome"] == "fail"]
+
+
 def epubcheck_messages(epub: Path) -> list[dict]:
     """EPUBCheck 5.3's messages (empty list: valid with no message at all)."""
     try:

@@ -1,15 +1,10 @@
 """The e-book's accessibility: EPUB Accessibility 1.1 metadata, languages, roles, Ace."""
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-
 import pytest
 from lxml import etree
 
-from conftest import epub_documents
+from conftest import ace_failures, epub_documents
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml"}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -68,15 +63,4 @@ def test_an_aria_role_beside_every_epub_type(files):
 
 
 def test_ace_finds_no_violation(bundled, tmp_path):
-    ace = shutil.which("ace") or os.environ.get("READER_BUILD_ACE")
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not ace or not browser:
-        pytest.skip("Ace by DAISY or Chromium is not installed (see the README)")
-    env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=browser)
-    subprocess.run([ace, "-f", "-s", "-o", str(tmp_path), str(bundled["epub"])], env=env,
-                   capture_output=True, text=True, timeout=600)
-    report = json.loads((tmp_path / "report.json").read_text())
-    failures = [(a["earl:testSubject"]["url"], r["earl:test"]["dct:title"])
-                for a in report["assertions"] for r in a["assertions"]
-                if r["earl:result"]["earl:outcome"] == "fail"]
-    assert failures == []
+    assert ace_failures(bundled["epub"], tmp_path) == []

@@ -15,7 +15,7 @@ import pytest
 
 import pypdfium2 as pdfium
 
-from conftest import _glyphs, epub_documents, epubcheck_messages, named_destinations, normalise, pdf_page_texts, write_project
+from conftest import _glyphs, ace_failures, epub_documents, epubcheck_messages, named_destinations, normalise, pdf_page_texts, write_project
 from reader_build.build import build
 from reader_build.diagnostics import Diagnostics
 from reader_build.source.citations import crossref_target
@@ -185,6 +185,12 @@ def test_the_epub_has_its_notes_in_order_and_is_valid(pandoc_built):
     assert re.search(r'<item [^>]*href="[^"]*sketch.webp"[^>]*media-type="image/webp"|'
                      r'<item [^>]*media-type="image/webp"[^>]*href="[^"]*sketch.webp"', opf)
     assert epubcheck_messages(epub) == []
+
+
+def test_ace_finds_no_violation(pandoc_built, tmp_path):
+    """Notes in notes, definition lists, divs, verse and math pass Ace by DAISY, as the bundled reader does."""
+    root, _ = pandoc_built
+    assert ace_failures(root / "build" / "ebook.epub", tmp_path) == []
 
 
 def test_math_is_printed_as_its_source_with_one_warning(pandoc_built):
