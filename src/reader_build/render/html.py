@@ -157,6 +157,7 @@ class _Renderer:
             elif t == "crossref":
                 out.append(crossref_html(self.reader, self.chapter.parsed, tok.meta["citation"], self.target))
             elif t == "footnote_ref":
+                _strip_trailing_space(out)      # "word [^1]": the call follows its word, as a book sets it
                 out.append(self.note_call(tok))
             elif t in ("math_inline", "math_inline_double"):
                 out.append(f'<span class="math">{escape(tok.content)}</span>')
@@ -348,6 +349,21 @@ class _Renderer:
         if self.in_note and tag in NOTE_TAGS:
             return "</span>"
         return f"</{tag}>"
+
+
+def _strip_trailing_space(out: list[str]) -> None:
+    """Take the white space (spaces, line ends) off the end of the HTML rendered so far, as far
+    back as the last text: a note call never stands after a space (and a space before an
+    out-of-flow note, with one after it, made the PDF's total-fit line breaking lose its place
+    in the line, so that a line ran past the margin)."""
+    n = len(out) - 1
+    while n >= 0:
+        stripped = out[n].rstrip(" \n\t")
+        if stripped != out[n]:
+            out[n] = stripped
+        if stripped:
+            return
+        n -= 1
 
 
 LONG_WORD = re.compile(r"(?<![^\s>])[^\s<>]{30,}")
