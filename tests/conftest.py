@@ -199,6 +199,23 @@ def _joined(chars: list[tuple[str, tuple | None]]) -> str:
     return "".join(ch for ch, _ in chars).replace("\r\n", "\n").replace("\r", "\n")
 
 
+def lines_past_the_margin(pdf: Path) -> list[tuple[int, float, float]]:
+    """(page, right end, right edge of the text) of every line of a page of text that ends
+    more than 2 pt past the right edge where most of that page's lines end (they are
+    justified); pages of fewer than 400 characters (title, contents) are not looked at."""
+    found = []
+    for number, page in enumerate(pdfium.PdfDocument(str(pdf)), start=1):
+        glyphs = _glyphs(page.get_textpage())
+        if len(glyphs) < 400:
+            continue
+        ends: dict[int, float] = {}
+        for glyph in glyphs:
+            ends[round(glyph.bottom)] = max(ends.get(round(glyph.bottom), 0.0), glyph.right)
+        edge = max(ends.values(), key=lambda r: sum(1 for x in ends.values() if abs(x - r) < 1.5))
+        found += [(number, round(end, 1), round(edge, 1)) for end in ends.values() if end > edge + 2]
+    return found
+
+
 def pdf_raw_pages(pdf: Path) -> list[str]:
     """The text of every page in the order the PDF draws it (as ``pdftotext -raw``)."""
     document = pdfium.PdfDocument(str(pdf))
