@@ -10,7 +10,7 @@ import pytest
 
 from conftest import write_project
 from reader_build.build import build
-from web_helpers import axe_script, browser, page, page_url, vnu_jar  # noqa: F401  (fixtures)
+from web_helpers import axe_script, in_browser, page_url, vnu_jar
 
 CHAPTER = """
 ---
@@ -62,7 +62,13 @@ def test_the_page_validates_with_the_nu_checker(pandoc_site):
     assert [(m.get("url", "").rsplit("/", 1)[-1], m.get("lastLine"), m["message"]) for m in messages] == []
 
 
-def test_axe_finds_no_violation(pandoc_site, page):
+def test_axe_finds_no_violation(pandoc_site):
+    # in a thread of its own (web_helpers.in_browser): test_browser.py's session browser keeps
+    # Playwright's event loop in the main thread
+    in_browser(lambda page: _no_axe_violation(pandoc_site, page))
+
+
+def _no_axe_violation(pandoc_site, page) -> None:
     script = axe_script()
     chapter = next(p.name for p in pandoc_site.glob("*one*.html"))
     page.goto(page_url(pandoc_site, chapter))
