@@ -14,6 +14,8 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
+from .blocklines import block_line
+
 FENCE = re.compile(r":{3,}")
 OPENING = re.compile(r":{3,}\s*(?:\{([^{}]*)\}|([^\s:{}][^\s{}]*))\s*:*\s*$")
 CLOSING = re.compile(r":{3,}\s*$")
@@ -34,14 +36,10 @@ def div_attrs(braced: str | None, name: str | None) -> list[tuple[str, str]]:
     return attrs + ([("class", " ".join(classes))] if classes else [])
 
 
-def _line(state: StateBlock, line: int) -> str:
-    return state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
-
-
 def _fenced_div(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if state.sCount[start] - state.blkIndent >= 4:
         return False
-    opening = OPENING.match(_line(state, start))
+    opening = OPENING.match(block_line(state, start))
     if not opening:
         return False
     if silent:
@@ -51,7 +49,7 @@ def _fenced_div(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line += 1
         if line >= end:
             break
-        text = _line(state, line)
+        text = block_line(state, line)
         if text and state.sCount[line] < state.blkIndent:
             break                                   # the parent (a list item) ends here
         if state.sCount[line] - state.blkIndent >= 4:

@@ -13,17 +13,15 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from .blocklines import block_line
+
 CLOSE = re.compile(r"(.*?)\$\$\s*(?:\{\s*#([^\s{}]+)[^{}]*\})?\s*$", re.S)
-
-
-def _line(state: StateBlock, line: int) -> str:
-    return state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
 
 
 def _display_math(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if state.sCount[start] - state.blkIndent >= 4:
         return False
-    first = _line(state, start)
+    first = block_line(state, start)
     if not first.startswith("$$"):
         return False
     parts, line, closed = [], start, CLOSE.match(first[2:])
@@ -33,7 +31,7 @@ def _display_math(state: StateBlock, start: int, end: int, silent: bool) -> bool
             line += 1
             if line >= end:
                 return False                       # never closed: the dollars stay text
-            text = _line(state, line)
+            text = block_line(state, line)
             if not text.strip() and state.sCount[line] < state.blkIndent:
                 return False
             closed = CLOSE.match(text)

@@ -19,6 +19,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from .blocklines import block_line
+
 LINE = re.compile(r"\|(?: (.*)|)$")
 TABLE_DELIMITER = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 TEX_ALONE = re.compile(r"^(?:\\[A-Za-z]+\*?(?:\[[^\]\n]*\])?(?:\{[^{}\n]*\})*\s*)+$")
@@ -26,19 +28,15 @@ PAGE_BREAK = re.compile(r"^(?:\\(?:newpage|clearpage|cleardoublepage|pagebreak)\
 NOINDENT = re.compile(r"^\\noindent\b[ \t]*\n?")
 
 
-def _line(state: StateBlock, line: int) -> str:
-    return state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
-
-
 def _line_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    if state.sCount[start] - state.blkIndent >= 4 or not LINE.match(_line(state, start)):
+    if state.sCount[start] - state.blkIndent >= 4 or not LINE.match(block_line(state, start)):
         return False
-    if start + 1 < end and TABLE_DELIMITER.match(_line(state, start + 1)):
+    if start + 1 < end and TABLE_DELIMITER.match(block_line(state, start + 1)):
         return False                               # a table's header row
     lines: list[str] = []
     line = start
     while line < end:
-        text = _line(state, line)
+        text = block_line(state, line)
         m = LINE.match(text)
         if m:
             body = m.group(1) or ""
