@@ -205,6 +205,22 @@ def test_breaks_never_hyphenate_three_lines_in_a_row():
     assert not any(all(flags[i:i + 3]) for i in range(len(flags) - 2))
 
 
+def test_the_last_pass_spreads_the_looseness():
+    """Long words on a narrow measure (a note of "sovereignty", "memorandum", "conference" with
+    no hyphen allowed): no set of lines is within tolerance. TeX's emergency pass still tells a
+    line a little too loose from one of three words spread over the measure; with the badness
+    capped at "infinitely bad" both cost the same, and a line of three words came out."""
+    rnd = random.Random(8)
+    words = [rnd.choice((16.0, 40.0, 52.0, 55.0, 60.0)) for _ in range(80)]
+    width = 190.0
+    par = _paragraph(words, space=4.0, shrink=1.0)
+    assert linebreak.breaks(par, (width, width), 200, True) is None
+    chosen = linebreak.breaks(par, (width, width), linebreak.INFINITE_BADNESS, True)
+    assert chosen is not None
+    lines = _lines(par, chosen, width)
+    assert min(natural for natural, _ in lines) > 0.6 * width, lines
+
+
 def test_breaks_give_up_on_a_word_wider_than_the_line():
     par = _paragraph([20.0, 20.0, 250.0, 20.0])
     assert linebreak.breaks(par, (200.0, 200.0), linebreak.INFINITE_BADNESS, True) is None

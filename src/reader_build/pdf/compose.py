@@ -18,7 +18,7 @@ from ..render.hyphenate import hyphenator, keep_words_whole
 from ..render.xref import figure_list, fill_page_refs
 from ..model import Reader
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
-from .engine import (continued_rules, figure_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
+from .engine import (figure_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
                      stray_breaks)
 from .figures import move_figures
 from .linebreak import FIRST_FIT
@@ -251,15 +251,13 @@ def number_paragraphs(html: str) -> str:
 
 def new_fix_rules(document, rules: list[str], misplaced: list, cuts: bool = True) -> list[str]:
     """The rules this layout asks for that *rules* lack: notes kept on their call's page
-    (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks, "continued"
-    on a piece of a long note that opens a page (notes.continued_rules), no index page of
+    (layout.keep_notes_rules, when notes are *misplaced*), no stray line breaks, no index page of
     fewer than five lines (layout.short_index_page_rules), no hyphen ladder (layout.ladder_rules:
     a word kept whole, in the HTML: see :func:`render.hyphenate.keep_words_whole`), no hole above
     the notes (engine.note_cut_rules, with *cuts*: a note cut in two, in the HTML: see
     :func:`notes.cut_notes`)."""
     new = [r for r in keep_notes_rules(document) if r not in rules] if misplaced else []
     new += [rule for key in stray_breaks(document) if (rule := fix_rule(key, "hyphens", "manual")) not in rules]
-    new += [rule for rule in continued_rules(document) if rule not in rules and rule not in new]
     new += [rule for rule in short_index_page_rules(document) if rule not in rules and rule not in new]
     new += [rule for rule in ladder_rules(document) if rule not in rules and rule not in new]
     if cuts:

@@ -129,9 +129,10 @@ from . import linebreak
 from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
+from . import labels
 from .cuts import Cutter, replace_in, rest_below_start
 from .figures import figure_rule
-from .notes import CUT_RULE, FILL_PAGES, REST_CLASS, cut_rule, is_continuation, strip_spares
+from .notes import CUT_RULE, FILL_PAGES, cut_rule, is_continuation, strip_spares
 from ..render.templates import weasyprint_warnings
 from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
 
@@ -221,6 +222,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
     with weasyprint_warnings() as records:
         _ACTIVE.append(fixer)
         _NOTE_HEIGHTS.append({})
+        labels.begin()
         _weasy_layout.make_all_pages = _make_all_pages
         _weasy_layout.LayoutContext._update_footnote_area = _update_note_area
         _weasy_inline.split_first_line = _split_first_line
@@ -233,6 +235,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
         finally:
             _ACTIVE.pop()
             _NOTE_HEIGHTS.pop()
+            labels.end()
             _TOTAL_FIT.pop()
             if not _ACTIVE:
                 _weasy_block.iter_line_boxes = _original_iter_line_boxes
@@ -584,13 +587,19 @@ def _iter_line_boxes(context, box, position_y, bottom_space, skip_stack, contain
 def _plan_again(block) -> None:
     """Have the lines of *block* (a paragraph whose indent changed) chosen again when it is laid
     out next: its text as it was before its breaks were chosen."""
+    for line in block.children:
+        _plan_line_again(line)
+
+
+def _plan_line_again(line) -> None:
+    """Have the breaks of *line* (a paragraph's line box before layout) chosen again when it is
+    laid out next (its text as it was before)."""
     planned = _TOTAL_FIT[-1] if _TOTAL_FIT else None
     if planned is None:
         return
-    for line in block.children:
-        for text, original in planned.get("texts", {}).pop(id(line), ()):
-            text.text = original
-        planned.pop(id(line), None)
+    for text, original in planned.get("texts", {}).pop(id(line), ()):
+        text.text = original
+    planned.pop(id(line), None)
 
 
 @contextlib.contextmanager
@@ -626,7 +635,7 @@ _NOTE_HEIGHTS: list = []      # per lay_out call under way: (note, width) -> (no
 def _note_height(context, area, note) -> float | None:
     """The height of *note* laid out alone in a copy of the note *area*; None when its
     margins could meet a neighbour's (then only the whole area tells the height)."""
-    key = (id(note), id(area.style), area.page.width)
+    key = (id(note), id(area.style), area.page.width, labels.label_shown(note))
     kept = _NOTE_HEIGHTS[-1].get(key)
     if kept is not None and kept[0] is note:
         return kept[1]
@@ -649,6 +658,7 @@ def _update_note_area(self):
     height, page bottom and overflow as WeasyPrint's, from each note laid out once.  The rest
     of a note cut where a page ends (pdf/cuts.py) does not fit below the note's start: it goes
     on overleaf, as it was cut to."""
+    labels.show_labels(self.current_page_footnotes, _plan_line_again)
     overflow = _measured_note_area(self)
     return overflow or rest_below_start(self.current_page_footnotes)
 
@@ -1130,36 +1140,19 @@ def short_index_page_rules(document, minimum: int = MIN_LAST_PAGE_LINES) -> list
     return rules
 
 
-def stale_continued_rules(document, rules: list[str]) -> list[str]:
-    """The rules among *rules* that show or hide "continued" where *document* no longer wants
-    it (the pages moved since the rule was written): on a piece that no longer opens a page's
-    notes, the label would stand below the note's start, on the same page."""
-    wanted = set(continued_rules(document))
-    return [rule for rule in rules if rule.endswith((SHOW_CONTINUED, HIDE_CONTINUED)) and rule not in wanted]
-
-
-SHOW_CONTINUED = " .fn-continued { display: inline !important; }"
 HIDE_CONTINUED = " .fn-continued { display: none !important; }"
 
 
-def continued_rules(document) -> list[str]:
-    """The rules that show "continued" on each later piece of a long note that opens a page's
-    notes, and hide it on the rest of a cut note (shown by the style sheet: it is cut to open
-    the next page's notes) that does not."""
+def label_rules(document) -> list[str]:
+    """For the HTML that ``--emit-html`` writes: the rules that hide the "continued" label of
+    each later piece of a note that does not open its page's notes, as the layout left it out
+    (pdf/labels.py). Never given to a layout: there the labels are set while the pages are made."""
     rules = []
     for page in document.pages:
         for child in page._page_box.children:
-            if not isinstance(child, boxes.FootnoteAreaBox):
-                continue
-            for i, note in enumerate(child.children):
-                element = getattr(note, "element", None)
-                if element is None or not is_continuation(element):
-                    continue
-                rest = REST_CLASS in (element.get("class") or "").split()
-                if i == 0 and not rest:
-                    rules.append(f'#{element.get("id")}{SHOW_CONTINUED}')
-                elif i > 0 and rest:
-                    rules.append(f'#{element.get("id")}{HIDE_CONTINUED}')
+            if isinstance(child, boxes.FootnoteAreaBox):
+                rules += [f'#{note.element.get("id")}{HIDE_CONTINUED}' for note in child.children[1:]
+                          if getattr(note, "element", None) is not None and is_continuation(note.element)]
     return rules
 
 

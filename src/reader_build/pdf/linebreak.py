@@ -407,9 +407,11 @@ def breaks(par: Paragraph, widths: tuple[float, float], tolerance: float, hyphen
                     ratio = (actual - space) / stretch_unit
                 else:
                     ratio = (actual - space) / shrink if shrink else 0.0
-                badness = min(INFINITE_BADNESS, 100 * abs(ratio) ** 3)
-                if badness > tolerance:
-                    continue
+                badness = 100 * abs(ratio) ** 3     # not capped in the last pass (as TeX's \emergencystretch:
+                if tolerance < INFINITE_BADNESS:    # two loose lines, not one of three words spread out)
+                    badness = min(INFINITE_BADNESS, badness)
+                    if badness > tolerance:
+                        continue
             run = node[3] + 1 if flagged else 0
             if run > MAX_HYPHENS_IN_A_ROW:
                 continue

@@ -5,16 +5,16 @@ area no bottom limit): a note taller than the page's footnote area is drawn
 above the top of the page, and what does not fit is cut off.  It cannot split
 a note across pages.  So a note that may be that long is cut, before layout,
 into pieces of about a third of a page (between paragraphs where it can, else
-after a sentence), each a ``float: footnote`` of its own:
+after a sentence, else after a word), each a ``float: footnote`` of its own:
 
 * the first piece keeps the call, the number and the id (``fn-N``): it is the
   note that must stand on its call's page (``footnote-policy: line``);
 * each later piece (class ``fn-cont``, id ``fn-N-2``…) has no call and no
-  number; when it does not fit, WeasyPrint moves it to the next page, where it
-  comes first in the note area, before the notes of that page;
-* a later piece that opens a page's note area shows "N (continued)": after a
-  layout, :func:`continued_rules` writes the rule that shows it, and the page
-  is laid out again (as for the other fix rules).
+  number; when it does not fit, WeasyPrint moves it, alone, to the next page
+  (``footnote-policy: auto``), where it comes first in the note area, before
+  the notes of that page;
+* a later piece that opens a page's note area shows "N (continued)": the label
+  is put in or taken out while the pages are made (pdf/labels.py).
 
 Pieces are cut only from notes that could come near a page's height at the
 edition's text size, so ordinary notes are laid out as before.
@@ -40,6 +40,7 @@ from ..config import Edition
 
 TOKEN = re.compile(r"(<[^>]+>)")
 SENTENCE_END = re.compile(r"[.!?;:][”’\")\]]?\s+(?=\S)")
+WORD_END = re.compile(r"[ \t\n]+(?=\S)")    # (not a no-break space)
 CONT_CLASS = "fn-cont"
 FILL_PAGES = "/* reader-build: fill-pages (notes cut where a page ends) */"   # in an edition's CSS
 CUT_CLASS = "fn-cut"         # the block whose last line ends where a note was cut: justified
@@ -84,8 +85,7 @@ def _each_note(html: str, capacity: int) -> str:
     for start, end, number, body in _notes(html):
         out.append(html[pos:start])
         if len(_text(body)) > SPLIT_FROM * capacity:
-            pieces = _cut(body, int(PIECE * capacity))
-            out.append(_pieces_html(number, pieces))
+            out.append(_pieces_html(number, _cut(body, int(PIECE * capacity))))
         else:
             out.append(html[start:end])
         pos = end
@@ -111,8 +111,9 @@ def _text(html: str) -> str:
 
 def _cut(body: str, size: int) -> list[str]:
     """*body* cut into pieces of at least *size* characters of text, between paragraphs where a
-    paragraph ends past *size*, else after a sentence; each piece's open elements are closed at
-    its end and opened again (without their ids) at the next piece's start."""
+    paragraph ends past *size*, else after a sentence, else after a word; each piece's open
+    elements are closed at its end and opened again (without their ids) at the next piece's
+    start."""
     pieces: list[str] = []
     current: list[str] = []
     stack: list[tuple[str, str]] = []       # (tag name, opening tag without id)
@@ -127,7 +128,10 @@ def _cut(body: str, size: int) -> list[str]:
                 pieces.append("".join(current))
                 current, count = [], 0
             continue
-        while count + len(token) > size and (m := _sentence_end(token, size - count)):
+        while count + len(token) > size:
+            m = _piece_end(token, size - count, count + len(token) > 2 * size)
+            if m is None:
+                break
             current.append(token[:m])
             pieces.append("".join(current) + "".join(f"</{name}>" for name, _ in reversed(stack)))
             current, count, token = [opening for _, opening in stack], 0, token[m:]
@@ -138,7 +142,17 @@ def _cut(body: str, size: int) -> list[str]:
         pieces[-1] += rest
     else:
         pieces.append(rest)
-    return [p.strip() for p in pieces]
+    return [piece.strip() for piece in pieces]
+
+
+def _piece_end(text: str, at_least: int, any_word: bool) -> int | None:
+    """Where a piece ends in *text*: after the first sentence that ends at or after *at_least*;
+    when there is none and *any_word* (the piece would be over two pieces long: a note of
+    long sentences, or of one), after the first word there."""
+    found = _sentence_end(text, at_least)
+    if found is None and any_word:
+        found = next((m.end() for m in WORD_END.finditer(text) if m.end() >= at_least), None)
+    return found
 
 
 def _sentence_end(text: str, at_least: int) -> int | None:

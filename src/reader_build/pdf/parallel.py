@@ -73,7 +73,7 @@ from ..language.locale import locale_of
 from ..render.templates import template_environment
 from .notes import FILL_PAGES
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
-from .engine import stale_continued_rules
+from .engine import label_rules
 from .engine import breaks_to_a_side, margin_kinds, margin_texts, numbered_pages, page_areas, page_openers
 from .engine import page_ref_boxes, release
 from .folios import FolioSheet, refolio, sheet_folios, sheet_html
@@ -156,9 +156,7 @@ def _lay_out_part(task: _Task) -> dict:
         misplaced = misplaced_notes(document)
         fixes += 1
         new = new_fix_rules(document, rules, misplaced, cuts=FILL_PAGES in task.html) if fixes <= MAX_FIX_PASSES else []
-        stale = stale_continued_rules(document, rules) if fixes <= MAX_FIX_PASSES else []
-        rules = unsettled(task.html, [rule for rule in rules if rule not in stale], new) + new
-        new = new + stale                    # (either way, the pages change)
+        rules = unsettled(task.html, rules, new) + new
         settled = _settled_first_page(task)
         if settled not in (None, first) and not new and movable and renumber(layout, settled - first):
             first = settled        # the same pages, numbered from where the parts before end
@@ -182,7 +180,8 @@ def _lay_out_part(task: _Task) -> dict:
     if task.want_starts:       # the EPUB's page-list (the parent has checked that pagemap is there)
         starts = [asdict(s) for s in page_starts(document, [str(first + i) for i in range(len(bookmarks))])]
     facts = {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
-            "numbered": numbered_pages(document), "rules": rules, "passes": passes,
+            "numbered": numbered_pages(document), "rules": rules, "labels": label_rules(document),
+            "passes": passes,
             "margins": _margins(layout),
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
             "refused": fetcher.refused, "bookmarks": bookmarks, "starts": starts, "data": data, "first_page": first,
@@ -805,7 +804,7 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
             "rules": {_hash(schedule.htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
     info = [{"name": p.name, "first_page": starts[p.name], "pages": r["pages"], "blank_before": blanks[p.name],
              "layouts": r["passes"] if results[p.name][2] else 0} for p, r in zip(parts, ordered)]
-    html = schedule.composer.whole_book(anchors, [rule for r in ordered for rule in r["rules"]]) if emit_html else ""
+    html = schedule.composer.whole_book(anchors, [rule for r in ordered for rule in r["rules"] + r.get("labels", [])]) if emit_html else ""
     return PdfResult(merged.data, merged.pages, anchors, html, misplaced, schedule.layouts,
                      [w for r in ordered for w in r["warnings"]],
                      page_starts=book_page_starts(parts, ordered, starts, blanks), parts=info,
