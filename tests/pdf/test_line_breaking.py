@@ -189,14 +189,15 @@ def test_breaks_balance_the_paragraph():
 
 
 def test_breaks_never_hyphenate_three_lines_in_a_row():
-    """Every word could be broken, and a hyphen is worth more than any line costs: still no
-    more than two hyphenated lines in a row."""
+    """Every word could be broken, and a hyphen is worth more than any line costs (the last
+    pass does not cap a loose line's badness, so the hyphen's penalty here outweighs the
+    loosest line's): still no more than two hyphenated lines in a row."""
     words = [30.0] * 60
     par = _paragraph(words, space=4.0, hyphens={k: 8.0 for k in range(60)})
     old = linebreak.HYPHEN_PENALTY
     for k, b in enumerate(par.breaks):
         if b.kind == "hyphen":
-            par.breaks[k] = linebreak.Break(b.index, b.end_x, b.start_x, b.spaces_end, b.spaces_start, -10000, True,
+            par.breaks[k] = linebreak.Break(b.index, b.end_x, b.start_x, b.spaces_end, b.spaces_start, -10 ** 6, True,
                                             kind="hyphen")
     chosen = linebreak.breaks(par, (113.0, 113.0), linebreak.INFINITE_BADNESS, True)
     assert linebreak.HYPHEN_PENALTY == old
