@@ -206,7 +206,7 @@ p { margin: 0; text-indent: 1em; text-align: justify; widows: 2; orphans: 2; }
 .fn::footnote-call { content: attr(data-n); vertical-align: super; font-size: 0.7em; line-height: 0; }
 .fn::footnote-marker { content: attr(data-n) " "; }
 .fn-p { display: block; } .fn-p:first-child { display: inline; } .fn-p + .fn-p { text-indent: 1em; }
-.fn.fn-rest { footnote-policy: auto; } .fn-rest .fn-continued { display: inline; }
+.fn.fn-cont { footnote-policy: auto; } .fn-cont .fn-continued { display: inline; }
 .fn.fn-cont::footnote-call { content: none; padding: 0; } .fn.fn-cont::footnote-marker { content: none; }
 .fn-continued { display: none; font-style: italic; }
 """
@@ -234,7 +234,7 @@ def _boxes_texts(document) -> list[str]:
             for page in document.pages]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [2, 3])      # (books whose holes take four cuts or more)
 def test_holes_are_filled_while_the_pages_are_made(seed):
     """The layout that finds a hole cuts the note and makes the page again.  (On these small
     pages WeasyPrint often leaves a note off its call's page; mending that moves lines to the

@@ -46,7 +46,7 @@ def _boxes_texts(document) -> list[str]:
             for page in document.pages]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 5])      # (books with notes off their call's page)
 def test_mended_pages_are_those_of_the_rules_given_as_css(seed):
     """Applying each rule while the pages are made gives the pages that the same rules, in the
     stylesheet from the start, give: the rule reached only its own paragraph, although WeasyPrint
