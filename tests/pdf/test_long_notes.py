@@ -196,3 +196,17 @@ def test_long_notes_of_one_sentence_stand_on_their_calls_pages(tmp_path):
     for note in notes:
         assert " ".join(note.split()[-12:]) in text
     assert _short_pages(pdf) == []
+
+
+def test_a_note_of_half_a_page_is_left_whole():
+    # the estimate is of the notes' own size (0.8 of the text's, print.css): a note of about
+    # 330 words fills less than half an A4 page at 12pt and is laid out whole; cut into pieces,
+    # its later pieces went on to the next page whenever the note did not fit below its call,
+    # and no note called after it on that page could stay there
+    rnd = random.Random(3)
+    note = " ".join(rnd.choice(WORDS) for _ in range(330)).capitalize() + "."
+    html = f'<p>Call<span class="fn" id="fn-2" data-n="2"><span class="fn-p">{note}</span></span> on.</p>'
+    a4 = Edition("print", "pdf", page_size=("210mm", "297mm"), font_size="12pt")
+    assert split_long_notes(html, a4) == html
+    large = Edition("large", "pdf", page_size=("210mm", "297mm"), font_size="18pt", medium="large-print")
+    assert 'id="fn-2-2"' in split_long_notes(html, large)     # notes at the text's size: cut

@@ -51,6 +51,7 @@ ENTITY_OR_CHAR = re.compile(r"&#?\w{1,10};|.", re.S)
 BLOCK_TAG = re.compile(r"<(?:p|li|div|br|blockquote|ul|ol)\b|<span\b[^>]*\bclass=\"fn-(?:p|li|blockquote|ul|ol)\b")
 SHY = "\u00ad"
 LINE_HEIGHT = 1.45           # a generous estimate of the notes' leading
+NOTE_SIZE = 0.8              # the notes' size, of the text's (print.css: .fn { font-size: 0.8rem })
 EM_PER_CHAR = 0.55           # a generous estimate of a character's width, in em
 SPLIT_FROM = 0.8             # cut notes estimated at more than this share of a page…
 PIECE = 0.3                  # …into pieces of about this share of a page
@@ -64,9 +65,10 @@ def _pt(length: str) -> float:
 
 
 def page_capacity(edition: Edition) -> int:
-    """About how many characters of note text at the edition's text size fill a page's text area
-    (the margins of compose.page_css)."""
-    size = _pt(edition.font_size) or 10.5
+    """About how many characters of note text fill a page's text area (the margins of
+    compose.page_css), at the notes' size: :data:`NOTE_SIZE` of the edition's text size
+    (print.css), the text size itself in large print (large-print.css)."""
+    size = (_pt(edition.font_size) or 10.5) * (1.0 if edition.medium == "large-print" else NOTE_SIZE)
     width = _pt(edition.page_size[0]) * (1 - 0.135 - 0.165)
     height = _pt(edition.page_size[1]) * (1 - 0.085 - 0.1)
     return int(height / (size * LINE_HEIGHT)) * int(width / (size * EM_PER_CHAR))
@@ -84,7 +86,7 @@ def _each_note(html: str, capacity: int) -> str:
     out, pos = [], 0
     for start, end, number, body in _notes(html):
         out.append(html[pos:start])
-        if len(_text(body)) > SPLIT_FROM * capacity:
+        if len(_text(body).replace(SHY, "")) > SPLIT_FROM * capacity:
             out.append(_pieces_html(number, _cut(body, int(PIECE * capacity))))
         else:
             out.append(html[start:end])
