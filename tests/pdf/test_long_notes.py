@@ -146,11 +146,17 @@ def test_no_page_before_a_long_notes_call_is_left_short(long_notes):
     assert _short_pages(pdf) == []
 
 
+def _one_sentence_note(seed: int, words: int, number: int) -> tuple[str, str]:
+    """(a note of one sentence of *words* words, a paragraph that calls it as note *number*)."""
+    rnd = random.Random(seed)
+    sentence = " ".join(rnd.choice(WORDS) for _ in range(words)).capitalize() + "."
+    return sentence, (f'<p>Call<span class="fn" id="fn-{number}" data-n="{number}"><span class="fn-p">'
+                      f'{sentence}</span></span> on.</p>')
+
+
 def test_a_note_of_one_long_sentence_is_cut_into_pieces():
     # a note with no sentence end where a piece should end is cut after a word
-    rnd = random.Random(2)
-    sentence = " ".join(rnd.choice(WORDS) for _ in range(700)).capitalize() + "."
-    html = f'<p>Call<span class="fn" id="fn-4" data-n="4"><span class="fn-p">{sentence}</span></span> on.</p>'
+    sentence, html = _one_sentence_note(2, 700, 4)
     edition = Edition("print", "pdf", page_size=("148mm", "210mm"), font_size="11pt")
     out = split_long_notes(html, edition)
     pieces = re.findall(r'<span class="fn[^"]*" id="fn-4[-\d]*" data-n="4">(.*?)</span></span>', out)
@@ -203,9 +209,7 @@ def test_a_note_of_half_a_page_is_left_whole():
     # 330 words fills less than half an A4 page at 12pt and is laid out whole; cut into pieces,
     # its later pieces went on to the next page whenever the note did not fit below its call,
     # and no note called after it on that page could stay there
-    rnd = random.Random(3)
-    note = " ".join(rnd.choice(WORDS) for _ in range(330)).capitalize() + "."
-    html = f'<p>Call<span class="fn" id="fn-2" data-n="2"><span class="fn-p">{note}</span></span> on.</p>'
+    _note, html = _one_sentence_note(3, 330, 2)
     a4 = Edition("print", "pdf", page_size=("210mm", "297mm"), font_size="12pt")
     assert split_long_notes(html, a4) == html
     large = Edition("large", "pdf", page_size=("210mm", "297mm"), font_size="18pt", medium="large-print")
