@@ -19,8 +19,9 @@ from typing import Callable
 
 from weasyprint.formatting_structure import boxes
 
+from .notes import is_continuation
+
 LABEL_CLASS = "fn-continued"
-CONT_CLASS = "fn-cont"
 
 _LABELS: list[dict] = []    # per layout under way: id(piece) -> (piece, its _Label or None)
 
@@ -70,7 +71,7 @@ def _find(piece) -> "_Label | None":
 
 def _label(note) -> "_Label | None":
     element = getattr(note, "element", None)
-    if not _LABELS or element is None or CONT_CLASS not in (element.get("class") or "").split():
+    if not _LABELS or element is None or not is_continuation(element):
         return None
     known = _LABELS[-1]
     found = known.get(id(note))
