@@ -39,6 +39,20 @@ def test_lines_are_seldom_loose_or_hyphenated(layer):
     assert textlayer.hyphenated_share(layer) <= 0.10
 
 
+def test_pages_with_notes_are_full_down_to_their_notes(layer):
+    """#23 item 3: at most one page of the print edition stops more than 2.5 lines above its
+    notes (15 of 38 pages with notes before #23).  Where a note's call falls near a page's foot,
+    the note is cut where the page ends (pdf/cuts.py), as soon as two of its lines fit."""
+    holes, with_notes = textlayer.holes_above_notes(layer)
+    assert with_notes >= 30 and holes <= 1, f"{holes} of {with_notes}"
+
+
+def test_facing_pages_end_at_the_same_height(layer):
+    """#23 item 3: the two pages of a spread end within a line of each other (the bibliography's
+    entries have no space between them, so that its pages end with their last line)."""
+    assert textlayer.uneven_spreads(layer) == []
+
+
 def test_a_hyphenated_word_keeps_three_letters_each_side(layer):
     breaks = textlayer.hyphen_breaks(layer)
     assert breaks, "the reader is hyphenated"

@@ -48,6 +48,7 @@ class TextLayer:
     lines: list[Line]
     body_size: float
     pages: int
+    note_size: float = 0.0    # the size most used below the text's by more than a point: the notes'
 
     def body(self, page: int | None = None) -> list[Line]:
         return [l for l in self.lines if abs(l.size - self.body_size) < 0.6 and (page is None or l.page == page)
@@ -56,8 +57,16 @@ class TextLayer:
     def notes(self, page: int) -> list[Line]:
         body = [l for l in self.body(page) if not l.text.strip().isdigit()]     # not a folio at the foot
         last = max((l.bottom for l in body), default=0)
-        return [l for l in self.lines if l.page == page and l.size < self.body_size - 1 and l.top > last
+        return [l for l in self.lines if l.page == page and abs(l.size - self.note_size) < 0.35 and l.top > last
                 and l.text.strip() and not l.text.strip().isdigit()]
+
+    def text_above_notes(self, page: int) -> list[Line]:
+        """The lines of *page* above its notes, whatever their size (a quotation set smaller),
+        but the running head and the folio."""
+        notes = self.notes(page)
+        top = min((l.top for l in notes), default=float("inf"))
+        return [l for l in self.lines if l.page == page and l.top > 45 and l.bottom <= top
+                and not l.text.strip().isdigit()]
 
     def text(self) -> str:
         return "\n".join(l.text for l in self.lines)
@@ -76,7 +85,8 @@ def read(pdf: Path | str) -> TextLayer:
                                   size, tuple(dict.fromkeys(c["fontname"] for c in chars)), chars))
         pages = len(doc.pages)
     body_size = sizes.most_common(1)[0][0] if sizes else 0.0
-    return TextLayer(lines, body_size, pages)
+    smaller = Counter({size: n for size, n in sizes.items() if size < body_size - 1})
+    return TextLayer(lines, body_size, pages, smaller.most_common(1)[0][0] if smaller else 0.0)
 
 
 def full_lines(layer: TextLayer) -> list[Line]:
@@ -153,10 +163,26 @@ def holes_above_notes(layer: TextLayer) -> tuple[int, int]:
             continue
         with_notes += 1
         pitch = _pitch(body)
-        gap = min(l.top for l in notes) - max(l.bottom for l in body)
+        gap = min(l.top for l in notes) - max(l.bottom for l in layer.text_above_notes(page))
         if gap > (HOLE_LINES + 1) * pitch and page not in ends:      # one line's worth is the rule above the notes
             holes += 1
     return holes, with_notes
+
+
+def uneven_spreads(layer: TextLayer, lines: float = 1.0) -> list[tuple[int, int, float]]:
+    """(left page, right page, lines apart) of each spread whose pages end more than *lines*
+    lines apart (text or notes, whichever is lower), but a spread with a chapter's last page."""
+    ends = chapter_ends(layer)
+
+    def foot(page: int) -> tuple[float, float] | None:
+        body = [l for l in layer.body(page) if not l.text.strip().isdigit()]
+        return (max(l.bottom for l in layer.notes(page) or body), _pitch(body)) if body else None
+    out = []
+    for left in range(2, layer.pages, 2):
+        a, b = foot(left), foot(left + 1)
+        if a and b and not {left, left + 1} & ends and abs(a[0] - b[0]) > lines * a[1]:
+            out.append((left, left + 1, round(abs(a[0] - b[0]) / a[1], 1)))
+    return out
 
 
 def chapter_ends(layer: TextLayer) -> set[int]:

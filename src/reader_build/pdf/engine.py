@@ -1158,6 +1158,7 @@ def label_rules(document) -> list[str]:
 
 HOLE_LINES = 2.5             # text that stops more lines than this above the notes leaves a hole
 NOTE_LINES_KEPT = 2          # a note is cut only with at least this many lines on each side
+SAFETY = 0.05                # of a note line: the room a cut leaves unused, for rounding
 
 
 def note_cut_rules(document) -> list[str]:
@@ -1381,7 +1382,7 @@ def _cut_of(note, room: float, less: int = 0) -> str | None:
     classes = set((note.element.get("class") or "").split())
     if not number or not lines or {"fn-cont", "fn-cut"} & classes or getattr(note, "rb_cut", False):
         return None              # (a later piece, or a note cut already: each layout costs time)
-    safety = 0.3 * lines[0].height
+    safety = SAFETY * lines[0].height
     fit = sum(1 for line in lines if line.position_y + line.height - note.position_y <= room - safety)
     fit = min(fit, len(lines) - NOTE_LINES_KEPT) - less   # (the hole filled within a line or two)
     if fit < NOTE_LINES_KEPT:
