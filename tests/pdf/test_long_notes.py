@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 
+import pdfplumber
 import pypdf
 import pytest
 
@@ -19,6 +20,7 @@ from reader_build.build import build
 from reader_build.config import Edition
 from reader_build.pdf.notes import page_capacity, split_long_notes
 
+HEAD = 45                    # pt: the running head and the folio stand above this
 WORDS = "the treaty island peace soviet japan conference delegation sovereignty memorandum".split()
 
 
@@ -49,6 +51,21 @@ def long_notes(tmp_path_factory):
     return {"root": root, "result": result, "note": note}
 
 
+def _notes_from(pdf, first_words: str) -> str:
+    """The notes of the pages of *pdf* from the long note on: on its call's page from its
+    *first_words*, on each later page from the "3 (continued)" that opens its notes (the text
+    of a page comes before its notes, and the running head above :data:`HEAD` is left out)."""
+    out: list[str] = []
+    with pdfplumber.open(str(pdf)) as doc:
+        texts = [normalise(page.crop((0, HEAD, page.width, page.height)).extract_text()) for page in doc.pages]
+    for text in texts:
+        if out and "3 (continued)" in text:
+            out.append(text.split("3 (continued)", 1)[1])
+        elif not out and first_words in text:
+            out.append(text[text.index(first_words):])
+    return " ".join(" ".join(out).split())
+
+
 def _page_texts(runs) -> dict[int, str]:
     pages: dict[int, list] = {}
     for run in runs:
@@ -64,10 +81,9 @@ def test_a_long_note_is_whole_and_starts_on_its_calls_page(long_notes, edition):
     runs = pdf_runs(pdf)
     height = float(pypdf.PdfReader(str(pdf)).pages[0].mediabox.height)
     assert all(0 <= r.y <= height for r in runs), "text drawn outside the page: a note was cut off"
-    text = normalise("\n".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages))
-    text = re.sub(r"\b3 \(continued\) ", "", text)
-    # the pieces end after a sentence, and a piece is never split: every sentence of the note
-    # is printed whole, in order, across the pages
+    text = _notes_from(pdf, " ".join(normalise(long_notes["note"]).split()[:6]))
+    # a piece ends where a line ends (pdf/pieces.py), and is never split: every sentence of the
+    # note is printed whole, in order, in the notes of the pages
     sentences = re.findall(r"[^.]+\.", normalise(long_notes["note"]))
     assert len(sentences) > 100
     at = 0
@@ -95,6 +111,37 @@ def test_the_note_continues_with_a_marker_on_the_next_pages(long_notes):
     assert "3 (continued)" not in texts[dest["fnref-3"]]
 
 
+def _lines_of_note(pdf, number: str, following: str) -> list[dict]:
+    """The lines of note *number* in the notes of *pdf* (print: smaller than the text), from
+    the line that starts with its number to the line that starts with the *following* note's."""
+    out: list[dict] = []
+    with pdfplumber.open(str(pdf)) as doc:
+        for page in doc.pages:
+            for line in page.extract_text_lines(return_chars=True):
+                if line["top"] <= HEAD or max(c["size"] for c in line["chars"]) > 9.5:
+                    continue
+                if not out and line["text"].startswith(number + " "):
+                    out.append(line)
+                elif out and line["text"].startswith(following + " "):
+                    return out
+                elif out:
+                    out.append(line)
+    return out
+
+
+def test_a_piece_that_goes_on_mid_paragraph_ends_with_a_full_line(long_notes):
+    """The long note's pieces end where a sentence ends (pdf/notes.py), mostly mid-paragraph;
+    each such piece ends with a full, justified line (pdf/pieces.py), so that the note reads on
+    as one paragraph from piece to piece, on a page and overleaf.  Its only short lines are
+    the ends of its three paragraphs (before pdf/pieces.py, 13 more: one per piece)."""
+    lines = _lines_of_note(long_notes["root"] / "build" / "print.pdf", "3", "4")
+    assert len(lines) > 100
+    measure = max(line["x1"] - line["x0"] for line in lines)
+    short = [line["text"] for line in lines if line["x1"] - line["x0"] < 0.9 * measure]
+    assert len(short) == 3, short
+    assert [text.endswith(".") for text in short] == [True] * 3
+
+
 def test_the_sans_face_is_the_committed_font(long_notes):
     fonts = {r.font for r in pdf_runs(long_notes["root"] / "build" / "large.pdf")}
     assert fonts and all("Reader-Sans" in f for f in fonts), fonts
@@ -114,6 +161,22 @@ def test_pieces_keep_the_text_and_balance_their_elements():
     assert out.count("<span") == out.count("</span>") and out.count("<em") == out.count("</em>")
     for i in range(4):
         assert out.count(f'id="m{i}"') == 1
+
+
+def test_a_piece_that_goes_on_with_the_paragraph_before_is_marked():
+    """A piece that starts mid-paragraph is marked data-goes-on (its piece before is given a
+    full last line while the pages are made: pdf/pieces.py); one that starts a paragraph is not."""
+    rnd = random.Random(2)
+    paragraphs = [_sentences(rnd, 60) for _ in range(3)]
+    body = "".join(f'<span class="fn-p">{text}</span>' for text in paragraphs)
+    html = f'<p>Call<a class="fn-anchor" id="fnref-7"></a><span class="fn" id="fn-7" data-n="7">{body}</span></p>'
+    out = split_long_notes(html, Edition("print", "pdf", page_size=("148mm", "210mm"), font_size="11pt"))
+    later = re.findall(r'<span class="fn fn-cont" id="fn-7-\d+" data-n="7"( data-goes-on="")?>'
+                       r'<span class="fn-p"><span class="fn-continued">7 \(continued\)\u2002</span>([^<]{40})', out)
+    assert len(later) >= 6
+    opening = {text[:40] for text in paragraphs}
+    assert [bool(goes_on) for goes_on, start in later] == [start not in opening for goes_on, start in later]
+    assert any(goes_on for goes_on, _start in later) and not all(goes_on for goes_on, _start in later)
 
 
 def test_an_ordinary_note_is_left_as_it_is():
@@ -159,7 +222,7 @@ def test_a_note_of_one_long_sentence_is_cut_into_pieces():
     sentence, html = _one_sentence_note(2, 700, 4)
     edition = Edition("print", "pdf", page_size=("148mm", "210mm"), font_size="11pt")
     out = split_long_notes(html, edition)
-    pieces = re.findall(r'<span class="fn[^"]*" id="fn-4[-\d]*" data-n="4">(.*?)</span></span>', out)
+    pieces = re.findall(r'<span class="fn[^"]*" id="fn-4[-\d]*" data-n="4"[^>]*>(.*?)</span></span>', out)
     assert len(pieces) >= 4
     size = 0.3 * page_capacity(edition)
     texts = [re.sub(r"<[^>]+>", "", re.sub(r'<span class="fn-continued">.*?</span>', "", p)) for p in pieces]

@@ -24,12 +24,16 @@ rules are: a later layout makes the same cuts before its first page, and gets th
 """
 from __future__ import annotations
 
+import re
+
 from weasyprint.css.properties import Dimension
 from weasyprint.formatting_structure import boxes
 
 from ..render.hyphenate import SHY
 from .linebreak import WJ
 from .notes import CUT_RULE, SPARE_CLASS
+
+HYPHENATED = SHY + "\u2010"  # how WeasyPrint ends a line broken at a soft hyphen
 
 
 class Cutter:
@@ -260,3 +264,40 @@ def _justify_last_line(first, note, block, path: tuple) -> None:
         return
     target.style = target.style.copy()
     target.style["text_align_last"] = "justify"
+
+
+def words_through(note, lines: list, fit: int) -> tuple[int, str] | None:
+    """(how many words, the last of them) that the first *fit* of *lines* (the line boxes of
+    *note*, a note laid out) hold, up to the last whole word: a word broken at the end of line
+    *fit* goes with the lines after it; None when no word is left."""
+    texts = ["".join(box.text for box in line.descendants() if isinstance(box, boxes.TextBox)
+                     and "::" not in (box.element_tag or "")) for line in lines]
+    source = _bare(" ".join(note.element.itertext()))
+    text = ""
+    for n, words in enumerate(texts):
+        if words.endswith(HYPHENATED):
+            words = words[:-len(HYPHENATED)]
+            joiner = ""
+        else:            # a word broken after its hyphen ("post-/war"), a URL broken anywhere
+            joiner = "" if n + 1 < len(texts) and _goes_on(_bare(words), _bare(texts[n + 1]), source) else " "
+        text += words.replace(SHY, "").replace(WJ, "")
+        if n + 1 == fit:
+            whole = re.findall(r"\S+", text)           # the last word of the line, unless it goes on
+            if joiner == "":
+                whole = whole[:-1]
+            return (len(whole), whole[-1]) if whole else None
+        text += joiner
+    return None
+
+
+def _bare(text: str) -> str:
+    """*text* as words and single spaces: no soft hyphen, word joiner or run of white space."""
+    return re.sub(r"\s+", " ", text.replace(SHY, "").replace(WJ, "")).strip()
+
+
+def _goes_on(line: str, following: str, source: str) -> bool:
+    """Does a line that ends with *line* end inside a word, which the next line (*following*)
+    goes on with?  So it does when the note's text (*source*) has the two with no space
+    between them, and never with one."""
+    end, start = line[-16:], following[:16]
+    return bool(end and start) and end + start in source and f"{end} {start}" not in source

@@ -129,8 +129,8 @@ from . import linebreak
 from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
-from . import labels
-from .cuts import Cutter, replace_in, rest_below_start
+from . import labels, pieces
+from .cuts import HYPHENATED, Cutter, replace_in, rest_below_start, words_through
 from .figures import figure_rule
 from .notes import CUT_RULE, FILL_PAGES, cut_rule, is_continuation, strip_spares
 from ..render.templates import weasyprint_warnings
@@ -223,6 +223,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
         _ACTIVE.append(fixer)
         _NOTE_HEIGHTS.append({})
         labels.begin()
+        pieces.begin()
         _weasy_layout.make_all_pages = _make_all_pages
         _weasy_layout.LayoutContext._update_footnote_area = _update_note_area
         _weasy_inline.split_first_line = _split_first_line
@@ -236,6 +237,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
             _ACTIVE.pop()
             _NOTE_HEIGHTS.pop()
             labels.end()
+            pieces.end()
             _TOTAL_FIT.pop()
             if not _ACTIVE:
                 _weasy_block.iter_line_boxes = _original_iter_line_boxes
@@ -632,6 +634,12 @@ ROUNDING = 1e-6               # px: a note that overflows its area by less ends 
 _NOTE_HEIGHTS: list = []      # per lay_out call under way: (note, width) -> (note, height or None)
 
 
+def _laid_alone(context, area, note):
+    """A copy of the note *area* holding *note* alone, laid out."""
+    alone = create_anonymous_boxes(area.copy_with_children([note]).deepcopy())
+    return block_level_layout(context, alone, -float("inf"), None, area.page)[0]
+
+
 def _note_height(context, area, note) -> float | None:
     """The height of *note* laid out alone in a copy of the note *area*; None when its
     margins could meet a neighbour's (then only the whole area tells the height)."""
@@ -639,8 +647,7 @@ def _note_height(context, area, note) -> float | None:
     kept = _NOTE_HEIGHTS[-1].get(key)
     if kept is not None and kept[0] is note:
         return kept[1]
-    alone = create_anonymous_boxes(area.copy_with_children([note]).deepcopy())
-    laid = block_level_layout(context, alone, -float("inf"), None, area.page)[0]
+    laid = _laid_alone(context, area, note)
     height = None
     if len(laid.children) == 1:
         child = laid.children[0]
@@ -658,9 +665,34 @@ def _update_note_area(self):
     height, page bottom and overflow as WeasyPrint's, from each note laid out once.  The rest
     of a note cut where a page ends (pdf/cuts.py) does not fit below the note's start: it goes
     on overleaf, as it was cut to."""
+    pieces.mend(self.current_page_footnotes, functools.partial(_note_by_id, self),
+                functools.partial(_note_laid_alone, self), _forget_height)
     labels.show_labels(self.current_page_footnotes, _plan_line_again)
     overflow = _measured_note_area(self)
     return overflow or rest_below_start(self.current_page_footnotes)
+
+
+def _note_by_id(context, wanted: str):
+    """The box of the note whose element has the id *wanted*, wherever the layout holds it now."""
+    for notes in (context.current_page_footnotes, context.reported_footnotes, context.footnotes):
+        for note in notes:
+            if note.element is not None and note.element.get("id") == wanted:
+                return note
+    return None
+
+
+def _note_laid_alone(context, note):
+    """*note* laid out alone in a copy of the page's note area (its box), or None."""
+    laid = _laid_alone(context, context.current_footnote_area, note)
+    return laid.children[0] if len(laid.children) == 1 else None
+
+
+def _forget_height(note) -> None:
+    """Measure *note* again when its height is next asked for (its boxes changed)."""
+    if _NOTE_HEIGHTS:
+        known = _NOTE_HEIGHTS[-1]
+        for key in [key for key in known if key[0] == id(note)]:
+            del known[key]
 
 
 def _measured_note_area(self):
@@ -1053,7 +1085,6 @@ def _stray_paragraphs(page) -> list:
 
 
 LADDER = 3                   # this many hyphenated line ends in a row make a ladder
-HYPHENATED = SHY + "\u2010"  # how WeasyPrint ends a line broken at a soft hyphen
 
 
 def _line_ends(line) -> tuple[str, str]:
@@ -1387,37 +1418,8 @@ def _cut_of(note, room: float, less: int = 0) -> str | None:
     fit = min(fit, len(lines) - NOTE_LINES_KEPT) - less   # (the hole filled within a line or two)
     if fit < NOTE_LINES_KEPT:
         return None
-    texts = ["".join(box.text for box in line.descendants() if isinstance(box, boxes.TextBox)
-                     and "::" not in (box.element_tag or "")) for line in lines]
-    source = _bare(" ".join(note.element.itertext()))
-    text = ""
-    for n, words in enumerate(texts):
-        if words.endswith(HYPHENATED):
-            words = words[:-len(HYPHENATED)]
-            joiner = ""
-        else:            # a word broken after its hyphen ("post-/war"), a URL broken anywhere
-            joiner = "" if n + 1 < len(texts) and _goes_on(_bare(words), _bare(texts[n + 1]), source) else " "
-        text += words.replace(SHY, "").replace(linebreak.WJ, "")
-        if n + 1 == fit:
-            whole = re.findall(r"\S+", text)           # the last word of the line, unless it goes on
-            if joiner == "":
-                whole = whole[:-1]
-            return cut_rule(number, len(whole), whole[-1]) if whole else None
-        text += joiner
-    return None
-
-
-def _bare(text: str) -> str:
-    """*text* as words and single spaces: no soft hyphen, word joiner or run of white space."""
-    return re.sub(r"\s+", " ", text.replace(SHY, "").replace(linebreak.WJ, "")).strip()
-
-
-def _goes_on(line: str, following: str, source: str) -> bool:
-    """Does a line that ends with *line* end inside a word, which the next line (*following*)
-    goes on with?  So it does when the note's text (*source*) has the two with no space
-    between them, and never with one."""
-    end, start = line[-16:], following[:16]
-    return bool(end and start) and end + start in source and f"{end} {start}" not in source
+    found = words_through(note, lines, fit)
+    return cut_rule(number, *found) if found else None
 
 
 def reproducible_subsets() -> None:

@@ -80,6 +80,17 @@ def _label(note) -> "_Label | None":
     return found[1]
 
 
+def label_of(note) -> "_Label | None":
+    """The label of *note*, a later piece (None: it has none)."""
+    return _label(note)
+
+
+def forget(note) -> None:
+    """Find the label of *note* again when it is next asked for (its boxes were replaced)."""
+    if _LABELS:
+        _LABELS[-1].pop(id(note), None)
+
+
 def show_labels(notes: list, changed: Callable[[object], None]) -> None:
     """The label of each later piece among *notes* (a page's note area, in order) shown where
     the piece opens the area, taken out elsewhere; *changed* is given the line box of each label

@@ -4,7 +4,7 @@ WeasyPrint 70 lays a footnote out whole (``layout_footnote`` gives the footnote
 area no bottom limit): a note taller than the page's footnote area is drawn
 above the top of the page, and what does not fit is cut off.  It cannot split
 a note across pages.  So a note that may be that long is cut, before layout,
-into pieces of about a third of a page (between paragraphs where it can, else
+into pieces of about a sixth of a page (between paragraphs where it can, else
 after a sentence, else after a word), each a ``float: footnote`` of its own:
 
 * the first piece keeps the call, the number and the id (``fn-N``): it is the
@@ -14,7 +14,10 @@ after a sentence, else after a word), each a ``float: footnote`` of its own:
   (``footnote-policy: auto``), where it comes first in the note area, before
   the notes of that page;
 * a later piece that opens a page's note area shows "N (continued)": the label
-  is put in or taken out while the pages are made (pdf/labels.py).
+  is put in or taken out while the pages are made (pdf/labels.py);
+* a later piece that goes on with the paragraph of the piece before is marked
+  :data:`GOES_ON`: while the pages are made, the piece before ends with a full line
+  (pdf/pieces.py).
 
 Pieces are cut only from notes that could come near a page's height at the
 edition's text size, so ordinary notes are laid out as before.
@@ -45,6 +48,7 @@ CONT_CLASS = "fn-cont"
 FILL_PAGES = "/* reader-build: fill-pages (notes cut where a page ends) */"   # in an edition's CSS
 CUT_CLASS = "fn-cut"         # the block whose last line ends where a note was cut: justified
 REST_CLASS = "fn-rest"       # the rest of a note cut at a page's end: when it does not fit, it goes on alone
+GOES_ON = "data-goes-on"     # a long note's piece that goes on with the paragraph of the piece before
 SPARE_CLASS = "fn-spare"     # an empty rest that a note is cut into while the pages are made (pdf/cuts.py)
 CUT_RULE = re.compile(r"/\* cut note (\d+) after (\d+) words \((\S+)\) \*/")     # (the last word)
 ENTITY_OR_CHAR = re.compile(r"&#?\w{1,10};|.", re.S)
@@ -54,7 +58,7 @@ LINE_HEIGHT = 1.45           # a generous estimate of the notes' leading
 NOTE_SIZE = 0.8              # the notes' size, of the text's (print.css: .fn { font-size: 0.8rem })
 EM_PER_CHAR = 0.55           # a generous estimate of a character's width, in em
 SPLIT_FROM = 0.8             # cut notes estimated at more than this share of a page…
-PIECE = 0.3                  # …into pieces of about this share of a page
+PIECE = 0.15                 # …into pieces of about this share of a page
 
 
 def _pt(length: str) -> float:
@@ -87,7 +91,8 @@ def _each_note(html: str, capacity: int) -> str:
     for start, end, number, body in _notes(html):
         out.append(html[pos:start])
         if len(_text(body).replace(SHY, "")) > SPLIT_FROM * capacity:
-            out.append(_pieces_html(number, _cut(body, int(PIECE * capacity))))
+            pieces, going_on = _cut(body, int(PIECE * capacity))
+            out.append(_pieces_html(number, pieces, going_on=going_on))
         else:
             out.append(html[start:end])
         pos = end
@@ -111,12 +116,13 @@ def _text(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
 
-def _cut(body: str, size: int) -> list[str]:
+def _cut(body: str, size: int) -> tuple[list[str], set[int]]:
     """*body* cut into pieces of at least *size* characters of text, between paragraphs where a
     paragraph ends past *size*, else after a sentence, else after a word; each piece's open
     elements are closed at its end and opened again (without their ids) at the next piece's
-    start."""
+    start.  Also the indexes of the pieces that go on with the paragraph of the piece before."""
     pieces: list[str] = []
+    going_on: set[int] = set()
     current: list[str] = []
     stack: list[tuple[str, str]] = []       # (tag name, opening tag without id)
     count = 0
@@ -136,15 +142,17 @@ def _cut(body: str, size: int) -> list[str]:
                 break
             current.append(token[:m])
             pieces.append("".join(current) + "".join(f"</{name}>" for name, _ in reversed(stack)))
+            going_on.add(len(pieces))
             current, count, token = [opening for _, opening in stack], 0, token[m:]
         current.append(token)
         count += len(token)
     rest = "".join(current)
     if pieces and not _text(rest).strip():
         pieces[-1] += rest
+        going_on.discard(len(pieces))
     else:
         pieces.append(rest)
-    return [piece.strip() for piece in pieces]
+    return [piece.strip() for piece in pieces], going_on
 
 
 def _piece_end(text: str, at_least: int, any_word: bool) -> int | None:
@@ -177,9 +185,12 @@ def _track(stack: list, token: str) -> None:
         stack.append((name.group(1), re.sub(r'\s+id="[^"]*"', "", token)))
 
 
-def _pieces_html(number: str, pieces: list[str], cut_class: bool | None = None) -> str:
+def _pieces_html(number: str, pieces: list[str], cut_class: bool | None = None,
+                 going_on: set[int] = frozenset()) -> str:
     """The pieces of note *number*; *cut_class*: None for the pieces of a long note, else whether
-    the first piece of a note cut at a page's end (:func:`cut_notes`) ends mid-paragraph."""
+    the first piece of a note cut at a page's end (:func:`cut_notes`) ends mid-paragraph;
+    *going_on*: the indexes of the pieces (of a long note) that go on with the paragraph of the
+    piece before (marked :data:`GOES_ON`, for pdf/pieces.py)."""
     classes = f"fn {CUT_CLASS}" if cut_class else "fn"
     out = [f'<span class="{classes}" id="fn-{number}" data-n="{number}">{pieces[0]}</span>']
     for k, piece in enumerate(pieces[1:], start=2):
@@ -189,7 +200,8 @@ def _pieces_html(number: str, pieces: list[str], cut_class: bool | None = None) 
         else:
             piece = label + piece
         classes = f"fn {CONT_CLASS} {REST_CLASS}" if cut_class is not None else f"fn {CONT_CLASS}"
-        out.append(f'<span class="{classes}" id="fn-{number}-{k}" data-n="{number}">{piece}</span>')
+        goes_on = f' {GOES_ON}=""' if k - 1 in going_on else ""
+        out.append(f'<span class="{classes}" id="fn-{number}-{k}" data-n="{number}"{goes_on}>{piece}</span>')
     return "".join(out)
 
 
