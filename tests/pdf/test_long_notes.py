@@ -142,6 +142,20 @@ def test_a_piece_that_goes_on_mid_paragraph_ends_with_a_full_line(long_notes):
     assert [text.endswith(".") for text in short] == [True] * 3
 
 
+def test_a_render_of_the_emitted_html_gives_the_pages_of_the_build(tmp_path):
+    """--emit-html writes the long note's pieces as the layout ended them (notes.mend_pieces):
+    a render of that HTML has the words of the build on every page."""
+    from test_emit_html import _render, _texts, _words
+    root = tmp_path / "reader"
+    _project(root, font="sans")
+    result = build(root, ["print"], emit_html=True)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    built = _texts(root / "build" / "print.pdf")
+    rendered = _render(root / "build" / "print.html", tmp_path / "plain.pdf")
+    assert len(rendered) == len(built)
+    assert [n for n, (a, b) in enumerate(zip(built, rendered), start=1) if _words(a) != _words(b)] == []
+
+
 def test_the_sans_face_is_the_committed_font(long_notes):
     fonts = {r.font for r in pdf_runs(long_notes["root"] / "build" / "large.pdf")}
     assert fonts and all("Reader-Sans" in f for f in fonts), fonts

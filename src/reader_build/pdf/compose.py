@@ -22,7 +22,7 @@ from .engine import (figure_rules, fix_rule, keep_notes_rules, ladder_rules, not
                      stray_breaks)
 from .figures import move_figures
 from .linebreak import FIRST_FIT
-from .notes import FILL_PAGES, add_spares, cut_notes, split_long_notes, strip_spares
+from .notes import FILL_PAGES, add_spares, cut_notes, mend_pieces, split_long_notes, strip_spares
 from ..language.locale import chapter_language, locale_of
 from ..source.citations import crossref_target
 
@@ -275,8 +275,9 @@ def html_with_rules(html: str, rules: list[str]) -> str:
 
 def written_html(html: str, rules: list[str]) -> str:
     """*html* as ``--emit-html`` writes it: as :func:`html_with_rules` gives it, with the notes a
-    cut rule cuts cut in the HTML (notes.cut_notes) instead of by the layout."""
-    return cut_notes(strip_spares(html_with_rules(html, rules)), rules)
+    cut rule cuts cut in the HTML (notes.cut_notes) instead of by the layout, and the pieces of
+    long notes ended as the layout ended them (notes.mend_pieces)."""
+    return mend_pieces(cut_notes(strip_spares(html_with_rules(html, rules)), rules), rules)
 
 
 def pdf_options(variant: str | None) -> dict:

@@ -207,6 +207,7 @@ class Layout:
     context: object | None = None                       # WeasyPrint's layout context, kept for renumber
     html: object | None = None                          # WeasyPrint's HTML document (margin_kinds)
     fonts: object | None = None                         # WeasyPrint's FontConfiguration (release)
+    mends: list[str] = field(default_factory=list)      # the long notes' pieces ended with a full line (pdf/pieces.py)
 
 
 def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **options) -> Layout:
@@ -237,7 +238,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
             _ACTIVE.pop()
             _NOTE_HEIGHTS.pop()
             labels.end()
-            pieces.end()
+            mends = pieces.end()
             _TOTAL_FIT.pop()
             if not _ACTIVE:
                 _weasy_block.iter_line_boxes = _original_iter_line_boxes
@@ -245,7 +246,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
                 _weasy_layout.LayoutContext._update_footnote_area = _original_update_note_area
                 _weasy_inline.split_first_line = _original_split_first_line
     return Layout(document, [record.getMessage() for record in records], fixer.rules if fixer else [],
-                  fixer.context if fixer else None, fixer.html if fixer else None, fonts)
+                  fixer.context if fixer else None, fixer.html if fixer else None, fonts, mends)
 
 
 def release(layout: Layout | None) -> None:

@@ -51,6 +51,7 @@ REST_CLASS = "fn-rest"       # the rest of a note cut at a page's end: when it d
 GOES_ON = "data-goes-on"     # a long note's piece that goes on with the paragraph of the piece before
 SPARE_CLASS = "fn-spare"     # an empty rest that a note is cut into while the pages are made (pdf/cuts.py)
 CUT_RULE = re.compile(r"/\* cut note (\d+) after (\d+) words \((\S+)\) \*/")     # (the last word)
+MEND_RULE = re.compile(r"/\* end piece (fn-\d+(?:-\d+)?) after (\d+) words \((\S+)\) \*/")   # pdf/pieces.py
 ENTITY_OR_CHAR = re.compile(r"&#?\w{1,10};|.", re.S)
 BLOCK_TAG = re.compile(r"<(?:p|li|div|br|blockquote|ul|ol)\b|<span\b[^>]*\bclass=\"fn-(?:p|li|blockquote|ul|ol)\b")
 SHY = "\u00ad"
@@ -247,6 +248,64 @@ def cut_rule(number: str, words: int, last_word: str) -> str | None:
     if not re.fullmatch(r"\S+", last_word) or "*/" in last_word or words < 1:
         return None
     return f"/* cut note {number} after {words} words ({last_word}) */"
+
+
+def mend_rule(piece: str, words: int, last_word: str) -> str | None:
+    """The rule that records how pdf/pieces.py ended the piece whose id is *piece*: after its
+    first *words* words, the last of which is *last_word* (the rest went to the next piece), for
+    the HTML that ``--emit-html`` writes (:func:`mend_pieces`); None as for :func:`cut_rule`."""
+    if not re.fullmatch(r"\S+", last_word) or "*/" in last_word or words < 1:
+        return None
+    return f"/* end piece {piece} after {words} words ({last_word}) */"
+
+
+def mend_pieces(html: str, rules) -> str:
+    """*html* with the pieces of long notes ended as the :func:`mend_rule` among *rules* say, in
+    their order: the words after the rule's move to the start of the next piece, after its
+    label, and the block where the piece now ends is justified to its last line (:data:`CUT_CLASS`)."""
+    for rule in rules:
+        found = MEND_RULE.fullmatch(rule.strip())
+        if found:
+            html = _mend_piece(html, found.group(1), int(found.group(2)), found.group(3))
+    return html
+
+
+def _mend_piece(html: str, piece: str, words: int, last_word: str) -> str:
+    own, following = _span(html, piece), _span(html, next_piece_id(piece))
+    if own is None or following is None or f'{GOES_ON}=""' not in html[following[0]:following[1]]:
+        return html
+    cut = _cut_after_words(html[own[1]:own[2]], words, last_word)
+    label = html.find('<span class="fn-continued">', following[1])
+    label_end = html.find("</span>", label) + len("</span>") if label >= 0 else -1
+    if cut is None or not 0 <= label < following[2]:
+        return html
+    first, rest, on_note = cut
+    opening = '<span class="fn-p">'
+    if rest.startswith(opening) and rest.endswith("</span>"):      # (the next piece has the paragraph open)
+        rest = rest[len(opening):-len("</span>")]
+    tag = html[own[0]:own[1]]
+    return (html[:own[0]] + (_add_class(tag, CUT_CLASS) if on_note else tag) + first + html[own[2]:label_end]
+            + rest.rstrip() + " " + html[label_end:])
+
+
+def next_piece_id(piece: str) -> str:
+    """The id of the piece of a long note after the piece *piece* (``fn-N`` is followed by
+    ``fn-N-2``, ``fn-N-k`` by ``fn-N-k+1``)."""
+    head, _, tail = piece.rpartition("-")
+    return f"{head}-{int(tail) + 1}" if piece.count("-") >= 2 and tail.isdigit() else f"{piece}-2"
+
+
+def _span(html: str, piece: str) -> tuple[int, int, int] | None:
+    """(start of the opening tag, its end, start of the closing tag) of the note span *piece*."""
+    opening = re.search(rf'<span class="[^"]*\bfn\b[^"]*" id="{re.escape(piece)}"[^>]*>', html)
+    if opening is None:
+        return None
+    depth = 1
+    for tag in re.finditer(r"<(/?)span\b[^>]*>", html[opening.end():]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return opening.start(), opening.end(), opening.end() + tag.start()
+    return None
 
 
 def cut_notes(html: str, rules) -> str:

@@ -180,7 +180,7 @@ def _lay_out_part(task: _Task) -> dict:
     if task.want_starts:       # the EPUB's page-list (the parent has checked that pagemap is there)
         starts = [asdict(s) for s in page_starts(document, [str(first + i) for i in range(len(bookmarks))])]
     facts = {"pages": len(document.pages), "anchors": anchor_pages(document), "openers": page_openers(document),
-            "numbered": numbered_pages(document), "rules": rules, "labels": label_rules(document),
+            "numbered": numbered_pages(document), "rules": rules, "labels": label_rules(document), "mends": layout.mends,
             "passes": passes,
             "margins": _margins(layout),
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
@@ -804,7 +804,7 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
             "rules": {_hash(schedule.htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
     info = [{"name": p.name, "first_page": starts[p.name], "pages": r["pages"], "blank_before": blanks[p.name],
              "layouts": r["passes"] if results[p.name][2] else 0} for p, r in zip(parts, ordered)]
-    html = schedule.composer.whole_book(anchors, [rule for r in ordered for rule in r["rules"] + r.get("labels", [])]) if emit_html else ""
+    html = schedule.composer.whole_book(anchors, [rule for r in ordered for rule in r["rules"] + r.get("labels", []) + r.get("mends", [])]) if emit_html else ""
     return PdfResult(merged.data, merged.pages, anchors, html, misplaced, schedule.layouts,
                      [w for r in ordered for w in r["warnings"]],
                      page_starts=book_page_starts(parts, ordered, starts, blanks), parts=info,

@@ -11,9 +11,9 @@ note).  Two pieces on one page then read as one paragraph; a piece that goes on 
 with a full line, as a note continued by hand does.
 
 A piece is mended once in a layout, before any page holds the next piece, and a later layout
-of the same part mends it alike.  Pieces of notes set ragged right (large print), a last line
+of the same part mends it alike.  Each mend is recorded as a rule (notes.mend_rule), which the
+HTML that ``--emit-html`` writes makes in the HTML (notes.mend_pieces).  Pieces of notes set ragged right (large print), a last line
 that holds a note's call, and boxes of a shape this module does not know are left as they are.
-The HTML that ``--emit-html`` writes keeps the pieces as pdf/notes.py cut them.
 """
 from __future__ import annotations
 
@@ -23,17 +23,18 @@ from weasyprint.formatting_structure import boxes
 
 from . import labels
 from .cuts import split, words_through
-from .notes import GOES_ON
+from .notes import GOES_ON, mend_rule, next_piece_id
 
-_MENDED: list[dict] = []     # per layout under way: id(piece) -> the piece, once looked at
+_MENDED: list[tuple[dict, list]] = []   # per layout under way: ({id(piece): the piece, once looked at}, rules)
 
 
 def begin() -> None:
-    _MENDED.append({})
+    _MENDED.append(({}, []))
 
 
-def end() -> None:
-    _MENDED.pop()
+def end() -> list[str]:
+    """The rules (notes.mend_rule) of the pieces that the layout mended, in the order it did."""
+    return _MENDED.pop()[1]
 
 
 def mend(notes: list, following: Callable[[str], object], lay_out_alone: Callable[[object], object],
@@ -44,57 +45,53 @@ def mend(notes: list, following: Callable[[str], object], lay_out_alone: Callabl
     piece whose boxes changed (its measured height no longer holds)."""
     if not _MENDED:
         return
-    seen = _MENDED[-1]
+    seen, rules = _MENDED[-1]
     for note in notes:
         if id(note) in seen and seen[id(note)] is note:
             continue
         seen[id(note)] = note
-        after = following(_next_id(note))
+        after = following(next_piece_id(note.element.get("id") or "")) if note.element is not None else None
         if after is None or after.element is None or after.element.get(GOES_ON) is None:
             continue
         own = labels.label_of(note)
         if own is not None:
             own.show(True)           # (cut with its label: the page's labels are set after)
         laid = lay_out_alone(note)
-        if laid is not None and _mend(note, after, laid):
+        kept = laid is not None and _mend(note, after, laid)
+        if kept:
             changed(note)
             changed(after)
+            rule = mend_rule(note.element.get("id"), *kept)
+            if rule:
+                rules.append(rule)
 
 
-def _next_id(note) -> str:
-    """The id of the piece after *note* (``fn-N`` is followed by ``fn-N-2``, ``fn-N-k`` by ``fn-N-k+1``)."""
-    own = note.element.get("id") or "" if note.element is not None else ""
-    head, _, tail = own.rpartition("-")
-    if own.count("-") >= 2 and tail.isdigit():
-        return f"{head}-{int(tail) + 1}"
-    return f"{own}-2"
-
-
-def _mend(note, after, laid) -> bool:
+def _mend(note, after, laid) -> tuple[int, str] | None:
     """Move the words of *note*'s last line (*laid*: the note laid out alone) to the start of
-    *after*, the next piece; False when the boxes are not as expected (nothing is changed)."""
+    *after*, the next piece: (the words *note* keeps, the last of them); None when the boxes are
+    not as expected (nothing is changed)."""
     lines = [box for box in laid.descendants() if isinstance(box, boxes.LineBox)]
     if len(lines) < 3 or not _same_block(laid, lines[-2], lines[-1]):
-        return False
+        return None
     if lines[-1].style["text_align_all"] != "justify" or _has_call(lines[-1]):
-        return False
+        return None
     kept = words_through(laid, lines, len(lines) - 1)
     label = labels.label_of(after)
     if kept is None or label is None:
-        return False
+        return None
     pieces = split(note, *kept)
     if pieces is None:
-        return False
+        return None
     first, rest = pieces
     moved = _inline(rest)
     if not moved or not _end_with_space(moved):
-        return False
+        return None
     at = 1 if label.shown else 0
     label.parent.children = label.parent.children[:at] + moved + label.parent.children[at:]
     labels.forget(note)
     note.children = first.children
     note.style = first.style             # (justified to its last line, when the cut is in its own lines)
-    return True
+    return kept
 
 
 def _same_block(laid, one, other) -> bool:
