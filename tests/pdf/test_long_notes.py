@@ -193,6 +193,24 @@ def test_a_piece_that_goes_on_with_the_paragraph_before_is_marked():
     assert any(goes_on for goes_on, _start in later) and not all(goes_on for goes_on, _start in later)
 
 
+def test_a_piece_that_goes_on_in_a_list_item_has_its_label_in_the_item():
+    """A piece cut mid-item opens the list and the item again; its "continued" label stands in the
+    item (where pdf/labels.py can take it out, and pdf/pieces.py puts the words moved to it), and
+    the item's first line does not hang, as a new item's does (fn-again)."""
+    rnd = random.Random(3)
+    items = "".join(f'<span class="fn-li"><span class="fn-li-mark">\u2022\u00a0</span>{_sentences(rnd, 50)}</span>'
+                    for _ in range(2))
+    html = f'<p>Call<span class="fn" id="fn-7" data-n="7"><span class="fn-ul">{items}</span></span></p>'
+    out = split_long_notes(html, Edition("print", "pdf", page_size=("148mm", "210mm"), font_size="11pt"))
+    later = re.findall(r'<span class="fn fn-cont" id="fn-7-\d+" data-n="7"[^>]*>(.{0,120})', out)
+    assert len(later) >= 3
+    label = '<span class="fn-continued">7 (continued)\u2002</span>'
+    for start in later:                  # in the item, before any of its text
+        assert start.startswith(tuple(f'<span class="fn-ul"><span class="{item}">{label}'
+                                      for item in ("fn-li", "fn-li fn-again"))), start
+    assert any('<span class="fn-li fn-again">' + label in start for start in later)
+
+
 def test_an_ordinary_note_is_left_as_it_is():
     edition = Edition("print", "pdf")
     html = '<p>a<span class="fn" id="fn-1" data-n="1"><span class="fn-p">A short note.</span></span></p>'

@@ -48,6 +48,8 @@ CONT_CLASS = "fn-cont"
 FILL_PAGES = "/* reader-build: fill-pages (notes cut where a page ends) */"   # in an edition's CSS
 CUT_CLASS = "fn-cut"         # the block whose last line ends where a note was cut: justified
 REST_CLASS = "fn-rest"       # the rest of a note cut at a page's end: when it does not fit, it goes on alone
+LEADING_BLOCKS = re.compile(r'(?:<span class="fn-(?:p|ul|ol|li|blockquote)">)*')    # a piece's opening blocks
+AGAIN_CLASS = "fn-again"     # a note's list item opened again in the piece after the one where it began
 GOES_ON = "data-goes-on"     # a long note's piece that goes on with the paragraph of the piece before
 SPARE_CLASS = "fn-spare"     # an empty rest that a note is cut into while the pages are made (pdf/cuts.py)
 CUT_RULE = re.compile(r"/\* cut note (\d+) after (\d+) words \((\S+)\) \*/")     # (the last word)
@@ -196,10 +198,10 @@ def _pieces_html(number: str, pieces: list[str], cut_class: bool | None = None,
     out = [f'<span class="{classes}" id="fn-{number}" data-n="{number}">{pieces[0]}</span>']
     for k, piece in enumerate(pieces[1:], start=2):
         label = f'<span class="fn-continued">{number} (continued)\u2002</span>'
-        if piece.startswith('<span class="fn-p">'):
-            piece = '<span class="fn-p">' + label + piece[len('<span class="fn-p">'):]
-        else:
-            piece = label + piece
+        lead = LEADING_BLOCKS.match(piece).group(0)       # the label stands in the innermost of them
+        if k - 1 in going_on:          # (a list item that goes on: its first line does not hang)
+            lead = lead.replace('<span class="fn-li">', f'<span class="fn-li {AGAIN_CLASS}">')
+        piece = lead + label + piece[len(LEADING_BLOCKS.match(piece).group(0)):]
         classes = f"fn {CONT_CLASS} {REST_CLASS}" if cut_class is not None else f"fn {CONT_CLASS}"
         goes_on = f' {GOES_ON}=""' if k - 1 in going_on else ""
         out.append(f'<span class="{classes}" id="fn-{number}-{k}" data-n="{number}"{goes_on}>{piece}</span>')
@@ -280,9 +282,10 @@ def _mend_piece(html: str, piece: str, words: int, last_word: str) -> str:
     if cut is None or not 0 <= label < following[2]:
         return html
     first, rest, on_note = cut
-    opening = '<span class="fn-p">'
-    if rest.startswith(opening) and rest.endswith("</span>"):      # (the next piece has the paragraph open)
-        rest = rest[len(opening):-len("</span>")]
+    lead = re.match(r'(?:<span class="fn-(?:p|ul|ol|li|blockquote)[^"]*">)*', rest).group(0)
+    depth = lead.count("<span")          # (the next piece has these blocks open, its label in them)
+    if depth and rest.endswith("</span>" * depth):
+        rest = rest[len(lead):-len("</span>") * depth]
     tag = html[own[0]:own[1]]
     return (html[:own[0]] + (_add_class(tag, CUT_CLASS) if on_note else tag) + first + html[own[2]:label_end]
             + rest.rstrip() + " " + html[label_end:])
