@@ -12,8 +12,9 @@ with a full line, as a note continued by hand does.
 
 A piece is mended once in a layout, before any page holds the next piece, and a later layout
 of the same part mends it alike.  Each mend is recorded as a rule (notes.mend_rule), which the
-HTML that ``--emit-html`` writes makes in the HTML (notes.mend_pieces).  Pieces of notes set ragged right (large print), a last line
-that holds a note's call, and boxes of a shape this module does not know are left as they are.
+HTML that ``--emit-html`` writes makes in the HTML (notes.mend_pieces).  Pieces of notes set
+ragged right (large print), a last line that holds a note's call, and boxes of a shape this
+module does not know are left as they are.
 """
 from __future__ import annotations
 
