@@ -4,7 +4,8 @@ Every element that something links to gets its id from here, so that the PDF, th
 EPUB and the handouts agree on where a note, a note call, a mention of an index
 entry or a bibliography entry is:
 
-* ``fn-N`` a note (numbered through the reader), ``fnref-N`` its call;
+* ``fn-N`` a note (numbered through the reader), ``fnref-N`` its call; ``fn-N-K`` the K-th
+  piece (K >= 2) of a note that the PDF editions set in pieces;
 * ``m-CHAPTER-K`` the K-th index mention in a chapter;
 * ``ref-KEY`` a bibliography entry (characters outside ``[A-Za-z0-9_.-]`` become ``-``);
 * ``end-ID`` the end of a chapter or back-matter part;
@@ -19,6 +20,18 @@ import re
 
 def note_id(number: int) -> str:
     return f"fn-{number}"
+
+
+def piece_id(number: int | str, k: int) -> str:
+    """The id of the *k*-th piece (k >= 2) of note *number* in a PDF edition (pdf/notes.py)."""
+    return f"fn-{number}-{k}"
+
+
+def next_piece_id(ident: str) -> str:
+    """The id of the piece of a note after the piece *ident* (``fn-N`` is followed by
+    ``fn-N-2``, ``fn-N-K`` by ``fn-N-K+1``)."""
+    head, _, tail = ident.rpartition("-")
+    return f"{head}-{int(tail) + 1}" if ident.count("-") >= 2 and tail.isdigit() else f"{ident}-2"
 
 
 def noteref_id(number: int) -> str:

@@ -40,6 +40,7 @@ import re
 from html import unescape
 
 from ..config import Edition
+from ..ids import next_piece_id, piece_id
 
 TOKEN = re.compile(r"(<[^>]+>)")
 SENTENCE_END = re.compile(r"[.!?;:][”’\")\]]?\s+(?=\S)")
@@ -48,7 +49,7 @@ CONT_CLASS = "fn-cont"
 FILL_PAGES = "/* reader-build: fill-pages (notes cut where a page ends) */"   # in an edition's CSS
 CUT_CLASS = "fn-cut"         # the block whose last line ends where a note was cut: justified
 REST_CLASS = "fn-rest"       # the rest of a note cut at a page's end: when it does not fit, it goes on alone
-LEADING_BLOCKS = re.compile(r'(?:<span class="fn-(?:p|ul|ol|li|blockquote)">)*')    # a piece's opening blocks
+LEADING_BLOCKS = re.compile(r'(?:<span class="fn-(?:p|ul|ol|li|blockquote)(?: [^"]*)?">)*')   # a piece's opening blocks
 AGAIN_CLASS = "fn-again"     # a note's list item opened again in the piece after the one where it began
 GOES_ON = "data-goes-on"     # a long note's piece that goes on with the paragraph of the piece before
 SPARE_CLASS = "fn-spare"     # an empty rest that a note is cut into while the pages are made (pdf/cuts.py)
@@ -198,13 +199,14 @@ def _pieces_html(number: str, pieces: list[str], cut_class: bool | None = None,
     out = [f'<span class="{classes}" id="fn-{number}" data-n="{number}">{pieces[0]}</span>']
     for k, piece in enumerate(pieces[1:], start=2):
         label = f'<span class="fn-continued">{number} (continued)\u2002</span>'
-        lead = LEADING_BLOCKS.match(piece).group(0)       # the label stands in the innermost of them
+        opening = LEADING_BLOCKS.match(piece).group(0)    # the label stands in the innermost of them
+        lead = opening
         if k - 1 in going_on:          # (a list item that goes on: its first line does not hang)
             lead = lead.replace('<span class="fn-li">', f'<span class="fn-li {AGAIN_CLASS}">')
-        piece = lead + label + piece[len(LEADING_BLOCKS.match(piece).group(0)):]
+        piece = lead + label + piece[len(opening):]
         classes = f"fn {CONT_CLASS} {REST_CLASS}" if cut_class is not None else f"fn {CONT_CLASS}"
         goes_on = f' {GOES_ON}=""' if k - 1 in going_on else ""
-        out.append(f'<span class="{classes}" id="fn-{number}-{k}" data-n="{number}"{goes_on}>{piece}</span>')
+        out.append(f'<span class="{classes}" id="{piece_id(number, k)}" data-n="{number}"{goes_on}>{piece}</span>')
     return "".join(out)
 
 
@@ -213,7 +215,7 @@ def add_spares(html: str) -> str:
     rest, "N (continued)", that pdf/cuts.py cuts the note into where a page ends."""
     out, pos = [], 0
     for start, end, number, _body in _notes(html):
-        if f'id="fn-{number}-2"' in html:
+        if f'id="{piece_id(number, 2)}"' in html:
             continue
         out.append(html[pos:end])
         out.append(_spare(number))
@@ -223,7 +225,7 @@ def add_spares(html: str) -> str:
 
 
 def _spare(number: str) -> str:
-    return (f'<span class="fn {CONT_CLASS} {REST_CLASS} {SPARE_CLASS}" id="fn-{number}-2" data-n="{number}">'
+    return (f'<span class="fn {CONT_CLASS} {REST_CLASS} {SPARE_CLASS}" id="{piece_id(number, 2)}" data-n="{number}">'
             f'<span class="fn-continued">{number} (continued)\u2002</span></span>')
 
 
@@ -282,20 +284,13 @@ def _mend_piece(html: str, piece: str, words: int, last_word: str) -> str:
     if cut is None or not 0 <= label < following[2]:
         return html
     first, rest, on_note = cut
-    lead = re.match(r'(?:<span class="fn-(?:p|ul|ol|li|blockquote)[^"]*">)*', rest).group(0)
+    lead = LEADING_BLOCKS.match(rest).group(0)
     depth = lead.count("<span")          # (the next piece has these blocks open, its label in them)
     if depth and rest.endswith("</span>" * depth):
         rest = rest[len(lead):-len("</span>") * depth]
     tag = html[own[0]:own[1]]
     return (html[:own[0]] + (_add_class(tag, CUT_CLASS) if on_note else tag) + first + html[own[2]:label_end]
             + rest.rstrip() + " " + html[label_end:])
-
-
-def next_piece_id(piece: str) -> str:
-    """The id of the piece of a long note after the piece *piece* (``fn-N`` is followed by
-    ``fn-N-2``, ``fn-N-k`` by ``fn-N-k+1``)."""
-    head, _, tail = piece.rpartition("-")
-    return f"{head}-{int(tail) + 1}" if piece.count("-") >= 2 and tail.isdigit() else f"{piece}-2"
 
 
 def _span(html: str, piece: str) -> tuple[int, int, int] | None:
@@ -325,7 +320,7 @@ def cut_notes(html: str, rules) -> str:
         return html
     out, pos = [], 0
     for start, end, number, body in _notes(html):
-        if number not in cuts or f'id="fn-{number}-2"' in html:
+        if number not in cuts or f'id="{piece_id(number, 2)}"' in html:
             continue
         cut = _cut_after_words(body, *cuts[number])
         if cut is None:

@@ -24,7 +24,8 @@ from weasyprint.formatting_structure import boxes
 
 from . import labels
 from .cuts import split, words_through
-from .notes import GOES_ON, mend_rule, next_piece_id
+from ..ids import next_piece_id
+from .notes import GOES_ON, mend_rule
 
 _MENDED: list[tuple[dict, list]] = []   # per layout under way: ({id(piece): the piece, once looked at}, rules)
 
