@@ -16,6 +16,10 @@ editorial notes). It times, in this process:
 * ``cite``: every citation formatted, positions included (``register_uses``);
 * ``bibliography``: the reference list.
 
+With 300 clusters or more on two cores, the build formats a part of the citations and the
+reference list in a second engine (``csl_twin``), which ``cite`` then includes. Each run is
+followed by one with a single engine (``one engine``), for comparison in the same run.
+
 Each phase is given in wall seconds and in CPU seconds of the process (V8's thread
 included): on a shared machine the CPU figure is the steadier one.
 
@@ -38,6 +42,7 @@ try:
     import reader_build  # noqa: F401
 except ImportError:
     sys.path.insert(0, str(HERE.parent / "src"))
+from reader_build.bibliography import csl_twin
 from reader_build.bibliography.csl import CslBibliography
 from reader_build.bibliography.csl_engine import forget_idle_engines
 from reader_build.bibliography.select import load_styled
@@ -49,6 +54,7 @@ from reader_build.source.files import SourceFile
 
 FAMILIES = ["Hasegawa", "Stephan", "Kimura", "Hara", "Togo", "Lensen", "Rees", "Iwashita", "Morris-Suzuki",
             "Bukh", "Williams", "Tanaka", "Brown", "Ito", "Sato", "Suzuki", "Yamamoto", "Nakamura"]
+TWIN_CLUSTERS = csl_twin.TWIN_CLUSTERS
 GIVEN = ["Tsuyoshi", "John J.", "Hiroshi", "Kimie", "Kazuhiko", "George A.", "David", "Akihiro",
          "Tessa", "Alexander", "Brad", "Kenji", "Anne", "Ken", "Yuki", "Emi"]
 
@@ -92,7 +98,9 @@ def make_citations(entries: int, count: int, rng: random.Random) -> list[CiteUse
     return uses
 
 
-def run(entries: int, citations: int, style_id: str, seed: int = 1, warm: bool = False) -> dict:
+def run(entries: int, citations: int, style_id: str, seed: int = 1, warm: bool = False,
+        twin: bool = True) -> dict:
+    csl_twin.TWIN_CLUSTERS = TWIN_CLUSTERS if twin else 10**9
     if not warm:
         forget_idle_engines()                 # the style compiled anew, as in a fresh process
     rng = random.Random(seed)
@@ -109,7 +117,7 @@ def run(entries: int, citations: int, style_id: str, seed: int = 1, warm: bool =
     marks.append((time.perf_counter(), time.process_time()))
     assert isinstance(bib, CslBibliography) and listed, diags.items
     out = {"style": style_id, "entries": entries, "citations": citations, "listed": len(listed),
-           "load_average": os.getloadavg()[0]}
+           "engines": 2 if bib._made_list is not None else 1, "load_average": os.getloadavg()[0]}
     for name, a, b in (("load", 0, 1), ("cite", 1, 2), ("bibliography", 2, 3), ("total", 0, 3)):
         out[f"{name}_s"] = round(marks[b][0] - marks[a][0], 3)
         out[f"{name}_cpu_s"] = round(marks[b][1] - marks[a][1], 3)
@@ -124,18 +132,25 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--warm", action="store_true",
                    help="after the first run, use the compiled engine again, as reader-build watch does")
+    p.add_argument("--no-compare", dest="compare", action="store_false",
+                   help="leave out the runs with one engine")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
-    results = [run(args.entries, args.citations, args.style, warm=args.warm) for _ in range(args.repeat)]
+    results = []
+    for _ in range(args.repeat):
+        for twin in (True, False) if args.compare else (True,):
+            results.append(run(args.entries, args.citations, args.style, warm=args.warm, twin=twin))
     print(f"{args.style}: {args.citations} citations of {args.entries} entries; seconds, wall (CPU of "
-          "the process, V8's thread included)")
-    print("  run   load          cite          bibliography  total         load+cite     load average")
+          "the process, V8's threads included)")
+    print("  run  engines  load          cite          bibliography  total         load+cite     load average")
     for n, r in enumerate(results, 1):
         cells = [f"{r[k + '_s']:5.2f} ({r[k + '_cpu_s']:4.2f})" for k in ("load", "cite", "bibliography", "total")]
         both = f"{r['load_s'] + r['cite_s']:5.2f} ({r['load_cpu_s'] + r['cite_cpu_s']:4.2f})"
-        print(f"  {n:3}   " + " ".join(f"{c:13}" for c in cells) + f" {both:13} {r['load_average']:.1f}")
+        print(f"  {n:3}  {r['engines']:7}  " + " ".join(f"{c:13}" for c in cells) + f" {both:13} "
+              f"{r['load_average']:.1f}")
     print("load: reading the .bib, CSL-JSON, starting citeproc-js with the style (in V8's thread, "
-          "meanwhile); cite: registering the items, positions and every citation; target: total <= 2 s")
+          "meanwhile); cite: registering the items, positions and every citation (and, with two engines, "
+          "the reference list); target: total <= 2 s")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

@@ -208,3 +208,46 @@ def test_bibliography_order_in_another_locale(lang):
     assert list(entries) == list(their_entries)
     assert entries == their_entries and ours == theirs
     assert list(entries).index("zeller2") < list(entries).index("zeller")     # "Band 2" before "Band 10"
+
+
+NAMES_BIB = """
+@book{jsmith, author = {Smith, John}, title = {Harbours}, date = {2001}, publisher = {Norton}}
+@book{asmith, author = {Smith, Anne}, title = {Islands}, date = {2005}, publisher = {Norton}}
+@book{asmith2, author = {Smith, Anne}, title = {Straits}, date = {2005}, publisher = {Norton}}
+@book{jsmith2, author = {Smith, James}, title = {Harbours Again}, date = {2001}, publisher = {Beck}}
+@book{jones, author = {Jones, Mary and Smith, John}, title = {Reefs}, date = {2001}, publisher = {Beck}}
+@book{jones2, author = {Jones, Mary and Smith, Anne}, title = {Shoals}, date = {2001}, publisher = {Beck}}
+@book{brown, author = {Brown, Bruno}, title = {Borders at Sea}, date = {2004}, publisher = {Beck}}
+@book{white, author = {White, Wendy}, title = {Capes}, date = {1999}, publisher = {Beck}}
+@book{pair, author = {Smith, John and Smith, Anne}, title = {Tides}, date = {2010}, publisher = {Beck}}
+@book{vonh, author = {von Humboldt, Alexander and Bonpland, Aimé}, title = {Voyage}, date = {1814}}
+@book{vonh2, author = {von Humboldt, Wilhelm}, title = {Languages}, date = {1836}}
+@book{many, author = {Smith, John and Jones, Mary and Brown, Bruno and White, Wendy and Smith, Anne},
+  title = {Currents}, date = {2012}}
+@book{many2, author = {Smith, John and Jones, Mary and Brown, Bruno and Black, Wendy},
+  title = {Eddies}, date = {2012}}
+@book{long, author = {Martín Sánchez de la Fuente, José María}, title = {Costas}, date = {1990}}
+@book{long2, author = {Martín Sánchez de la Fuente, Juan}, title = {Mares}, date = {1991}}
+@book{corp, author = {{United Nations}}, title = {Charter}, date = {1945}}
+@book{plato, author = {Plato}, title = {Timaeus}, date = {1925}}
+@book{smithonly, author = {Smith and Jones, Mary}, title = {Waves}, date = {2001}}
+"""
+
+
+@pytest.mark.parametrize("style_id", ["chicago-author-date", "apa", "chicago-notes-bibliography",
+                                      "modern-language-association"])
+def test_disambiguation_of_names_and_years(style_id):
+    # authors who share a family name (given names or initials added, in APA to every cite
+    # of them), works that share author and year (2005a, 2005b), and works whose short cite
+    # no other has, among them two authors of one family, names without a given name, long
+    # and corporate names (glue.js does not run citeproc-js's disambiguation for those)
+    sequence = [(f"[@{key}, p. {n + 1}]", 0) for n, key in enumerate(
+        ["white", "jsmith", "asmith", "asmith2", "jsmith2", "jones", "jones2", "brown", "jsmith", "pair",
+         "vonh", "vonh2", "many", "many2", "long", "long2", "corp", "pair", "many",
+         "plato", "smithonly"])]
+    data, bib, uses, ours, entries = _ours("names.bib", style_id, NAMES_BIB, sequence)
+    theirs, their_entries = _reference(data, bib, uses)
+    assert ours == theirs
+    assert entries == their_entries
+    if not bib.note_style:                   # the Smiths told apart by their given names
+        assert any(re.match(r"\((J\.|John) Smith", c) for c in ours), ours

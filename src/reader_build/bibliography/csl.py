@@ -21,6 +21,7 @@ from py_mini_racer import JSEvalException
 from .csl_cite import Cluster, assign_positions, citation_items
 from .csl_data import to_csl
 from .csl_engine import Engine, engine_for, locale_xml
+from .csl_twin import TWIN_SHARE, Twin, wanted as twin_wanted
 from .latex import render_html
 from .names import set_members
 from .csl_styles import CslStyle
@@ -57,6 +58,7 @@ class CslBibliography(Bibliography):
         self._entries: list[tuple[str, str]] | None = None
         self._registered = False
         self._listed_set: set[str] | None = None
+        self._made_list: tuple[dict, list[str]] | None = None    # the reference list, made by a twin
         self._items = set(engine.items)
         # when this bibliography is gone, its engine (compiled) may serve the next one
         weakref.finalize(self, engine.release).atexit = False
@@ -92,20 +94,7 @@ class CslBibliography(Bibliography):
                 items = [dict(items[0], **{"suppress-author": True})] + items[1:]
             jobs.append((use, Cluster(items, use.note, "", missing), items[0]["id"] if items else ""))
         clusters = [cluster for _, cluster, _ in jobs if cluster.items]
-        order = list(dict.fromkeys(i["id"] for c in clusters for i in c.items))
-        uncited = [k for k in self._engine.items if k not in set(order)] if self.settings.include_all else []
-        self._engine.register(order, uncited)
-        # the style's sort of the cites of a cluster comes before their positions
-        for cluster, sorted_as in zip(clusters, self._engine.sort_orders([c.items for c in clusters])):
-            if sorted_as:
-                cluster.items = [cluster.items[n] for n in sorted_as]
-        assign_positions(clusters, self._engine.info.near_note_distance)
-        self._order = order
-        self._entries = self._listed_set = None
-        keys = [json.dumps(c.items, sort_keys=True) for c in clusters]
-        unique = list(dict.fromkeys(keys))
-        made = dict(zip(unique, self._engine.cite([json.loads(u) for u in unique])))
-        made_for = {id(c): made[k] for c, k in zip(clusters, keys)}      # each cluster's HTML
+        made_for = self._format(clusters)                                   # each cluster's HTML
         self._formatted = {}
         for use, cluster, lead_key in jobs:
             text = self._cluster_html(cluster, made_for.get(id(cluster), ""),
@@ -117,6 +106,45 @@ class CslBibliography(Bibliography):
             else:
                 self._formatted[use.where] = _Formatted(f"{lead} {text}" if lead else text)
         self._registered = True
+
+    def _format(self, clusters: list[Cluster]) -> dict[int, str]:
+        """Register the cited items, set the clusters' positions and format each distinct
+        cluster: the HTML of each cluster, by ``id()``. With many clusters a twin engine
+        formats a part of them and the reference list meanwhile (``csl_twin``)."""
+        order = list(dict.fromkeys(i["id"] for c in clusters for i in c.items))
+        uncited = [k for k in self._engine.items if k not in set(order)] if self.settings.include_all else []
+        twin = Twin(self._engine, order, uncited) if twin_wanted(len(clusters)) else None
+        try:
+            self._engine.register(order, uncited)
+            # the style's sort of the cites of a cluster comes before their positions
+            for cluster, sorted_as in zip(clusters, self._engine.sort_orders([c.items for c in clusters])):
+                if sorted_as:
+                    cluster.items = [cluster.items[n] for n in sorted_as]
+            assign_positions(clusters, self._engine.info.near_note_distance)
+            self._order = order
+            self._entries = self._listed_set = self._made_list = None
+            keys = [json.dumps(c.items, sort_keys=True) for c in clusters]
+            unique = [json.loads(u) for u in dict.fromkeys(keys)]
+            html_of = self._cite(unique, twin)
+        finally:
+            if twin is not None:
+                twin.stop()
+        made = dict(zip(dict.fromkeys(keys), html_of))
+        return {id(c): made[k] for c, k in zip(clusters, keys)}
+
+    def _cite(self, unique: list[list[dict]], twin: Twin | None) -> list[str]:
+        """The HTML of each cluster: the first part made here, the rest by the twin, which
+        makes the reference list too; all here when the twin failed."""
+        if twin is None or len(unique) < 2:
+            return self._engine.cite(unique)
+        cut = len(unique) - max(1, int(len(unique) * TWIN_SHARE))
+        twin.give(unique[cut:])
+        mine = self._engine.cite(unique[:cut])
+        theirs = twin.result()
+        if theirs is None:
+            return mine + self._engine.cite(unique[cut:])
+        self._made_list = theirs[1]
+        return mine + theirs[0]
 
     def _lead(self, key: str) -> str:
         """The author of a narrative citation ("Hasegawa (1998, 12)"), linked to the entry."""
@@ -169,7 +197,7 @@ class CslBibliography(Bibliography):
         if not self._registered:
             self.register_uses([])
         if self._entries is None:
-            _, entries = self._engine.bibliography()
+            _, entries = self._made_list or self._engine.bibliography()
             self._entries = []
             for text in entries:
                 m = ENTRY_ID.search(text)

@@ -130,9 +130,11 @@ class Engine:
 
     def __init__(self, style_xml: str, lang: str):
         self.lang = lang
+        self.style_xml = style_xml
         self.key = _style_key(style_xml, lang)
         self.pid = os.getpid()
         self.items: tuple[str, ...] = ()
+        self.items_json = "{}"      # as given to citeproc-js (a twin engine gets the same)
         self._js: MiniRacer | None = None
         self._info: dict | None = None
         self._error: BaseException | None = None
@@ -157,12 +159,17 @@ class Engine:
     def load(self, items: dict[str, dict]) -> None:
         """The items (CSL-JSON by key), once the style is compiled; raises what compiling
         the style raised (``JSEvalException`` for a style citeproc-js rejects)."""
+        linked = {key: dict(item, system_id=key) for key, item in items.items()}   # for the links
+        self.load_json(json.dumps(linked), tuple(items))
+
+    def load_json(self, items_json: str, keys: tuple[str, ...]) -> None:
+        """The items as :meth:`load` gives them to citeproc-js (*items_json*, each with its
+        ``system_id``), and their keys."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        linked = {key: dict(item, system_id=key) for key, item in items.items()}   # for the links
-        self._call("rbItems", json.dumps(linked))
-        self.items = tuple(items)
+        self._call("rbItems", items_json)
+        self.items, self.items_json = keys, items_json
         info = self._info
         self.info = StyleInfo(info["class"], int(info["near-note-distance"]),
                               info["prefix"], info["suffix"], bool(info["punctuation-in-quote"]),

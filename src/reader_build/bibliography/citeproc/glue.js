@@ -425,3 +425,20 @@ CSL.Stack.prototype.value = function () {
     };
   };
 })();
+
+// Registering an item renders its ambiguous (short) cite, keyed by that text, and keeps the
+// disambiguation settings the render used; then every key touched is disambiguated. For a key
+// that only one item has, citeproc-js renders the cite a second time, only to store the same
+// settings again (there is nothing to tell apart): a third of registering a long
+// bibliography. Such keys are passed over, once the item holds the settings of its first render.
+(function () {
+  var run = CSL.Disambiguation.prototype.run;
+  CSL.Disambiguation.prototype.run = function (akey) {
+    var ids = this.ambigcites[akey];
+    if (ids && ids.length === 1) {
+      var token = this.registry[ids[0]];
+      if (token && token.newItem && token.disambig && token.ambig === akey) { return; }
+    }
+    return run.call(this, akey);
+  };
+})();
