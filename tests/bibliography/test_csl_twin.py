@@ -3,7 +3,11 @@ result must be the one engine's, character for character, and a twin that fails 
 cost nothing but time."""
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -85,9 +89,26 @@ def test_a_twin_that_fails_costs_only_time(monkeypatch):
     assert failed_cites == cites and failed_entries == entries
 
 
-def test_one_core_or_few_clusters_need_no_twin(monkeypatch):
+def test_one_core_few_clusters_or_a_memory_cap_mean_no_twin(monkeypatch):
     monkeypatch.setattr(csl_twin, "cores", lambda: 1)
     assert not csl_twin.wanted(10_000)
     monkeypatch.setattr(csl_twin, "cores", lambda: 2)
+    monkeypatch.setattr(csl_twin, "uncapped", lambda: True)
     assert csl_twin.wanted(csl_twin.TWIN_CLUSTERS)
     assert not csl_twin.wanted(csl_twin.TWIN_CLUSTERS - 1)
+    # under ulimit -v a second V8 that cannot reserve its address space aborts the process
+    monkeypatch.setattr(csl_twin, "uncapped", lambda: False)
+    assert not csl_twin.wanted(10_000)
+
+
+def test_a_memory_cap_is_seen():
+    # any cap, however large: V8 reserves tens of GB as it starts (an isolate about 2.5 GB
+    # more), so where the first fits a second may not, and V8 then aborts the process
+    code = ("import resource, sys; from reader_build.bibliography import csl_twin; "
+            "print(csl_twin.uncapped()); resource.setrlimit(resource.RLIMIT_AS, (2**40, 2**40)); "
+            "print(csl_twin.uncapped(), csl_twin.wanted(10**6))")
+    src = Path(__file__).resolve().parent.parent.parent / "src"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(src)})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [str(csl_twin.uncapped()), "False", "False"], run.stdout

@@ -10,13 +10,17 @@ machine of two cores, 2,000 notes of 500 entries take about two thirds of the ti
 engine (``benchmarks/citations.py``). The twin is closed before :meth:`Twin.result`
 returns: no V8 thread outlives the call (a layout worker forks later).
 
-Whatever goes wrong in the twin (V8 cannot start under a memory cap, say) costs only the
-time: the caller formats everything with its own engine, as without a twin.
+Whatever goes wrong in the twin costs only the time: the caller formats everything with its
+own engine, as without a twin. Under an address-space cap (``ulimit -v``) there is no twin:
+each V8 reserves gigabytes of address space as it starts, and one that cannot aborts the
+whole process (``Fatal process out of memory``) instead of raising, where the first V8, which
+``v8.py`` tries in a child process first, would have started.
 """
 from __future__ import annotations
 
 import os
 import queue
+import resource
 import threading
 
 from .csl_engine import Engine
@@ -32,9 +36,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def uncapped() -> bool:
+    """Is this process's address space unlimited (no ``ulimit -v``)?"""
+    return resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
+
+
 def wanted(clusters: int) -> bool:
-    """Is a twin worth starting for this many clusters on this machine?"""
-    return clusters >= TWIN_CLUSTERS and cores() >= 2
+    """Is a twin worth starting for this many clusters on this machine, and safe?"""
+    return clusters >= TWIN_CLUSTERS and cores() >= 2 and uncapped()
 
 
 class Twin:
