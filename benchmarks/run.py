@@ -438,7 +438,7 @@ def measure_size(project: Path, size: int, work: Path, repeat: int, quick: bool,
     late = chapters[-1]            # the last chapter of the book (the generator keeps file-name order)
     chosen = ",".join(editions) if editions else "-"
     runs: dict[str, list] = {kind: [] for kind in ("emit", "plain", "onedoc", "cold", "unchanged", "late", "early")}
-    title = _title(root)
+    title, written = _title(root), _written(root)
     for r in range(1, repeat + 1):
         if not quick:
             shutil.rmtree(root / "build", ignore_errors=True)
@@ -451,20 +451,20 @@ def measure_size(project: Path, size: int, work: Path, repeat: int, quick: bool,
             say(f"x{size}: plain WeasyPrint render of {html.name} ({r}/{repeat}) ...")
             plain_pdf = work / f"x{size}-plain.pdf"
             plain = run_child(["plain", str(html), str(plain_pdf)], logs / f"x{size}-plain-{r}.log")
-            plain["pdf"] = pdf_facts(plain_pdf, title)
+            plain["pdf"] = pdf_facts(plain_pdf, title, written)
             runs["plain"].append(plain)
             say(f"x{size}: plain render {plain['render_seconds']:.1f} s")
             if one_document:
                 say(f"x{size}: '{edition}' laid out as one document ({r}/{repeat}) ...")
                 whole_pdf = work / f"x{size}-one-document.pdf"
                 whole = run_child(["onedoc", str(root), edition, str(whole_pdf)], logs / f"x{size}-onedoc-{r}.log")
-                whole["pdf"] = pdf_facts(whole_pdf, title)
+                whole["pdf"] = pdf_facts(whole_pdf, title, written)
                 runs["onedoc"].append(whole)
                 say(f"x{size}: one-document layout {whole['build_seconds']:.1f} s")
         shutil.rmtree(root / "build", ignore_errors=True)
         say(f"x{size}: build from scratch ({r}/{repeat}) ...")
         run = run_child(["build", str(root), chosen, "-"], logs / f"x{size}-cold-{r}.log")
-        run["pdf"] = pdf_facts(root / "build" / f"{_main_edition(run)}.pdf", title)
+        run["pdf"] = pdf_facts(root / "build" / f"{_main_edition(run)}.pdf", title, written)
         runs["cold"].append(run)
         say(f"x{size}: {_pages(run)} pages in {run['build_seconds']:.1f} s, peak {_peak(run):.0f} MiB")
         if quick:
@@ -493,13 +493,26 @@ def _title(root: Path) -> str | None:
         return None
 
 
-def pdf_facts(path: Path, title: str | None = None) -> dict:
+def _written(root: Path) -> list[str]:
+    """The titles and headings of the manuscript as written (front matter ``title:`` lines and
+    Markdown headings): a chapter may bear the book's title in another case ("Why there is no
+    peace treaty with Japan"), and its running head then reads so, rightly."""
+    out = []
+    for md in sorted((root / "manuscript").rglob("*.md")):
+        for line in md.read_text(encoding="utf-8").splitlines():
+            if m := re.match(r"(?:title:\s*|#+\s+)(.+)", line):
+                out.append(m.group(1).strip().strip('"\''))
+    return out
+
+
+def pdf_facts(path: Path, title: str | None = None, written: list[str] = ()) -> dict:
     """Size, font objects and the title's text in a PDF: the font dictionaries a viewer loads (a
     Type0 font and its CIDFont descendant count once), the faces they are (subset tags
     ``ABCDEF+`` left off), and, where ``pdftotext`` is installed, on how many pages the title is
     extracted as written in the first or last three lines (a running head), of those where it is
     found there ignoring case (a running head that small capitals or a wrong ToUnicode map
-    garble shows there)."""
+    garble shows there). Text found that stands, in that case, in a title or heading of
+    *written* (a chapter titled like the book) counts as written."""
     import pikepdf
     facts: dict = {"bytes": path.stat().st_size}
     with pikepdf.open(path) as pdf:
@@ -518,7 +531,8 @@ def pdf_facts(path: Path, title: str | None = None) -> dict:
             margin = "\n".join(lines[:3] + lines[-3:])         # where a running head stands
             if m := pattern.search(margin):
                 found.append(" ".join(m.group(0).split()))
-        exact = [text for text in found if text == " ".join(title.split())]
+        as_written = [" ".join(title.split())] + [" ".join(w.split()) for w in written]
+        exact = [text for text in found if any(text in w for w in as_written)]
         facts["title_pages"] = {"as_written": len(exact), "any_case": len(found),
                                 "garbled": next((t for t in found if t not in exact), None)}
     return facts
