@@ -72,7 +72,7 @@ another page [@hasegawa, pp. 14-16]. An editorial note.[^a] Then [@stephan, 203]
 
 A second paragraph [@sato, chap. 2; @takahira].[^b]
 
-[^a]: The editor compares [@stephan, 201] and [@hasegawa].
+[^a]: The editor compares @stephan [201] and @hasegawa. The evidence is slight [@stephan, 202].
 
 [^b]: A note without a citation.
 """
@@ -111,7 +111,8 @@ EXPECTED_NOTES = [
     "Hasegawa, The Northern Territories Dispute and Russo-Japanese Relations, 12.",
     "Hasegawa, The Northern Territories Dispute and Russo-Japanese Relations, 14–16.",
     "The editor compares John J. Stephan, \"The Kuril Islands,\" The Russian Review 34, no. 2 (1975): 201 "
-    "and Hasegawa, The Northern Territories Dispute and Russo-Japanese Relations.",
+    "and Hasegawa, The Northern Territories Dispute and Russo-Japanese Relations. The evidence is slight "
+    "(Stephan, \"The Kuril Islands,\" 202).",            # [@key] in a note: in parentheses, as pandoc
     "Stephan, \"The Kuril Islands,\" 203.",
     "Satō Masaru and John Smith, Kokka No Wana (Shinchōsha, 2005), chap. 2; Takahira Kogorō, Letters "
     "(Gaimushō, 1905).",

@@ -97,8 +97,10 @@ class CslBibliography(Bibliography):
         made_for = self._format(clusters)                                   # each cluster's HTML
         self._formatted = {}
         for use, cluster, lead_key in jobs:
-            text = self._cluster_html(cluster, made_for.get(id(cluster), ""),
-                                      inline_in_note=bool(use.note) and not use.footnoted)
+            in_note = bool(use.note) and not use.footnoted
+            text = self._cluster_html(cluster, made_for.get(id(cluster), ""), inline_in_note=in_note)
+            if in_note and self.note_style and not use.citation.narrative and text:
+                text = f"({text})"     # as pandoc: [@key] in a note in parentheses, @key [p. 3] not
             narrative = use.citation.narrative and cluster.items and (use.footnoted or not self.note_style)
             lead = self._lead(lead_key) if narrative else ""
             if use.footnoted:
