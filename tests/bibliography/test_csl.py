@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import REPO, copy_project, epub_documents, epubcheck_messages, normalise, \
+from conftest import REPO, copy_project, epub_documents, epubcheck_messages, named_destinations, normalise, \
     pdf_page_texts, write_project
 from reader_build.bibliography.csl import html_text
 from reader_build.bibliography.csl_cite import Cluster, assign_positions
@@ -306,6 +306,28 @@ def test_family_first_names_in_the_bundled_readers_bibliography(tmp_path):
         portsmouth = html_text(entries["portsmouth-1905"])
         assert portsmouth.startswith("Komura Jutar") and "Takahira Kogor" in portsmouth, (style, portsmouth)
         assert "Takahira, Kogor" not in portsmouth and "Kogorō Takahira" not in portsmouth
+
+
+def test_the_bundled_readers_print_edition_in_chicago_notes(tmp_path):
+    """The bundled reader, built in a note style: every note on its call's page, the citations
+    inside its notes set inline, in parentheses or, written @key, without them."""
+    root = copy_project(REPO, tmp_path / "reader")
+    toml = (REPO / "reader.toml").read_text().replace('style = "author-date"', 'style = "chicago-notes-bibliography"')
+    (root / "reader.toml").write_text(toml)
+    result = build(root, ["print"])
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    assert not [d for d in result.diagnostics if d.code in ("note-misplaced", "cite-unknown")]
+    pdf = root / "build" / "print.pdf"
+    destinations = named_destinations(pdf)
+    calls = {k[len("fnref-"):]: v for k, v in destinations.items() if k.startswith("fnref-")}
+    assert len(calls) >= 100
+    assert {n: (p, destinations.get(f"fn-{n}")) for n, p in calls.items() if destinations.get(f"fn-{n}") != p} == {}
+    text = normalise(" ".join(pdf_page_texts(pdf)))
+    # [@koshkin-…; @koshkin-…] in a note: in parentheses, the books in Chicago's full form
+    assert re.search(r"cover the same ground \(Koshkin, Японский фронт маршала Сталина", text), text[:3000]
+    # @hasegawa-1998 in a note: the name in the sentence, family name first, no parentheses
+    assert "On the whole dispute see Hasegawa Tsuyoshi, The Northern Territories Dispute" in text
+    assert not re.search(r"\(Koshkin,? \d{4}", text)           # no author-date citation left
 
 
 # --- the data and the positions, without a processor ------------------------------------
