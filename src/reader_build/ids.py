@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 
-def note_id(number: int) -> str:
+def note_id(number: int | str) -> str:
     return f"fn-{number}"
 
 

@@ -6,7 +6,7 @@ engines that hold the same style and the same items, registered in the same orde
 that both disambiguate alike). The twin is compiled, given the items and registered
 while the engine of the bibliography registers them too; it then formats the last part
 of the clusters and the reference list while that engine formats the first part. On a
-machine of two cores, 2,000 notes of 500 entries take about two thirds of the time of one
+machine of two cores, 2,000 notes of 500 entries take about three quarters of the time of one
 engine (``benchmarks/citations.py``). The twin is closed before :meth:`Twin.result`
 returns: no V8 thread outlives the call (a layout worker forks later).
 

@@ -40,7 +40,7 @@ import re
 from html import unescape
 
 from ..config import Edition
-from ..ids import next_piece_id, piece_id
+from ..ids import next_piece_id, note_id, piece_id
 
 TOKEN = re.compile(r"(<[^>]+>)")
 SENTENCE_END = re.compile(r"[.!?;:][”’\")\]]?\s+(?=\S)")
@@ -196,7 +196,7 @@ def _pieces_html(number: str, pieces: list[str], cut_class: bool | None = None,
     *going_on*: the indexes of the pieces (of a long note) that go on with the paragraph of the
     piece before (marked :data:`GOES_ON`, for pdf/pieces.py)."""
     classes = f"fn {CUT_CLASS}" if cut_class else "fn"
-    out = [f'<span class="{classes}" id="fn-{number}" data-n="{number}">{pieces[0]}</span>']
+    out = [f'<span class="{classes}" id="{note_id(number)}" data-n="{number}">{pieces[0]}</span>']
     for k, piece in enumerate(pieces[1:], start=2):
         label = f'<span class="fn-continued">{number} (continued)\u2002</span>'
         opening = LEADING_BLOCKS.match(piece).group(0)    # the label stands in the innermost of them
