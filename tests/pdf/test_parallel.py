@@ -61,7 +61,7 @@ def books(tmp_path_factory):
     (base / "edited.pdf").write_bytes(edited.data)
     return {"single": base / "single.pdf", "parallel": base / "parallel.pdf", "one": single, "first": first,
             "again": again, "edited": edited, "edited_pdf": base / "edited.pdf", "root": root,
-            "single_starts": single_starts}
+            "single_starts": single_starts, "edited_root": edited_root, "base": base}
 
 
 def _fold(text: str) -> str:
@@ -227,6 +227,14 @@ def test_editing_one_chapter_lays_out_that_chapter_only(books):
     assert "san-francisco" not in laid_out and "introduction" not in laid_out
     assert 0 < edited.passes < books["first"].passes
     assert "is simple and plain" in normalise(" ".join(pdf_page_texts(books["edited_pdf"])))
+
+
+def test_a_rebuild_after_an_edit_gives_the_bytes_of_a_build_from_scratch(books):
+    """The rebuild merges the parts whose pages are done while the edited chapter is laid out
+    (merge.Merger); the book is still the same file as one built from nothing."""
+    scratch = _parallel(books["edited_root"], books["base"] / "parts-scratch")
+    assert scratch.passes > books["edited"].passes
+    assert scratch.data == books["edited"].data
 
 
 @pytest.fixture(scope="module")

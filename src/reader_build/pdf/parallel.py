@@ -62,7 +62,7 @@ from ..store.output import raise_if_interrupted
 from ..store.parts import PartCache
 from .failures import Stranded, layout_ran_out_of_memory, memory_cap, out_of_memory, room_for_threads
 from .failures import worker_died
-from .merge import ID, PartPdf, book_anchors, book_page_starts, first_pages, link_out, merge
+from .merge import ID, Merger, PartPdf, book_anchors, book_page_starts, first_pages, link_out, orphans
 from ..model import Reader
 from ..index.compose import index_parts
 from .engine import WEASYPRINT_VERSION
@@ -85,8 +85,8 @@ from ..render.xref import page_ref_ids, page_ref_numbers, page_ref_shape
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
-FORMAT = 5                  # of a cached part (2: with its page openers; 3: sealed records; 4: kept when it moves;
-                            # 5: page references given as text, renumbered in place)
+FORMAT = 6                  # of a cached part (2: with its page openers; 3: sealed records; 4: kept when it moves;
+                            # 5: page references given as text, renumbered in place; 6: with its orphans)
 TITLE, FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(title)", "(front)", "(bibliography)", "(colophon)", "(book)"
 TITLE_BLOCKS = frozenset({"title", "imprint"})            # the title part: title page and its verso
 FRONT_BLOCKS = frozenset({"toc", "figures"})              # the front part: contents, figures
@@ -185,7 +185,7 @@ def _lay_out_part(task: _Task) -> dict:
             "margins": _margins(layout),
             "misplaced": [list(m) for m in misplaced], "warnings": layout.warnings,
             "refused": fetcher.refused, "bookmarks": bookmarks, "starts": starts, "data": data, "first_page": first,
-            "refs": refs, "digits": table}
+            "refs": refs, "digits": table, "orphans": orphans(data) if task.variant == "pdf/ua-1" else None}
     release(layout)
     return facts
 
@@ -474,6 +474,8 @@ class _Schedule:
         self.two_sided: set = set(memory.get("two_sided", ()))
         self.part_of = {chapter: p for p in parts for chapter in p.chapters}    # chapter id -> its part
         self.known: list = []
+        self.merger: Merger | None = None       # the book, merged ahead while the workers lay out
+        self.creation = creation_order(parts)
 
     def digest(self, html: str) -> str:        # the strings of unchanged parts recur: hashed once
         if html not in self.memo:
@@ -514,8 +516,39 @@ class _Schedule:
             if not self.running and not loaded:
                 break
 
+    def merge_ahead(self) -> bool:
+        """Copy into the book (merge.Merger) the next part of the creation order whose pages are
+        done: laid out from its HTML as it is, at its first page, which is known for good.  Done
+        while the workers lay out; a part that changes after all is copied again at the end.
+        False when there is nothing to do now."""
+        merger = self.merger
+        if merger is None or self.keys is None:
+            return False
+        try:
+            count = merger.current(self.merged_data, self.creation)
+            if count == len(self.creation) or (data := self.merged_data(self.creation[count])) is None:
+                return False
+            result = self.results[self.parts[self.creation[count]].name][1]
+            merger.add(PartPdf(data, orphans=result.get("orphans")))
+            return True
+        except Exception:     # (pikepdf's errors among others) merged again at the end, which says what is wrong
+            self.merger = None
+            merger.close()
+            return False
+
+    def merged_data(self, index: int) -> bytes | None:
+        """The PDF of part *index* as the book will have it, or None if that may still change."""
+        part = self.parts[index]
+        name = part.name
+        if name not in self.results or name in self.busy or not self.known[index]:
+            return None
+        key, result, _made = self.results[name]
+        if key != self.keys.get(name) or result["first_page"] != self.starts[name]:
+            return None
+        return result["data"]
+
     def collect(self, pool: "_Pool") -> None:
-        done = pool.wait(self.running)          # (several at once: taken in book order)
+        done = pool.wait(self.running, self.merge_ahead)   # (several at once: taken in book order)
         for future in sorted(done, key=lambda f: self.order[self.running[f][0]]):
             name, html = self.running.pop(future)
             result = pool.result(future, name)
@@ -671,6 +704,7 @@ class _Schedule:
             futures[pool.submit(task)] = (name, numbers)
         for future, (name, numbers) in futures.items():
             key, old, made = self.results[name]
+            pool.wait({future}, self.merge_ahead)
             data = pool.result(future, name)["data"]
             if data is None:
                 again.append(name)
@@ -711,6 +745,7 @@ class _Schedule:
                              sheet=max(end - first + 1, 6))
                 pieces.append((pool.submit(task), first, start, end))
         for future, first, start, end in pieces:
+            pool.wait({future}, self.merge_ahead)
             piece = pool.result(future, "(folios)")
             sheet.update(sheet_folios(piece["data"], first, piece.get("areas")), start, end)
         if pieces and self.cache is not None:
@@ -756,16 +791,23 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
                      if memory.get("counts", {}).get(p.name) is None}
     schedule = _Schedule(edition, parts, composer, cache, tool, memory, estimates)
     pool = _Pool(jobs, reader, edition.name, diags)
+    schedule.merger = Merger(edition.pdf_variant == "pdf/ua-1", {**carried_faces(reader.images), **reader.fonts},
+                             cache) if pool.jobs > 1 else None
     try:
-        schedule.run(pool)
-        schedule.move(pool)
+        try:
+            schedule.run(pool)
+            schedule.move(pool)
+        finally:
+            pool.close()
+        schedule.finish()
+        for name in (p.name for p in parts if schedule.results[p.name][0] != schedule.keys[p.name]):
+            diags.warning("parallel-unsettled", f"edition '{edition.name}': the pages of part {name} did not "
+                          "settle; its folios or page references may be wrong")
+        assembled = _assemble(schedule, diags, emit_html)
     finally:
-        pool.close()
-    schedule.finish()
-    for name in (p.name for p in parts if schedule.results[p.name][0] != schedule.keys[p.name]):
-        diags.warning("parallel-unsettled", f"edition '{edition.name}': the pages of part {name} did not "
-                      "settle; its folios or page references may be wrong")
-    return _assemble(schedule, diags, emit_html) or build_pdf(
+        if schedule.merger is not None:
+            schedule.merger.close()
+    return assembled or build_pdf(
         reader, edition, root, diags, build_date, jobs=1, cache_dir=cache_dir, whole=True, emit_html=emit_html)
 
 
@@ -778,8 +820,13 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
     ordered = [results[p.name][1] for p in parts]
     tagged = edition.pdf_variant == "pdf/ua-1"
     reader = schedule.composer.reader
-    merged = merge([PartPdf(r["data"], blanks[p.name], r["bookmarks"]) for p, r in zip(parts, ordered)], tagged,
-                   {**carried_faces(reader.images), **reader.fonts}, schedule.cache)
+    merger = schedule.merger or Merger(tagged, {**carried_faces(reader.images), **reader.fonts}, schedule.cache)
+    try:
+        merged = merger.finish([PartPdf(r["data"], blanks[p.name], r["bookmarks"], r.get("orphans"))
+                                for p, r in zip(parts, ordered)], schedule.creation)
+    finally:
+        merger.close()
+        schedule.merger = None
     if tagged and merged.problems and len(parts) > 1:
         diags.warning("parallel-fallback", f"edition '{edition.name}' is laid out as one document: its parts "
                       f"could not be merged into one tagged PDF ({'; '.join(merged.problems[:3])})")
@@ -809,6 +856,14 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
                      [w for r in ordered for w in r["warnings"]],
                      page_starts=book_page_starts(parts, ordered, starts, blanks), parts=info,
                      openers=sorted({ident for r in ordered for ident in r.get("openers", ())}))
+
+
+def creation_order(parts: list[Part]) -> list[int]:
+    """The order in which the parts are copied into the book (merge.Merger): the chapters first,
+    in book order, whose pages are done early; then the parts that list pages (contents,
+    indexes) or move with every page before them (title, bibliography, colophon)."""
+    early = [i for i, p in enumerate(parts) if p.chapters and not p.blocks & (FRONT_BLOCKS | {"indexes"})]
+    return early + [i for i in range(len(parts)) if i not in set(early)]
 
 
 def moved_result(result: dict, data: bytes, first: int, numbers: dict | None = None) -> dict:
@@ -943,7 +998,15 @@ class _Pool:
             self.finished.discard(part)
 
     @staticmethod
-    def wait(futures) -> set:
+    def wait(futures, idle=None) -> set:
+        """The futures done, once one is; meanwhile *idle()*, as long as it finds work (each
+        call short: a result is taken at most one call late)."""
+        while idle is not None:
+            done = wait(futures, timeout=0).done
+            if done:
+                return done
+            if not idle():
+                break
         return wait(futures, return_when=FIRST_COMPLETED).done
 
     def close(self) -> None:
