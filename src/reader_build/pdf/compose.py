@@ -3,6 +3,7 @@ its call's page, fill the indexes with the pages found, and write the PDF.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from html import escape
@@ -14,9 +15,10 @@ from ..diagnostics import Diagnostics
 from ..ids import ref_id
 from ..render.typography import NO_HYPHENATION, tie_headings, tie_runts
 from ..render.html import Target, inline_html, render_chapter
-from ..render.hyphenate import hyphenator, keep_words_whole
+from ..render.hyphenate import hyphenation_key, hyphenator, keep_words_whole
 from ..render.xref import figure_list, fill_page_refs
 from ..model import Reader
+from ..store.cache import package_hash
 from ..render.templates import check_css, pdf_stylesheets, read_css, render_template
 from .engine import (figure_rules, fix_rule, keep_notes_rules, ladder_rules, note_cut_rules, short_index_page_rules,
                      stray_breaks)
@@ -116,11 +118,16 @@ class _PartEdition:
         return getattr(self._edition, name)
 
 
-def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str) -> ComposeContext:
-    """Everything of the book except the layout-dependent parts (index pages)."""
+def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, build_date: str,
+           memo=None) -> ComposeContext:
+    """Everything of the book except the layout-dependent parts (index pages).  *memo* (with
+    ``record(key)`` and ``keep(key, record)``: store.parts.PartCache) keeps each chapter's body as
+    the typography made it from its HTML: a rebuild does that again only for chapters that changed."""
     target = Target("pdf")
     lang = reader.config.language
-    hyphenate = hyphenator(reader, edition.medium == "large-print")
+    large = edition.medium == "large-print"
+    hyphenate = hyphenator(reader, large)
+    settings = _hash_of("body", package_hash(), hyphenation_key(reader, large), repr(edition))
     chapters = []
     toc = []
     for chapter in reader.chapters:
@@ -128,10 +135,17 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
         if parsed.kind == "front" and not _front_included(edition, parsed.id):
             continue
         chapter_lang = chapter_language(parsed, lang)
-        body = tie_runts(tie_headings(render_chapter(reader, chapter, target).body))
-        body = split_long_notes(hyphenate(body, chapter_lang), edition)
-        if edition.fill_pages:            # a note is cut while the pages are made: see pdf/cuts.py
-            body = add_spares(body)
+        html = render_chapter(reader, chapter, target).body
+        key = "body-" + _hash_of(settings, chapter_lang, html)
+        kept = memo.record(key) if memo is not None else None
+        if kept is not None and isinstance(kept.get("body"), str):
+            body = kept["body"]
+        else:
+            body = split_long_notes(hyphenate(tie_runts(tie_headings(html)), chapter_lang), edition)
+            if edition.fill_pages:        # a note is cut while the pages are made: see pdf/cuts.py
+                body = add_spares(body)
+            if memo is not None:
+                memo.keep(key, {"body": body})
         title_html = inline_html(parsed.title, chapter_lang, locale_of(reader))
         chapters.append({"id": parsed.id, "kind": parsed.kind, "title_html": title_html,
                          "short": parsed.short, "body": body, "lang": "" if chapter_lang == lang else chapter_lang})
@@ -162,6 +176,13 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
     figures = figure_list(reader, {c["id"] for c in chapters}) if edition.includes("figures") else []
     return ComposeContext(reader, edition, root, chapters, toc, bibliography, "\n".join(css_parts), build_date,
                           figures)
+
+
+def _hash_of(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
 
 
 def _check_page_refs(reader: Reader, edition: Edition, included: set, diags: Diagnostics) -> None:

@@ -772,11 +772,11 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     index pages turn out different is laid out again, with the fix rules it found, once every
     part before it is done (the contents: once every part is done).
     """
-    ctx = gather(reader, edition, root, diags, build_date)
+    cache = PartCache(cache_dir, diags, root) if cache_dir is not None else None
+    ctx = gather(reader, edition, root, diags, build_date, cache)
     composer = _Composer(reader, ctx, root)
     parts = plan_parts(ctx, composer.indexes(lambda mid: None), whole=whole)
     composer.plan(parts)
-    cache = PartCache(cache_dir, diags, root) if cache_dir is not None else None
     memory = cache.memory(edition.name) if cache else {}
     # the widths kept for page numbers that moved lines in the last build: its pages again at once
     composer.reserve = {str(name): {str(i): int(d) for i, d in kept.items()}

@@ -208,6 +208,15 @@ def text_without_shy(text: str) -> str:
 
 
 
+def hyphenation_key(reader, large_print: bool = False) -> str:
+    """What :func:`hyphenator`'s function depends on, as a string (for cache keys)."""
+    if not reader.config.hyphenate or large_print:
+        return "none"
+    entries = getattr(reader.authority, "entries", {}).values()
+    names = sorted(name for entry in entries for name in (entry.heading, *entry.variants))
+    return repr((reader.config.language, names))
+
+
 def hyphenator(reader, large_print: bool = False):
     """(HTML, language tag) -> HTML with soft hyphens for *reader* (a model.Reader), or
     unchanged when the reader is not hyphenated or the edition is in large print (never
