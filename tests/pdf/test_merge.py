@@ -100,3 +100,30 @@ def _walk(node, seen=None):
             yield node
             if "/K" in node:
                 yield from _walk(node.K, seen)
+
+
+def test_nothing_is_merged_ahead_without_memory_to_spare(minimal, tmp_path, monkeypatch):
+    """The book merged ahead is held beside the workers: with little memory to spare it waits for
+    them to be done, and is the same file."""
+    import reader_build.pdf.parallel as parallel
+    from reader_build.config import build_date
+    from reader_build.diagnostics import Diagnostics
+    from reader_build.pdf.merge import Merger
+    from reader_build.resolve import load_reader
+    ahead: list[int] = []
+    finish = Merger.finish
+
+    def counted(self, parts, order=None):
+        ahead.append(len(self.added))
+        return finish(self, parts, order)
+    monkeypatch.setattr(Merger, "finish", counted)
+
+    def build():
+        diags = Diagnostics()
+        reader = load_reader(minimal, diags)
+        return parallel.build_pdf(reader, reader.config.edition("print"), minimal, diags,
+                                  build_date(reader.config.date), jobs=2).data
+    plenty = build()
+    monkeypatch.setattr(parallel, "memory_available", lambda: parallel.MERGE_AHEAD_SPARE - 1)
+    assert build() == plenty
+    assert ahead[-1] == 0

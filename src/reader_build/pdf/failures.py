@@ -27,6 +27,19 @@ def memory_cap() -> int | None:
     return None if soft == resource.RLIM_INFINITY else soft
 
 
+def memory_available() -> int | None:
+    """The memory the system can still give without swapping (``MemAvailable``), in bytes; None
+    where /proc/meminfo does not tell."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def room_for_threads(threads: int = 2) -> bool:
     """Under a memory cap: can this process still map the stacks of *threads* new threads, and
     some memory besides?  A thread whose stack is mapped but whose start then runs out of memory

@@ -60,7 +60,8 @@ from ..store import files
 from ..store.cache import cache_write_failed
 from ..store.output import raise_if_interrupted
 from ..store.parts import PartCache
-from .failures import Stranded, layout_ran_out_of_memory, memory_cap, out_of_memory, room_for_threads
+from .failures import Stranded, layout_ran_out_of_memory, memory_available, memory_cap, out_of_memory
+from .failures import room_for_threads
 from .failures import worker_died
 from .merge import ID, Merger, PartPdf, book_anchors, book_page_starts, first_pages, link_out, orphans
 from ..model import Reader
@@ -85,6 +86,7 @@ from ..render.xref import page_ref_ids, page_ref_numbers, page_ref_shape
 
 MARKER = "/* reader-build: part rules */"
 MAX_ROUNDS = 4              # layouts of one part in one build, at most
+MERGE_AHEAD_SPARE = 2**30   # memory the system must have to spare for a part to be merged ahead
 FORMAT = 6                  # of a cached part (2: with its page openers; 3: sealed records; 4: kept when it moves;
                             # 5: page references given as text, renumbered in place; 6: with its orphans)
 TITLE, FRONT, BIBLIOGRAPHY, COLOPHON, BOOK = "(title)", "(front)", "(bibliography)", "(colophon)", "(book)"
@@ -524,6 +526,10 @@ class _Schedule:
         merger = self.merger
         if merger is None or self.keys is None:
             return False
+        # the book merged ahead is held beside the workers (some 70 times its parts' PDFs): with
+        # little memory to spare, the workers keep it, and the book is merged once they are done
+        if (spare := memory_available()) is not None and spare < MERGE_AHEAD_SPARE:
+            return False
         try:
             count = merger.current(self.merged_data, self.creation)
             if count == len(self.creation) or (data := self.merged_data(self.creation[count])) is None:
@@ -792,7 +798,7 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     schedule = _Schedule(edition, parts, composer, cache, tool, memory, estimates)
     pool = _Pool(jobs, reader, edition.name, diags)
     schedule.merger = Merger(edition.pdf_variant == "pdf/ua-1", {**carried_faces(reader.images), **reader.fonts},
-                             cache) if pool.jobs > 1 else None
+                             cache) if pool.jobs > 1 and memory_cap() is None else None
     try:
         try:
             schedule.run(pool)
