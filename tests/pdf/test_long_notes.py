@@ -186,7 +186,7 @@ def test_a_piece_that_goes_on_with_the_paragraph_before_is_marked():
     html = f'<p>Call<a class="fn-anchor" id="fnref-7"></a><span class="fn" id="fn-7" data-n="7">{body}</span></p>'
     out = split_long_notes(html, Edition("print", "pdf", page_size=("148mm", "210mm"), font_size="11pt"))
     later = re.findall(r'<span class="fn fn-cont" id="fn-7-\d+" data-n="7"( data-goes-on="")?>'
-                       r'<span class="fn-p"><span class="fn-continued">7 \(continued\)\u2002</span>([^<]{40})', out)
+                       r'<span class="fn-p"><span class="fn-continued">7</span>([^<]{40})', out)
     assert len(later) >= 6
     opening = {text[:40] for text in paragraphs}
     assert [bool(goes_on) for goes_on, start in later] == [start not in opening for goes_on, start in later]
@@ -204,7 +204,7 @@ def test_a_piece_that_goes_on_in_a_list_item_has_its_label_in_the_item():
     out = split_long_notes(html, Edition("print", "pdf", page_size=("148mm", "210mm"), font_size="11pt"))
     later = re.findall(r'<span class="fn fn-cont" id="fn-7-\d+" data-n="7"[^>]*>(.{0,120})', out)
     assert len(later) >= 3
-    label = '<span class="fn-continued">7 (continued)\u2002</span>'
+    label = '<span class="fn-continued">7</span>'
     for start in later:                  # in the item, before any of its text
         assert start.startswith(tuple(f'<span class="fn-ul"><span class="{item}">{label}'
                                       for item in ("fn-li", "fn-li fn-again"))), start
@@ -309,3 +309,27 @@ def test_a_note_of_half_a_page_is_left_whole():
     assert split_long_notes(html, a4) == html
     large = Edition("large", "pdf", page_size=("210mm", "297mm"), font_size="18pt", medium="large-print")
     assert 'id="fn-2-2"' in split_long_notes(html, large)     # notes at the text's size: cut
+
+
+def test_the_continued_label_is_in_the_language_of_the_book(tmp_path):
+    """The "12 (continued)" label is the locale's ``note-continued``: a French book says "12 (suite)",
+    and a project's own words (reader.toml [strings]) win."""
+    root = tmp_path / "reader"
+    _project(root)
+    toml = root / "reader.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('title = "Long notes"\n',
+                                                             'title = "Long notes"\nlanguage = "fr"\n'), encoding="utf-8")
+    result = build(root, ["print"])
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    texts = [normalise(t) for t in textlayer_pages(root / "build" / "print.pdf")]
+    assert any(re.search(r"\b3 \(suite\)", t) for t in texts), texts
+    assert not any("(continued)" in t for t in texts)
+    toml.write_text(toml.read_text(encoding="utf-8") + '[strings]\nnote-continued = "Note {number}, suite :"\n',
+                    encoding="utf-8")
+    assert build(root, ["print"]).status == 0
+    texts = [normalise(t) for t in textlayer_pages(root / "build" / "print.pdf")]
+    assert any("Note 3, suite :" in t for t in texts) and not any("(suite)" in t for t in texts)
+
+
+def textlayer_pages(pdf) -> list[str]:
+    return [page.extract_text() or "" for page in pypdf.PdfReader(pdf).pages]

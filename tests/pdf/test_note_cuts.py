@@ -18,7 +18,7 @@ from conftest import named_destinations, normalise, pdf_page_texts, write_projec
 from reader_build.build import build
 from reader_build.pdf import engine
 from reader_build.pdf.engine import AssetFetcher, lay_out, note_cut_rules
-from reader_build.pdf.notes import FILL_PAGES, add_spares, cut_notes, cut_rule
+from reader_build.pdf.notes import FILL_PAGES, add_spares, continued_css, cut_notes, cut_rule
 
 WORDS = ("the treaty island peace soviet japan conference delegation sovereignty memorandum "
          "archipelago negotiation ambassador declaration minister agreement").split()
@@ -148,7 +148,7 @@ def test_a_note_is_cut_after_the_ruled_word_and_its_elements_balanced():
     assert first == ('<span class="fn fn-cut" id="fn-3" data-n="3"><span class="fn-p">One two '
                      '<em id="m-1">three four</em></span></span>')
     assert second == ('<span class="fn fn-cont fn-rest" id="fn-3-2" data-n="3"><span class="fn-p">'
-                      '<span class="fn-continued">3 (continued)\u2002</span><em>five six</em> seven eight.'
+                      '<span class="fn-continued">3</span><em>five six</em> seven eight.'
                       '</span><span class="fn-p">Nine ten&amp;co eleven</span></span>')
 
 
@@ -156,14 +156,14 @@ def test_a_cut_in_a_later_paragraph_justifies_that_paragraphs_last_line():
     first, second = _pieces(cut_notes(NOTE, [cut_rule("3", 10, "ten&co")]))
     assert first.startswith('<span class="fn" id="fn-3"')             # the note's block is not the one cut
     assert '<span class="fn-cut fn-p">Nine ten&amp;co</span>' in first
-    assert second.endswith('<span class="fn-continued">3 (continued)\u2002</span>eleven</span></span>')
+    assert second.endswith('<span class="fn-continued">3</span>eleven</span></span>')
 
 
 def test_a_cut_at_a_paragraphs_end_falls_between_paragraphs():
     first, second = _pieces(cut_notes(NOTE, [cut_rule("3", 8, "eight.")]))
     assert first.endswith("seven eight.</span></span>") and "fn-cut" not in first
     assert second.startswith('<span class="fn fn-cont fn-rest" id="fn-3-2" data-n="3"><span class="fn-p">'
-                             '<span class="fn-continued">3 (continued)\u2002</span>Nine')
+                             '<span class="fn-continued">3</span>Nine')
 
 
 def test_soft_hyphens_do_not_part_words():
@@ -209,7 +209,7 @@ p { margin: 0; text-indent: 1em; text-align: justify; widows: 2; orphans: 2; }
 .fn.fn-cont { footnote-policy: auto; } .fn-cont .fn-continued { display: inline; }
 .fn.fn-cont::footnote-call { content: none; padding: 0; } .fn.fn-cont::footnote-marker { content: none; }
 .fn-continued { display: none; font-style: italic; }
-"""
+""" + continued_css("{number} (continued)")
 
 
 def _book(seed: int, fill: bool = True) -> str:
@@ -249,7 +249,7 @@ def test_holes_are_filled_while_the_pages_are_made(seed):
     pages = _boxes_texts(filled.document)
     for rule in cuts:      # its rest is printed once, with its label (on the next page: test above)
         number = re.search(r"cut note (\d+)", rule).group(1)
-        assert sum(bool(re.search(rf"(?<!\d){number} \(continued\)", text.replace("\u2060", ""))) for text in pages) == 1
+        assert sum(bool(re.search(rf"(?<!\d){number}\s+\(continued\)", text.replace("\u2060", ""))) for text in pages) == 1
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -24,7 +24,7 @@ from .engine import (figure_rules, fix_rule, keep_notes_rules, ladder_rules, not
                      stray_breaks)
 from .figures import move_figures
 from .linebreak import FIRST_FIT
-from .notes import FILL_PAGES, add_spares, cut_notes, mend_pieces, split_long_notes, strip_spares
+from .notes import FILL_PAGES, add_spares, continued_css, cut_notes, mend_pieces, split_long_notes, strip_spares
 from ..language.locale import chapter_language, locale_of
 from ..source.citations import crossref_target
 
@@ -169,6 +169,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
             path, text = found
             check_css(path, text, diags)
             css_parts.append(text)
+    css_parts.append(continued_css(locale_of(reader).t("note-continued")))
     if edition.fill_pages:                # (in the HTML: in the parts' cache keys, read by the layout)
         css_parts.append(FILL_PAGES)
     if edition.line_breaking == "first-fit":

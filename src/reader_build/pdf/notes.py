@@ -198,7 +198,7 @@ def _pieces_html(number: str, pieces: list[str], cut_class: bool | None = None,
     classes = f"fn {CUT_CLASS}" if cut_class else "fn"
     out = [f'<span class="{classes}" id="{note_id(number)}" data-n="{number}">{pieces[0]}</span>']
     for k, piece in enumerate(pieces[1:], start=2):
-        label = f'<span class="fn-continued">{number} (continued)\u2002</span>'
+        label = continued_label(number)
         opening = LEADING_BLOCKS.match(piece).group(0)    # the label stands in the innermost of them
         lead = opening
         if k - 1 in going_on:          # (a list item that goes on: its first line does not hang)
@@ -226,11 +226,28 @@ def add_spares(html: str) -> str:
 
 def _spare(number: str) -> str:
     return (f'<span class="fn {CONT_CLASS} {REST_CLASS} {SPARE_CLASS}" id="{piece_id(number, 2)}" data-n="{number}">'
-            f'<span class="fn-continued">{number} (continued)\u2002</span></span>')
+            f'{continued_label(number)}</span>')
+
+
+def continued_label(number: str) -> str:
+    """The label of a note's later piece: its number, which :func:`continued_css` puts in the words
+    of the book's language ("12 (continued)")."""
+    return f'<span class="fn-continued">{number}</span>'
+
+
+def continued_css(words: str) -> str:
+    """The style that sets a later piece's label as *words* say (the locale's ``note-continued``,
+    "{number} (continued)"), followed by an en space."""
+    before, _, after = words.partition("{number}")
+
+    def string(text: str) -> str:
+        return '"' + "".join(f"\\{ord(ch):x} " if ch in '"\\\n' or ord(ch) > 126 else ch for ch in text) + '"'
+    rules = [f".fn-continued::before {{ content: {string(before)}; }}"] if before else []
+    return "\n".join(rules + [f".fn-continued::after {{ content: {string(after + chr(0x2002))}; }}"])
 
 
 SPARE = re.compile(rf'<span class="fn {CONT_CLASS} {REST_CLASS} {SPARE_CLASS}" id="fn-\d+-2" data-n="\d+">'
-                   r'<span class="fn-continued">\d+ \(continued\)\u2002</span></span>')
+                   r'<span class="fn-continued">\d+</span></span>')
 
 
 def strip_spares(html: str) -> str:
