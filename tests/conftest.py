@@ -381,3 +381,23 @@ def pytest_addoption(parser):
     parser.addoption("--save-golden-files", action="store_true", default=False,
                      help="rewrite the expected files of tests/golden/ from what the code makes now "
                           "(review the diff before committing)")
+
+
+def structure_elements(node, seen=None):
+    """The structure elements of a tagged PDF's tree at and below *node* (an array, an element or
+    the tree's root), each once, in the order of the tree."""
+    import pikepdf
+    seen = seen if seen is not None else set()
+    if isinstance(node, pikepdf.Array):
+        for item in node:
+            yield from structure_elements(item, seen)
+    elif isinstance(node, pikepdf.Dictionary):
+        key = node.objgen
+        if key != (0, 0):
+            if key in seen:
+                return
+            seen.add(key)
+        if "/S" in node:
+            yield node
+        if "/K" in node:
+            yield from structure_elements(node.K, seen)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pikepdf
 import pytest
 
+from conftest import structure_elements
+
 
 @pytest.fixture(scope="module")
 def pdf(bundled):
@@ -19,25 +21,8 @@ def test_language_title_and_marks(pdf):
     assert str(pdf.docinfo["/Title"]) == "Why There Is No Peace Treaty with Japan"
 
 
-def _walk(node, seen=None):
-    seen = seen if seen is not None else set()
-    if isinstance(node, pikepdf.Array):
-        for item in node:
-            yield from _walk(item, seen)
-    elif isinstance(node, pikepdf.Dictionary):
-        key = node.objgen
-        if key != (0, 0):
-            if key in seen:
-                return
-            seen.add(key)
-        if "/S" in node:
-            yield node
-        if "/K" in node:
-            yield from _walk(node.K, seen)
-
-
 def test_structure_tree_follows_the_text(pdf):
-    elements = list(_walk(pdf.Root.StructTreeRoot.K))
+    elements = list(structure_elements(pdf.Root.StructTreeRoot.K))
     kinds = [str(e.S) for e in elements]
     assert kinds.count("/H1") >= 5            # the chapters, in reading order
     assert "/P" in kinds

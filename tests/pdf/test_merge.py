@@ -9,6 +9,8 @@ import pikepdf
 import pytest
 from io import BytesIO
 
+from conftest import structure_elements
+
 PAGE = """<!doctype html><html lang="en"><head><title>Book</title><style>
 @page {{ size: A6; margin: 15mm }} h1 {{ bookmark-level: 1 }}</style></head><body>
 <h1 id="{name}">Part {name}</h1>{body}
@@ -69,7 +71,7 @@ def test_the_merged_book_reads_in_book_order(parts):
         headings = [str(item.title) for item in pdf.open_outline().root]
         assert headings == ["Part a", "Part b", "Part c", "Part d"]
         document = pdf.Root.StructTreeRoot.K[0]
-        h1 = [kid for kid in _walk(document) if kid.get("/S") == "/H1"]
+        h1 = [kid for kid in structure_elements(document) if kid.get("/S") == "/H1"]
         pages = {page.objgen: n for n, page in enumerate(pdf.pages)}
         assert [pages[h.Pg.objgen] for h in h1] == sorted(pages[h.Pg.objgen] for h in h1)
         nums = pdf.Root.StructTreeRoot.ParentTree.Nums
@@ -87,19 +89,6 @@ def test_orphans_found_ahead_give_the_bytes_of_the_full_search(parts):
     from reader_build.pdf.merge import merge
     unknown = [dataclasses.replace(p, orphans=None) for p in parts]
     assert merge(parts, tagged=True).data == merge(unknown, tagged=True).data
-
-
-def _walk(node, seen=None):
-    seen = set() if seen is None else seen
-    if isinstance(node, pikepdf.Array):
-        for item in node:
-            yield from _walk(item, seen)
-    elif isinstance(node, pikepdf.Dictionary) and node.objgen not in seen:
-        seen.add(node.objgen)
-        if "/S" in node:
-            yield node
-            if "/K" in node:
-                yield from _walk(node.K, seen)
 
 
 def test_nothing_is_merged_ahead_without_memory_to_spare(minimal, tmp_path, monkeypatch):

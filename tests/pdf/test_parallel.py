@@ -14,6 +14,7 @@ import pypdf
 import pytest
 
 from conftest import MINIMAL, REPO, copy_project, named_destinations, normalise, pdf_page_texts, write_project
+from conftest import structure_elements
 from test_pdf import _note_texts
 
 EDITED = "opening"
@@ -157,7 +158,7 @@ def test_tagged_pdf_has_one_structure_tree(books):
         parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
         assert int(tree.ParentTreeNextKey) == max(parents) + 1
         page_ids = {page.objgen for page in pdf.pages}
-        elements = list(_walk(document.K))
+        elements = list(structure_elements(document.K))
         # no part's own root is left over, and every element (even WeasyPrint's NonStruct ones that
         # are in no /K) leads up to the book's root
         assert [o.objgen for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
@@ -179,19 +180,6 @@ def test_tagged_pdf_has_one_structure_tree(books):
                 kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
                 assert any(isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"
                            and k.Obj.objgen == annot.objgen for k in kids)
-
-
-def _walk(node, seen=None):
-    seen = set() if seen is None else seen
-    if isinstance(node, pikepdf.Array):
-        for item in node:
-            yield from _walk(item, seen)
-    elif isinstance(node, pikepdf.Dictionary) and node.objgen not in seen:
-        seen.add(node.objgen)
-        if "/S" in node:
-            yield node
-            if "/K" in node:
-                yield from _walk(node.K, seen)
 
 
 def test_page_starts_for_the_epub_page_list(books):
