@@ -478,6 +478,7 @@ class _Schedule:
         self.known: list = []
         self.merger: Merger | None = None       # the book, merged ahead while the workers lay out
         self.creation = creation_order(parts)
+        self.moving: set = set()                # parts to be moved or renumbered (move): not merged ahead
 
     def digest(self, html: str) -> str:        # the strings of unchanged parts recur: hashed once
         if html not in self.memo:
@@ -546,7 +547,7 @@ class _Schedule:
         """The PDF of part *index* as the book will have it, or None if that may still change."""
         part = self.parts[index]
         name = part.name
-        if name not in self.results or name in self.busy or not self.known[index]:
+        if name not in self.results or name in self.busy or name in self.moving or not self.known[index]:
             return None
         key, result, _made = self.results[name]
         if key != self.keys.get(name) or result["first_page"] != self.starts[name]:
@@ -561,6 +562,7 @@ class _Schedule:
             self.learn(html, result)
             self.steady(name, html, result)
             self.results[name] = (self.key(html, result["first_page"]), result, True)
+            self.moving.discard(name)
             self.laid_from[name] = self.shape(html)
             self.numbers[name] = page_ref_numbers(html)
             self.known_rules[self.digest(html)] = result["rules"]
@@ -688,6 +690,7 @@ class _Schedule:
             numbers = {r[3]: final[r[3]] for r in result.get("refs") or () if r[3] in final and final[r[3]] != r[4]}
             if result["first_page"] != self.starts[name] or numbers:
                 placing[name] = (result["first_page"] != self.starts[name], numbers)
+        self.moving = set(placing)               # (merged once they are moved: merge_ahead)
         by_head: dict = {}                       # parts of the same styles share a sheet (all, as a rule)
         for name, (moved, _numbers) in placing.items():
             if moved:
@@ -717,6 +720,7 @@ class _Schedule:
             else:           # (the layouts made in this build stay counted)
                 self.results[name] = (key, dict(moved_result(old, data, self.starts[name], numbers),
                                                 passes=old["passes"] if made else 0), True)
+                self.moving.discard(name)
         for name in again:
             html = self.htmls[name]
             task = _Task(name, html, self.known_rules.get(self.digest(html), self.results[name][1]["rules"]),
