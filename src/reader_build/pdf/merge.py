@@ -16,6 +16,9 @@ rebuilds across the parts what the one-document build gets from WeasyPrint:
   one structure tree: the elements of every part under one Document element,
   the parent tree renumbered (pages' /StructParents, annotations'
   /StructParent), /MarkInfo and /ViewerPreferences /DisplayDocTitle.
+
+:class:`Merger` copies the parts in one fixed order, and may copy those whose pages are done
+while others are still laid out (merging ahead): the file is the same bytes either way.
 """
 from __future__ import annotations
 
@@ -23,7 +26,6 @@ from ..model import PageStart
 from .fonts import share_fonts
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from io import BytesIO
 from urllib.parse import unquote
