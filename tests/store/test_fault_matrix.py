@@ -42,6 +42,7 @@ from faulty import built_copy, no_validators, run_cli, snapshot, temporaries  # 
 import reader_build.build as pipeline
 import reader_build.epub.book as book
 import reader_build.handout.build as handout
+import reader_build.pdf.merge as merge
 import reader_build.pdf.parallel as parallel
 import reader_build.web.fonts as web_fonts
 from reader_build.diagnostics import Diagnostics
@@ -90,11 +91,19 @@ def replayed_layouts():
     again.  What is tested, the writes, runs every time."""
     memo: dict = {}
     mp = pytest.MonkeyPatch()
+    try:
+        _replay(mp, memo)
+        yield memo
+    finally:        # (a patch left behind would reach every later test: the workers cannot run it)
+        mp.undo()
+
+
+def _replay(mp: pytest.MonkeyPatch, memo: dict) -> None:
     mp.setattr(parallel, "_lay_out_part", _replaying(memo, parallel._lay_out_part, lambda task: _digest(
         "part", task.name, task.html, task.rules, task.first_page, task.variant, task.want_starts, task.sheet,
         task.refolio)))
-    mp.setattr(parallel, "merge", _replaying(memo, parallel.merge, lambda parts, tagged, *fonts: _digest(
-        "merge", [(p.data, p.blanks_before, p.bookmarks) for p in parts], tagged)))
+    mp.setattr(merge.Merger, "finish", _replaying(memo, merge.Merger.finish, lambda merger, parts, order=None: _digest(
+        "merge", [(p.data, p.blanks_before, p.bookmarks) for p in parts], merger.struct is not None, order)))
     epub = _replaying(memo, book.build_epub, lambda reader, edition, *args, **kwargs: _digest(
         "epub", edition.name, args[-2:], kwargs))
     made_handout = _replaying(memo, handout.build_handout, lambda reader, h, *args, results:
@@ -105,8 +114,6 @@ def replayed_layouts():
         mp.setattr(module, "build_epub", epub) if hasattr(module, "build_epub") else None
     for module in (handout, pipeline):
         mp.setattr(module, "build_handout", made_handout) if hasattr(module, "build_handout") else None
-    yield memo
-    mp.undo()
 
 
 def _copy(base: Path, dst: Path) -> Path:
