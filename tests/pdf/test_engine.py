@@ -48,3 +48,33 @@ def test_fetcher_decodes_images_and_faces_carried_in_an_svg_and_refuses_the_rest
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert fetcher.refused == ["data:text/html;base64,PGI+", "https://example.com/map.woff", "file:///etc/passwd"]
+
+
+def test_texts_that_fit_are_laid_out_once_and_give_the_same_pdf(monkeypatch):
+    """The memo of texts that fit (an index's locators, laid out twice by the column layout)
+    changes nothing in the PDF and spares Pango layouts."""
+    entries = "".join(
+        f'<li>Entry {n}, ' + ", ".join(f'<a href="#p{k}" style="white-space: nowrap">{k}{"n" if k % 3 else ""}</a>'
+                                        for k in range(n, n + 40, 3)) + "</li>" for n in range(60))
+    targets = "".join(f'<p id="p{k}">{k}</p>' for k in range(100))
+    html = f"""<style>@page {{ size: 105mm 148mm }} ul {{ columns: 2; column-fill: balance; font-size: 9pt }}
+              li {{ padding-left: 1em; text-indent: -1em }}</style><ul>{entries}</ul>{targets}"""
+    fetcher = engine.AssetFetcher({}, {})
+    calls = []
+    original = engine._original_split_first_line
+    monkeypatch.setattr(engine, "_original_split_first_line", lambda *a, **k: calls.append(1) or original(*a, **k))
+
+    def pdf(memo: bool) -> tuple[bytes, int]:
+        monkeypatch.setattr(engine, "MEMO_FITS", memo)
+        calls.clear()
+        layout = engine.lay_out(html, fetcher, fix=[])
+        try:
+            return layout.document.write_pdf(), len(calls)
+        finally:
+            engine.release(layout)
+
+    with_memo, fewer = pdf(True)
+    without, more = pdf(False)
+    assert with_memo == without
+    assert fewer < 0.85 * more
+    assert not engine._FITS              # gone with the layout

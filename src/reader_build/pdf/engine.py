@@ -223,6 +223,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
     with weasyprint_warnings() as records:
         _ACTIVE.append(fixer)
         _NOTE_HEIGHTS.append({})
+        _FITS.append({} if MEMO_FITS else None)
         labels.begin()
         pieces.begin()
         _weasy_layout.make_all_pages = _make_all_pages
@@ -237,6 +238,7 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
         finally:
             _ACTIVE.pop()
             _NOTE_HEIGHTS.pop()
+            _FITS.pop()
             labels.end()
             mends = pieces.end()
             _TOTAL_FIT.pop()
@@ -529,11 +531,26 @@ _original_split_first_line = _weasy_line_break.split_first_line
 NARROWEST_GLYPH = 0.2        # of the font size: no text is narrower per character
 
 
+# A text with no space that fits its line is laid out once per layout, not once per try: multi-column
+# boxes (the indexes) lay out each column twice, and an index's locators are short texts of their own.
+# The memo lives as long as one lay_out call, whose fonts its Pango layouts use.
+MEMO_FITS = True
+_FITS: list = []     # per lay_out call under way: (text, style, ...) -> (style, a result that fits)
+
+
 def _split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True,
                       minimum=False):
     """``split_first_line``, with a text that fits but for its trailing spaces kept whole."""
+    memo = _FITS[-1] if _FITS and max_width is not None and " " not in text else None   # (a space: justified)
+    if memo is not None:
+        key = (text, id(style), justification_spacing, is_line_start, minimum)
+        known = memo.get(key)
+        if known is not None and known[0] is style and known[1][3] <= max_width:
+            return known[1]
     result = _original_split_first_line(text, style, context, max_width, justification_spacing,
                                         is_line_start, minimum)
+    if memo is not None and result[2] is None and result[3] <= max_width:
+        memo[key] = (style, result)
     if (result[2] is None or minimum or max_width is None or not text.endswith(" ")
             or style["white_space"] not in ("normal", "pre-line")):
         return result
