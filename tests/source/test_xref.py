@@ -131,6 +131,32 @@ def test_good_links_resolve(tmp_path):
     assert links["https://example.com/a%60b%5Cc"] == "https://example.com/a%60b%5Cc"     # (markdown-it encodes)
 
 
+def test_links_to_a_heading_by_the_slug_of_its_title_resolve(tmp_path):
+    """Markdown written as one file links to its headings by their titles' slugs (GitHub's and
+    pandoc's #what-is-it), without the chapter's id that reader-build puts before a made id:
+    the heading of the linking chapter first, else the only one in the book."""
+    reader, diags = _load(tmp_path, "## § What is it?\n\n## Common\n\n[a](#what-is-it) [b](#-what-is-it) "
+                          "[c](#common) [d](#only_there) [e](two.md#common) [f](#twice-1)\n",
+                          "## Only there\n\n## Common\n\n## Twice\n\n## Twice\n\n[g](#common)\n")
+    assert diags == []
+    links = {(chapter, href): to for (chapter, href), to in reader.xref.links.items()}
+    assert links["one", "#what-is-it"] == links["one", "#-what-is-it"] == "#one-what-is-it"
+    assert links["one", "#common"] == "#one-common" and links["two", "#common"] == "#two-common"
+    assert links["one", "two.md#common"] == "#two-common"
+    assert links["one", "#only_there"] == "#two-only-there" and links["one", "#twice-1"] == "#two-twice-1"
+
+
+def test_a_slug_that_names_headings_of_two_other_chapters_is_no_guess(tmp_path):
+    files = dict(MINIMAL)
+    for n, (name, text) in enumerate([("one", "[x](#common)\n"), ("two", "## Common\n"), ("three", "## Common\n")]):
+        files[f"manuscript/{n}-{name}.md"] = FRONT.format(id=name, title=name.title()) + text
+    diags = Diagnostics()
+    load_reader(write_project(tmp_path / "p", files), diags)
+    d = _only(diags, "link-unknown-target")
+    assert (d.path, d.line) == ("manuscript/0-one.md", 6)
+    assert "#two-common (manuscript/1-two.md), #three-common (manuscript/2-three.md)" in d.message
+
+
 def test_words_come_from_reader_toml(tmp_path):
     reader, diags = _load(tmp_path, "Text.\n", toml='[crossref]\nfig = "Abb."\nfigure-title = "Abbildung"\n')
     assert diags == []

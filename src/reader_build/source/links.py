@@ -26,6 +26,7 @@ from urllib.parse import unquote
 from ..diagnostics import Diagnostics, did_you_mean
 from ..model import ParsedChapter
 from .anchors import figure_images
+from .markdown import slugify
 from .urls import EXTERNAL_SCHEMES, encode_url, scheme_of, url_problem
 
 RAW_HREF = re.compile(r'<a\s[^<>]*?href="([^"]*)"')
@@ -57,6 +58,12 @@ class LinkResolver:
                 if path:
                     self.figures.setdefault(path, ident)
         self.images: dict[str, LinkedImage] = {}      # path -> the image, as its first link names it
+        # headings by the slug of their title, as written in a single file (GitHub's and pandoc's
+        # #what-is-flutter): a made id carries its chapter's id before it
+        self.slugs: dict[str, list] = {}
+        for target in targets.values():
+            if target.kind == "heading" and target.id.startswith(target.chapter + "-"):
+                self.slugs.setdefault(target.id[len(target.chapter) + 1:], []).append(target)
 
     def resolve(self, chapter: ParsedChapter, href: str, line: int, col: int | None, raw: bool = False,
                 label: str = "") -> str:
@@ -125,14 +132,26 @@ class LinkResolver:
         return IMAGE_LINK + target
 
     def _to_id(self, chapter, fragment: str, href: str, line: int, col, in_chapter: str | None) -> str:
-        target = self.targets.get(fragment)
+        target = self.targets.get(fragment) or self._heading(fragment, in_chapter or chapter.id)
         if target is None:
+            titled = self.slugs.get(fragment) or self.slugs.get(slugify(fragment)) or []
+            if titled:
+                return self._error("link-unknown-target", f"link {href!r}: headings of {len(titled)} chapters "
+                                   "have this title; link to one by its id: "
+                                   + ", ".join(f"#{t.id} ({t.path})" for t in titled), chapter, line, col)
             return self._error("link-unknown-target", f"link {href!r}: no place of the book has the id "
                                f"'{fragment}'{did_you_mean(fragment, list(self.targets))}", chapter, line, col)
         if in_chapter is not None and target.chapter != in_chapter:
             self.diags.warning("link-other-chapter", f"link {href!r}: '{fragment}' is in {target.path}, not in "
                                "the file named; the link goes there", chapter.path, line, col)
-        return f"#{fragment}"
+        return f"#{target.id}"
+
+    def _heading(self, fragment: str, chapter_id: str):
+        """The heading that *fragment* names by its title's slug: the one in *chapter_id*, else the
+        only one in the book."""
+        found = self.slugs.get(fragment) or self.slugs.get(slugify(fragment)) or []
+        here = [t for t in found if t.chapter == chapter_id]
+        return here[0] if here else found[0] if len(found) == 1 else None
 
 
 def _place(content: str, href: str, start: int) -> int:
