@@ -54,6 +54,19 @@ def test_repeated_characters_are_counted_in_one_warning(tmp_path):
     assert "(and 3 more in this file)" in han[0].message
 
 
+def test_symbols_of_one_unicode_block_are_one_warning(tmp_path):
+    """Symbols belong to no script: each Fraktur letter or emoji has a name of its own, and they
+    are counted by their Unicode block, the first named."""
+    root = _project(tmp_path, "---\nid: one\ntitle: T\n---\n\n𝔘𝔫𝔦𝔠𝔬𝔡𝔢 and 🧱🧩, then 🙂.\n")
+    found = sorted(d.message.split(": it would")[0] for d in _glyph_warnings(root))
+    assert len(found) == 3, found
+    fraktur, = (m for m in found if "Fraktur" in m)
+    assert "(U+1D518, Mathematical Fraktur Capital U) (and 6 more in this file)" in fraktur
+    bricks, = (m for m in found if "Brick" in m)
+    assert "(and 1 more in this file)" in bricks
+    assert any(d.message.count("covers Mathematical Alphanumeric Symbols") for d in _glyph_warnings(root))
+
+
 def test_strict_makes_it_an_error(tmp_path):
     root = _project(tmp_path, "---\nid: one\ntitle: T\n---\n\nनमस्ते [@doe-2001].\n")
     result = build(root, strict=True)

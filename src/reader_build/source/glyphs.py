@@ -45,11 +45,19 @@ def coverage(fonts: dict[str, bytes]) -> set[int]:
 
 
 def script_of(char: str) -> str:
-    """"Devanagari", "Thai" …; for a character of no one script (an emoji), its Unicode name."""
+    """"Devanagari", "Thai" …; for a character of no one script (an emoji, a mathematical letter),
+    its Unicode block ("Miscellaneous Symbols and Pictographs")."""
     code = font_unicodedata.script(char)
     if code in ("Zyyy", "Zinh", "Zzzz"):
-        return unicodedata.name(char, f"U+{ord(char):04X}").title()
+        return font_unicodedata.block(char) if font_unicodedata.block(char) != "No_Block" else f"U+{ord(char):04X}"
     return font_unicodedata.script_name(code)
+
+
+def _what(char: str, script: str) -> str:
+    """How a warning names *char*: its script, or for a symbol its own name."""
+    if font_unicodedata.script(char) in ("Zyyy", "Zinh", "Zzzz"):
+        return unicodedata.name(char, script).title()
+    return script
 
 
 def check_glyphs(sources, covered: set[int], font_names: list[str], diags: Diagnostics) -> None:
@@ -69,7 +77,7 @@ def check_glyphs(sources, covered: set[int], font_names: list[str], diags: Diagn
         for script, (line, col, char, count) in found.items():
             more = f" (and {count - 1} more in this file)" if count > 1 else ""
             diags.warning("glyph-missing", f"no font of the book has a glyph for '{char}' (U+{ord(char):04X}, "
-                          f"{script}){more}: it would print in a font of the machine, or as an empty box; "
+                          f"{_what(char, script)}){more}: it would print in a font of the machine, or as an empty box; "
                           f"add a font that covers {script} to styles/fonts and declare it in styles/extra.css "
                           f"(fonts now: {fonts})", src.path, line, col)
 
