@@ -145,3 +145,15 @@ def test_new_from_takes_pandocs_metadata_and_bibliography(tmp_path, capsys):
     assert "The first definition." in chapter and "The second definition of the same label." in chapter
     assert main(["build", str(target), "-q"]) == 1
     assert "error [note-duplicate]: note [^dup] is defined twice" in capsys.readouterr().err
+
+
+def test_pandocs_markdown_metadata_becomes_plain_text(tmp_path):
+    """pandoc reads a title as Markdown; reader.toml's title is text: no asterisks on the title
+    page."""
+    source = tmp_path / "odyssey.md"
+    source.write_text('---\ntitle: "The *Odyssey*: **A** Reading"\nsubtitle: "With `notes` and [maps](https://x.org)"\n'
+                      "---\n\n# One\n\nText.\n", encoding="utf-8")
+    target = tmp_path / "odyssey"
+    assert main(["new", str(target), "--from", str(source)]) == 0
+    config = tomllib.loads((target / "reader.toml").read_text())
+    assert config["title"] == "The Odyssey: A Reading" and config["subtitle"] == "With notes and maps"
