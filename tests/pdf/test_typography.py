@@ -275,3 +275,24 @@ def test_tie_runt_joins_a_short_last_word_to_the_word_before():
     note = f'<span class="fn"><span class="fn-p">A note that ends on a day.</span></span>'
     assert tie_runts(f"<p>Text.{note}</p>") == f'<p>Text.<span class="fn"><span class="fn-p">A note that ends on a{NBSP}day.</span></span></p>'
     assert tie_headings("<h2 id='x'>The long title of a section</h2>") == f"<h2 id='x'>The long title of a{NBSP}section</h2>"
+
+
+def test_a_section_break_prints_an_asterism_never_alone_at_a_page_foot(tmp_path):
+    """Markdown's *** prints as an asterism: a blank line alone is lost where the break falls at a
+    page's head or foot.  It is kept with the paragraph after it."""
+    files = {"reader.toml": 'title = "Breaks"\n'}
+    for shift in range(8):          # the breaks fall elsewhere on the pages of each chapter
+        paragraphs = ["A first paragraph " + "that runs on, " * (4 * shift + 1) + "and ends."]
+        for n in range(1, 31):
+            paragraphs.append(f"Paragraph {n} " + "of a text that runs on for a while, " * (2 + n % 5) + "to its end.")
+            if n % 3 == 0:
+                paragraphs.append("***")
+        files[f"manuscript/{shift}.md"] = f"---\nid: c{shift}\ntitle: Breaks {shift}\n---\n\n" + "\n\n".join(paragraphs) + "\n"
+    root = write_project(tmp_path / "p", files)
+    result = build(root, editions=["print"])
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    pages = pdf_raw_pages(root / "build" / "print.pdf")
+    assert sum(page.count("\u2042") for page in pages) == 80
+    for page in pages:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        assert not lines or lines[-1] != "\u2042", page
