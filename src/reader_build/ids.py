@@ -16,6 +16,16 @@ entry or a bibliography entry is:
 from __future__ import annotations
 
 import re
+import unicodedata
+
+
+def slugify(text: str) -> str:
+    """The slug of a heading's title, the end of the id a heading without one gets
+    (``CHAPTER-SLUG``): letters without their accents, lower case, other runs as ``-``."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text or "section"
 
 
 def note_id(number: int | str) -> str:

@@ -18,7 +18,7 @@ from ebooklib import epub
 from .. import __version__
 from . import a11y
 from ..ids import index_id, note_id, noteref_id, ref_id
-from ..render.html import Target, inline_html, render_chapter
+from ..render.html import Target, inline_html, inline_plain, render_chapter
 from ..model import PageStart, Reader
 from ..render.pagebreaks import insert_page_breaks, plan_page_breaks
 from .writer import Writer
@@ -80,7 +80,7 @@ def _page_source(reader: Reader, build_date: str) -> str:
     edition = config.print_edition
     locale = locale_of(reader)
     title = config.title + (f": {config.subtitle}" if config.subtitle else "")
-    parts = [title, locale.t("page-source-edition", edition=edition.name if edition else "print")]
+    parts = [inline_plain(title, config.language, locale), locale.t("page-source-edition", edition=edition.name if edition else "print")]
     if build_date:
         parts.append(build_date[:10])
     parts.append(locale.t("page-source-sources", sources=reader.source_hash[:12]))
@@ -178,7 +178,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
                      locale)
     making.css = _add_assets(making.book, reader, root, diags)
     documents = _DocumentMap(reader)
-    title_doc = making.add("00-title.xhtml", reader.config.title,
+    title_doc = making.add("00-title.xhtml", inline_plain(reader.config.title, reader.config.language, locale),
                            making.render("epub-title.xhtml.j2", reader=reader.config, version=__version__))
     making.landmark("title-page", title_doc, locale.t("title-page"))
     _add_figure_list(making, reader, edition, documents)
@@ -203,13 +203,15 @@ def _new_book(reader: Reader, build_date: str) -> epub.EpubBook:
     config = reader.config
     book = epub.EpubBook()
     book.set_identifier(_identifier(reader))
-    book.set_title(config.title)
+    locale = locale_of(reader)
+    book.set_title(inline_plain(config.title, config.language, locale))
     book.set_language(config.language)
     if config.author:
         # MARC relator "att": an attributed name (EPUB 3 creator role)
         book.add_author(config.author, role="att" if config.authorship == "attributed" else None)
     for name, value in (("contributor", config.editor), ("publisher", config.publisher), ("rights", config.rights),
-                        ("description", config.subtitle), ("date", build_date[:10])):
+                        ("description", inline_plain(config.subtitle, config.language, locale) if config.subtitle else ""),
+                        ("date", build_date[:10])):
         if value:
             book.add_metadata("DC", name, value)
     return book
@@ -269,12 +271,13 @@ def _add_chapters(making: _Making, reader: Reader, documents: _DocumentMap, prin
         html = making.render("epub-chapter.xhtml.j2", chapter=chapter.parsed,
                              title_html=inline_html(chapter.parsed.title, chapter_lang, making.locale),
                              body=rendered.body, notes=rendered.notes)
-        doc = making.add(documents.chapters[chapter.id], chapter.parsed.title,
+        title = inline_plain(chapter.parsed.title, chapter_lang, making.locale)     # (front matter: Markdown)
+        doc = making.add(documents.chapters[chapter.id], title,
                          a11y.language_spans(html, chapter_lang), lang=chapter_lang)
         sections = [epub.Link(f"{doc.file_name}#{h.id}", h.title, h.id)
                     for h in chapter.parsed.headings if h.level == 2]
-        link = epub.Link(doc.file_name, chapter.parsed.title, chapter.id)
-        making.toc.append((epub.Section(chapter.parsed.title, doc.file_name), sections) if sections else link)
+        link = epub.Link(doc.file_name, title, chapter.id)
+        making.toc.append((epub.Section(title, doc.file_name), sections) if sections else link)
         if chapter.parsed.kind == "chapter" and first_body is None:
             first_body = doc
     if first_body is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..model import Reader
+from ..render.html import inline_plain
 from ..render.templates import render_template
 from ..language.locale import locale_of
 from .build import build_index
@@ -20,7 +21,8 @@ INDEX_KINDS = ("person", "place")      # the kinds with a title of their own (in
 
 def section_label(reader: Reader):
     chapter_of = {m.id: m.chapter for m in reader.mentions}
-    titles = {c.id: c.parsed.short for c in reader.chapters}
+    locale = locale_of(reader)
+    titles = {c.id: inline_plain(c.parsed.short, reader.config.language, locale) for c in reader.chapters}
     return lambda mention_id: titles.get(chapter_of.get(mention_id, ""), "")
 
 

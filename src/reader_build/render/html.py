@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from typing import Callable
 
 from ..source.markdown import markdown, plain_text
@@ -432,6 +432,12 @@ def render_chapter(reader: Reader, chapter: Chapter, target: Target) -> Rendered
     renderer = _Renderer(reader, chapter, target)
     body = renderer.blocks(chapter.parsed.tokens)
     return RenderedChapter(body, tuple(sorted(renderer.rendered_notes, key=lambda note: note.number)))
+
+
+def inline_plain(text: str, lang: str = "", locale=None) -> str:
+    """Markdown inline text as plain text (a title in metadata, a running head): the markup goes,
+    the typography of :func:`inline_html` stays."""
+    return unescape(re.sub(r"<[^>]*>", "", inline_html(text, lang, locale)))
 
 
 def inline_html(text: str, lang: str = "", locale=None) -> str:

@@ -17,11 +17,13 @@ import os
 from pathlib import Path
 
 import jinja2
+import markupsafe
 from jinja2.loaders import split_template_path
 
 from ..diagnostics import Diagnostics, TemplateError, Diagnostic, ERROR
 from ..language.locale import packaged_locale
 from ..language.typography import curly_quotes, heading_and_gloss
+from .html import inline_html, inline_plain
 from .typography import tie_last_words
 from ..source.files import SourceTree, decode, inside, relpath
 from ..source.styles import PACKAGE_STYLES, PACKAGE_TEMPLATES, display_path, read_css as _read_style, search_path
@@ -206,6 +208,10 @@ def template_environment(root: Path, locale=None, tree: SourceTree | None = None
     # ``{{ text | typographic }}``: a string reader-build sets itself, its quotes made curly
     env.filters["typographic"] = lambda text, _typo=locale.typography: curly_quotes(str(text), _typo)
     env.filters["tie_last_words"] = tie_last_words       # a title never ends on one word alone
+    # ``{{ reader.title | inline }}``: the book's title and subtitle are Markdown, as a chapter's
+    # title is (``title = "Notes on *Moby-Dick*"``); ``| plain`` where no markup may go (metadata)
+    env.filters["inline"] = lambda text, _l=locale: markupsafe.Markup(inline_html(str(text), _l.tag, _l))
+    env.filters["plain"] = lambda text, _l=locale: inline_plain(str(text), _l.tag, _l)
     env.globals["heading_and_gloss"] = heading_and_gloss  # an index heading and its gloss, unnested
     return env
 

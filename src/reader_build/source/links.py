@@ -26,7 +26,7 @@ from urllib.parse import unquote
 from ..diagnostics import Diagnostics, did_you_mean
 from ..model import ParsedChapter
 from .anchors import figure_images
-from .markdown import slugify
+from ..ids import slugify
 from .urls import EXTERNAL_SCHEMES, encode_url, scheme_of, url_problem
 
 RAW_HREF = re.compile(r'<a\s[^<>]*?href="([^"]*)"')

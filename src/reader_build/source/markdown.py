@@ -8,7 +8,6 @@ before anything is rendered.  It reads no file: images are checked later.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import replace
 
@@ -27,7 +26,7 @@ from .fenced_divs import fenced_divs_plugin
 from .math import math_plugin
 from .pandoc_blocks import pandoc_blocks_plugin
 from ..diagnostics import Diagnostics
-from ..ids import mention_id
+from ..ids import mention_id, slugify
 from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
 from .files import SourceFile
 from ..diagnostics import did_you_mean
@@ -127,13 +126,6 @@ def markdown() -> MarkdownIt:
     if _MD is None:
         _MD = make_markdown()
     return _MD
-
-
-def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text or "section"
 
 
 def plain_text(children) -> str:

@@ -17,7 +17,7 @@ from ..model import Reader
 from ..index.compose import INDEX_KINDS, index_parts
 from ..ids import ref_id
 from ..language.locale import locale_of
-from ..render.html import Target, inline_html, render_chapter
+from ..render.html import Target, inline_html, inline_plain, render_chapter
 from ..render.templates import render_template
 
 TITLE_FILE = "index.html"
@@ -99,7 +99,8 @@ def chapter_pages(reader: Reader, root: Path, env, plan: FilePlan, anchors: dict
         content = render_template(root, env, "web-chapter.html.j2", chapter=chapter.parsed,
                                   title_html=inline_html(chapter.parsed.title), body=rendered.body,
                                   notes=rendered.notes, pages=_page_range(anchors, chapter.id))
-        pages.append(Page(here, "chapter", chapter.parsed.title, content, chapter=chapter.id))
+        title = inline_plain(chapter.parsed.title, reader.config.language, locale_of(reader))
+        pages.append(Page(here, "chapter", title, content, chapter=chapter.id))
     return pages
 
 
@@ -151,7 +152,7 @@ def title_page(reader: Reader, root: Path, env, plan: FilePlan) -> Page:
         reader.chapters[0] if reader.chapters else None)
     link = {"href": plan.chapters[first.id], "title": first.title} if first else None
     content = render_template(root, env, "web-title.html.j2", reader=reader.config, first=link)
-    return Page(TITLE_FILE, "title", reader.config.title, content)
+    return Page(TITLE_FILE, "title", inline_plain(reader.config.title, reader.config.language, locale_of(reader)), content)
 
 
 def search_page(reader: Reader, root: Path, env, back: list[Page]) -> Page:
