@@ -79,6 +79,8 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("note-unused", ERROR, "A note is defined but never called."),
         ("note-duplicate", ERROR, "A note label is defined twice in one chapter."),
         ("note-reused", WARNING, "A note is called more than once."),
+        ("note-in-title", ERROR, "A note is called in a chapter's title in the front matter, where no note can be set."),
+        ("cite-in-title", ERROR, "A chapter's title in the front matter cites a work, which would print as written."),
         ("note-in-alt", ERROR, "A note is called in an image's alt text, which is printed nowhere."),
         ("tex-ignored", WARNING, "A paragraph of raw TeX that reader-build does not understand was left out."),
         ("math-as-tex", WARNING, "The chapter has TeX math ($…$, $$…$$): it is printed as its TeX source, "

@@ -278,6 +278,23 @@ def test_a_note_in_an_alt_text_that_no_page_prints_is_an_error():
     assert [(d.code, d.line) for d in diags.errors()] == [("note-in-alt", 6)]
 
 
+@pytest.mark.parametrize("title, codes", [
+    ('"A Title[^t]"', [("note-in-title", 3)]),          # one error, not also "defined but never called"
+    ('"A Title [see @doe-2001, p. 3]"', [("cite-in-title", 3)]),
+    ('"Notes @doe-2001 wrote"', [("cite-in-title", 3)]),
+    ('"Write to ed@example.org [^t]"', [("note-in-title", 3)]),   # an address is no citation
+    ('"The *Pequod*"\nshort: "Pequod[^t]"', [("note-in-title", 4)]),
+])
+def test_a_note_or_citation_in_a_front_matter_title_is_an_error_at_the_title(title, codes):
+    """A chapter's title is outside its text: a note called there, or a work cited there, would print
+    as written (reader-build 0.1 said the note was 'never called')."""
+    defined = "[^t]: A note.\n\n" if "[^t]" in title else ""
+    text = f"---\nid: a\ntitle: {title}\n---\n\nText.[^u]\n\n{defined}[^u]: Another.\n"
+    diags = Diagnostics()
+    parse_chapter(SourceFile("manuscript/a.md", text), None, diags)
+    assert [(d.code, d.line) for d in diags.errors()] == codes
+
+
 def test_a_citation_in_an_inline_note_is_reported_at_its_place():
     text = ("---\nid: a\ntitle: A\n---\n\nFirst line,\nthen a call^[With a key [@nobody] and "
             "more [@other].] here.\n")

@@ -37,6 +37,8 @@ ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 ANCHOR_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")     # a heading's {#id}: pandoc-crossref's sec:x too
 HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 NOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
+TITLE_NOTE = re.compile(r"\[\^([^\]\s]+)\]")                    # a note call in a front-matter title
+TITLE_CITE = re.compile(r"(?:^|[\s\[;(])-?@[A-Za-z0-9_][\w:.#$%&+?<>~/-]*")   # a citation in one
 UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
 KINDS = ("front", "chapter", "back")
 FRONT_KEYS = {"id", "title", "short", "kind", "lang", "subtitle", "author"}
@@ -207,6 +209,7 @@ class _ChapterParser:
         self.images: list[Image] = []
         self.headings: list[Heading] = []
         self.chapter_id = "chapter"
+        self.title_notes: set[str] = set()      # notes called in the front matter's title (note-in-title)
 
     # -- front matter -------------------------------------------------------
     def front_matter(self, tokens) -> dict | None:
@@ -468,6 +471,7 @@ class _ChapterParser:
             kind = "chapter"
         if not ok:
             return None
+        self._title_markup({key: data.get(key) for key in ("title", "short")})
         self.chapter_id = cid
         body, notes = self._split_notes(tokens[1:], env)
         self.headings_of(body)
@@ -488,6 +492,23 @@ class _ChapterParser:
             meta={k: v for k, v in data.items() if k not in ("id", "title", "short", "kind")},
             crossrefs=tuple(self.crossrefs),
         )
+
+    def _title_markup(self, titles: dict) -> None:
+        """A chapter's title (and short title) is inline Markdown in the front matter, outside the
+        text: a note called or a work cited there would print as written."""
+        for key, text in titles.items():
+            if not isinstance(text, str):
+                continue
+            for label in TITLE_NOTE.findall(text):
+                self.title_notes.add(label)
+                self.diags.error("note-in-title", f"note [^{label}] is called in the chapter's {key} (front matter), "
+                                 "where no note can be set; call it from the chapter's first sentence",
+                                 self.src.path, self._fm_line(key), 1)
+            found = TITLE_CITE.search(TITLE_NOTE.sub("", text))
+            if found:
+                self.diags.error("cite-in-title", f"the chapter's {key} (front matter) cites {found.group().strip(' [;(')!r}, "
+                                 "which would print as written: cite the work in the text", self.src.path,
+                                 self._fm_line(key), 1)
 
     def _raw_tex(self, tokens) -> None:
         for tok in tokens:
@@ -570,7 +591,7 @@ class _ChapterParser:
                 seen[label] = line
                 lines[label] = line
         for key, value in refs.items():
-            if value == -1:
+            if value == -1 and key[1:] not in self.title_notes:       # (one error for a note called in the title)
                 label = key[1:]
                 self.diags.error("note-unused", f"note [^{label}] is defined but never called",
                                  self.src.path, lines.get(label), 1)
