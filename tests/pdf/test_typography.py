@@ -296,3 +296,15 @@ def test_a_section_break_prints_an_asterism_never_alone_at_a_page_foot(tmp_path)
     for page in pages:
         lines = [line.strip() for line in page.splitlines() if line.strip()]
         assert not lines or lines[-1] != "\u2042", page
+
+
+def test_a_list_nested_twenty_deep_keeps_its_measure(tmp_path):
+    """Each level of a list indents; past five levels the indent stops, so that a list nested
+    twenty deep (an outline pasted in) still has a measure, and its items share pages."""
+    deep = "\n".join("    " * i + f"- level {i}" for i in range(20))
+    files = {"reader.toml": 'title = "Deep"\n', "manuscript/one.md": f"---\nid: one\ntitle: Deep\n---\n\n{deep}\n"}
+    root = write_project(tmp_path / "p", files)
+    result = build(root, editions=["print"])
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    pages = [page for page in pdf_raw_pages(root / "build" / "print.pdf") if "level" in page]
+    assert len(pages) == 1 and all(f"level {i}" in pages[0] for i in range(20))
