@@ -50,11 +50,13 @@ def test_wrong_values_are_reported_at_their_line():
 def test_page_css_sets_the_face_and_title_only_for_large_print():
     from reader_build.config import Edition
     from types import SimpleNamespace
-    reader = SimpleNamespace(config=SimpleNamespace(title='A "quoted" title', hyphenate=True))
+    reader = SimpleNamespace(config=SimpleNamespace(title='A "quoted" *title*', hyphenate=True, language="en",
+                                                    strings={}))
     plain = page_css(reader, Edition("p", "pdf"))
     large = page_css(reader, Edition("l", "pdf", medium="large-print", font="sans"))
     assert "--reader-face" not in plain and large.startswith(plain)
-    assert '--reader-face: "Reader Sans"' in large and 'string-set: book-title "A \\"quoted\\" title"' in large
+    # the title as running heads print it: its words, with the text's quotation marks
+    assert '--reader-face: "Reader Sans"' in large and 'string-set: book-title "A \u201cquoted\u201d title"' in large
 
 
 def _size_declarations(path):
