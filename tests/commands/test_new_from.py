@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import tomllib
 
+import pdfplumber
+
 import yaml
 
 from conftest import normalise, pdf_page_texts
@@ -147,13 +149,20 @@ def test_new_from_takes_pandocs_metadata_and_bibliography(tmp_path, capsys):
     assert "error [note-duplicate]: note [^dup] is defined twice" in capsys.readouterr().err
 
 
-def test_pandocs_markdown_metadata_becomes_plain_text(tmp_path):
-    """pandoc reads a title as Markdown; reader.toml's title is text: no asterisks on the title
-    page."""
+def test_pandocs_markdown_title_prints_as_markdown(tmp_path):
+    """pandoc reads a title as Markdown, and so does reader.toml: the title page shows the
+    emphasis, never the asterisks."""
     source = tmp_path / "odyssey.md"
     source.write_text('---\ntitle: "The *Odyssey*: **A** Reading"\nsubtitle: "With `notes` and [maps](https://x.org)"\n'
                       "---\n\n# One\n\nText.\n", encoding="utf-8")
     target = tmp_path / "odyssey"
     assert main(["new", str(target), "--from", str(source)]) == 0
     config = tomllib.loads((target / "reader.toml").read_text())
-    assert config["title"] == "The Odyssey: A Reading" and config["subtitle"] == "With notes and maps"
+    assert config["title"] == "The *Odyssey*: **A** Reading"
+    assert main(["build", str(target), "-q", "--edition", "print"]) == 0
+    with pdfplumber.open(str(target / "build" / "print.pdf")) as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["fontname"])
+    assert "*" not in " ".join(w["text"] for w in words)
+    fonts = {w["text"].strip(":"): w["fontname"] for w in words}
+    assert "Italic" in fonts["Odyssey"] and "Bold" in fonts["A"] and "Italic" not in fonts["Reading"]
+    assert "With notes and maps" in " ".join(w["text"] for w in words)

@@ -6,7 +6,6 @@ import re
 import sys
 from pathlib import Path
 
-from ..source.markdown import markdown, plain_text
 from ..store import files
 from .split import chapter_text, split_markdown
 
@@ -120,20 +119,11 @@ def _names(value) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _plain(value):
-    """pandoc reads its metadata as Markdown (``title: "The *Odyssey*"``); reader.toml's strings
-    are plain text: the markup goes, the words stay."""
-    if not isinstance(value, str) or not value.strip():
-        return value
-    tokens = markdown().parseInline(value.strip())
-    return " ".join(plain_text(tokens[0].children if tokens else []).split()) or value.strip()
-
-
 def _reader_toml(title: str, meta: dict) -> str:
     """reader.toml from the file's YAML metadata, as pandoc and quarto name it."""
     lines = ["# The reader's metadata and editions (made by reader-build new --from).",
-             f"title = {toml_string(_plain(title))}"]
-    found = {"subtitle": _plain(meta.get("subtitle")), "author": _names(meta.get("author") or ""),
+             f"title = {toml_string(title)}"]
+    found = {"subtitle": meta.get("subtitle"), "author": _names(meta.get("author") or ""),
              "editor": _names(meta.get("editor") or ""),
              "language": meta.get("lang") or meta.get("language"), "date": meta.get("date"),
              "publisher": meta.get("publisher"), "rights": meta.get("rights") or meta.get("copyright")}

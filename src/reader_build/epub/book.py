@@ -18,7 +18,7 @@ from ebooklib import epub
 from .. import __version__
 from . import a11y
 from ..ids import index_id, note_id, noteref_id, ref_id
-from ..render.html import Target, inline_html, inline_plain, render_chapter
+from ..render.html import Target, book_title, inline_html, inline_plain, render_chapter
 from ..model import PageStart, Reader
 from ..render.pagebreaks import insert_page_breaks, plan_page_breaks
 from .writer import Writer
@@ -79,8 +79,7 @@ def _page_source(reader: Reader, build_date: str) -> str:
     config = reader.config
     edition = config.print_edition
     locale = locale_of(reader)
-    title = config.title + (f": {config.subtitle}" if config.subtitle else "")
-    parts = [inline_plain(title, config.language, locale), locale.t("page-source-edition", edition=edition.name if edition else "print")]
+    parts = [book_title(reader, subtitle=True), locale.t("page-source-edition", edition=edition.name if edition else "print")]
     if build_date:
         parts.append(build_date[:10])
     parts.append(locale.t("page-source-sources", sources=reader.source_hash[:12]))
@@ -178,7 +177,7 @@ def build_epub(reader: Reader, edition, root: Path, diags, build_date: str = "",
                      locale)
     making.css = _add_assets(making.book, reader, root, diags)
     documents = _DocumentMap(reader)
-    title_doc = making.add("00-title.xhtml", inline_plain(reader.config.title, reader.config.language, locale),
+    title_doc = making.add("00-title.xhtml", book_title(reader),
                            making.render("epub-title.xhtml.j2", reader=reader.config, version=__version__))
     making.landmark("title-page", title_doc, locale.t("title-page"))
     _add_figure_list(making, reader, edition, documents)
@@ -204,7 +203,7 @@ def _new_book(reader: Reader, build_date: str) -> epub.EpubBook:
     book = epub.EpubBook()
     book.set_identifier(_identifier(reader))
     locale = locale_of(reader)
-    book.set_title(inline_plain(config.title, config.language, locale))
+    book.set_title(book_title(reader))
     book.set_language(config.language)
     if config.author:
         # MARC relator "att": an attributed name (EPUB 3 creator role)

@@ -28,7 +28,7 @@ from .impose import Sheet, impose
 from ..ids import ref_id
 from ..model import Chapter, Reader
 from ..source.tomlplace import element_place, place
-from ..render.html import inline_html, inline_plain
+from ..render.html import book_title, inline_html
 from ..render.templates import pdf_stylesheets, read_css
 from ..pdf.engine import AssetFetcher, lay_out, release
 from ..pdf.compose import page_css
@@ -240,7 +240,7 @@ section.handout-works-cited h1.chapter-title {{ margin-top: 6mm; string-set: non
 def header_text(reader: Reader, edition: Edition, pages: list[int]) -> tuple[str, str]:
     """(plain text, HTML) of the header line."""
     locale = locale_of(reader)
-    title = inline_plain(reader.config.title, reader.config.language, locale)
+    title = book_title(reader)
     rest = f" · {locale.t('handout-edition', edition=edition.name)} · {page_label(pages, locale)}"
     return title + rest, f"<i>{inline_html(reader.config.title, reader.config.language, locale)}</i>{escape(rest)}"
 

@@ -14,7 +14,7 @@ from ..config import Edition, length_mm
 from ..diagnostics import Diagnostics
 from ..ids import ref_id
 from ..render.typography import NO_HYPHENATION, tie_headings, tie_runts
-from ..render.html import Target, inline_html, inline_plain, render_chapter
+from ..render.html import Target, book_title, inline_html, render_chapter
 from ..render.hyphenate import hyphenation_key, hyphenator, keep_words_whole
 from ..render.xref import figure_list, fill_page_refs
 from ..model import Reader
@@ -39,7 +39,7 @@ def page_css(reader: Reader, edition: Edition) -> str:
     w, h = length_mm(width), length_mm(height)
     inner, outer = round(w * 0.135, 1), round(w * 0.165, 1)
     top, bottom = round(h * 0.085, 1), round(h * 0.1, 1)
-    title = inline_plain(reader.config.title, reader.config.language, locale_of(reader))
+    title = book_title(reader)
     title = title.replace("\\", "\\\\").replace('"', '\\"')
     if edition.sides == "mirrored":
         margins = (f"@page :left {{ margin: {top}mm {inner}mm {bottom}mm {outer}mm; }}\n"

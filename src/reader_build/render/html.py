@@ -440,6 +440,14 @@ def inline_plain(text: str, lang: str = "", locale=None) -> str:
     return unescape(re.sub(r"<[^>]*>", "", inline_html(text, lang, locale)))
 
 
+def book_title(reader: Reader, subtitle: bool = False) -> str:
+    """The book's title (and, with *subtitle*, ": subtitle") as plain text, for metadata and
+    running heads: reader.toml's title is Markdown."""
+    config = reader.config
+    title = config.title + (f": {config.subtitle}" if subtitle and config.subtitle else "")
+    return inline_plain(title, config.language, locale_of(reader))
+
+
 def inline_html(text: str, lang: str = "", locale=None) -> str:
     """Markdown inline text (a title, a caption) as HTML, with the quotation marks and
     dashes of *lang* (the reader's *locale*, a language.locale.Locale, or English)."""

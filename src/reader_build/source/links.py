@@ -134,7 +134,7 @@ class LinkResolver:
     def _to_id(self, chapter, fragment: str, href: str, line: int, col, in_chapter: str | None) -> str:
         target = self.targets.get(fragment) or self._heading(fragment, in_chapter or chapter.id)
         if target is None:
-            titled = self.slugs.get(fragment) or self.slugs.get(slugify(fragment)) or []
+            titled = self._titled(fragment)
             if titled:
                 return self._error("link-unknown-target", f"link {href!r}: headings of {len(titled)} chapters "
                                    "have this title; link to one by its id: "
@@ -146,10 +146,14 @@ class LinkResolver:
                                "the file named; the link goes there", chapter.path, line, col)
         return f"#{target.id}"
 
+    def _titled(self, fragment: str) -> list:
+        """The headings whose title's slug *fragment* is (as written, or made a slug)."""
+        return self.slugs.get(fragment) or self.slugs.get(slugify(fragment)) or []
+
     def _heading(self, fragment: str, chapter_id: str):
         """The heading that *fragment* names by its title's slug: the one in *chapter_id*, else the
         only one in the book."""
-        found = self.slugs.get(fragment) or self.slugs.get(slugify(fragment)) or []
+        found = self._titled(fragment)
         here = [t for t in found if t.chapter == chapter_id]
         return here[0] if here else found[0] if len(found) == 1 else None
 

@@ -17,7 +17,7 @@ from ..model import Reader
 from ..index.compose import INDEX_KINDS, index_parts
 from ..ids import ref_id
 from ..language.locale import locale_of
-from ..render.html import Target, inline_html, inline_plain, render_chapter
+from ..render.html import Target, book_title, inline_html, inline_plain, render_chapter
 from ..render.templates import render_template
 
 TITLE_FILE = "index.html"
@@ -152,7 +152,7 @@ def title_page(reader: Reader, root: Path, env, plan: FilePlan) -> Page:
         reader.chapters[0] if reader.chapters else None)
     link = {"href": plan.chapters[first.id], "title": first.title} if first else None
     content = render_template(root, env, "web-title.html.j2", reader=reader.config, first=link)
-    return Page(TITLE_FILE, "title", inline_plain(reader.config.title, reader.config.language, locale_of(reader)), content)
+    return Page(TITLE_FILE, "title", book_title(reader), content)
 
 
 def search_page(reader: Reader, root: Path, env, back: list[Page]) -> Page:
