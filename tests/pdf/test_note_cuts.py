@@ -18,7 +18,7 @@ from conftest import named_destinations, normalise, pdf_page_texts, write_projec
 from reader_build.build import build
 from reader_build.pdf import engine
 from reader_build.pdf.engine import AssetFetcher, lay_out, note_cut_rules
-from reader_build.pdf.notes import FILL_PAGES, add_spares, continued_css, cut_notes, cut_rule
+from reader_build.pdf.notes import FILL_PAGES, add_spares, continued_css, cut_notes, cut_rule, last_cuts
 
 WORDS = ("the treaty island peace soviet japan conference delegation sovereignty memorandum "
          "archipelago negotiation ambassador declaration minister agreement").split()
@@ -182,9 +182,17 @@ def test_a_cut_that_does_not_match_leaves_the_note_whole(rules):
     assert cut_notes(NOTE, rules) == NOTE
 
 
-def test_a_note_cut_again_is_cut_shorter():
-    first, _ = _pieces(cut_notes(NOTE, [cut_rule("3", 7, "seven"), cut_rule("3", 2, "two"), cut_rule("3", 4, "four")]))
+def test_a_note_cut_again_is_cut_as_its_last_rule_says():
+    """A note is cut again shorter (its cut did not keep the call's line on its page) or longer
+    (its page's notes ended with it and left a hole): the last rule holds, and the rules kept
+    with a part keep only that one."""
+    rules = [cut_rule("3", 7, "seven"), cut_rule("3", 2, "two"), cut_rule("3", 4, "four")]
+    first, _ = _pieces(cut_notes(NOTE, rules))
+    assert first.endswith("three four</em></span></span>")
+    first, _ = _pieces(cut_notes(NOTE, rules[:2]))
     assert first.endswith("One two</span></span>")
+    other = cut_rule("5", 3, "three")
+    assert last_cuts([rules[0], other, "p { x: y }", *rules[1:]]) == [other, "p { x: y }", rules[2]]
 
 
 def test_a_note_already_in_pieces_is_not_cut():
@@ -349,3 +357,51 @@ def test_a_line_that_ends_inside_a_word_is_not_counted_as_two_words():
                 end = "".join(box.text for box in lines[fit - 1].descendants() if type(box).__name__ == "TextBox")
                 inside += end.rstrip().endswith("-")
     assert checked >= 20 and inside >= 3, (checked, inside)
+
+
+def _short_cut_book(note_sentences: int) -> tuple[str, list[str]]:
+    """A paragraph calling note 1 (of *note_sentences* sentences), then one whose first word
+    calls note 2, then text with no note; and note 1's words."""
+    rnd = random.Random(5)
+    note = _sentences(rnd, note_sentences)
+    body = [f'<p data-pi="c.0">{_sentences(rnd, 2)}<span class="fn" id="fn-1" data-n="1"><span class="fn-p">'
+            f'{note}</span></span> {_sentences(rnd, 1)}</p>',
+            f'<p data-pi="c.1">Then<span class="fn" id="fn-2" data-n="2"><span class="fn-p">{_sentences(rnd, 2)}'
+            f'</span></span> {_sentences(rnd, 2)}</p>']
+    body += [f'<p data-pi="c.{i}">{_sentences(rnd, 4)}</p>' for i in range(2, 14)]
+    html = add_spares("".join(body))
+    return f"<html lang='en'><head><style>{CSS + FILL_PAGES}</style></head><body>{html}</body></html>", note.split()
+
+
+def _page_holes(document) -> list[int]:
+    pages = [page._page_box for page in document.pages]
+    return [i for i, (page, after) in enumerate(zip(pages, pages[1:])) if engine._hole(page, after)]
+
+
+@pytest.mark.parametrize("sentences, kept_whole", [(3, True), (12, False)])
+def test_a_note_that_goes_on_from_a_page_with_a_hole_is_cut_later(sentences, kept_whole, monkeypatch):
+    """A cut made for pages that have moved since (an earlier layout's, or one made before a page
+    above was made again) can leave a note's first piece short.  No later note can start on that
+    page (WeasyPrint puts a note on a page only when none of its notes goes on overleaf), so the
+    page's text stops at the next call, far above the notes.  The layout cuts that note again,
+    later, to fill the page; or keeps it whole when all of it fits there."""
+    html, words = _short_cut_book(sentences)
+    short = cut_rule("1", 6, words[5])
+    given = html.replace("</style>", short + "</style>")
+    layout = lay_out(given, FETCHER, fix=[short])
+    assert _page_holes(layout.document) == []
+    texts = _boxes_texts(layout.document)
+    if kept_whole:
+        assert layout.rules[0] == "/* keep note 1 whole */"
+        assert " ".join(words[-3:]) in texts[0].replace("\u2060", "").replace("  ", " ")
+    else:
+        longer = [found for rule in layout.rules if (found := re.fullmatch(r"/\* cut note 1 after (\d+) .*", rule))]
+        assert len(longer) == 1 and int(longer[0].group(1)) > 6 * 5
+        assert sum(bool(re.search(r"(?<!\d)1\s+\(continued\)", text.replace("\u2060", ""))) for text in texts) == 1
+    # a later layout, given the rules, makes the same pages (the last cut of a note holds)
+    rules = last_cuts([short] + layout.rules)
+    again = lay_out(html.replace("</style>", "\n".join(rules) + "</style>"), FETCHER, fix=rules)
+    assert _boxes_texts(again.document) == texts and again.rules == []
+    # without the later cut, the page keeps its hole: the test book shows the case
+    monkeypatch.setattr(engine, "_going_on", lambda page, after: None)
+    assert _page_holes(lay_out(given, FETCHER, fix=[short]).document) == [0]

@@ -21,6 +21,10 @@ word makes two notes of it:
 
 The rules that name the cuts (:func:`notes.cut_rule`) are kept with the part, as the other fix
 rules are: a later layout makes the same cuts before its first page, and gets the same pages.
+A note may be cut again, while the pages are made: shorter, when its call's line did not stay
+on the page (:meth:`Cutter.stale`), or longer, or made whole (:func:`notes.whole_rule`), when
+its first piece ends a page's notes above a hole (engine._PageFixer._lengthen).  The last rule
+of a note holds (:func:`notes.note_cuts`).
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from weasyprint.formatting_structure import boxes
 
 from ..render.hyphenate import SHY
 from .linebreak import WJ
-from .notes import CUT_RULE, SPARE_CLASS
+from .notes import SPARE_CLASS, note_cuts
 
 HYPHENATED = SHY + "\u2010"  # how WeasyPrint ends a line broken at a soft hyphen
 
@@ -45,6 +49,7 @@ class Cutter:
         self.cut: dict[str, tuple] = {}          # number of a note cut -> (the note, first piece, rest)
         self.replaced: list[tuple] = []          # (boxes, boxes in their place) not yet in the layout's lists
         self.cut_for: dict[str, int] = {}        # number of a note cut while the pages are made -> its page
+        self.words: dict[str, tuple[int, str]] = {}   # number of a note cut -> (words, last word) of its cut
         for box in root_box.descendants():
             note = getattr(box, "footnote", None)
             if note is None or note.element is None:
@@ -59,15 +64,10 @@ class Cutter:
             elif "fn" in classes and "fn-cont" not in classes and number:
                 self.calls[number] = box
 
-    def apply_rules(self, rules) -> None:
-        """Make the cuts that *rules* name (the shortest cut of a note holds), before any page."""
-        cuts: dict[str, tuple[int, str]] = {}
-        for rule in rules:
-            found = CUT_RULE.fullmatch(rule.strip())
-            if found:
-                number, cut = found.group(1), (int(found.group(2)), found.group(3))
-                cuts[number] = min(cuts.get(number, cut), cut)
-        for number, (words, last_word) in cuts.items():
+    def apply_rules(self, rules: list[str]) -> None:
+        """Make the cuts that *rules* name (the last cut of a note holds: notes.note_cuts),
+        before any page."""
+        for number, (words, last_word) in note_cuts(rules).items():
             self.cut_note(number, words, last_word)
 
     def cut_note(self, number: str, words: int, last_word: str) -> bool:
@@ -89,6 +89,7 @@ class Cutter:
         call.footnote = first
         spare_call.footnote = continued
         self.cut[number] = (note, first, continued)
+        self.words[number] = (words, last_word)
         self.replaced.append(([note], [first, continued]))
         return True
 
@@ -106,6 +107,7 @@ class Cutter:
     def uncut(self, number: str) -> None:
         """Make note *number* whole again (its cut no longer fills a hole)."""
         note, first, rest = self.cut.pop(number)
+        self.words.pop(number, None)
         self.cut_for.pop(number, None)
         self.calls[number].footnote = note
         self.spares[number][0].footnote = None

@@ -132,7 +132,8 @@ from ..source.project import INLINE_DATA, image_type
 from . import labels, pieces
 from .cuts import HYPHENATED, Cutter, replace_in, rest_below_start, words_through
 from .figures import figure_rule
-from .notes import CUT_RULE, FILL_PAGES, cut_rule, is_continuation, strip_spares
+from .notes import (CUT_RULE, FILL_PAGES, SPARE_CLASS, cut_number, cut_rule, is_continuation,
+                    strip_spares, whole_rule)
 from ..render.templates import weasyprint_warnings
 from ..render.hyphenate import SHY, keep_word_whole, whole_word_rule
 
@@ -765,7 +766,7 @@ def _make_all_pages(context, root_box, html, pages):
     context.rendered_notes = []
     if fixer.cuts:                   # notes cut where a page ends (pdf/cuts.py), the known cuts first
         fixer.cutter = Cutter(root_box, context.footnotes)
-        fixer.cutter.apply_rules(fixer.known)
+        fixer.cutter.apply_rules(fixer.given)
         replace_in(context.footnotes, fixer.cutter.take_replacements())
     order = {id(note): n for n, note in enumerate(context.footnotes)}     # document order
     index = 0
@@ -826,6 +827,7 @@ class _PageFixer:
 
     def __init__(self, known: list[str], limit: int, cuts: bool = False):
         self.known = set(known)       # in the CSS already, or applied: never applied again
+        self.given = list(known)      # the rules in the CSS, in their order (the last cut of a note holds)
         self.cuts = cuts              # fill-pages: holes above the notes filled by cutting a note
         self.cutter: Cutter | None = None
         self.cut_rules: dict[str, str] = {}      # note number -> the rule of its cut, made in this layout
@@ -891,7 +893,13 @@ class _PageFixer:
 
     def _fill_hole(self, page, after, at: int) -> bool:
         """Cut the note that leaves a hole above *page*'s notes (:func:`note_cut_rules`) in the
-        box tree (pdf/cuts.py); the page (page *at*) is then made again."""
+        box tree (pdf/cuts.py); the page (page *at*) is then made again.  When *page*'s notes
+        end with a note cut already, whose rest goes on overleaf, no later note can start on
+        *page* (WeasyPrint puts a note on a page only when none of its notes goes on): that
+        note is cut later instead (:meth:`_lengthen`)."""
+        going_on = _going_on(page, after)
+        if going_on is not None:
+            return self._lengthen(page, after, at, going_on)
         rule = _note_cut(page, after, self.cuts_of)
         if rule is None or rule in self.known:
             return False
@@ -903,6 +911,52 @@ class _PageFixer:
         self.rules.append(rule)
         self.cut_rules[found.group(1)] = rule
         self.cuts_of[found.group(1)] += 1
+        return True
+
+    def _lengthen(self, page, after, at: int, piece) -> bool:
+        """Cut again, later, the note whose first piece *piece* ends the notes of *page* (page
+        *at*): its first piece as tall as itself and the hole above the notes together; or make
+        it whole again when all of it fits there (its rest would be too short to cut off), so
+        that the notes after it may start on *page*."""
+        number = piece.element.get("data-n")
+        found = _hole(page, after)
+        if found is None or number not in self.cutter.cut:
+            return False
+        note = self.cutter.cut[number][0]
+        self.context.create_block_formatting_context()      # (between pages: WeasyPrint has none open)
+        try:
+            laid = _laid_alone(self.context, _note_area(page), note)
+        finally:
+            self.context.finish_block_formatting_context()
+        if len(laid.children) != 1:
+            return False
+        room = piece.margin_height() + found[0]
+        whole = laid.children[0]
+        old_words, old_word = self.cutter.words[number]
+        if whole.margin_height() <= room - SAFETY * found[1]:
+            rule = whole_rule(number)
+            if rule in self.known:
+                return False
+            self.cutter.uncut(number)
+        else:
+            rule = _cut_of(whole, room)
+            cut = CUT_RULE.fullmatch(rule) if rule is not None else None
+            if cut is None or int(cut.group(2)) <= old_words or rule in self.known:
+                return False
+            self.cutter.uncut(number)
+            if not self.cutter.cut_note(number, int(cut.group(2)), cut.group(3)):
+                self.cutter.cut_note(number, old_words, old_word)      # (as it was)
+                self.cutter.cut_for[number] = at
+                return False
+            self.cutter.cut_for[number] = at
+        self.known.add(rule)
+        if number in self.cut_rules:                # (a cut of this layout: its rule goes)
+            self.rules.remove(self.cut_rules.pop(number))
+        if number in self.cutter.cut or any(cut_number(given) == number for given in self.given):
+            self.rules.append(rule)                 # (a cut of an earlier layout is undone by a rule)
+        if number in self.cutter.cut:
+            self.cut_rules[number] = rule
+        self.cuts_of[number] += 1
         return True
 
     def _float_figure(self, root_box, page, after) -> bool:
@@ -1327,8 +1381,8 @@ def _note_cut(page, after, shorter: Counter | None = None) -> str | None:
     lines = _flow_lines(page)
     later = _flow_lines(after)
     area, next_area = _note_area(page), _note_area(after)
-    if not lines or not later or next_area is None or not next_area.children:
-        return None
+    if not lines or not later or next_area is None or not next_area.children or _going_on(page, after):
+        return None              # (no later note starts on a page whose last note goes on)
     last = lines[-1]
     pitch = last.height
     has_notes = area is not None and bool(area.children)
@@ -1355,6 +1409,20 @@ def _note_cut(page, after, shorter: Counter | None = None) -> str | None:
             less = (shorter or {}).get(note.element.get("data-n"), 0)
             return _cut_of(note, room, less) if room > 0 else None
     return None
+
+
+def _going_on(page, after):
+    """The box of the first piece of a note cut while the pages were made (pdf/cuts.py) that ends
+    *page*'s notes, its rest opening the notes of *after* (the next page); or None."""
+    area, next_area = _note_area(page), _note_area(after)
+    if area is None or not area.children or next_area is None or not next_area.children:
+        return None
+    piece, rest = area.children[-1], next_area.children[0]
+    if not getattr(piece, "rb_cut", False) or piece.element is None or rest.element is None:
+        return None
+    number = piece.element.get("data-n")
+    classes = (rest.element.get("class") or "").split()
+    return piece if SPARE_CLASS in classes and rest.element.get("data-n") == number else None
 
 
 def _owner(page, line):

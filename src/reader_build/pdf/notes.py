@@ -54,6 +54,7 @@ AGAIN_CLASS = "fn-again"     # a note's list item opened again in the piece afte
 GOES_ON = "data-goes-on"     # a long note's piece that goes on with the paragraph of the piece before
 SPARE_CLASS = "fn-spare"     # an empty rest that a note is cut into while the pages are made (pdf/cuts.py)
 CUT_RULE = re.compile(r"/\* cut note (\d+) after (\d+) words \((\S+)\) \*/")     # (the last word)
+WHOLE_RULE = re.compile(r"/\* keep note (\d+) whole \*/")     # a cut of an earlier layout undone
 MEND_RULE = re.compile(r"/\* end piece (fn-\d+(?:-\d+)?) after (\d+) words \((\S+)\) \*/")   # pdf/pieces.py
 ENTITY_OR_CHAR = re.compile(r"&#?\w{1,10};|.", re.S)
 BLOCK_TAG = re.compile(r"<(?:p|li|div|br|blockquote|ul|ol)\b|<span\b[^>]*\bclass=\"fn-(?:p|li|blockquote|ul|ol)\b")
@@ -262,6 +263,46 @@ def is_continuation(element) -> bool:
     return CONT_CLASS in (element.get("class") or "").split()
 
 
+def note_cuts(rules) -> dict[str, tuple[int, str]]:
+    """Note number -> (words, last word) of the cut that *rules* name for it: a note cut again
+    (shorter, when its cut did not keep the call's line on its page; longer, when the notes of
+    its page ended with it and left a hole) is cut as the last of its rules says."""
+    cuts = {}
+    for rule in rules:
+        found = CUT_RULE.fullmatch(rule.strip())
+        if found:
+            cuts[found.group(1)] = (int(found.group(2)), found.group(3))
+        elif found := WHOLE_RULE.fullmatch(rule.strip()):
+            cuts.pop(found.group(1), None)
+    return cuts
+
+
+def cut_number(rule: str) -> str | None:
+    """The number of the note that *rule* cuts or keeps whole (None: not such a rule)."""
+    found = CUT_RULE.fullmatch(rule.strip()) or WHOLE_RULE.fullmatch(rule.strip())
+    return found.group(1) if found else None
+
+
+def last_cuts(rules: list[str]) -> list[str]:
+    """*rules* with only the last rule that cuts each note or keeps it whole (:func:`note_cuts`),
+    in their order; a rule that keeps a note whole, with no cut before it, goes too."""
+    last, cut = {}, set()
+    for at, rule in enumerate(rules):
+        number = cut_number(rule)
+        if number is not None:
+            last[number] = at
+            if CUT_RULE.fullmatch(rule.strip()):
+                cut.add(number)
+    return [rule for at, rule in enumerate(rules)
+            if (number := cut_number(rule)) is None
+            or (last[number] == at and (number in cut or not WHOLE_RULE.fullmatch(rule.strip())))]
+
+
+def whole_rule(number: str) -> str:
+    """The rule that undoes the cuts of note *number* that the rules before it name."""
+    return f"/* keep note {number} whole */"
+
+
 def cut_rule(number: str, words: int, last_word: str) -> str | None:
     """The rule that cuts note *number* after its first *words* words, the last of which is
     *last_word* (a check: the cut is made only where the HTML has that word there); None
@@ -327,12 +368,7 @@ def cut_notes(html: str, rules) -> str:
     """*html* with every note that a :func:`cut_rule` among *rules* names cut in two pieces
     (see the module's docstring); a note already in pieces, or whose text does not have the
     rule's word where the rule says, is left whole."""
-    cuts = {}
-    for rule in rules:
-        found = CUT_RULE.fullmatch(rule.strip())
-        if found:               # a note cut again is cut shorter: the shortest cut holds
-            number, cut = found.group(1), (int(found.group(2)), found.group(3))
-            cuts[number] = min(cuts.get(number, cut), cut)
+    cuts = note_cuts(rules)
     if not cuts:
         return html
     out, pos = [], 0

@@ -72,7 +72,7 @@ from .compose import html_with_rules, written_html
 from .figures import unsettled
 from ..language.locale import locale_of
 from ..render.templates import template_environment
-from .notes import FILL_PAGES
+from .notes import FILL_PAGES, last_cuts
 from .engine import MAX_FIX_PASSES, AssetFetcher, anchor_pages, lay_out, misplaced_notes, renumber
 from .engine import label_rules
 from .engine import breaks_to_a_side, margin_kinds, margin_texts, numbered_pages, page_areas, page_openers
@@ -158,7 +158,7 @@ def _lay_out_part(task: _Task) -> dict:
         misplaced = misplaced_notes(document)
         fixes += 1
         new = new_fix_rules(document, rules, misplaced, cuts=FILL_PAGES in task.html) if fixes <= MAX_FIX_PASSES else []
-        rules = unsettled(task.html, rules, new) + new
+        rules = last_cuts(unsettled(task.html, rules, new) + new)
         settled = _settled_first_page(task)
         if settled not in (None, first) and not new and movable and renumber(layout, settled - first):
             first = settled        # the same pages, numbered from where the parts before end
