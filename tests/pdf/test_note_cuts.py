@@ -405,3 +405,59 @@ def test_a_note_that_goes_on_from_a_page_with_a_hole_is_cut_later(sentences, kep
     # without the later cut, the page keeps its hole: the test book shows the case
     monkeypatch.setattr(engine, "_going_on", lambda page, after: None)
     assert _page_holes(lay_out(given, FETCHER, fix=[short]).document) == [0]
+
+
+def _two_call_book(seed: int) -> str:
+    """Paragraphs of which every other ends with two calls a line apart: a note of three to six
+    sentences, then, eight or so words on, a short one that ends the paragraph."""
+    rnd = random.Random(seed)
+    body, n = [], 0
+    for i in range(30):
+        text = _sentences(rnd, rnd.randint(2, 4))
+        if rnd.random() < 0.5:
+            first, second = n + 1, n + 2
+            n += 2
+            text += (f'<span class="fn" id="fn-{first}" data-n="{first}"><span class="fn-p">'
+                     f'{_sentences(rnd, rnd.randint(3, 6))}</span></span> '
+                     + " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(6, 10)))
+                     + f'.<span class="fn" id="fn-{second}" data-n="{second}"><span class="fn-p">'
+                     f'{_sentences(rnd, rnd.randint(1, 2))}</span></span>')
+        body.append(f'<p data-pi="c.{i}">{text}</p>')
+    html = add_spares("".join(body))
+    return f"<html lang='en'><head><style>{CSS + FILL_PAGES}</style></head><body>{html}</body></html>"
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_a_paragraphs_last_line_goes_overleaf_alone_rather_than_leave_a_hole(seed, monkeypatch):
+    """The call's line is the last but one of its paragraph, and the last line calls a note
+    too.  Once the first note is cut, the second cannot start on the page (its page's last note
+    goes on), so the last line goes overleaf, and ``widows: 2`` takes the call's line with it:
+    the page stops lines above its notes.  The paragraph may then leave its last line alone
+    overleaf (``widows: 1``), a lesser fault; every note still starts on its call's page."""
+    layout = lay_out(_two_call_book(seed), FETCHER, fix=[])
+    assert [rule for rule in layout.rules if "widows: 1 " in rule]
+    assert _page_holes(layout.document) == []
+    assert engine.misplaced_notes(layout.document) == []
+    monkeypatch.setattr(engine, "_widow_rule", lambda *args: None)
+    assert _page_holes(lay_out(_two_call_book(seed), FETCHER, fix=[]).document) != []
+
+
+def test_a_zero_width_space_at_a_line_end_is_no_word(monkeypatch):
+    """WeasyPrint sets a lone space that carries word spacing (between two inline elements of a
+    justified line) as a space and a zero-width space.  At a line's end that was counted as a
+    word, so that the cut's word count was one too many and the cut was never made (the bundled
+    reader's n. 101 left a hole on p. 52)."""
+    from weasyprint.formatting_structure import boxes
+    from reader_build.pdf.cuts import words_through
+    rnd = random.Random(3)
+    words = [rnd.choice(WORDS) for _ in range(60)]
+    html = (f"<html lang='en'><head><style>{CSS}</style></head><body><p>Text<span class='fn' id='fn-1' "
+            f"data-n='1'><span class='fn-p'>{' '.join(words)}</span></span> more.</p></body></html>")
+    note = engine._note_area(lay_out(html, FETCHER).document.pages[0]._page_box).children[0]
+    lines = [box for box in note.descendants() if isinstance(box, boxes.LineBox)]
+    expected = [words_through(note, lines, fit) for fit in range(1, len(lines))]
+    assert all(found and words[found[0] - 1] == found[1] for found in expected)
+    for line in lines[:-1]:         # as WeasyPrint sets a lone space at each line's end
+        last = [box for box in line.descendants() if isinstance(box, boxes.TextBox)][-1]
+        last.text = last.text.rstrip() + " \u200b"
+    assert [words_through(note, lines, fit) for fit in range(1, len(lines))] == expected

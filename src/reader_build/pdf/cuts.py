@@ -38,6 +38,7 @@ from .linebreak import WJ
 from .notes import SPARE_CLASS, note_cuts
 
 HYPHENATED = SHY + "\u2010"  # how WeasyPrint ends a line broken at a soft hyphen
+ZWSP = "\u200b"             # WeasyPrint adds it to a lone space that carries word-spacing: no letter
 
 
 class Cutter:
@@ -173,7 +174,7 @@ def split(note, words: int, last_word: str) -> tuple | None:
                 return _pieces(note, last[0], len(last[1].text), False, last_word, "".join(word),
                                path, last[2])
         for at, char in enumerate(text_box.text):
-            if char in (SHY, WJ):
+            if char in (SHY, WJ, ZWSP):
                 continue
             if char.isspace():
                 if in_word and count == words:
@@ -282,7 +283,7 @@ def words_through(note, lines: list, fit: int) -> tuple[int, str] | None:
             joiner = ""
         else:            # a word broken after its hyphen ("post-/war"), a URL broken anywhere
             joiner = "" if n + 1 < len(texts) and _goes_on(_bare(words), _bare(texts[n + 1]), source) else " "
-        text += words.replace(SHY, "").replace(WJ, "")
+        text += words.replace(SHY, "").replace(WJ, "").replace(ZWSP, "")
         if n + 1 == fit:
             whole = re.findall(r"\S+", text)           # the last word of the line, unless it goes on
             if joiner == "":
@@ -294,7 +295,7 @@ def words_through(note, lines: list, fit: int) -> tuple[int, str] | None:
 
 def _bare(text: str) -> str:
     """*text* as words and single spaces: no soft hyphen, word joiner or run of white space."""
-    return re.sub(r"\s+", " ", text.replace(SHY, "").replace(WJ, "")).strip()
+    return re.sub(r"\s+", " ", text.replace(SHY, "").replace(WJ, "").replace(ZWSP, "")).strip()
 
 
 def _goes_on(line: str, following: str, source: str) -> bool:

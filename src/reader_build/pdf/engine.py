@@ -860,9 +860,12 @@ class _PageFixer:
                     if self.cuts_of[number] < MAX_CUTS:      # the page moved: it may be cut again
                         self.known.discard(rule)
                 return index
-            if index > 0 and (self._fill_hole(pages[index - 1], page, index - 1)
-                              or self._float_figure(root_box, pages[index - 1], page)):
-                return index - 1         # (the hole is at the foot of the page before: made again)
+            if index > 0:
+                back = self._fill_hole(root_box, pages[index - 1], page, index - 1)
+                if back is not None:
+                    return back
+                if self._float_figure(root_box, pages[index - 1], page):
+                    return index - 1     # (the hole is at the foot of the page before: made again)
         if self.pending is not None:
             element, at = self.pending
             if last or not any(box.element is element for box in _paragraphs(page)):
@@ -891,27 +894,36 @@ class _PageFixer:
         self.pending = (block.element, index)
         return None
 
-    def _fill_hole(self, page, after, at: int) -> bool:
+    def _fill_hole(self, root_box, page, after, at: int) -> int | None:
         """Cut the note that leaves a hole above *page*'s notes (:func:`note_cut_rules`) in the
-        box tree (pdf/cuts.py); the page (page *at*) is then made again.  When *page*'s notes
-        end with a note cut already, whose rest goes on overleaf, no later note can start on
-        *page* (WeasyPrint puts a note on a page only when none of its notes goes on): that
-        note is cut later instead (:meth:`_lengthen`)."""
+        box tree (pdf/cuts.py); the page (page *at*) is then made again: its index.  When *page*'s
+        notes end with a note cut already, whose rest goes on overleaf, no later note can start
+        on *page* (WeasyPrint puts a note on a page only when none of its notes goes on): that
+        note is cut later instead (:meth:`_lengthen`).  When the call's line would take the
+        paragraph's next line with it, and that line calls a note too, the paragraph may leave
+        its last line overleaf (``widows: 1``): it is made again from its first page."""
         going_on = _going_on(page, after)
         if going_on is not None:
-            return self._lengthen(page, after, at, going_on)
+            return at if self._lengthen(page, after, at, going_on) else None
         rule = _note_cut(page, after, self.cuts_of)
         if rule is None or rule in self.known:
-            return False
-        self.known.add(rule)
+            return None
         found = CUT_RULE.fullmatch(rule)
+        if found is None:                # the paragraph's last line may stand alone overleaf
+            widowed = WIDOWS_RULE.fullmatch(rule)
+            element = next((box.element for box in _paragraphs(after)
+                            if box.element.get("data-pi") == widowed.group(1)), None)
+            if element is None or not self._apply(root_box, element, "widows", 1):
+                return None
+            return min(self.first_page.get(element, at), at)
+        self.known.add(rule)
         if not self.cutter.cut_note(found.group(1), int(found.group(2)), found.group(3)):
-            return False
+            return None
         self.cutter.cut_for[found.group(1)] = at
         self.rules.append(rule)
         self.cut_rules[found.group(1)] = rule
         self.cuts_of[found.group(1)] += 1
-        return True
+        return at
 
     def _lengthen(self, page, after, at: int, piece) -> bool:
         """Cut again, later, the note whose first piece *piece* ends the notes of *page* (page
@@ -1261,14 +1273,16 @@ def label_rules(document) -> list[str]:
 
 HOLE_LINES = 2.5             # text that stops more lines than this above the notes leaves a hole
 NOTE_LINES_KEPT = 2          # a note is cut only with at least this many lines on each side
-SAFETY = 0.05                # of a note line: the room a cut leaves unused, for rounding
+SAFETY = 0.02                # of a note line: the room a cut leaves unused, for rounding (0.05 left a
+                             # hole where two note lines missed by 0.1 px)
 
 
 def note_cut_rules(document) -> list[str]:
     """Rules that fill the holes that notes leave (see pdf/notes.py): where a page's text stops
     more than :data:`HOLE_LINES` lines short because the line with a note's call went on to the
     next page with its note, the note is cut after the last whole word that fits in the hole
-    (:func:`notes.cut_rule`), so that the call's line stays on its page with the note's start."""
+    (:func:`notes.cut_rule`), so that the call's line stays on its page with the note's start;
+    or its paragraph may leave its last line alone overleaf (:func:`_widow_rule`)."""
     rules = []
     pages = [page._page_box for page in document.pages]
     for page, after in zip(pages, pages[1:]):
@@ -1377,7 +1391,9 @@ def _flow_lines(page) -> list:
 def _note_cut(page, after, shorter: Counter | None = None) -> str | None:
     """The cut rule that fills *page*'s hole above its notes, if a note of the page *after* it
     made that hole (None otherwise); *shorter* tells by how many lines to cut a note shorter
-    than it seems to fit (a cut that did not keep the call's line on *page*: a second try)."""
+    than it seems to fit (a cut that did not keep the call's line on *page*: a second try).
+    Where the call's line would go on all the same (:func:`_widowed`), the rule that lets its
+    paragraph leave its last line alone overleaf (:func:`_widow_rule`)."""
     lines = _flow_lines(page)
     later = _flow_lines(after)
     area, next_area = _note_area(page), _note_area(after)
@@ -1400,12 +1416,14 @@ def _note_cut(page, after, shorter: Counter | None = None) -> str | None:
             note = notes.get(call.element)
             if note is None:
                 continue
-            if _widowed(after, line):
-                return None
-            kept = _kept_with(after, line, page)       # lines that must stay with the call's line
+            extra = 0 if has_notes else next_area.margin_height() - next_area.height
+            widowed = _widowed(after, line)
+            kept = _kept_with(after, line, page, 1 if widowed else None)   # lines that must stay with the call's line
             if kept:
                 used = kept[-1].position_y + kept[-1].height - first_top
-            room = hole - used - (0 if has_notes else next_area.margin_height() - next_area.height)
+            if widowed:
+                return _widow_rule(after, line, note, hole - used - extra)
+            room = hole - used - extra
             less = (shorter or {}).get(note.element.get("data-n"), 0)
             return _cut_of(note, room, less) if room > 0 else None
     return None
@@ -1423,6 +1441,24 @@ def _going_on(page, after):
     number = piece.element.get("data-n")
     classes = (rest.element.get("class") or "").split()
     return piece if SPARE_CLASS in classes and rest.element.get("data-n") == number else None
+
+
+WIDOWS_RULE = re.compile(r'\[data-pi="([^"]+)"\] \{ widows: 1 !important; \}')
+
+
+def _widow_rule(after, line, note, room: float) -> str | None:
+    """The rule that lets the paragraph of *line* (the first line of the page *after* with a
+    note's call) leave its last line alone overleaf, when the call's line would otherwise go
+    on with it (:func:`_widowed`: that last line calls a note too, which cannot start on *page*
+    once this one is cut), and the note starts in *room* (the hole above *page*'s notes, below
+    *line* and the lines kept with it), whole or cut.  A widow line is a lesser fault than a page
+    that stops lines short."""
+    block = _owner(after, line)
+    if block is None or block.element is None or not block.element.get("data-pi"):
+        return None
+    fits = room > 0 and (note.margin_height() <= room or _cut_of(note, room) is not None)
+    rule = fix_rule(block.element.get("data-pi"), "widows", 1)
+    return rule if fits and WIDOWS_RULE.fullmatch(rule) else None
 
 
 def _owner(page, line):
@@ -1453,17 +1489,17 @@ def _gap_between(page, last, after, first) -> float:
     return max(px(above.style["margin_bottom"]), px(below.style["margin_top"]), 0)
 
 
-def _kept_with(page, line, before) -> list:
+def _kept_with(page, line, before, widows: int | None = None) -> list:
     """The lines after *line* (on *page*) that must go with it to the page *before* when it
-    goes there: the rest of its paragraph when fewer than ``widows`` lines of it would be left
-    behind, or as many as ``orphans`` wants (a paragraph's first lines on a page)."""
+    goes there: the rest of its paragraph when fewer than ``widows`` lines of it (or *widows*)
+    would be left behind, or as many as ``orphans`` wants (a paragraph's first lines on a page)."""
     block = _owner(page, line)
     if block is None:
         return []
     lines = _line_boxes(block)
     at = lines.index(line)
     following = lines[at + 1:]
-    if len(following) < block.style["widows"]:
+    if len(following) < (block.style["widows"] if widows is None else widows):
         return following
     earlier = _lines_of(before, block.element) if block.element is not None else 0
     short = block.style["orphans"] - (earlier + at + 1)

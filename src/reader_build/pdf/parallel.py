@@ -53,11 +53,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import __version__
 from ..config import Edition, length_mm
 from ..diagnostics import Diagnostics, ReaderError
 from ..store import files
-from ..store.cache import cache_write_failed
+from ..store.cache import cache_write_failed, package_hash
 from ..store.output import raise_if_interrupted
 from ..store.parts import PartCache
 from .failures import Stranded, layout_ran_out_of_memory, memory_available, memory_cap, out_of_memory
@@ -787,13 +786,16 @@ def build_pdf(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, 
     composer = _Composer(reader, ctx, root)
     parts = plan_parts(ctx, composer.indexes(lambda mid: None), whole=whole)
     composer.plan(parts)
+    assets = _hash(*(x for name in sorted(reader.fonts) for x in (name, reader.fonts[name])),
+                   *(x for name in sorted(reader.images) for x in (name, reader.images[name])))
+    # (the tool's code, not its version alone: a layout made by other code is not reused)
+    tool = _hash(FORMAT, package_hash(), WEASYPRINT_VERSION, edition.pdf_variant, assets, True)
     memory = cache.memory(edition.name) if cache else {}
+    if memory.get("tool") != tool:      # what other code found (its fix rules): a build from scratch
+        memory = {}
     # the widths kept for page numbers that moved lines in the last build: its pages again at once
     composer.reserve = {str(name): {str(i): int(d) for i, d in kept.items()}
                         for name, kept in memory.get("reserve", {}).items() if isinstance(kept, dict)}
-    assets = _hash(*(x for name in sorted(reader.fonts) for x in (name, reader.fonts[name])),
-                   *(x for name in sorted(reader.images) for x in (name, reader.images[name])))
-    tool = _hash(FORMAT, __version__, WEASYPRINT_VERSION, edition.pdf_variant, assets, True)
     estimates = {}
     if any(memory.get("counts", {}).get(p.name) is None for p in parts):
         htmls = composer.compose_all(parts, dict(memory.get("anchors", {})), {})
@@ -855,7 +857,7 @@ def _assemble(schedule: _Schedule, diags: Diagnostics, emit_html: bool) -> PdfRe
             if made and key == schedule.keys[p.name]:
                 schedule.cache.store(key, result)
         schedule.cache.remember(edition.name, {
-            "counts": schedule.counts, "anchors": anchors, "keys": sorted(schedule.keys.values()),
+            "tool": schedule.tool, "counts": schedule.counts, "anchors": anchors, "keys": sorted(schedule.keys.values()),
             "reserve": schedule.composer.reserve, "unfixed": sorted(schedule.unfixed),
             "two_sided": sorted(schedule.two_sided),
             "rules": {_hash(schedule.htmls[p.name]): results[p.name][1]["rules"] for p in parts}})
