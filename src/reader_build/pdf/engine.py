@@ -87,7 +87,14 @@ The WeasyPrint internals used (all of WeasyPrint 70.0):
   not yet laid out (its ``children``, ``copy_with_children``, ``TextBox.copy_with_text``, the
   computed ``anchor``, ``text_indent``, ``margin_top``, ``text_align_all`` and
   ``text_align_last`` of style copies), and the context's ``footnotes`` and
-  ``reported_footnotes`` lists (the pieces put where the note stood);
+  ``reported_footnotes`` lists (the pieces put where the note stood); a note cut again
+  (:meth:`_PageFixer._lengthen`) is laid out alone between two pages, in a block formatting
+  context opened for it (the context's ``create_block_formatting_context`` and
+  ``finish_block_formatting_context``), and a piece's ``rb_cut`` attribute (set by pdf/cuts.py)
+  is read on the laid-out box of the note area;
+* WeasyPrint's rule (layout/block.py, ``_linebox_layout``) that a page whose last note is
+  reported (goes on overleaf) starts no other note, which :func:`_going_on` and
+  :func:`_widow_rule` assume;
 * for a figure moved (:meth:`_PageFixer._float_figure`): the ``children`` list of the box that
   holds it (reordered in place), a box's ``element`` (WeasyPrint's ElementTree element: its
   parent's children, its ``tag``), and a computed ``text_indent`` (in styles of their own);
