@@ -923,14 +923,22 @@ class _PageFixer:
             if element is None or not self._apply(root_box, element, "widows", 1):
                 return None
             return min(self.first_page.get(element, at), at)
-        self.known.add(rule)
+        self.known.add(rule)             # (tried once: a cut that cannot be made is not tried again)
         if not self.cutter.cut_note(found.group(1), int(found.group(2)), found.group(3)):
             return None
-        self.cutter.cut_for[found.group(1)] = at
-        self.rules.append(rule)
-        self.cut_rules[found.group(1)] = rule
-        self.cuts_of[found.group(1)] += 1
+        self._record_cut(found.group(1), rule, at)
         return at
+
+    def _record_cut(self, number: str, rule: str, at: int) -> None:
+        """Keep *rule*, the cut of note *number* made in this layout for page *at*, in place of
+        this layout's earlier cut of that note, if any."""
+        self.known.add(rule)
+        self.cutter.cut_for[number] = at
+        if number in self.cut_rules:
+            self.rules.remove(self.cut_rules.pop(number))
+        self.rules.append(rule)
+        self.cut_rules[number] = rule
+        self.cuts_of[number] += 1
 
     def _lengthen(self, page, after, at: int, piece) -> bool:
         """Cut again, later, the note whose first piece *piece* ends the notes of *page* (page
@@ -957,25 +965,23 @@ class _PageFixer:
             if rule in self.known:
                 return False
             self.cutter.uncut(number)
-        else:
-            rule = _cut_of(whole, room)
-            cut = CUT_RULE.fullmatch(rule) if rule is not None else None
-            if cut is None or int(cut.group(2)) <= old_words or rule in self.known:
-                return False
-            self.cutter.uncut(number)
-            if not self.cutter.cut_note(number, int(cut.group(2)), cut.group(3)):
-                self.cutter.cut_note(number, old_words, old_word)      # (as it was)
-                self.cutter.cut_for[number] = at
-                return False
+            self.known.add(rule)
+            if number in self.cut_rules:            # (a cut of this layout: its rule goes)
+                self.rules.remove(self.cut_rules.pop(number))
+            if any(cut_number(given) == number for given in self.given):
+                self.rules.append(rule)             # (a cut of an earlier layout is undone by a rule)
+            self.cuts_of[number] += 1
+            return True
+        rule = _cut_of(whole, room)
+        cut = CUT_RULE.fullmatch(rule) if rule is not None else None
+        if cut is None or int(cut.group(2)) <= old_words or rule in self.known:
+            return False
+        self.cutter.uncut(number)
+        if not self.cutter.cut_note(number, int(cut.group(2)), cut.group(3)):
+            self.cutter.cut_note(number, old_words, old_word)      # (as it was)
             self.cutter.cut_for[number] = at
-        self.known.add(rule)
-        if number in self.cut_rules:                # (a cut of this layout: its rule goes)
-            self.rules.remove(self.cut_rules.pop(number))
-        if number in self.cutter.cut or any(cut_number(given) == number for given in self.given):
-            self.rules.append(rule)                 # (a cut of an earlier layout is undone by a rule)
-        if number in self.cutter.cut:
-            self.cut_rules[number] = rule
-        self.cuts_of[number] += 1
+            return False
+        self._record_cut(number, rule, at)
         return True
 
     def _float_figure(self, root_box, page, after) -> bool:
