@@ -106,6 +106,13 @@ at its end.
 \\vspace{2em}
 
 A paragraph that opens a page.
+
+- [ ] Ask the archive for the papers
+- [x] Read the treaty[^task]
+- [link] stays text, and so does [x] with nothing after it:
+- [x]
+
+[^task]: A note called in a task.
 """
 
 BIB = """
@@ -160,7 +167,7 @@ def test_every_note_is_on_its_calls_page(pandoc_built):
     root, _ = pandoc_built
     destinations = named_destinations(root / "build" / "print.pdf")
     calls = {k[len("fnref-"):]: v for k, v in destinations.items() if re.fullmatch(r"fnref-\d+", k)}
-    assert sorted(calls, key=int) == ["1", "2", "3", "4", "5", "6", "7"]
+    assert sorted(calls, key=int) == ["1", "2", "3", "4", "5", "6", "7", "8"]
     assert {n: p for n, p in calls.items() if destinations.get(f"fn-{n}") != p} == {}
 
 
@@ -168,7 +175,7 @@ def test_the_epub_has_its_notes_in_order_and_is_valid(pandoc_built):
     root, _ = pandoc_built
     epub = root / "build" / "ebook.epub"
     chapter = next(v.decode() for k, v in epub_documents(epub).items() if k.endswith("one.xhtml"))
-    assert re.findall(r'<aside[^>]* id="fn-(\d+)"', chapter) == ["1", "2", "3", "4", "5", "6", "7"]
+    assert re.findall(r'<aside[^>]* id="fn-(\d+)"', chapter) == ["1", "2", "3", "4", "5", "6", "7", "8"]
     assert re.search(r'<figcaption[^>]*>A harbour<a class="noteref"[^>]*href="#fn-7">7</a> at dusk</figcaption>',
                      chapter)
     assert '<a class="noteref" epub:type="noteref" role="doc-noteref" id="fnref-3" href="#fn-3">3</a>' in chapter
@@ -269,6 +276,35 @@ def test_a_bare_url_is_a_link(pandoc_built):
     uris = {annot.get_object()["/A"]["/URI"] for page in pypdf.PdfReader(str(root / "build" / "print.pdf")).pages
             for annot in page.get("/Annots") or () if "/URI" in annot.get_object().get("/A", {})}
     assert "https://archive.org/details/treaty-papers" in uris and not any("example.com" in u for u in uris)
+
+
+def test_a_task_list_prints_boxes_not_brackets(pandoc_built):
+    """GitHub's (and pandoc's) task lists: a box, ticked or not, with its state named for a
+    screen reader in the reader's language; brackets that open no task stay text."""
+    root, _ = pandoc_built
+    chapter = next(v.decode() for k, v in epub_documents(root / "build" / "ebook.epub").items()
+                   if k.endswith("one.xhtml"))
+    items = re.findall(r"<li[^>]*>(.*?)</li>", chapter[chapter.index("task-list"):], re.S)
+    assert items[0].startswith('<span class="task-box task-to-do" role="img" aria-label="not done"/> Ask the archive')
+    assert items[1].startswith('<span class="task-box task-done" role="img" aria-label="done"/> Read the treaty<a')
+    assert items[2].startswith("[link] stays text") and items[3].strip() == "[x]"
+    pages = [normalise(p) for p in pdf_page_texts(root / "build" / "print.pdf")]
+    page = next(n for n, p in enumerate(pages) if "Ask the archive" in p)
+    assert "[ ] Ask" not in pages[page] and "[x] Read" not in pages[page] and "Read the treaty8" in pages[page]
+    assert "8 A note called in a task." in pages[page]
+    # each box is drawn just left of its item's first letter, on its line; a tick is drawn
+    # inside the second box only
+    doc = pdfium.PdfDocument(str(root / "build" / "print.pdf"))
+    glyphs = _glyphs(doc[page].get_textpage())
+    text = "".join(g.text for g in glyphs)
+    paths = [obj.get_bounds() for obj in doc[page].get_objects(max_depth=4) if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH]
+    for word in ("Ask", "Read"):
+        first = glyphs[text.index(word)]
+        beside = [(l, b, r, t) for l, b, r, t in paths
+                  if first.left - 20 < l and r < first.left and b < first.top and t > first.bottom]
+        assert beside, word
+        ask = beside if word == "Ask" else ask
+    assert len(beside) > len(ask)
 
 
 def test_a_note_in_an_alt_text_that_no_page_prints_is_an_error():

@@ -159,6 +159,10 @@ class _Renderer:
             elif t == "footnote_ref":
                 _strip_trailing_space(out)      # "word [^1]": the call follows its word, as a book sets it
                 out.append(self.note_call(tok))
+            elif t == "task_box":           # a task list's box, drawn by the stylesheet
+                state = "done" if tok.meta.get("done") else "to-do"
+                label = escape(locale_of(self.reader).t(f"task-{state}"), quote=True)
+                out.append(f'<span class="task-box task-{state}" role="img" aria-label="{label}"></span> ')
             elif t in ("math_inline", "math_inline_double"):
                 out.append(f'<span class="math">{escape(tok.content)}</span>')
             else:

@@ -25,6 +25,7 @@ from .citations import citations_plugin
 from .fenced_divs import fenced_divs_plugin
 from .math import math_plugin
 from .pandoc_blocks import pandoc_blocks_plugin
+from .tasklists import tasklists_plugin
 from ..diagnostics import Diagnostics
 from ..ids import mention_id, slugify
 from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChapter
@@ -117,6 +118,7 @@ def make_markdown() -> MarkdownIt:
     md.use(fenced_divs_plugin)               # pandoc's ::: {.class} … ::: (quarto's callouts)
     md.use(math_plugin)                      # $x$ and $$ … $$ {#eq:x}, printed as their TeX source
     md.use(pandoc_blocks_plugin)             # line blocks (| verse), and raw TeX alone (\newpage)
+    md.use(tasklists_plugin)                 # GitHub's task lists: "- [ ] to do", "- [x] done"
     return md
 
 
