@@ -74,6 +74,7 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("front-matter-yaml", ERROR, "A chapter's front matter is not valid YAML."),
         ("front-matter-key", WARNING, "A chapter's front matter has a key that reader-build does not know."),
         ("bad-id", ERROR, "An explicit id is not a valid anchor (letters, digits, hyphens)."),
+        ("heading-empty", WARNING, "A heading has no text; it is left out."),
         ("heading-level-1", WARNING, "A '#' heading inside a chapter (the chapter title comes from the front matter)."),
         ("note-undefined", ERROR, "A note is called but never defined."),
         ("note-unused", ERROR, "A note is defined but never called."),

