@@ -114,8 +114,7 @@ class _Renderer:
                 continue
             if t == "text":
                 content, self.skip = tok.content[len(self.skip):], ""      # moved before a note
-                out.append(_long_words(escape(nbsp(content), quote=False)) if not in_link
-                           else escape(nbsp(content), quote=False))
+                out.append(_long_words(escape(nbsp(content), quote=False), LONG_URL_PART if in_link else LONG_WORD))
             elif t == "softbreak":
                 out.append("\n")
             elif t == "hardbreak":
@@ -288,7 +287,8 @@ class _Renderer:
                 tight_item = (t == "list_item_open" and i + 1 < len(tokens)
                               and tokens[i + 1].type == "paragraph_open" and tokens[i + 1].hidden)
                 text_block = t in ("heading_open", "th_open", "td_open") or tight_item
-                out.append(self.open_tag(tok, text_block=text_block))
+                classes = _table_classes(tokens, i) if t == "table_open" and not self.in_note else ""
+                out.append(self.open_tag(tok, text_block=text_block, classes=classes))
             elif t.endswith("_close"):
                 out.append(self.close_tag(tok) + ("" if self.in_note else "\n"))
             elif t in ("fence", "code_block"):
@@ -311,9 +311,9 @@ class _Renderer:
             i += 1
         return "".join(out)
 
-    def open_tag(self, tok, text_block: bool = False) -> str:
+    def open_tag(self, tok, text_block: bool = False, classes: str = "") -> str:
         tag = tok.tag
-        extra = {}
+        extra = {"class": " ".join(filter(None, [tok.attrGet("class"), classes]))} if classes else {}
         if tok.type == "heading_open":
             level = int(tag[1])
             tag = f"h{min(6, max(2, level))}"
@@ -356,6 +356,35 @@ class _Renderer:
         return f"</{tag}>"
 
 
+SHORT_CELL = 24      # characters: a first column no wider is set without line breaks (dates, years)
+MANY_COLUMNS = 6     # a table of this many columns or more is set smaller, its words broken if need be
+
+
+def _table_classes(tokens, at: int) -> str:
+    """The classes of the table that opens at *tokens[at]*, for print.css: ``nowrap-first`` when
+    the cells of its first column are all short (:data:`SHORT_CELL`: a chronology's dates, kept
+    each on one line; a longer one, a source or a URL, wraps like any other cell), and
+    ``many-columns`` when it has :data:`MANY_COLUMNS` columns or more (set smaller, and its words
+    broken where they must be, so that its last columns stay on the page)."""
+    short, row, columns = True, 0, 0
+    for i in range(at, len(tokens)):
+        tok = tokens[i]
+        if tok.type == "tr_open":
+            row += 1
+            cell = 0
+        elif tok.type in ("td_open", "th_open"):
+            cell += 1
+            if row == 1:
+                columns = cell
+            if cell == 1 and i + 1 < len(tokens) and tokens[i + 1].type == "inline" \
+                    and len(plain_text(tokens[i + 1].children).strip()) > SHORT_CELL:
+                short = False
+        elif tok.type == "table_close":
+            break
+    return " ".join(name for name, wanted in (("nowrap-first", short), ("many-columns", columns >= MANY_COLUMNS))
+                    if wanted)
+
+
 def _strip_trailing_space(out: list[str]) -> None:
     """Take the white space (spaces, line ends) off the end of the HTML rendered so far, as far
     back as the last text: a note call never stands after a space (and a space before an
@@ -372,12 +401,15 @@ def _strip_trailing_space(out: list[str]) -> None:
 
 
 LONG_WORD = re.compile(r"(?<![^\s>])[^\s<>]{30,}")
+LONG_URL_PART = re.compile(r"[^\s<>/\-–—?&=#]{30,}")
 
 
-def _long_words(html: str) -> str:
-    """Each run of 30 characters or more without a space, in a span that may break anywhere
-    (class ``long-word``): it would otherwise run past the margin."""
-    return LONG_WORD.sub(lambda m: f'<span class="long-word">{m.group(0)}</span>', html) if len(html) >= 30 else html
+def _long_words(html: str, pattern: re.Pattern = LONG_WORD) -> str:
+    """Each run of 30 characters or more without a space (*pattern*), in a span that may break
+    anywhere (class ``long-word``): it would otherwise run past the margin.  In a link's text
+    (:data:`LONG_URL_PART`), only a run between the places where a URL breaks anyway (after a
+    slash, a hyphen …): an address breaks there first, never "ht-/tps"."""
+    return pattern.sub(lambda m: f'<span class="long-word">{m.group(0)}</span>', html) if len(html) >= 30 else html
 
 
 SIZE = re.compile(r"^\d+(?:\.\d+)?(%|px|cm|mm|in|pt|em)?$")
