@@ -19,13 +19,25 @@ import re
 import unicodedata
 
 
-def slugify(text: str) -> str:
+# Latin letters that Unicode does not decompose into a letter and an accent, and the Cyrillic
+# and Greek alphabets (lower case, after NFKD), as ASCII: "Fußnote" gives "fussnote" and "Курилы"
+# "kurily", not "fu-note" and nothing
+LETTERS = str.maketrans({
+    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ŋ": "ng",
+    "ъ": "", "ь": "", **dict(zip("абвгдежзиклмнопрстуфхцчшщыэюяєіґ",
+                                 "a b v g d e zh z i k l m n o p r s t u f kh ts ch sh shch y e yu ya ye i g".split())),
+    **dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω", "a v g d e z i th i k l m n x o p r s s t y f ch ps o".split())),
+})
+
+
+def slugify(text: str, default: str = "section") -> str:
     """The slug of a heading's title, the end of the id a heading without one gets
-    (``CHAPTER-SLUG``): letters without their accents, lower case, other runs as ``-``."""
+    (``CHAPTER-SLUG``): letters without their accents (Cyrillic and Greek ones in Latin
+    letters), lower case, other runs as ``-``; *default* when nothing is left."""
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower().translate(LETTERS)
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text or "section"
+    return text or default
 
 
 def note_id(number: int | str) -> str:

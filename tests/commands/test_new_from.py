@@ -166,3 +166,18 @@ def test_pandocs_markdown_title_prints_as_markdown(tmp_path):
     fonts = {w["text"].strip(":"): w["fontname"] for w in words}
     assert "Italic" in fonts["Odyssey"] and "Bold" in fonts["A"] and "Italic" not in fonts["Reading"]
     assert "With notes and maps" in " ".join(w["text"] for w in words)
+
+
+def test_chapter_ids_start_with_a_letter_whatever_the_titles_alphabet(tmp_path, capsys):
+    """Titles that open with a number ("1905: …", "1. Introduction"), or are in Cyrillic, in
+    Greek or in German, give ids that a build accepts, each readable and each its own."""
+    source = tmp_path / "book.md"
+    source.write_text("# 1905: The Treaty\n\nText.\n\n# 1. Introduction\n\nMore.\n\n# Курилы\n\nЕщё.\n\n"
+                      "# Ελληνικά\n\nΚείμενο.\n\n# Die Fußnote\n\nText.\n\n# 1956\n\nYear.\n\n# 1956\n\nAgain.\n",
+                      encoding="utf-8")
+    assert main(["new", str(tmp_path / "book"), "--from", str(source)]) == 0
+    ids = [front_matter(path)[0]["id"] for path in sorted((tmp_path / "book" / "manuscript").glob("*.md"))]
+    assert ids == ["chapter-1905-the-treaty", "chapter-1-introduction", "kurily", "ellinika", "die-fussnote",
+                   "chapter-1956", "chapter-1956-2"]
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "book")]) == 0, capsys.readouterr()

@@ -146,6 +146,20 @@ def test_links_to_a_heading_by_the_slug_of_its_title_resolve(tmp_path):
     assert links["one", "#only_there"] == "#two-only-there" and links["one", "#twice-1"] == "#two-twice-1"
 
 
+def test_links_to_headings_in_other_alphabets_resolve_by_their_slugs(tmp_path):
+    """A heading in Cyrillic, in Greek or with a letter Unicode does not decompose (ß, ø) gets
+    a readable id, and a link that names it as pandoc writes it (the title, lower case,
+    hyphens for spaces) finds it; two such titles get two ids, not "section" twice."""
+    reader, diags = _load(tmp_path, "## Курилы и Хоккайдо\n\n## Объединённые нации\n\n## Fußnote\n\n"
+                          "## Ελληνικά\n\n[a](#курилы-и-хоккайдо) [b](#объединённые-нации) [c](#fußnote) "
+                          "[d](#ελληνικά)\n", "Text.\n")
+    assert diags == []
+    from urllib.parse import unquote
+    links = {unquote(href): to for (chapter, href), to in reader.xref.links.items() if chapter == "one"}
+    assert links == {"#курилы-и-хоккайдо": "#one-kurily-i-khokkaido", "#объединённые-нации": "#one-obedinennye-natsii",
+                     "#fußnote": "#one-fussnote", "#ελληνικά": "#one-ellinika"}
+
+
 def test_a_slug_that_names_headings_of_two_other_chapters_is_no_guess(tmp_path):
     files = dict(MINIMAL)
     for n, (name, text) in enumerate([("one", "[x](#common)\n"), ("two", "## Common\n"), ("three", "## Common\n")]):

@@ -10,10 +10,11 @@ block at the top gives the title, subtitle and author when it has them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
+
+from ..ids import slugify
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX1 = re.compile(r"^\s{0,3}#(?!#)\s+(.*?)\s*#*\s*$")
@@ -40,10 +41,10 @@ class Split:
 
 
 def slug(text: str) -> str:
-    """'The Treaty of 1905!' -> 'the-treaty-of-1905'."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "chapter"
+    """A chapter's id from its title: 'The Treaty of 1905!' -> 'the-treaty-of-1905'; an id starts
+    with a letter, so '1905: The Treaty' -> 'chapter-1905-the-treaty'."""
+    ident = slugify(text, "chapter")
+    return f"chapter-{ident}" if ident[0].isdigit() else ident
 
 
 def _front_matter(lines: list[str]) -> tuple[dict, list[str]]:
