@@ -11,7 +11,11 @@ same inside WeasyPrint's layout:
    styles, and the edges of its inline boxes (margins, borders, padding).
 2. It finds the break opportunities as Pango does (``pango_get_log_attrs`` over the whole
    text): spaces, the soft hyphens that render/hyphenate.py put in, and the places after a
-   hyphen or a dash (never inside a range of numbers, "1955–57": that one is only closed).  The width of the text between two of them is measured with Pango, in
+   hyphen or a dash (never inside a range of numbers, "1955–57": that one is only closed),
+   and, in a text that may break anywhere (``overflow-wrap: anywhere``: a run of 30
+   characters or more, the long part of a URL), between any two of its characters, each
+   measured where the run up to it ends; a line of such a run alone may end up to
+   :data:`ANYWHERE_SLACK` spaces short of the measure.  The width of the text between two of them is measured with Pango, in
    its own style: the same shaping, features and letter-spacing that the layout uses.
 3. :func:`breaks` chooses the breaks that give the paragraph the fewest demerits: TeX's
    (badness from the stretch of the spaces, penalties for hyphens, more for two hyphenated
@@ -22,7 +26,8 @@ same inside WeasyPrint's layout:
 4. The breaks are given to WeasyPrint by the text itself: every opportunity that is not
    chosen is closed, a space by a WORD JOINER (U+2060) after it (the space still stretches
    when the line is justified), a soft hyphen by taking it out, any other place by a word
-   joiner.  WeasyPrint then finds on each line exactly the text chosen for it.  A word
+   joiner; a break chosen inside a run that may break anywhere is opened by a ZERO WIDTH
+   SPACE (U+200B).  WeasyPrint then finds on each line exactly the text chosen for it.  A word
    joiner has no glyph, so the PDF's text layer does not show it.
 
 Spaces are stretched only (WeasyPrint cannot narrow a space below its natural width), so
@@ -51,6 +56,7 @@ from weasyprint.text.line_break import create_layout, get_log_attrs, line_size
 
 FIRST_FIT = "/* reader-build: first-fit line breaking */"   # in an edition's CSS (line-breaking = "first-fit")
 WJ = "\u2060"                   # WORD JOINER: no break on either side, no glyph
+ZWSP = "\u200b"                 # ZERO WIDTH SPACE: a break, no glyph (where a run that may break anywhere breaks)
 SHY = "\u00ad"
 NBSP = "\u00a0"
 DASHES = frozenset("-\u2010\u2012\u2013\u2014")
@@ -59,6 +65,8 @@ LINE_PENALTY = 10               # TeX's \linepenalty
 HYPHEN_PENALTY = 700            # TeX's \hyphenpenalty is 50: fewer hyphens here, for a few looser lines
 EXPLICIT_PENALTY = HYPHEN_PENALTY   # \exhyphenpenalty: after a hyphen or a dash in the text
 OTHER_PENALTY = 100             # after a slash and the like
+ANYWHERE_PENALTY = 150          # inside a run that may break anywhere (a long URL's part): no hyphen
+ANYWHERE_SLACK = 4              # spaces: how short of the measure a line of such a run alone may end
 DOUBLE_HYPHEN_DEMERITS = 10000  # \doublehyphendemerits
 FINAL_HYPHEN_DEMERITS = 5000    # \finalhyphendemerits
 ADJ_DEMERITS = 10000            # \adjdemerits: a very loose line next to a decent one
@@ -261,8 +269,12 @@ def _positions(text: str, owners: list, edge_before: dict, attrs, wraps: list, m
                                            and not (attrs[i].is_line_break and wraps[i - 1]))):
                 continue
             if i > run:
+                style = owners[run][0].style
+                anywhere = style["overflow_wrap"] == "anywhere"
                 for k in range(run, i):
-                    x[k] = position
+                    # (in a run that may break anywhere, each character where the run up to it ends)
+                    prefix = text[run:k].replace(SHY, "") if anywhere and k > run else ""
+                    x[k] = position + (measure.width(prefix, style) if prefix else 0.0)
                     spaces[k] = count
                     count += text[k] == NBSP
                 piece = text[run:i].replace(SHY, "")
@@ -300,7 +312,7 @@ def paragraph(linebox, width: float, measure: Measure, items: list | None = None
         start += 1
     par.breaks.append(Break(start, x[start], x[start], spaces[start], spaces[start], 0, False, kind="start"))
     for i in range(start + 1, len(text)):
-        if not attrs[i].is_line_break and text[i - 1] != "\n":
+        if not attrs[i].is_line_break and text[i - 1] != "\n" and not _anywhere(owners, wraps, i, text):
             continue
         found = _candidate(text, owners, attrs, wraps, x, spaces, i, measure)
         if found is False:
@@ -315,6 +327,22 @@ def paragraph(linebox, width: float, measure: Measure, items: list | None = None
     return par
 
 
+def _pseudo(box) -> bool:
+    """Is *box* the text of a pseudo-element (a note's call or marker)?  (Between an element's
+    text and another's, as after the slash that ends a link's text before a span, WeasyPrint
+    does break: such a place is an opportunity, to be chosen or closed like any other.)"""
+    return "::" in (box.element_tag or "")
+
+
+def _anywhere(owners, wraps, i: int, text: str | None = None) -> bool:
+    """May a line end before character *i*, inside a word, because its text box may break
+    anywhere (``overflow-wrap: anywhere``: a run of 30 characters or more without a space, or
+    the long part of a URL, render/html.py)?"""
+    box = owners[i][0]
+    return (box is owners[i - 1][0] and wraps[i - 1] and box.style["overflow_wrap"] == "anywhere"
+            and (text is None or (text[i - 1] not in " \n" + NBSP + SHY + ZWSP and text[i] not in " \n" + NBSP + ZWSP)))
+
+
 def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
     """The break before character *i*: a :class:`Break`, None (no break there), or False (a line
     break that is not a preserved one: the paragraph is left to WeasyPrint)."""
@@ -323,9 +351,12 @@ def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
         if owners[i - 1][0].style["white_space"] != "pre-line":
             return False
         return Break(i, x[i - 1], x[i], spaces[i - 1], spaces[i], -math.inf, False, True, "forced")
+    if not attrs[i].is_line_break and _anywhere(owners, wraps, i, text):
+        return Break(i, x[i], x[i], spaces[i], spaces[i], ANYWHERE_PENALTY, False, kind="anywhere")
     if not attrs[i].is_line_break or not wraps[i - 1]:
         return None
-    if before not in " " + SHY and owners[i][0] is not owners[i - 1][0]:
+    if before not in " " + SHY and owners[i][0] is not owners[i - 1][0] and (
+            _pseudo(owners[i][0]) or _pseudo(owners[i - 1][0])):
         return None                                 # before a note's call, say: WeasyPrint does not break there
     if before == " ":
         end = i - 1
@@ -395,8 +426,9 @@ def breaks(par: Paragraph, widths: tuple[float, float], tolerance: float, hyphen
             survivors.append(node)
             count = spaces_end - start.spaces_start
             if unjustified or count == 0:           # the last line is not justified; a line with no space
-                if count == 0 and not unjustified and natural < line_width - 1e-6:
-                    continue                        # cannot be
+                if count == 0 and not unjustified and natural < line_width - 1e-6 and not (
+                        kind == "anywhere" and natural > line_width - ANYWHERE_SLACK * space):
+                    continue                        # cannot be (but a part of a long URL, full within a letter)
                 ratio = badness = 0.0
             else:
                 gap = (line_width - natural) / count    # what WeasyPrint adds to each space
@@ -457,6 +489,11 @@ def edits(par: Paragraph, chosen: list[int]) -> dict:
     keep = {par.breaks[k].index for k in chosen}
     out: dict = {}
     for candidate in par.breaks[1:]:
+        if candidate.kind == "anywhere":       # the one chosen is opened; the others need no closing
+            if candidate.index in keep:
+                box, offset = par.owners[candidate.index - 1]
+                out.setdefault(box, {})[offset] = par.text[candidate.index - 1] + ZWSP
+            continue
         if candidate.forced or candidate.index in keep:
             continue
         box, offset = par.owners[candidate.index - 1]

@@ -401,14 +401,16 @@ def _strip_trailing_space(out: list[str]) -> None:
 
 
 LONG_WORD = re.compile(r"(?<![^\s>])[^\s<>]{30,}")
-LONG_URL_PART = re.compile(r"[^\s<>/\-–—?&=#]{30,}")
+# a part of a URL between the places where it breaks anyway (after a slash, at a hyphen …) that
+# may break anywhere: only a part too long for a line of the narrowest edition (large print)
+LONG_URL_PART = re.compile(r"[^\s<>/\-–—?&=#]{40,}")
 
 
 def _long_words(html: str, pattern: re.Pattern = LONG_WORD) -> str:
     """Each run of 30 characters or more without a space (*pattern*), in a span that may break
     anywhere (class ``long-word``): it would otherwise run past the margin.  In a link's text
-    (:data:`LONG_URL_PART`), only a run between the places where a URL breaks anyway (after a
-    slash, a hyphen …): an address breaks there first, never "ht-/tps"."""
+    (:data:`LONG_URL_PART`), only a run of 40 or more between the places where a URL breaks
+    anyway (after a slash, a hyphen …): an address breaks there first, never "ht/tps"."""
     return pattern.sub(lambda m: f'<span class="long-word">{m.group(0)}</span>', html) if len(html) >= 30 else html
 
 
