@@ -42,6 +42,7 @@ class Edition:
     pdf_variant: str | None = None  # "pdf/ua-1", "pdf/a-3b"
     fill_pages: bool = False       # PDF: a note is cut where its page ends rather than leave a hole
     line_breaking: str = "total-fit"   # PDF: "total-fit" (each justified paragraph at once) or "first-fit"
+    link_urls: bool | None = None  # PDF: print the address of a link after its text (None: unless on screen)
 
     @property
     def is_pdf(self) -> bool:
@@ -53,6 +54,14 @@ class Edition:
 
     def includes(self, part: str) -> bool:
         return part in self.parts
+
+    @property
+    def prints_link_urls(self) -> bool:
+        """Does a link's address follow its text, "(https://…)"?  A printed page cannot be
+        clicked: by default in a PDF edition for print or large print, not in one for screens."""
+        if self.link_urls is not None:
+            return self.link_urls
+        return self.is_pdf and self.medium != "screen"
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,7 @@ TOP_KEYS = {
 EDITION_KEYS = {"format": str, "page-size": (str, list), "font-size": (str, int, float),
                 "margins": str, "medium": str, "include": list, "pdf-variant": str,
                 "font": str, "fill-pages": bool,
-                "line-breaking": str}
+                "line-breaking": str, "link-urls": bool}
 MEDIA = {"pdf": ("print", "screen", "large-print"), "epub": ("print", "screen"), "html": ("print", "screen")}
 FONTS = ("serif", "sans")
 HANDOUT_KEYS = {"sections": list, "paper": str, "booklet": bool, "nup": int, "edition": str}
@@ -278,6 +287,12 @@ def _edition(name: str, data: dict, src: SourceFile, diags: Diagnostics) -> Edit
                         **_at(src, "line-breaking", table))
         else:
             kwargs["line_breaking"] = breaking
+    if isinstance(data.get("link-urls"), bool):
+        if fmt != "pdf":
+            diags.error("config-value", f"link-urls of edition '{name}' applies to PDF editions only",
+                        **_at(src, "link-urls", table))
+        else:
+            kwargs["link_urls"] = data["link-urls"]
     return Edition(name, fmt, **kwargs)
 
 

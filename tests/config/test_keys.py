@@ -172,6 +172,37 @@ def test_line_breaking_values(tmp_path, table, words):
     assert (error.line, error.col) == (4, 17)
 
 
+LINKED = """
+---
+id: one
+title: One
+---
+
+See [the Yalta agreement](https://avalon.law.yale.edu/wwii/yalta.asp) (and [the text](https://example.org/t))
+at [example.org](https://example.org/x), or https://example.com/plain, or [write](mailto:ed@example.org).
+"""
+
+
+@pytest.mark.parametrize("medium, given, printed", [
+    ("print", None, True), ("large-print", None, True), ("screen", None, False),
+    ("print", "false", False), ("screen", "true", True)])
+def test_link_urls_prints_a_links_address_after_its_text(tmp_path, medium, given, printed):
+    toml = f'title = "T"\n[editions.x]\nformat = "pdf"\nmedium = "{medium}"\n'
+    toml += f"link-urls = {given}\n" if given else ""
+    html = _book_html(tmp_path, toml, "x", {"manuscript/one.md": LINKED})
+    text = re.sub(r"<[^>]*>", "", html)
+    shown = ["the Yalta agreement (https://avalon.law.yale.edu/wwii/yalta.asp)",
+             "the text [https://example.org/t])", "write (ed@example.org)"]
+    assert all((line in text) == printed for line in shown), text
+    assert "example.org (" not in text and "plain (" not in text     # an address shown already: nothing more
+
+
+def test_link_urls_is_for_pdf_editions_only(tmp_path):
+    (error,) = _config_values(tmp_path, 'title = "T"\n[editions.x]\nformat = "epub"\nlink-urls = true\n')
+    assert "link-urls" in error.message and "PDF editions only" in error.message
+    assert (error.line, error.col) == (4, 13)
+
+
 def test_medium_and_include_shape_the_book(tmp_path):
     html = _book_html(tmp_path, 'title = "T"\n[editions.x]\nmedium = "screen"\ninclude = ["title"]\n', "x")
     assert "medium-screen" in html and 'id="toc"' not in html and 'class="title-page"' in html

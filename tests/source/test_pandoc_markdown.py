@@ -270,8 +270,8 @@ def test_a_bare_url_is_a_link(pandoc_built):
     root, _ = pandoc_built
     chapter = next(v.decode() for k, v in epub_documents(root / "build" / "ebook.epub").items()
                    if k.endswith("one.xhtml"))
-    assert ('<a class="external" href="https://archive.org/details/treaty-papers">'
-            'https://archive.org/details/treaty-papers</a>, not at example.com.') in chapter
+    assert ('<a class="external" href="https://archive.org/details/treaty-papers"><span class="url">'
+            'https://archive.org/details/treaty-papers</span></a>, not at example.com.') in chapter
     import pypdf
     uris = {annot.get_object()["/A"]["/URI"] for page in pypdf.PdfReader(str(root / "build" / "print.pdf")).pages
             for annot in page.get("/Annots") or () if "/URI" in annot.get_object().get("/A", {})}

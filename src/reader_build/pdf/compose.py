@@ -124,7 +124,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
     """Everything of the book except the layout-dependent parts (index pages).  *memo* (with
     ``record(key)`` and ``keep(key, record)``: store.parts.PartCache) keeps each chapter's body as
     the typography made it from its HTML: a rebuild does that again only for chapters that changed."""
-    target = Target("pdf")
+    target = Target("pdf", link_urls=edition.prints_link_urls)
     lang = reader.config.language
     large = edition.medium == "large-print"
     hyphenate = hyphenator(reader, large)
@@ -173,8 +173,8 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
     css_parts.append(continued_css(locale_of(reader).t("note-continued")))
     if edition.fill_pages:                # (in the HTML: in the parts' cache keys, read by the layout)
         css_parts.append(FILL_PAGES)
-    if edition.line_breaking == "first-fit":
-        css_parts.append(FIRST_FIT)
+    if edition.line_breaking == "first-fit":      # (lines filled one at a time: an address breaks
+        css_parts.append(FIRST_FIT + "\np .url, .fn .url { overflow-wrap: normal; }")   # where it allows)
     figures = figure_list(reader, {c["id"] for c in chapters}) if edition.includes("figures") else []
     return ComposeContext(reader, edition, root, chapters, toc, bibliography, "\n".join(css_parts), build_date,
                           figures)

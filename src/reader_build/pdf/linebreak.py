@@ -66,6 +66,8 @@ HYPHEN_PENALTY = 700            # TeX's \hyphenpenalty is 50: fewer hyphens here
 EXPLICIT_PENALTY = HYPHEN_PENALTY   # \exhyphenpenalty: after a hyphen or a dash in the text
 OTHER_PENALTY = 100             # after a slash and the like
 ANYWHERE_PENALTY = 150          # inside a run that may break anywhere (a long URL's part): no hyphen
+URL_POINT_PENALTY = 50          # there, before a dot or the like, where an address breaks best (Chicago)
+URL_POINTS = frozenset("._?#&=~%,;")
 ANYWHERE_SLACK = 4              # spaces: how short of the measure a line of such a run alone may end
 DOUBLE_HYPHEN_DEMERITS = 10000  # \doublehyphendemerits
 FINAL_HYPHEN_DEMERITS = 5000    # \finalhyphendemerits
@@ -352,7 +354,8 @@ def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
             return False
         return Break(i, x[i - 1], x[i], spaces[i - 1], spaces[i], -math.inf, False, True, "forced")
     if not attrs[i].is_line_break and _anywhere(owners, wraps, i, text):
-        return Break(i, x[i], x[i], spaces[i], spaces[i], ANYWHERE_PENALTY, False, kind="anywhere")
+        penalty = URL_POINT_PENALTY if text[i] in URL_POINTS else ANYWHERE_PENALTY
+        return Break(i, x[i], x[i], spaces[i], spaces[i], penalty, False, kind="anywhere")
     if not attrs[i].is_line_break or not wraps[i - 1]:
         return None
     if before not in " " + SHY and owners[i][0] is not owners[i - 1][0] and (
@@ -427,7 +430,7 @@ def breaks(par: Paragraph, widths: tuple[float, float], tolerance: float, hyphen
             count = spaces_end - start.spaces_start
             if unjustified or count == 0:           # the last line is not justified; a line with no space
                 if count == 0 and not unjustified and natural < line_width - 1e-6 and not (
-                        kind == "anywhere" and natural > line_width - ANYWHERE_SLACK * space):
+                        kind in ("anywhere", "other") and natural > line_width - ANYWHERE_SLACK * space):
                     continue                        # cannot be (but a part of a long URL, full within a letter)
                 ratio = badness = 0.0
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import escape, unescape
+from urllib.parse import unquote
 from typing import Callable
 
 from ..source.markdown import markdown, plain_text
@@ -55,6 +56,7 @@ class Target:
     image_href: Callable[[str], str] | None = None
     # the name an image (its path in the project) has in the edition (None: that path)
     image_file: Callable[[str], str] | None = None
+    link_urls: bool = False                     # a link's address printed after its text (a PDF for print)
 
     def href(self, ident: str) -> str:
         return f"{self.file_of(ident)}#{ident}"
@@ -102,6 +104,7 @@ class _Renderer:
         out = []
         dropping: list[str] = []           # open <script>, <iframe> … whose content is left out
         in_link = 0
+        links: list[tuple[str | None, int]] = []   # open links: (an address to print after it, where its text starts)
         for tok in children or ():
             t = tok.type
             if t == "html_inline" and (tag := content_dropping_tag(tok.content)):
@@ -114,7 +117,8 @@ class _Renderer:
                 continue
             if t == "text":
                 content, self.skip = tok.content[len(self.skip):], ""      # moved before a note
-                out.append(_long_words(escape(nbsp(content), quote=False), LONG_URL_PART if in_link else LONG_WORD))
+                out.append(_url_text(escape(nbsp(content), quote=False)) if in_link
+                           else _long_words(escape(nbsp(content), quote=False)))
             elif t == "softbreak":
                 out.append("\n")
             elif t == "hardbreak":
@@ -131,17 +135,12 @@ class _Renderer:
                 out.append("</span>")
             elif t == "link_open":
                 in_link += 1
-                href = tok.attrGet("href") or ""
-                href = link_href(self.reader, self.chapter.parsed, href, self.target) if safe_url(href) else None
-                if href is None:
-                    out.append("<a>")
-                elif not scheme_of(href):
-                    out.append(f'<a href="{escape(href, quote=True)}">')
-                else:
-                    out.append(f'<a class="external" href="{escape(href, quote=True)}">')
+                self.link_open(tok, out, links)
             elif t == "link_close":
                 in_link -= 1
                 out.append("</a>")
+                if links:
+                    _add_address(out, *links.pop())
             elif t == "image":
                 out.append(self.image(tok, inline=True))
             elif t == "html_inline":
@@ -171,6 +170,19 @@ class _Renderer:
         if any(tok.type == "html_inline" for tok in children or ()):
             html = repair(html, phrasing=True)[0]       # raw tags balanced and nested as the paragraph allows
         return html
+
+    def link_open(self, tok, out: list[str], links: list) -> None:
+        """The opening tag of a link (*out*), and on *links* what its end needs: the address to
+        print after it (a PDF for print: :func:`_printed_address`), or None, and where it starts."""
+        href = tok.attrGet("href") or ""
+        href = link_href(self.reader, self.chapter.parsed, href, self.target) if safe_url(href) else None
+        if href is None:
+            out.append("<a>")
+        elif not scheme_of(href):
+            out.append(f'<a href="{escape(href, quote=True)}">')
+        else:
+            out.append(f'<a class="external" href="{escape(href, quote=True)}">')
+        links.append((href if href is not None and scheme_of(href) and self.target.link_urls else None, len(out)))
 
     def citation(self, tok) -> str:
         bib_file = self.target.bib_file
@@ -383,6 +395,45 @@ def _table_classes(tokens, at: int) -> str:
             break
     return " ".join(name for name, wanted in (("nowrap-first", short), ("many-columns", columns >= MANY_COLUMNS))
                     if wanted)
+
+
+URL_TEXT = re.compile(r"^(?:https?://|ftp://|www\.)\S+$")
+ADDRESS_LIKE = re.compile(r"^[^\s/]+\.[^\s]+$")       # a domain, a host and path, an e-mail address
+
+
+def _url_text(html: str, always: bool = False) -> str:
+    """A link's text (escaped): an address (or any text, *always*) in a span of class ``url``,
+    which print.css lets break between any two characters, so that the line breaking chooses
+    where (after a slash, before a dot, anywhere at worst: pdf/linebreak.py); its parts too
+    long for a line (:data:`LONG_URL_PART`) may break anywhere wherever the lines are set."""
+    html = _long_words(html, LONG_URL_PART)
+    return f'<span class="url">{html}</span>' if always or URL_TEXT.match(unescape(re.sub(r"<[^>]*>", "", html))) else html
+
+
+def _add_address(out: list[str], href: str | None, start: int) -> None:
+    """After a link that ends *out* (its text from *out[start]* on), the address to print, if any."""
+    if href is not None:
+        before = re.sub(r"<[^>]*>", "", "".join(out[:start]))
+        out.append(_printed_address(href, "".join(out[start:-1]), before.count("(") > before.count(")")))
+
+
+def _printed_address(href: str, text_html: str, in_parentheses: bool = False) -> str:
+    """The address of the link to *href* whose text is *text_html*, as a PDF for print sets it
+    after that text: " (https://…)", or " [https://…]" *in_parentheses*, itself a link, free to
+    break where the lines want; nothing when the text is the address already, as a bare URL's
+    is, or looks like one (a domain)."""
+    shown = href[len("mailto:"):] if href.startswith("mailto:") else href
+    text = unescape(re.sub(r"<[^>]*>", "", text_html)).replace("\u00ad", "").strip()
+
+    def bare(url: str) -> str:
+        return re.sub(r"^(?:https?://|mailto:)?(?:www\.)?", "", unquote(url)).rstrip("/").lower()
+    if not text or bare(text) == bare(shown) or ADDRESS_LIKE.match(text):
+        return ""                           # (the text shows an address already: "example.org", "a@b.org")
+    readable = unquote(shown)               # (as written: "Soviet–Japanese", not "Soviet%E2%80%93Japanese")
+    address = _url_text(escape(shown if re.search(r"\s", readable) else readable, quote=False), always=True)
+    left, right = "[]" if in_parentheses else "()"      # (brackets inside parentheses, as Chicago nests them)
+    return (f' <span class="link-url">{left}<a class="external" href="{escape(href, quote=True)}">{address}</a>'
+            f'{right}</span>')
 
 
 def _strip_trailing_space(out: list[str]) -> None:
