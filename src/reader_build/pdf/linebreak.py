@@ -13,10 +13,11 @@ same inside WeasyPrint's layout:
    text): spaces, the soft hyphens that render/hyphenate.py put in, and the places after a
    hyphen or a dash (never inside a range of numbers, "1955–57": that one is only closed),
    and, in a text that may break anywhere (``overflow-wrap: anywhere``: a run of 30
-   characters or more, the long part of a URL), between any two of its characters, each
-   measured where the run up to it ends; a line of such a run alone may end up to
-   :data:`ANYWHERE_SLACK` spaces short of the measure.  The width of the text between two of them is measured with Pango, in
-   its own style: the same shaping, features and letter-spacing that the layout uses.
+   characters or more, an address), between any two of its characters, best before a dot
+   (:data:`URL_POINTS`); a line of such a text alone may end up to :data:`ANYWHERE_SLACK`
+   spaces short of the measure.  The width of the text between two of them (inside a text
+   that may break anywhere, up to each character) is measured with Pango, in its own style:
+   the same shaping, features and letter-spacing that the layout uses.
 3. :func:`breaks` chooses the breaks that give the paragraph the fewest demerits: TeX's
    (badness from the stretch of the spaces, penalties for hyphens, more for two hyphenated
    lines in a row, for a hyphen at the end of the last full line, and for lines of very
@@ -336,13 +337,13 @@ def _pseudo(box) -> bool:
     return "::" in (box.element_tag or "")
 
 
-def _anywhere(owners, wraps, i: int, text: str | None = None) -> bool:
-    """May a line end before character *i*, inside a word, because its text box may break
-    anywhere (``overflow-wrap: anywhere``: a run of 30 characters or more without a space, or
-    the long part of a URL, render/html.py)?"""
+def _anywhere(owners, wraps, i: int, text: str) -> bool:
+    """May a line end before character *i* of *text*, inside a word, because its text box may
+    break anywhere (``overflow-wrap: anywhere``: a run of 30 characters or more without a space,
+    an address: render/html.py)?"""
     box = owners[i][0]
     return (box is owners[i - 1][0] and wraps[i - 1] and box.style["overflow_wrap"] == "anywhere"
-            and (text is None or (text[i - 1] not in " \n" + NBSP + SHY + ZWSP and text[i] not in " \n" + NBSP + ZWSP)))
+            and text[i - 1] not in " \n" + NBSP + SHY + ZWSP and text[i] not in " \n" + NBSP + ZWSP)
 
 
 def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
