@@ -300,9 +300,13 @@ class _Renderer:
                               and tokens[i + 1].type == "paragraph_open" and tokens[i + 1].hidden)
                 text_block = t in ("heading_open", "th_open", "td_open") or tight_item
                 classes = _table_classes(tokens, i) if t == "table_open" and not self.in_note else ""
+                if t == "table_open" and self.scrolls_tables:
+                    out.append(self.table_region(tokens, i))
                 out.append(self.open_tag(tok, text_block=text_block, classes=classes))
             elif t.endswith("_close"):
                 out.append(self.close_tag(tok) + ("" if self.in_note else "\n"))
+                if t == "table_close" and self.scrolls_tables:
+                    out.append("</div>\n")
             elif t in ("fence", "code_block"):
                 tag = "span" if self.in_note else "pre"
                 out.append(f"<{tag} class=\"code\"><code>{escape(tok.content)}</code></{tag}>")
@@ -322,6 +326,27 @@ class _Renderer:
                     out.append(f"<caption>{caption}</caption>")
             i += 1
         return "".join(out)
+
+    @property
+    def scrolls_tables(self) -> bool:
+        """Is a table of the body set in a region that scrolls sideways (a screen: the e-book and
+        the web edition), so that a table wider than the screen never widens the page?"""
+        return self.target.name in ("epub", "web") and not self.in_note
+
+    def table_region(self, tokens, at: int) -> str:
+        """The opening of the scrolling region around the table at *tokens[at]*: a keyboard can
+        reach it (tabindex, as WCAG 2.1.1 asks of a region that scrolls), and it is named by the
+        table's caption, else by the word "Table" of the reader's language."""
+        name = ""
+        for tok in tokens[at + 1:]:
+            if tok.type == "table_close":
+                break
+            if tok.type == "table_caption":
+                name = " ".join("".join(c.content for c in tok.children or ()
+                                        if c.type in ("text", "code_inline")).split())
+                break
+        name = name or locale_of(self.reader).t("xref-table-title")
+        return f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(name, quote=True)}">'
 
     def open_tag(self, tok, text_block: bool = False, classes: str = "") -> str:
         tag = tok.tag
