@@ -51,7 +51,7 @@ def floats(tmp_path_factory):
     return root
 
 
-def _holes_before_figures(pdf) -> list[int]:
+def _holes_before_figures(pdf, figures: int = 8) -> list[int]:
     """The figures (their numbers) whose page comes after a page of the chapter whose text
     stops more than HOLE_LINES lines above the foot of the text block."""
     layer = textlayer.read(pdf)
@@ -60,7 +60,7 @@ def _holes_before_figures(pdf) -> list[int]:
     foot = max(max((l.bottom for l in lines), default=0) for lines in bodies.values())
     pitch = textlayer._pitch([l for lines in bodies.values() for l in lines])
     holes = []
-    for k in range(8):
+    for k in range(figures):
         before = bodies.get(dest[f"fig:f{k}"] - 1) or []
         if before and foot - max(l.bottom for l in before) > textlayer.HOLE_LINES * pitch:
             holes.append(k)
@@ -122,3 +122,53 @@ def test_a_rule_that_keeps_a_note_after_a_moved_figure_is_made_again():
     ladder = '/* whole word [data-pi="s.3"] treaty */'
     assert unsettled(html, [before, after, ladder], [figure_rule("fig:a", "s.2")]) == [before, ladder]
     assert unsettled(html, [before, after, ladder], []) == [before, after, ladder]
+
+
+@pytest.fixture(scope="module")
+def short_paragraphs(tmp_path_factory):
+    """Tall figures each followed by paragraphs of two or three lines: a hole above a figure
+    takes more than one of them to fill, so the figure goes past two or more."""
+    rnd = random.Random(11)
+    blocks = []
+    for k in range(6):
+        blocks += [_paragraph(rnd, rnd.randint(3, 9)) for _ in range(2)]
+        blocks.append(f'![Figure {k}](images/tall.svg "A tall figure, number {k}."){{#fig:f{k}}}')
+        blocks += [_paragraph(rnd, 2, f"Short{k}x{j} ") for j in range(6)]
+    root = write_project(tmp_path_factory.mktemp("short") / "reader", {
+        "reader.toml": 'title = "Floats"\n[editions.print]\nformat = "pdf"\nfill-pages = true\n',
+        "manuscript/one.md": "---\nid: one\ntitle: One\n---\n\n" + "\n\n".join(blocks) + "\n",
+    })
+    (root / "manuscript" / "images").mkdir()
+    (root / "manuscript" / "images" / "tall.svg").write_text(TALL)
+    result = build(root, emit_html=True)
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return root
+
+
+def test_a_figure_goes_past_as_many_short_paragraphs_as_the_hole_needs(short_paragraphs):
+    pdf = short_paragraphs / "build" / "print.pdf"
+    assert _holes_before_figures(pdf, 6) == []
+    text = normalise(" ".join(pdf_page_texts(pdf)))
+    passed = {k: sum(text.find(f"Short{k}x{j} ") < text.find(f"A tall figure, number {k}.") for j in range(6))
+              for k in range(6)}
+    assert max(passed.values()) >= 2, passed       # the case: a figure that went past two paragraphs
+    html = (short_paragraphs / "build" / "print.html").read_text(encoding="utf-8")
+    assert max(len(re.findall(rf'/\* figure fig:f{k} after ', html)) for k in range(6)) >= 2
+
+
+def test_a_paragraph_a_figure_went_past_keeps_its_indent(short_paragraphs):
+    """Each "Short" paragraph opens indented, as a paragraph after a paragraph does, but the one
+    that comes right after the figure where the figure now stands (print.css: figure + p)."""
+    pdf = short_paragraphs / "build" / "print.pdf"
+    layer = textlayer.read(pdf)
+    lines = [line for line in layer.body() if not line.text.strip().isdigit()]
+    left = {page: min(line.x0 for line in lines if line.page == page) for page in {line.page for line in lines}}
+    text = normalise(" ".join(pdf_page_texts(pdf)))
+    for k in range(6):
+        figure_at = text.find(f"A tall figure, number {k}.")
+        for j in range(6):
+            first = next(line for line in lines if line.text.startswith(f"Short{k}x{j}"))
+            after_figure = text.find(f"Short{k}x{j} ") > figure_at and (
+                j == 0 or text.find(f"Short{k}x{j - 1} ") < figure_at)
+            indented = first.x0 - left[first.page] > 3       # (the margins are mirrored)
+            assert indented != after_figure, (k, j, first.x0 - left[first.page], after_figure)

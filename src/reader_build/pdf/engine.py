@@ -846,6 +846,7 @@ class _PageFixer:
         self.originals = None         # paragraph element -> its boxes in the box tree
         self.context = None           # WeasyPrint's layout context (for renumber)
         self.html = None              # WeasyPrint's HTML document (for margin_kinds)
+        self.origins: dict = {}       # id of a style given to a box -> (that style, the one it copied)
 
     def forget(self, back: int) -> None:
         self.first_page = {e: i for e, i in self.first_page.items() if i < back}
@@ -1025,15 +1026,14 @@ class _PageFixer:
             return True
         return False
 
-    @staticmethod
-    def _indent(block, value) -> None:
+    def _indent(self, block, value) -> None:
         """Give *block* (and its boxes that inherit it) the text-indent *value*."""
         copies: dict = {}
         own = block.style
-        _own_style(block, "text_indent", value, copies)
+        _own_style(block, "text_indent", value, copies, self.origins)
         for inner in block.descendants():
-            if inner is not block and _inherits_from(inner.style, own, "text_indent"):
-                _own_style(inner, "text_indent", value, copies)
+            if inner is not block and _inherits_from(inner.style, own, "text_indent", self.origins):
+                _own_style(inner, "text_indent", value, copies, self.origins)
 
     def _widows(self, root_box, element, lines: int) -> int | None:
         self.pending = None
@@ -1077,18 +1077,25 @@ class _PageFixer:
             if box.element_tag != element.tag:
                 continue
             own = box.style
-            _own_style(box, name, value, copies)
+            _own_style(box, name, value, copies, self.origins)
             if name == "hyphens":
                 for inner in box.descendants():
-                    if inner is not box and _inherits_from(inner.style, own, name):
-                        _own_style(inner, name, value, copies)
+                    if inner is not box and _inherits_from(inner.style, own, name, self.origins):
+                        _own_style(inner, name, value, copies, self.origins)
         return True
 
 
-def _inherits_from(style, ancestor, name: str) -> bool:
-    """Does *style* take *name* from *ancestor* (no style between them sets it)?"""
+def _inherits_from(style, ancestor, name: str, origins: dict | None = None) -> bool:
+    """Does *style* take *name* from *ancestor* (no style between them sets it)?  *origins*
+    (:func:`_own_style`) names the style each copy was made from: a box given a style of its own
+    twice (a paragraph a figure passes twice) has boxes inside whose styles still descend from
+    the style it first had."""
+    ancestors = {id(ancestor)}
+    while origins and id(ancestor) in origins:
+        ancestor = origins[id(ancestor)][1]
+        ancestors.add(id(ancestor))
     while style is not None:
-        if style is ancestor:
+        if id(style) in ancestors:
             return True
         if name in getattr(style, "cascaded", {}):
             return False
@@ -1096,12 +1103,17 @@ def _inherits_from(style, ancestor, name: str) -> bool:
     return False
 
 
-def _own_style(box, name: str, value, copies: dict) -> None:
+def _own_style(box, name: str, value, copies: dict, origins: dict | None = None) -> None:
+    """Give *box* a copy of its style with *name* set to *value* (*copies*: the copies made so
+    far in this change, shared by the boxes that shared a style).  *origins*, when given, keeps
+    (copy, the style it was made from) by the copy's id, for the layout's time."""
     key = id(box.style)
     if key not in copies:
         style = box.style.copy()
         style[name] = value
         copies[key] = (box.style, style)       # the old style kept alive: ids stay unique
+        if origins is not None:
+            origins[id(style)] = (style, box.style)
     box.style = copies[key][1]
 
 
@@ -1338,10 +1350,19 @@ def _figure_hole(page, after) -> tuple | None:
     figure, parent = _opening_figure(page, after) if found is not None else (None, None)
     if figure is None or parent is None or figure.margin_height() <= found[0]:
         return None
-    siblings = list(parent)
-    at = next((i for i, child in enumerate(siblings) if child is figure.element), len(siblings))
+    siblings = list(parent.element)
+    # what follows the figure is read from the boxes laid out, where a move made in this layout
+    # (_PageFixer._float_figure) stands, and past them from the elements, which it leaves as they are
+    laid = [child.element for child in parent.children]
+    at = next((i for i, box in enumerate(parent.children) if box is figure), None)
+    if at is not None and at + 1 < len(laid) and laid[at + 1] in siblings:
+        start = siblings.index(laid[at + 1])
+    else:
+        start = next((i for i, child in enumerate(siblings) if child is figure.element), len(siblings)) + 1
     paragraphs = []
-    for following in siblings[at + 1:]:
+    for following in siblings[start:]:
+        if following is figure.element:
+            continue
         if following.tag != "p" or not following.get("data-pi"):
             break
         paragraphs.append(following)
@@ -1387,11 +1408,12 @@ def _opens_anew(page, after) -> bool:
 
 
 def _opening_figure(page, after) -> tuple:
-    """(the box of the figure that opens *after*, the page that follows *page*; the element it
+    """(the box of the figure that opens *after*, the page that follows *page*; the box it
     stands in), or (None, None)."""
     box, parent = next(_first_new_boxes(page, after), (None, None))
-    if isinstance(box, boxes.BlockBox) and box.element_tag == "figure" and parent is not None:
-        return box, parent.element
+    if isinstance(box, boxes.BlockBox) and box.element_tag == "figure" and parent is not None \
+            and parent.element is not None:
+        return box, parent
     return None, None
 
 
