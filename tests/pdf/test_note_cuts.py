@@ -484,3 +484,41 @@ def test_one_line_of_a_note_may_stand_at_a_pages_foot_rather_than_a_hole(seed, m
     assert 1 in firsts and min(rests) >= engine.NOTE_LINES_KEPT, (firsts, rests)
     monkeypatch.setattr(engine, "FIRST_PIECE_LINES", 2)
     assert _page_holes(lay_out(_book(seed), FETCHER, fix=[]).document) != []
+
+
+PAGE_REF_CSS = CUT_CSS + """
+a.page-ref { display: inline-block; width: 2ch; white-space: nowrap; }
+"""
+
+
+def test_a_page_reference_in_a_note_is_not_counted_as_a_line():
+    """A page reference prints its number in a box of fixed width (an inline-block, with a line
+    box of its own inside).  That line is part of the note's line it stands in: the cut counts
+    the note's lines and words as the page shows them, and every cut it asks for is made."""
+    rnd = random.Random(5)
+    notes = []
+    for n in range(1, 9):
+        words = [rnd.choice(WORDS) for _ in range(70)]
+        for at in sorted(rnd.sample(range(5, 65), 3), reverse=True):
+            words[at:at] = ["(see p.", f'<a class="page-ref" href="#fn-1" data-digits="2">{rnd.randint(10, 99)}</a>)']
+        notes.append(f'<p>Text {n}<span class="fn" id="fn-{n}" data-n="{n}">{" ".join(words)}.</span> more.</p>')
+    html = f"<html lang='en'><head><style>{PAGE_REF_CSS}</style></head><body>{''.join(notes)}</body></html>"
+    document = lay_out(html, AssetFetcher({}, {})).document
+    checked = 0
+    for page in document.pages:
+        area = next((c for c in page._page_box.children if type(c).__name__ == "FootnoteAreaBox"), None)
+        for note in area.children if area is not None else ():
+            lines = [box for box in note.children[0].children if type(box).__name__ == "LineBox"] \
+                if type(note.children[0]).__name__ != "LineBox" else \
+                [box for box in note.children if type(box).__name__ == "LineBox"]
+            assert engine.line_boxes(note) == lines
+            for fit in range(1, len(lines) - 1):
+                room = lines[fit - 1].position_y + lines[fit - 1].height - note.position_y + 0.3 * lines[0].height + 0.01
+                rule = engine._cut_of(note, room)
+                assert rule is not None
+                shown = "".join(box.text for box in lines[fit - 1].descendants() if type(box).__name__ == "TextBox")
+                last = re.search(r"\((.*)\) \*/", rule).group(1)
+                assert shown.replace("\u2060", "").rstrip().endswith(last), (rule, shown)
+                assert cut_notes(html, [rule]) != html, f"{rule} was not made"
+                checked += 1
+    assert checked >= 20, checked

@@ -269,6 +269,22 @@ def _justify_last_line(first, note, block, path: tuple) -> None:
     target.style["text_align_last"] = "justify"
 
 
+def line_boxes(box) -> list:
+    """The line boxes of *box*, in order, but for those inside an atomic inline box (a page
+    reference's number is an inline-block with a line of its own, which is part of the line
+    it stands in, not a line of the note)."""
+    found = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", ()):
+            if isinstance(child, boxes.LineBox):
+                found.append(child)
+            if not isinstance(child, boxes.AtomicInlineLevelBox):
+                walk(child)
+    walk(box)
+    return found
+
+
 def words_through(note, lines: list, fit: int) -> tuple[int, str] | None:
     """(how many words, the last of them) that the first *fit* of *lines* (the line boxes of
     *note*, a note laid out) hold, up to the last whole word: a word broken at the end of line

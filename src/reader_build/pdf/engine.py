@@ -137,7 +137,7 @@ from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
 from . import labels, pieces
-from .cuts import HYPHENATED, Cutter, replace_in, rest_below_start, words_through
+from .cuts import HYPHENATED, Cutter, line_boxes, replace_in, rest_below_start, words_through
 from .figures import figure_rule
 from .notes import (CUT_RULE, FILL_PAGES, SPARE_CLASS, cut_number, cut_rule, is_continuation,
                     strip_spares, whole_rule)
@@ -1422,7 +1422,7 @@ def _note_area(page):
 
 
 def _flow_lines(page) -> list:
-    return [box for child in _flow(page) for box in child.descendants() if isinstance(box, boxes.LineBox)]
+    return [box for child in _flow(page) for box in [child, *line_boxes(child)] if isinstance(box, boxes.LineBox)]
 
 
 def _note_cut(page, after, shorter: Counter | None = None) -> str | None:
@@ -1568,7 +1568,7 @@ def _cut_of(note, room: float, less: int = 0) -> str | None:
     lines that fit in *room* (*less* lines fewer); None when fewer than :data:`FIRST_PIECE_LINES`
     lines would stand on the call's page, or fewer than :data:`NOTE_LINES_KEPT` on the next."""
     number = note.element.get("data-n")
-    lines = [box for box in note.descendants() if isinstance(box, boxes.LineBox)]
+    lines = line_boxes(note)
     classes = set((note.element.get("class") or "").split())
     if not number or not lines or {"fn-cont", "fn-cut"} & classes or getattr(note, "rb_cut", False):
         return None              # (a later piece, or a note cut already: each layout costs time)

@@ -23,7 +23,7 @@ from typing import Callable
 from weasyprint.formatting_structure import boxes
 
 from . import labels
-from .cuts import split, words_through
+from .cuts import line_boxes, split, words_through
 from ..ids import next_piece_id
 from .notes import GOES_ON, mend_rule
 
@@ -72,7 +72,7 @@ def _mend(note, after, laid) -> tuple[int, str] | None:
     """Move the words of *note*'s last line (*laid*: the note laid out alone) to the start of
     *after*, the next piece: (the words *note* keeps, the last of them); None when the boxes are
     not as expected (nothing is changed)."""
-    lines = [box for box in laid.descendants() if isinstance(box, boxes.LineBox)]
+    lines = line_boxes(laid)
     if len(lines) < 3 or not _same_block(laid, lines[-2], lines[-1]):
         return None
     if lines[-1].style["text_align_all"] != "justify" or _has_call(lines[-1]):
