@@ -84,3 +84,34 @@ def test_notes_are_set_at_four_fifths_of_the_edition_size(sized, size, points):
     notes = [line.size for page in range(1, layer.pages + 1) for line in layer.notes(page)]
     assert len(notes) >= 30
     assert statistics.median(notes) == pytest.approx(0.8 * text, abs=0.05)
+
+
+@pytest.fixture(scope="module", params=[("letter", "11pt"), ("a5", "12pt")])
+def bundled_resized(request, tmp_path_factory):
+    """The bundled reader's print edition (fill-pages) on another page, at another size: a tall
+    figure, notes with page references and notes of every length fall on other pages there."""
+    import re
+
+    from conftest import REPO, copy_project
+    size, points = request.param
+    root = copy_project(REPO, tmp_path_factory.mktemp(f"resized-{size}") / "reader")
+    toml = root / "reader.toml"
+    text = toml.read_text(encoding="utf-8")
+    block = re.search(r"(?ms)^\[editions\.print\]\n.*?(?=^\[)", text).group(0)
+    resized = re.sub(r'(?m)^page-size = .*$', f'page-size = "{size}"', block)
+    resized = re.sub(r'(?m)^font-size = .*$', f'font-size = "{points}"', resized)
+    assert resized != block and "fill-pages = true" in resized
+    toml.write_text(text.replace(block, resized), encoding="utf-8")
+    result = build(root, ["print"])
+    assert result.status == 0, "\n".join(d.format() for d in result.diagnostics)
+    return root / "build" / "print.pdf", result
+
+
+def test_the_bundled_reader_at_another_size_has_no_hole_above_its_notes(bundled_resized):
+    pdf, result = bundled_resized
+    holes, with_notes = textlayer.holes_above_notes(textlayer.read(pdf))
+    assert with_notes >= 20 and holes == 0, f"{holes} of {with_notes}"
+    assert "note-misplaced" not in [d.code for d in result.diagnostics]
+    destinations = named_destinations(pdf)
+    calls = {k[len("fnref-"):]: v for k, v in destinations.items() if k.startswith("fnref-")}
+    assert {n: (p, destinations.get(f"fn-{n}")) for n, p in calls.items() if destinations.get(f"fn-{n}") != p} == {}

@@ -1297,6 +1297,12 @@ def label_rules(document) -> list[str]:
 
 
 HOLE_LINES = 2.5             # text that stops more lines than this above the notes leaves a hole
+# A note is cut for a smaller room than that: the room measured here, from the last line's box to
+# the note area's, leaves out the space above the rule and the leading of the two lines, about a
+# line, which the page shows as part of the gap (tests/pdf/textlayer.py measures from the text).
+# Half a line less, not a whole one: cutting for every small room moves more pages, and on a long
+# chapter left as many holes elsewhere as it filled (benchmarks/RESULTS.md, 2026-12-07).
+CUT_HOLE_LINES = HOLE_LINES - 0.5
 NOTE_LINES_KEPT = 2          # a note's piece on the next page has at least this many lines
 FIRST_PIECE_LINES = 1        # and the piece on its call's page this many: as TeX cuts a note, one
                              # line of it at the page's foot is a lesser fault than a hole above it
@@ -1306,7 +1312,7 @@ SAFETY = 0.02                # of a note line: the room a cut leaves unused, for
 
 def note_cut_rules(document) -> list[str]:
     """Rules that fill the holes that notes leave (see pdf/notes.py): where a page's text stops
-    more than :data:`HOLE_LINES` lines short because the line with a note's call went on to the
+    more than :data:`CUT_HOLE_LINES` lines short because the line with a note's call went on to the
     next page with its note, the note is cut after the last whole word that fits in the hole
     (:func:`notes.cut_rule`), so that the call's line stays on its page with the note's start;
     or its paragraph may leave its last line alone overleaf (:func:`_widow_rule`)."""
@@ -1441,7 +1447,7 @@ def _note_cut(page, after, shorter: Counter | None = None) -> str | None:
     has_notes = area is not None and bool(area.children)
     top = area.position_y if has_notes else page.content_box_y() + page.height
     hole = top - (last.position_y + last.height)
-    if pitch <= 0 or hole <= HOLE_LINES * pitch:
+    if pitch <= 0 or hole <= CUT_HOLE_LINES * pitch:
         return None
     notes = {child.element: child for child in next_area.children if child.element is not None}
     first_top = later[0].position_y - _gap_between(page, last, after, later[0])
