@@ -1428,7 +1428,7 @@ def _note_area(page):
 
 
 def _flow_lines(page) -> list:
-    return [box for child in _flow(page) for box in [child, *line_boxes(child)] if isinstance(box, boxes.LineBox)]
+    return [line for child in _flow(page) for line in line_boxes(child)]
 
 
 def _note_cut(page, after, shorter: Counter | None = None) -> str | None:

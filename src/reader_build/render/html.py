@@ -342,8 +342,7 @@ class _Renderer:
             if tok.type == "table_close":
                 break
             if tok.type == "table_caption":
-                name = " ".join("".join(c.content for c in tok.children or ()
-                                        if c.type in ("text", "code_inline")).split())
+                name = " ".join(plain_text(tok.children).split())
                 break
         name = name or locale_of(self.reader).t("xref-table-title")
         return f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(name, quote=True)}">'
