@@ -50,3 +50,42 @@ def test_a_full_last_page_asks_for_nothing():
         document = engine.lay_out(index_html(entries), fetcher).document
         if last_page_lines(document) >= engine.MIN_LAST_PAGE_LINES:
             assert engine.short_index_page_rules(document) == []
+
+
+
+def test_the_layout_fills_the_last_page_while_it_makes_the_pages():
+    """With page mending on (as every build lays a part out), the short last page is filled in
+    the same layout: the pages are those of a layout with the rule in its CSS, and the rule is
+    among the layout's own, so that the next layout of the part starts from it."""
+    fetcher = engine.AssetFetcher({}, {})
+    for entries in range(150, 260, 3):
+        plain = engine.lay_out(index_html(entries), fetcher).document
+        if len(plain.pages) > 1 and 0 < last_page_lines(plain) < engine.MIN_LAST_PAGE_LINES:
+            break
+    else:
+        raise AssertionError("no index length left a short last page")
+    rules = engine.short_index_page_rules(plain)
+    mended = engine.lay_out(index_html(entries), fetcher, fix=[])
+    assert mended.rules == rules
+    assert last_page_lines(mended.document) >= engine.MIN_LAST_PAGE_LINES
+    from_css = engine.lay_out(index_html(entries, rules), fetcher, fix=rules).document
+    lines = [[(round(line.position_x), round(line.position_y)) for line, _entry in engine.index_lines(page._page_box)]
+             for page in mended.document.pages]
+    assert lines == [[(round(line.position_x), round(line.position_y)) for line, _entry in
+                      engine.index_lines(page._page_box)] for page in from_css.pages]
+
+
+def test_an_index_followed_by_another_is_filled_before_the_next_opens():
+    """In one document with two indexes (a book laid out whole), the first index's last page is
+    known when the next page holds none of its lines."""
+    fetcher = engine.AssetFetcher({}, {})
+    for entries in range(150, 260, 3):
+        plain = engine.lay_out(index_html(entries), fetcher).document
+        if len(plain.pages) > 1 and 0 < last_page_lines(plain) < engine.MIN_LAST_PAGE_LINES:
+            break
+    html = index_html(entries).replace("</body>", "<section style='break-before: page'><p>After the index.</p>"
+                                                  "</section></body>")
+    mended = engine.lay_out(html, fetcher, fix=[])
+    assert len(mended.rules) == 1 and "break-before: page" in mended.rules[0]
+    counts = [len(engine.index_lines(page._page_box)) for page in mended.document.pages]
+    assert counts[-1] == 0 and counts[-2] >= engine.MIN_LAST_PAGE_LINES

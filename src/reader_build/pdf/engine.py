@@ -847,9 +847,12 @@ class _PageFixer:
         self.context = None           # WeasyPrint's layout context (for renumber)
         self.html = None              # WeasyPrint's HTML document (for margin_kinds)
         self.origins: dict = {}       # id of a style given to a box -> (that style, the one it copied)
+        self.has_index = None         # does the document hold an index (``.index-body``)?
+        self.index_lines: dict = {}   # page index -> its index lines (index_lines), once made
 
     def forget(self, back: int) -> None:
         self.first_page = {e: i for e, i in self.first_page.items() if i < back}
+        self.index_lines = {i: lines for i, lines in self.index_lines.items() if i < back}
         self.pending = None
 
     def check(self, root_box, pages: list, index: int, last: bool) -> int | None:
@@ -874,6 +877,9 @@ class _PageFixer:
                     return back
                 if self._float_figure(root_box, pages[index - 1], page):
                     return index - 1     # (the hole is at the foot of the page before: made again)
+        back = self._fill_last_index_page(root_box, pages, index, last)
+        if back is not None:
+            return back
         if self.pending is not None:
             element, at = self.pending
             if last or not any(box.element is element for box in _paragraphs(page)):
@@ -901,6 +907,33 @@ class _PageFixer:
             return self._widows(root_box, block.element, _lines_of(page, block.element))
         self.pending = (block.element, index)
         return None
+
+    def _fill_last_index_page(self, root_box, pages: list, index: int, last: bool) -> int | None:
+        """An index whose last page holds fewer than :data:`MIN_LAST_PAGE_LINES` lines takes
+        the entries that end the page before over with them (:func:`short_index_page_rules`),
+        in the box tree, as soon as its last page is made: that page and the one before are
+        made again (the index from the rule in its CSS would cost a second layout of it all).
+        The last page is known when the document ends, or when a page holds no index lines
+        after one that does (the next index opens a page of its own)."""
+        if self.has_index is None:
+            self.has_index = any("index-body" in (element.get("class") or "").split()
+                                 for element in root_box.element.iter())
+        if not self.has_index or index == 0:
+            return None
+        here = self._index_lines(pages, index)
+        at = index - 1 if here and last else index - 2 if not here and index > 1 else None
+        if at is None or not self._index_lines(pages, at + 1):
+            return None
+        element = entry_to_carry(self._index_lines(pages, at), self._index_lines(pages, at + 1))
+        if element is None or not self._apply(root_box, element, "break_before", "page"):
+            return None
+        return at
+
+    def _index_lines(self, pages: list, index: int) -> list:
+        """:func:`index_lines` of page *index*, found once for each page made."""
+        if index not in self.index_lines:
+            self.index_lines[index] = index_lines(pages[index])
+        return self.index_lines[index]
 
     def _fill_hole(self, root_box, page, after, at: int) -> int | None:
         """Cut the note that leaves a hole above *page*'s notes (:func:`note_cut_rules`) in the
@@ -1266,18 +1299,26 @@ def short_index_page_rules(document, minimum: int = MIN_LAST_PAGE_LINES) -> list
     per_page = [index_lines(page._page_box) for page in document.pages]
     rules = []
     for n in range(1, len(per_page)):
-        last, before = per_page[n], per_page[n - 1]
         ends_here = n + 1 == len(per_page) or not per_page[n + 1]
-        if not last or not before or not ends_here or len(last) >= minimum:
-            continue
-        entries = list(dict.fromkeys(entry.element for _line, entry in before))
-        wanted, moved = minimum - len(last), 0
-        for element in reversed(entries[1:]):         # never the page's first entry: it would move all
-            moved += sum(1 for _line, entry in before if entry.element is element)
-            if moved >= wanted:
-                rules.append(fix_rule(element.get("data-pi"), "break-before", "page"))
-                break
+        element = entry_to_carry(per_page[n - 1], per_page[n], minimum) if ends_here else None
+        if element is not None:
+            rules.append(fix_rule(element.get("data-pi"), "break-before", "page"))
     return rules
+
+
+def entry_to_carry(before: list, last: list, minimum: int = MIN_LAST_PAGE_LINES):
+    """The entry (its element) that opens the page *last* of an index instead, so that that
+    page holds *minimum* lines at least; None when it does, or when no entry can go (never
+    the first of the page *before*: all would go).  *before*, *last*: :func:`index_lines`."""
+    if not last or not before or len(last) >= minimum:
+        return None
+    entries = list(dict.fromkeys(entry.element for _line, entry in before))
+    wanted, moved = minimum - len(last), 0
+    for element in reversed(entries[1:]):
+        moved += sum(1 for _line, entry in before if entry.element is element)
+        if moved >= wanted:
+            return element
+    return None
 
 
 HIDE_CONTINUED = " .fn-continued { display: none !important; }"
