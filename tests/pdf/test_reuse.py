@@ -211,3 +211,24 @@ def test_the_folio_sheets_are_kept_and_a_page_number_is_laid_out_once(tmp_path, 
     back = _print_pdf(root, tmp_path / "parts", jobs=1)
     assert sheets == []
     assert back.data == first.data
+
+
+def test_folio_sheets_laid_out_ahead_on_an_idle_worker_give_the_book_of_a_build_from_scratch(tmp_path, monkeypatch):
+    """Two workers: while the last layouts run (the indexes), a worker that would wait lays out
+    the folio sheet of the parts that will move (parallel._Schedule.sheet_ahead), and the moves
+    take their folios from it.  The book is the one a build from scratch gives."""
+    from reader_build.pdf import parallel
+    ahead = []
+    real = parallel._Schedule.sheet_ahead
+
+    def counted(self, pool):
+        real(self, pool)
+        ahead.append(len(self.ahead))
+    monkeypatch.setattr(parallel._Schedule, "sheet_ahead", counted)
+    root = copy_project(REPO, tmp_path / "reader")
+    _print_pdf(root, tmp_path / "parts")
+    _append(root / "manuscript" / FIRST, "\n\n".join([ADDED] * 5))
+    ahead.clear()
+    rebuilt = _print_pdf(root, tmp_path / "parts")
+    assert max(ahead, default=0) > 0, "no folio sheet was laid out ahead"
+    assert rebuilt.data == _print_pdf(root, tmp_path / "fresh").data

@@ -478,6 +478,10 @@ class _Schedule:
         self.merger: Merger | None = None       # the book, merged ahead while the workers lay out
         self.creation = creation_order(parts)
         self.moving: set = set()                # parts to be moved or renumbered (move): not merged ahead
+        # pieces of folio sheets laid out while a worker would wait (sheet_ahead): future -> (the
+        # sheet's cache key, the piece's first page, the first and last pages it gives)
+        self.ahead: dict = {}
+        self.ahead_of: tuple = ()               # the parts sheet_ahead last looked at
 
     def digest(self, html: str) -> str:        # the strings of unchanged parts recur: hashed once
         if html not in self.memo:
@@ -517,6 +521,8 @@ class _Schedule:
             loaded = self.dispatch(pool)
             if not self.running and not loaded:
                 break
+            if not loaded:
+                self.sheet_ahead(pool)
 
     def merge_ahead(self) -> bool:
         """Copy into the book (merge.Merger) the next part of the creation order whose pages are
@@ -690,12 +696,8 @@ class _Schedule:
             if result["first_page"] != self.starts[name] or numbers:
                 placing[name] = (result["first_page"] != self.starts[name], numbers)
         self.moving = set(placing)               # (merged once they are moved: merge_ahead)
-        by_head: dict = {}                       # parts of the same styles share a sheet (all, as a rule)
-        for name, (moved, _numbers) in placing.items():
-            if moved:
-                by_head.setdefault(sheet_html(self.htmls[name], 0, "", MARKER) or "", []).append(name)
         sheets = {}
-        for names in by_head.values():
+        for names in self.by_head([name for name, (moved, _numbers) in placing.items() if moved]).values():
             sheet = self.sheet(pool, names)
             sheets.update({name: sheet for name in names})
         again, futures = [], {}
@@ -728,24 +730,35 @@ class _Schedule:
         while self.running:
             self.collect(pool)
 
-    def sheet(self, pool: "_Pool", names: list[str]) -> FolioSheet:
-        """The folio sheet (folios.py) of the pages that the parts *names* had and have now: those
-        the part cache does not keep (by the parts' styles) laid out in pieces, one per worker.  A
-        piece starts two pages early (its first page, ``:first``, may be styled apart) and has
-        three pages of each side at least."""
+    def by_head(self, names: list[str]) -> dict[str, list[str]]:
+        """*names* by the head of their HTML: parts of the same styles share a folio sheet (all,
+        as a rule)."""
+        grouped: dict = {}
+        for name in names:
+            grouped.setdefault(sheet_html(self.htmls[name], 0, "", MARKER) or "", []).append(name)
+        return grouped
+
+    def sheet_key(self, names: list[str]) -> str:
+        return "sheet-" + _hash(self.tool, sheet_html(self.htmls[names[0]], 0, "", MARKER) or "")
+
+    def missing_pages(self, names: list[str], sheet: FolioSheet) -> list[int]:
+        """The pages that the parts *names* had and have now, which *sheet* lacks."""
         wanted = {first + n for name in names for first in (self.results[name][1]["first_page"], self.starts[name])
                   for n in range(self.results[name][1]["pages"])}
-        key = "sheet-" + _hash(self.tool, sheet_html(self.htmls[names[0]], 0, "", MARKER) or "")
-        record = self.cache.record(key) if self.cache else None
-        sheet = FolioSheet.from_record(record) if record else FolioSheet()
-        missing = sorted(n for n in wanted if n not in sheet.every)
+        return sorted(n for n in wanted if n not in sheet.every)
+
+    def submit_pieces(self, pool: "_Pool", names: list[str], missing: list[int], count: int) -> list[tuple]:
+        """The folio sheet's pages *missing* laid out in *count* pieces or more (one per run of
+        pages): (future, the piece's first page, the first and last page it gives).  A piece
+        starts two pages early (its first page, ``:first``, may be styled apart) and has three
+        pages of each side at least."""
         runs: list = []                               # runs of missing pages, one piece each at most
         for n in missing:
             if runs and n <= runs[-1][1] + 6:
                 runs[-1][1] = n
             else:
                 runs.append([n, n])
-        size = -(-len(missing) // pool.jobs) if missing else 1
+        size = -(-len(missing) // count) if missing else 1
         pieces = []
         for low, high in runs:
             for start in range(low, high + 1, max(size, 1)):
@@ -753,11 +766,51 @@ class _Schedule:
                 task = _Task("(folios)", self.htmls[names[0]], [], first, self.edition.pdf_variant, False,
                              sheet=max(end - first + 1, 6))
                 pieces.append((pool.submit(task), first, start, end))
+        return pieces
+
+    def sheet_ahead(self, pool: "_Pool") -> None:
+        """Lay out, on a worker that has nothing else to do, the folio sheet of the parts that will
+        move (:meth:`move`) and whose first page is known for good: once the parts before the
+        indexes are done, the indexes, laid out last, often keep one worker busy alone.  In small
+        pieces, two per worker, that the workers take as they come free; :meth:`sheet` takes
+        them, and lays out what they lack."""
+        idle = pool.jobs - len(self.running)
+        if self.ahead or pool.jobs < 2 or self.cache is None or not self.running or idle < 1:
+            return
+        names = tuple(part.name for n, part in enumerate(self.parts)
+                      if self.known[n] and part.name in self.results and part.name not in self.busy
+                      and self.results[part.name][0] == self.keys.get(part.name)
+                      and self.results[part.name][1]["first_page"] != self.starts[part.name])
+        if names == self.ahead_of:
+            return
+        self.ahead_of = names
+        for group in self.by_head(list(names)).values():
+            key = self.sheet_key(group)
+            record = self.cache.record(key)
+            missing = self.missing_pages(group, FolioSheet.from_record(record) if record else FolioSheet())
+            for future, first, start, end in self.submit_pieces(pool, group, missing, 2 * pool.jobs) if missing else ():
+                self.ahead[future] = (key, first, start, end)
+
+    def sheet(self, pool: "_Pool", names: list[str]) -> FolioSheet:
+        """The folio sheet (folios.py) of the pages that the parts *names* had and have now: those
+        the part cache does not keep (by the parts' styles) and no piece laid out ahead
+        (:meth:`sheet_ahead`) gives, laid out in pieces, one per worker."""
+        key = self.sheet_key(names)
+        record = self.cache.record(key) if self.cache else None
+        sheet = FolioSheet.from_record(record) if record else FolioSheet()
+        ahead = [(future, *place[1:]) for future, place in self.ahead.items() if place[0] == key]
+        for future, first, start, end in ahead:
+            pool.wait({future}, self.merge_ahead)
+            piece = pool.result(future, "(folios)")
+            sheet.update(sheet_folios(piece["data"], first, piece.get("areas")), start, end)
+            del self.ahead[future]
+        missing = self.missing_pages(names, sheet)
+        pieces = self.submit_pieces(pool, names, missing, pool.jobs) if missing else []
         for future, first, start, end in pieces:
             pool.wait({future}, self.merge_ahead)
             piece = pool.result(future, "(folios)")
             sheet.update(sheet_folios(piece["data"], first, piece.get("areas")), start, end)
-        if pieces and self.cache is not None:
+        if (pieces or ahead) and self.cache is not None:
             self.cache.keep(key, sheet.as_record())
         return sheet
 
