@@ -89,3 +89,59 @@ def test_an_index_followed_by_another_is_filled_before_the_next_opens():
     assert len(mended.rules) == 1 and "break-before: page" in mended.rules[0]
     counts = [len(engine.index_lines(page._page_box)) for page in mended.document.pages]
     assert counts[-1] == 0 and counts[-2] >= engine.MIN_LAST_PAGE_LINES
+
+
+def grouped_index_html(groups: int, rules=()) -> str:
+    """An index of *groups* letters, each a heading and its list, of 1 to 7 entries."""
+    out, n = [], 0
+    for g in range(groups):
+        items = []
+        for _ in range(1 + (g * 5) % 7):
+            n += 1
+            items.append(f'<li data-pi="index-x.{n}">Entry {n}{", a longer gloss that turns over" * (n % 4 == 0)}'
+                         f', {n + 3}, {n + 17}</li>')
+        out.append(f"<section class='index-group'><h2 class='index-letter' id='letter-{g}' data-pi='index-x.h{g}'>"
+                   f"L{g}</h2>"
+                   f"<ul>{''.join(items)}</ul></section>")
+    css = CSS + "\nh2 { font-size: 1em; margin: 0.7em 0 0.25em; break-after: avoid; }"
+    return (f"<html><head><style>{css}\n{' '.join(rules)}</style></head><body><section id='index-x'>"
+            f"<div class='index-body'>{''.join(out)}</div></section></body></html>")
+
+
+def test_an_entry_that_opens_its_letter_is_not_carried_without_its_heading():
+    """The entries carried to a short last page never start with a letter's first entry alone:
+    its heading would stay at the foot of the page before.  The heading goes with it."""
+    fetcher = engine.AssetFetcher({}, {})
+    mended_any = 0
+    for groups in range(30, 75):
+        layout = engine.lay_out(grouped_index_html(groups), fetcher, fix=[])
+        if not layout.rules:
+            continue
+        mended_any += 1
+        document = layout.document
+        assert last_page_lines(document) >= engine.MIN_LAST_PAGE_LINES
+        for page in document.pages:
+            headings = {box.element.get("id") for child in engine._flow(page._page_box) for box in child.descendants()
+                        if box.element is not None and box.element.tag == "h2" and isinstance(box, engine.boxes.BlockBox)}
+            entries = {entry.element for _line, entry in engine.index_lines(page._page_box)}
+            for heading in headings:
+                group = int(heading.split("-")[1])
+                first = 1 + sum(1 + (g * 5) % 7 for g in range(group))
+                assert any(e.get("data-pi") == f"index-x.{first}" for e in entries), \
+                    f"{groups} letters: the heading of letter {group} stands on a page without its first entry"
+    assert mended_any >= 3, "too few of these indexes had a short last page to mend"
+
+
+class _Entry:
+    def __init__(self, element):
+        self.element = element
+
+
+def test_entry_to_carry_takes_the_letter_heading_with_its_first_entry():
+    a, b, c, d, heading = (object() for _ in range(5))
+    before = [(None, _Entry(a)), (None, _Entry(b)), (None, _Entry(c)), (None, _Entry(d)), (None, _Entry(d))]
+    last = [(None, None)] * 3
+    assert engine.entry_to_carry(before, last) is d
+    assert engine.entry_to_carry(before, last, openers={d: heading}) is heading
+    assert engine.entry_to_carry(before, last, openers={c: heading}) is d
+    assert engine.entry_to_carry(before, [(None, None)] * 5) is None             # five lines: nothing goes

@@ -251,7 +251,9 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
 
 
 def number_paragraphs(html: str) -> str:
-    """Give every ``<p>`` and ``<li>`` a ``data-pi`` attribute, so that a layout fix can address it.
+    """Give every ``<p>`` and ``<li>`` a ``data-pi`` attribute, so that a layout fix can address it;
+    and each letter heading of an index (``.index-letter``), which an index's short last page
+    may take over with its first entry (engine.entry_to_carry).
 
     The key is the id of the nearest ``<section>`` or ``<nav>`` opened before it, and the
     paragraph's rank after that: a paragraph has the same key in the HTML of its part and
@@ -269,7 +271,7 @@ def number_paragraphs(html: str) -> str:
             return m.group(0)
         counts[section] = counts.get(section, 0) + 1
         return f'<{tag} data-pi="{section}.{counts[section]}"'
-    return re.sub(r"<(section|nav)\b[^>]*>|<(p|li)(?=[\s>])", number, html)
+    return re.sub(r"<(section|nav)\b[^>]*>|<(p|li|h[2-6](?= class=\"index-letter\"))(?=[\s>])", number, html)
 
 
 def new_fix_rules(document, rules: list[str], misplaced: list, cuts: bool = True) -> list[str]:

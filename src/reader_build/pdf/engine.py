@@ -924,7 +924,8 @@ class _PageFixer:
         at = index - 1 if here and last else index - 2 if not here and index > 1 else None
         if at is None or not self._index_lines(pages, at + 1):
             return None
-        element = entry_to_carry(self._index_lines(pages, at), self._index_lines(pages, at + 1))
+        element = entry_to_carry(self._index_lines(pages, at), self._index_lines(pages, at + 1),
+                                 openers=letter_openers(pages[at]))
         if element is None or not self._apply(root_box, element, "break_before", "page"):
             return None
         return at
@@ -1300,16 +1301,20 @@ def short_index_page_rules(document, minimum: int = MIN_LAST_PAGE_LINES) -> list
     rules = []
     for n in range(1, len(per_page)):
         ends_here = n + 1 == len(per_page) or not per_page[n + 1]
-        element = entry_to_carry(per_page[n - 1], per_page[n], minimum) if ends_here else None
+        element = entry_to_carry(per_page[n - 1], per_page[n], minimum,
+                                 letter_openers(document.pages[n - 1]._page_box)) if ends_here else None
         if element is not None:
             rules.append(fix_rule(element.get("data-pi"), "break-before", "page"))
     return rules
 
 
-def entry_to_carry(before: list, last: list, minimum: int = MIN_LAST_PAGE_LINES):
+def entry_to_carry(before: list, last: list, minimum: int = MIN_LAST_PAGE_LINES, openers=None):
     """The entry (its element) that opens the page *last* of an index instead, so that that
     page holds *minimum* lines at least; None when it does, or when no entry can go (never
-    the first of the page *before*: all would go).  *before*, *last*: :func:`index_lines`."""
+    the first of the page *before*: all would go).  *before*, *last*: :func:`index_lines`.
+    The first of a letter's entries goes with the letter's heading (*openers*, from
+    :func:`letter_openers`): the heading opens the page instead, not left alone at the foot
+    of the page before."""
     if not last or not before or len(last) >= minimum:
         return None
     entries = list(dict.fromkeys(entry.element for _line, entry in before))
@@ -1317,8 +1322,29 @@ def entry_to_carry(before: list, last: list, minimum: int = MIN_LAST_PAGE_LINES)
     for element in reversed(entries[1:]):
         moved += sum(1 for _line, entry in before if entry.element is element)
         if moved >= wanted:
-            return element
+            return (openers or {}).get(element, element)
     return None
+
+
+def letter_openers(page) -> dict:
+    """The first entry of each list on *page* that follows an index's letter heading
+    (``.index-letter``, numbered with ``data-pi`` as the entries are) -> that heading."""
+    found = {}
+
+    def walk(box):
+        before = None
+        for child in getattr(box, "children", ()):
+            element = child.element if isinstance(child, boxes.BlockBox) else None
+            if element is not None and element.tag in ("ul", "ol") and before is not None \
+                    and "index-letter" in (before.get("class") or "").split() and before.get("data-pi"):
+                first = next(iter(element), None)
+                if first is not None:
+                    found[first] = before
+            before = element
+            walk(child)
+    for child in _flow(page):
+        walk(child)
+    return found
 
 
 HIDE_CONTINUED = " .fn-continued { display: none !important; }"
