@@ -791,6 +791,13 @@ class _Schedule:
             for future, first, start, end in self.submit_pieces(pool, group, missing, 2 * pool.jobs) if missing else ():
                 self.ahead[future] = (key, first, start, end)
 
+    def take_pieces(self, pool: "_Pool", sheet: FolioSheet, pieces: list[tuple]) -> None:
+        """Put in *sheet* the folios of each piece of :meth:`submit_pieces`, once it is laid out."""
+        for future, first, start, end in pieces:
+            pool.wait({future}, self.merge_ahead)
+            piece = pool.result(future, "(folios)")
+            sheet.update(sheet_folios(piece["data"], first, piece.get("areas")), start, end)
+
     def sheet(self, pool: "_Pool", names: list[str]) -> FolioSheet:
         """The folio sheet (folios.py) of the pages that the parts *names* had and have now: those
         the part cache does not keep (by the parts' styles) and no piece laid out ahead
@@ -799,17 +806,12 @@ class _Schedule:
         record = self.cache.record(key) if self.cache else None
         sheet = FolioSheet.from_record(record) if record else FolioSheet()
         ahead = [(future, *place[1:]) for future, place in self.ahead.items() if place[0] == key]
-        for future, first, start, end in ahead:
-            pool.wait({future}, self.merge_ahead)
-            piece = pool.result(future, "(folios)")
-            sheet.update(sheet_folios(piece["data"], first, piece.get("areas")), start, end)
+        for future, *_place in ahead:
             del self.ahead[future]
+        self.take_pieces(pool, sheet, ahead)
         missing = self.missing_pages(names, sheet)
         pieces = self.submit_pieces(pool, names, missing, pool.jobs) if missing else []
-        for future, first, start, end in pieces:
-            pool.wait({future}, self.merge_ahead)
-            piece = pool.result(future, "(folios)")
-            sheet.update(sheet_folios(piece["data"], first, piece.get("areas")), start, end)
+        self.take_pieces(pool, sheet, pieces)
         if (pieces or ahead) and self.cache is not None:
             self.cache.keep(key, sheet.as_record())
         return sheet
