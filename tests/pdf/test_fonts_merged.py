@@ -119,6 +119,44 @@ def test_to_unicode_round_trip():
     assert parse_to_unicode(ranges) == {0x10: "A", 0x11: "B", 0x12: "C", 0x20: "a", 0x21: "fi"}
 
 
+def test_to_unicode_entries_with_no_text_keep_the_others_in_step():
+    """WeasyPrint maps a mark that its cluster's first glyph speaks for to no text (``<048f> <>``).
+    Read as a stream of values, that entry put every later one of its block out of step: the
+    merged font mapped glyph 0x610300 to U+0007, and pdftotext warned of invalid entries."""
+    from reader_build.pdf.fonts import parse_to_unicode, to_unicode_cmap
+    cmap = (b"4 beginbfchar\n<0483> <05b005bc>\n<048f> <>\n<0499> <05d1>\n<00a9> <00650301>\nendbfchar\n"
+            b"1 beginbfrange\n<0010> <0012> [<0041> <> <0043>]\nendbfrange")
+    mapping = {0x483: "\u05b0\u05bc", 0x48F: "", 0x499: "\u05d1", 0xA9: "e\u0301", 0x10: "A", 0x11: "", 0x12: "C"}
+    assert parse_to_unicode(cmap) == mapping
+    assert parse_to_unicode(to_unicode_cmap(mapping)) == mapping
+
+
+def test_combining_marks_extract_as_written_from_the_merged_book(tmp_path):
+    """Text with combining marks (decomposed accents, Hebrew points), in two chapters laid out as
+    parts and merged with one font per face: every page extracts as written.  The sheva before the
+    dagesh (as a Hebrew keyboard types them) is the case that broke it: the font shapes the two
+    marks as two glyphs and WeasyPrint maps the second to no text, and the misread map garbled
+    every page of the book, not only the Hebrew word."""
+    import unicodedata
+
+    from conftest import write_project
+    words = ("Cafe\u0301", "voila\u0300", "nai\u0308ve", "\u05d1\u05b0\u05bc\u05e8\u05b5\u05d0\u05e9\u05b4\u05c1\u05d9\u05ea")
+    line = "Before the marks: " + " and ".join(words) + ". After them: quick brown foxes jump over lazy dogs."
+    chapters = {f"manuscript/{n}-{name}.md": f"---\nid: {name}\ntitle: Chapter {name}\n---\n\n{line}\n"
+                for n, name in enumerate(("one", "two"), start=1)}
+    root = write_project(tmp_path / "reader", {"reader.toml": 'title = "Marks"\n[editions.print]\nformat = "pdf"\n',
+                                               **chapters})
+    _reader, result = _build(root, jobs=2)
+    pdf = tmp_path / "marks.pdf"
+    pdf.write_bytes(result.data)
+    texts = [unicodedata.normalize("NFC", normalise(text)) for text in pdf_page_texts(pdf)]
+    found = [text for text in texts if "Before the marks" in text]
+    assert len(found) == 2
+    for text in found:
+        for word in ("Café", "voilà", "naïve", "quick brown foxes jump over lazy dogs"):
+            assert word in text, text
+
+
 def _split_face(path, out, change_width: bool = False) -> int:
     """*path* with the font of the page-2 text in a font dictionary of its own on every even
     page (as if each were a part): a face with many font objects.  Returns their number."""

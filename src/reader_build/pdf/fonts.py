@@ -26,6 +26,7 @@ from fontTools.ttLib import TTFont, woff2
 from pikepdf import Array, Dictionary, Name
 
 _HEX = re.compile(rb"<([0-9a-fA-F]+)>")
+_PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")     # a bfchar entry: its text may be empty
 _SECTION = re.compile(rb"begin(bfchar|bfrange)(.*?)end\1", re.S)
 
 
@@ -215,22 +216,28 @@ def _hex_text(value: bytes) -> str:
     return bytes.fromhex(value.decode()).decode("utf-16-be", "replace")
 
 
+_ARRAY_TEXT = re.compile(rb"<([0-9a-fA-F]*)>")
+
+
 def parse_to_unicode(data: bytes) -> dict:
-    """Glyph id -> text, from a ToUnicode CMap's bfchar and bfrange sections."""
+    """Glyph id -> text, from a ToUnicode CMap's bfchar and bfrange sections.  A text may be
+    empty (``<048f> <>``): WeasyPrint writes one for a mark that a cluster's first glyph speaks for
+    (the acute of "e\u0301" shaped as two glyphs), so entries are read as pairs, never as a stream of
+    values that an empty one would put out of step."""
     out: dict = {}
     for kind, body in _SECTION.findall(data):
         if kind == b"bfchar":
-            codes = _HEX.findall(body)
-            for code, text in zip(codes[::2], codes[1::2]):
+            for code, text in _PAIR.findall(body):
                 out[int(code, 16)] = _hex_text(text)
             continue
         for line in body.splitlines():
-            values = _HEX.findall(line)
-            if len(values) < 3:
+            values = _HEX.findall(line.partition(b"[")[0])
+            if len(values) < 2 or (len(values) < 3 and b"[" not in line):
                 continue
             low, high = int(values[0], 16), int(values[1], 16)
             if b"[" in line:
-                for n, text in enumerate(values[2:high - low + 3]):
+                texts = _ARRAY_TEXT.findall(line[line.index(b"["):])
+                for n, text in enumerate(texts[:high - low + 1]):
                     out[low + n] = _hex_text(text)
             else:
                 start = bytes.fromhex(values[2].decode())
