@@ -84,6 +84,8 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("cite-in-title", ERROR, "A chapter's title in the front matter cites a work, which would print as written."),
         ("note-in-alt", ERROR, "A note is called in an image's alt text, which is printed nowhere."),
         ("tex-ignored", WARNING, "A paragraph of raw TeX that reader-build does not understand was left out."),
+        ("grid-table-kept", WARNING, "A grid table with a spanning cell or a ragged line is printed as written, "
+                                     "in a code block."),
         ("math-as-tex", WARNING, "The chapter has TeX math ($…$, $$…$$): it is printed as its TeX source, "
                                  "as reader-build typesets no math."),
         ("html-repaired", WARNING, "Raw HTML that could not stand where it was is unwrapped, removed or wrapped."),

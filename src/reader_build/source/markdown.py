@@ -23,6 +23,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from .citations import citations_plugin
 from .fenced_divs import fenced_divs_plugin
+from .grid_tables import grid_tables_plugin
 from .math import math_plugin
 from .pandoc_blocks import pandoc_blocks_plugin
 from .tasklists import tasklists_plugin
@@ -119,6 +120,7 @@ def make_markdown() -> MarkdownIt:
     md.use(math_plugin)                      # $x$ and $$ … $$ {#eq:x}, printed as their TeX source
     md.use(pandoc_blocks_plugin)             # line blocks (| verse), and raw TeX alone (\newpage)
     md.use(tasklists_plugin)                 # GitHub's task lists: "- [ ] to do", "- [x] done"
+    md.use(grid_tables_plugin)               # pandoc's grid tables: +---+---+ / | a | b |
     return md
 
 
@@ -524,6 +526,11 @@ class _ChapterParser:
 
     def _raw_tex(self, tokens) -> None:
         for tok in tokens:
+            if tok.type == "grid_table_kept":
+                self.diags.warning("grid-table-kept", "this grid table has a cell that spans rows or columns, "
+                                   "or a line that does not reach its right edge: it is printed as written, in "
+                                   "a code block; make every row's cells line up with the + of its first line",
+                                   self.src.path, (tok.map[0] + 1) if tok.map else None, 1)
             if tok.type == "tex_skipped":
                 self.diags.warning("tex-ignored", f"raw TeX '{tok.content[:40]}' is left out: only \\newpage, "
                                    "\\clearpage and \\pagebreak (a new page) and \\noindent are understood",
