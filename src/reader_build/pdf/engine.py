@@ -40,6 +40,9 @@ byte-identical on a machine without the library.
 
 The WeasyPrint internals used (all of WeasyPrint 70.0):
 
+* ``weasyprint.layout.block``'s ``columns_layout`` and ``block_box_layout`` (replaced during
+  :func:`lay_out` only by pdf/columns.py, which lists what it uses: a page of columns is laid
+  out once, not twice);
 * ``weasyprint.layout.make_all_pages`` (replaced by :func:`_make_all_pages` during
   :func:`lay_out` only, then restored) and ``weasyprint.layout.page.remake_page``;
 * ``weasyprint.layout.LayoutContext._update_footnote_area`` (replaced by
@@ -136,7 +139,7 @@ from . import linebreak
 from ..ids import continued_id
 from ..store import files
 from ..source.project import INLINE_DATA, image_type
-from . import labels, pieces
+from . import columns, labels, pieces
 from .cuts import HYPHENATED, Cutter, line_boxes, replace_in, rest_below_start, words_through
 from .figures import figure_rule
 from .notes import (CUT_RULE, FILL_PAGES, SPARE_CLASS, cut_number, cut_rule, is_continuation,
@@ -241,8 +244,9 @@ def lay_out(html: str, fetcher: AssetFetcher, fix: list[str] | None = None, **op
         _weasy_block.iter_line_boxes = _iter_line_boxes
         fonts = FontConfiguration()
         try:
-            document = weasyprint.HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
-                font_config=fonts, **options)
+            with columns.install():
+                document = weasyprint.HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
+                    font_config=fonts, **options)
         finally:
             _ACTIVE.pop()
             _NOTE_HEIGHTS.pop()
