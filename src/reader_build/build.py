@@ -16,6 +16,7 @@ from .diagnostics import MACHINE_CODES, Diagnostics, ReaderError
 from .model import PageStart, Reader
 from .store.output import AtomicWriter, BuildLock, clean_stale_temporaries
 from .store.cache import CACHE_DIR, BuildCache, edition_key
+from .store.parsed import ParseCache
 from .pdf.compose import PdfResult
 from .config import build_date
 from .epub.book import build_epub
@@ -185,7 +186,8 @@ def build(root: Path, editions: list[str] | None = None, *, strict: bool = False
         diags.error("weasyprint-version", problem)
         return BuildResult(1, diags)
     say("reading the sources")
-    reader = load_reader(root, diags, tree)
+    reader = load_reader(root, diags, tree, ParseCache(root / "build" / CACHE_DIR / "parsed", root, diags)
+                         if tree is not None else None)
     chosen = choose_editions(reader, editions, diags) if reader is not None else []
     if reader is None or _effective(diags, strict).has_errors:
         return BuildResult(1, _effective(diags, strict))

@@ -18,6 +18,7 @@ from .bibliography.select import load_styled
 from .diagnostics import Diagnostics
 from .index.build import Mention
 from .source.markdown import parse_chapter
+from .store.parsed import ParseCache
 from .model import Chapter, CiteUse, Reader
 from .source.files import SourceTree
 from .source.links import IMAGE_LINK
@@ -143,7 +144,35 @@ def _check_raw_html(chapter, diags: Diagnostics) -> None:
         walk(note.tokens, note.line)
 
 
-def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
+def _parse_context(sources: ProjectSources, locale) -> str:
+    """What every chapter's parse reads besides its own text: the authority files and the locale."""
+    h = hashlib.sha256(repr(locale).encode("utf-8", "surrogatepass"))
+    for src in sources.authority:
+        h.update(b"\0" + src.path.encode() + b"\0" + src.text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _parse(src, authority, diags: Diagnostics, locale, cache: ParseCache | None, context: str):
+    """A chapter's parse, taken from *cache* when its text and context are unchanged (its
+    diagnostics replayed), else parsed and kept there."""
+    if cache is None:
+        return parse_chapter(src, authority, diags, locale)
+    key = cache.key(src.path, src.text, context)
+    found = cache.load(key)
+    if found is not None:
+        chapter, kept = found
+        diags.extend(kept)
+        return chapter
+    own = Diagnostics()
+    chapter = parse_chapter(src, authority, own, locale)
+    diags.extend(own)
+    cache.store(key, chapter, list(own))
+    return chapter
+
+
+def resolve(sources: ProjectSources, diags: Diagnostics, cache: ParseCache | None = None) -> Reader:
+    """The reader of *sources*; with *cache*, chapters whose text did not change are not parsed
+    again (store/parsed.py)."""
     config = sources.config
     text = sources.config_file.text
     locale = load_locale(config.language, config.strings, sources.root, diags, sources.config_file.path,
@@ -159,10 +188,13 @@ def resolve(sources: ProjectSources, diags: Diagnostics) -> Reader:
         sources.tree)
 
     parsed = []
+    context = _parse_context(sources, locale) if cache is not None else ""
     for src in sources.chapters:
-        chapter = parse_chapter(src, authority, diags, locale)
+        chapter = _parse(src, authority, diags, locale, cache, context)
         if chapter is not None:
             parsed.append(chapter)
+    if cache is not None:
+        cache.prune()
     _check_ids(parsed, diags)
     for chapter in parsed:
         _check_raw_html(chapter, diags)
@@ -233,9 +265,11 @@ def _with_linked_images(xref, sources: ProjectSources, images: dict, diags: Diag
     return replace(xref, links=links, images=kept)
 
 
-def load_reader(root: Path, diags: Diagnostics, tree: SourceTree | None = None) -> Reader | None:
-    """Read (or take from *tree*, the files already read) and resolve the project in *root*."""
+def load_reader(root: Path, diags: Diagnostics, tree: SourceTree | None = None,
+                cache: ParseCache | None = None) -> Reader | None:
+    """Read (or take from *tree*, the files already read) and resolve the project in *root*;
+    *cache*: see :func:`resolve`."""
     sources = load_project(root, diags, tree)
     if sources is None:
         return None
-    return resolve(sources, diags)
+    return resolve(sources, diags, cache)

@@ -66,10 +66,16 @@ def check_glyphs(sources, covered: set[int], font_names: list[str], diags: Diagn
         return
     fonts = ", ".join(sorted(font_names)) or "none"
     for src in sources:
+        missing = {char for char in set(src.text) if ord(char) >= 0x80 and ord(char) not in covered
+                   and unicodedata.category(char) not in SKIP_CATEGORIES}
+        if not missing:                 # most files: the characters are looked at once each, not once per use
+            continue
         found: dict[str, tuple[int, int, str, int]] = {}      # script -> (line, col, char, count)
         for line_no, line in enumerate(src.text.split("\n"), start=1):
+            if missing.isdisjoint(line):
+                continue
             for col, char in enumerate(line, start=1):
-                if ord(char) < 0x80 or ord(char) in covered or unicodedata.category(char) in SKIP_CATEGORIES:
+                if char not in missing:
                     continue
                 script = script_of(char)
                 first = found.get(script)
