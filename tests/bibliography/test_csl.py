@@ -278,6 +278,65 @@ def test_locale_follows_the_language_or_the_setting(tmp_path):
     assert "chap. 3" in html_text(reader.bibliography.note_html((chapter.id, 2), lambda k: "#"))
 
 
+# --- BibTeX's "and others" ---------------------------------------------------------------
+
+OTHERS_BIB = """
+@book{two, author = {Ito, Ken and Sato, Jun and others}, title = {Two and More}, publisher = {P}, date = {2001}}
+@book{one, author = {Abe, Jun and others}, title = {One and More}, publisher = {P}, date = {2002}}
+@book{many, author = {A, Aa and B, Bb and C, Cc and D, Dd and E, Ee and F, Ff and G, Gg and H, Hh
+  and I, Ii and J, Jj and K, Kk and L, Ll and M, Mm and N, Nn and O, Oo and P, Pp and Q, Qq and R, Rr
+  and S, Ss and T, Tt and U, Uu and V, Vv and others}, title = {Many}, publisher = {P}, date = {2003}}
+@book{ed, editor = {Eda, Ken and others}, title = {Edited}, publisher = {P}, date = {2004}}
+@book{plain, author = {Ito, Ken and Sato, Jun}, title = {Plain}, publisher = {P}, date = {2005}}
+"""
+
+
+def _others(tmp_path: Path, style: str) -> tuple[str, dict[str, str]]:
+    chapter = "---\nid: one\ntitle: One\n---\n\nText [@two; @one; @many; @ed; @plain].\n"
+    reader, diags = resolved(project(tmp_path, style, chapter, {"bibliography/refs.bib": OTHERS_BIB}))
+    assert not diags.has_errors, [d.format() for d in diags]
+    bib, chapter = reader.bibliography, reader.chapters[0]
+    cite = bib.note_html((chapter.id, 0), lambda k: "#") if bib.note_style else \
+        bib.cite_html(chapter.parsed.citations[0].citation, lambda k: "#", (chapter.id, 0))
+    return html_text(cite), {k: html_text(h) for k, h in bib.entries_html(None)}
+
+
+def test_and_others_is_written_as_pandoc_writes_it_in_csl_json():
+    source = SourceFile("o.bib", OTHERS_BIB)
+    data, _ = parse_files([source], Diagnostics())
+    items = {key: to_csl(key, entry) for key, entry in data.entries.items()}
+    assert items["two"]["author"] == [{"family": "Ito", "given": "Ken"}, {"family": "Sato", "given": "Jun"},
+                                      {"literal": "others"}]
+    assert items["plain"]["author"][-1] == {"family": "Sato", "given": "Jun"}
+
+
+@pytest.mark.parametrize("style, cite, entries", [
+    ("chicago-author-date", "(Ito et al. 2001; Abe et al. 2002; A et al. 2003; Eda et al. 2004; Ito and Sato 2005)",
+     {"two": "Ito, Ken, Jun Sato, et al. 2001.", "one": "Abe, Jun et al. 2002.", "ed": "Eda, Ken et al., eds. 2004.",
+      "plain": "Ito, Ken, and Jun Sato. 2005."}),
+    # APA shows the last author after an ellipsis; "and others" has none to show: a plain et al.
+    ("apa", "(A et al., 2003; Abe et al., 2002; Eda et al., 2004; Ito et al., 2001; Ito & Sato, 2005)",
+     {"two": "Ito, K., Sato, J., et al. (2001).", "ed": "Eda, K. et al. (Eds.). (2004).",
+      "plain": "Ito, K., & Sato, J. (2005)."}),
+    ("ieee", "[1], [2], [3], [4], [5]",
+     {"two": "[1] K. Ito, J. Sato, et al., Two and More.", "one": "[2] J. Abe et al., One and More."}),
+    ("chicago-notes-bibliography", "Ken Ito et al., Two and More (P, 2001); Jun Abe et al., One and More",
+     {"two": "Ito, Ken, Jun Sato, et al. Two and More.", "many": "A, Aa, Bb B, Cc C, et al. Many."}),
+    ("author-date", "(Ito et al. 2001; Abe et al. 2002; A et al. 2003; Eda et al. 2004; Ito and Sato 2005)",
+     {"two": "Ito, Ken, Jun Sato, et al. 2001.", "ed": "Eda, Ken, et al., eds. 2004."}),
+])
+def test_and_others_prints_et_al_in_every_style(tmp_path, style, cite, entries):
+    """BibTeX's "and others" is printed as BibTeX and biblatex print it, "et al.", after the
+    names given, in CSL styles (citeproc-js has no such name) as in the built-in ones."""
+    text, built = _others(tmp_path, style)
+    assert text.startswith(cite), text
+    for key, start in entries.items():
+        assert built[key].startswith(start), built[key]
+    for key, entry in built.items():
+        assert "others" not in entry and "…" not in entry and entry.count("et al.") <= 1, entry
+    assert "Vv" not in built["many"]     # 22 names and others: the style's own cut, one et al.
+
+
 # --- family-first names -------------------------------------------------------------------
 
 def test_family_first_names_in_the_author_date_style(tmp_path):

@@ -108,12 +108,19 @@ def _blocks(text: str) -> str:
     return re.sub(r"</div>", "</div> ", text)
 
 
+def _without_others(bib_name: str) -> str:
+    """The file without BibTeX's "and others": glue.js prints it as "et al." (as BibTeX and
+    pandoc do), a list one name longer than the names given, which citeproc-js has no way
+    to be told (see docs/citations.md; tests/bibliography/test_csl.py tests it)."""
+    return re.sub(r"\s+and\s+others\s*}", "}", (DATA / bib_name).read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("style_id", STYLES)
 def test_identical_to_citeproc_js(style_id, capsys):
     report = []
     total = same = 0
     for bib_name in BIBS:
-        data, bib, uses, ours, entries = _ours(bib_name, style_id)
+        data, bib, uses, ours, entries = _ours(bib_name, style_id, _without_others(bib_name))
         theirs, their_entries = _reference(data, bib, uses)
         for use, a, b in zip(uses, ours, theirs):
             total += 1

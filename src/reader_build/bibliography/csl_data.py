@@ -37,6 +37,8 @@ TYPES = {
 }
 SUBTYPES = {"magazine": "article-magazine", "newspaper": "article-newspaper"}
 GENRES = {"phdthesis": "PhD diss.", "mathesis": "Master’s thesis", "mastersthesis": "Master’s thesis"}
+# BibTeX's "and others", as pandoc writes it in CSL-JSON (glue.js prints it as et al.)
+OTHERS = {"literal": "others"}
 ROLES = {"author": "author", "editor": "editor", "translator": "translator",
          "bookauthor": "container-author", "holder": "author"}
 PLAIN_FIELDS = {"volume": "volume", "volumes": "number-of-volumes", "edition": "edition",
@@ -138,9 +140,10 @@ def issued(entry: Entry) -> dict | None:
 
 def _names(entry: Entry, item: dict) -> None:
     for role, variable in ROLES.items():
-        people = [n for n in (csl_name(p) for p in entry.persons.get(role, [])) if n]
+        persons = entry.persons.get(role, [])
+        people = [n for n in (csl_name(p) for p in persons) if n]
         if people and variable not in item:
-            item[variable] = people
+            item[variable] = people + ([OTHERS] if N.is_others(persons[-1]) else [])
     if item.get("type") == "book" and entry.fields.get("maintitle") and "editor" in item \
             and "author" not in item:
         item["collection-editor"] = item["editor"]

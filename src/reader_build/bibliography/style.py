@@ -393,7 +393,7 @@ class AuthorDateStyle(BaseStyle):
             title, addon = Text(title_of(entry, quoted=quoted, italic=not quoted, period_inside=False, w=w),
                                 " ", addon), None
         if names:
-            several = len([p for p in names if not N.is_others(p)]) > 1
+            several = len(names) > 1          # "A and others" are editors too (biblatex: \ifandothers)
             suffix = {"editor": ", " + (w["eds"] if several else w["ed"]), "translator": ", " + w["trans"]}
             shown = Text(Tag("class:bib-repeated", REPEATED_AUTHOR)) if repeated else \
                 names_text(N.inverted_list(names, N.useprefix(entry), w), names)

@@ -145,8 +145,77 @@ function rbItems(items) {
     RB.engine.updateItems([]);
   }
   RB.items = JSON.parse(items);
+  RB.others = rbTakeOthers(RB.items);
   return "";
 }
+
+// BibTeX's "and others" comes as a last name {"literal": "others"} (as pandoc writes it in
+// CSL-JSON). It is taken out of the list, and the list is counted one name longer: so
+// citeproc-js ends it with its et-al term, as BibTeX and biblatex print "et al.", however
+// few names come before it. Ids by variable.
+function rbTakeOthers(items) {
+  var others = {};
+  for (var id in items) {
+    var item = items[id];
+    for (var v in item) {
+      var names = item[v], last = Array.isArray(names) && names[names.length - 1];
+      if (last && last.literal === "others" && Object.keys(last).length === 1) {
+        names.pop();
+        (others[id] = others[id] || {})[v] = true;
+      }
+    }
+  }
+  return others;
+}
+
+// The count of names, kept before a list is cut to the names shown, says whether the et-al
+// term follows (citeproc-js: _setEtAlParameter); a list with "and others" counts one more.
+// Its et al. is then a plain one: a style that shows the last name after an ellipsis
+// (APA's et-al-use-last) has no last name to show.
+(function () {
+  var proto = CSL.NameOutput.prototype;
+  var truncate = proto.truncatePersonalNameLists, impose = proto._imposeNameConstraints,
+      setEtAl = proto._setEtAlParameter;
+  function hasOthers(output, v) {
+    var marked = output.Item && RB.others && RB.others[output.Item.id];
+    return !!(marked && marked[v]);
+  }
+  function withoutUseLast(output, call) {
+    var useLast = output.etal_use_last;
+    output.etal_use_last = false;
+    try {
+      return call();
+    } finally {
+      output.etal_use_last = useLast;
+    }
+  }
+  proto.truncatePersonalNameLists = function () {
+    truncate.apply(this, arguments);
+    for (var i = 0; i < this.variables.length; i++) {
+      var v = this.variables[i];
+      if (!hasOthers(this, v)) { continue; }
+      if (this.freeters[v] && this.freeters[v].length) {
+        this.freeters_count[v] += 1;
+      } else if (this.institutions[v] && this.institutions[v].length) {
+        this.institutions_count[v] += 1;
+      }
+    }
+  };
+  proto._imposeNameConstraints = function (lst, count, key, pos) {
+    var self = this, args = arguments;
+    if ((lst === this.freeters || lst === this.institutions) && hasOthers(this, key)) {
+      return withoutUseLast(this, function () { return impose.apply(self, args); });
+    }
+    return impose.apply(this, arguments);
+  };
+  proto._setEtAlParameter = function (type, v, j) {
+    var self = this, args = arguments;
+    if (type !== "persons" && hasOthers(this, v)) {
+      return withoutUseLast(this, function () { return setEtAl.apply(self, args); });
+    }
+    return setEtAl.apply(this, arguments);
+  };
+})();
 
 // ids in order of first citation: numbers, year suffixes and other disambiguation.
 // An engine may be used again for a new run of the same items: the uncited ids are set
