@@ -136,7 +136,7 @@ def _epub_notes(epub: Path) -> tuple[list[str], dict[str, str]]:
     name = next(n for n in docs if n.endswith("one.xhtml"))
     tree = etree.fromstring(docs[name])
     ns = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
-    calls = [a.text for a in tree.iterfind(".//x:a[@class='noteref']", ns)]
+    calls = [a.text for a in tree.iterfind(".//x:a[@role='doc-noteref']", ns)]
     notes = {}
     for aside in tree.iterfind(".//x:aside", ns):
         notes[aside.get("id")] = " ".join("".join(aside.itertext()).split())

@@ -181,3 +181,66 @@ def test_chapter_ids_start_with_a_letter_whatever_the_titles_alphabet(tmp_path, 
                    "chapter-1956", "chapter-1956-2"]
     capsys.readouterr()
     assert main(["check", str(tmp_path / "book")]) == 0, capsys.readouterr()
+
+
+CROSSREF_FILE = """---
+title: A Paper for pandoc-crossref
+lang: en-US
+bibliography: refs.bib
+csl: chicago-author-date.csl
+nocite: |
+  @*
+---
+
+# Introduction {#sec:intro}
+
+As @roe-2020 shows, and as @sec:methods explains.[^m]
+
+## Scope {#sec:scope}
+
+The scope, on the page @page:sec:intro begins.
+
+# Methods {#sec:methods}
+
+Back to @sec:intro and @sec:scope.
+
+[^m]: A note that points to @sec:methods too.
+
+# References {-}
+
+::: {#refs}
+:::
+"""
+
+
+def test_new_from_keeps_pandoc_crossrefs_ids_and_style(tmp_path, capsys):
+    """pandoc-crossref's section ids (``{#sec:intro}``, which a chapter id cannot be) become the
+    chapters' ids with their references; ``csl`` names the style, ``nocite: @*`` lists every
+    work, and the chapter that only places pandoc's reference list is left out."""
+    source = tmp_path / "paper.md"
+    source.write_text(CROSSREF_FILE, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(
+        "@book{roe-2020, author = {Roe, Jane}, title = {A Book}, publisher = {P}, year = {2020}}\n"
+        "@book{extra, author = {Extra, Ed}, title = {Not Cited}, publisher = {P}, year = {2021}}\n",
+        encoding="utf-8")
+    target = tmp_path / "paper"
+    assert main(["new", str(target), "--from", str(source)]) == 0
+    config = tomllib.loads((target / "reader.toml").read_text())
+    assert config["bibliography"] == {"style": "chicago-author-date", "all": True}
+    chapters = sorted((target / "manuscript").glob("*.md"))
+    assert [front_matter(p)[0]["id"] for p in chapters] == ["sec-intro", "sec-methods"]
+    intro = chapters[0].read_text(encoding="utf-8")
+    assert "as @sec-methods explains" in intro and "@page:sec-intro begins" in intro
+    assert "A note that points to @sec-methods too." in intro
+    assert "{#sec:scope}" in intro and "@sec:scope" in chapters[1].read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["build", str(target), "-q", "--edition", "print"]) == 0, capsys.readouterr().err
+    pdf = target / "build" / "print.pdf"
+    pages = [normalise(p) for p in pdf_page_texts(pdf)]
+    intro_page = next(n for n, p in enumerate(pages, 1) if p.startswith("Introduction As"))
+    methods_page = next(n for n, p in enumerate(pages, 1) if "Methods Back to" in p)
+    text = " ".join(pages)
+    assert f"as p. {methods_page} explains" in text and f"on the page p. {intro_page} begins" in text
+    assert f"Back to p. {intro_page} and p. {intro_page}." in text       # a section: its heading's page
+    assert "Roe, Jane. 2020. A Book." in text and "Extra, Ed. 2021. Not Cited." in text
+    assert "References" not in text

@@ -261,6 +261,7 @@ def test_verse_keeps_its_lines_and_raw_tex_starts_a_page(pandoc_built):
     ("page:san-francisco", ("page", "san-francisco", False)), ("note:ch/x", ("note", "ch/x", False)),
     ("fig-map", ("fig", "fig-map", False)), ("Tbl-events", ("tbl", "tbl-events", True)),
     ("sec-intro", ("page", "sec-intro", False)),
+    ("sec:intro", ("page", "sec:intro", False)), ("Sec:intro", ("page", "sec:intro", True)),
     ("doe-2001", None), ("fig", None), ("fig-", None), ("figure-1", None), ("page-2", None)])
 def test_crossref_keys(key, found):
     assert crossref_target(key) == found

@@ -179,7 +179,7 @@ class CslBibliography(Bibliography):
         if found is None or found.note is None:
             return None
         note = found.note if NOTE_END.search(html_text(found.note)) else found.note + "."
-        return _links(note, href, self._listed_keys())
+        return _links(capitalize_first(note), href, self._listed_keys())
 
     def _listed_keys(self) -> set[str]:
         if self._listed_set is None or self._entries is None:
@@ -232,6 +232,17 @@ def layout_suffix(body: str, suffix: str, in_quote: bool) -> tuple[str, str]:
 def html_text(fragment: str) -> str:
     """The text of an HTML fragment, white space normalised."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def capitalize_first(markup: str) -> str:
+    """A note made of a citation starts a sentence: its first letter a capital ("See
+    Smith", "Von Humboldt"), as pandoc and Chicago set it; tags and entities are skipped."""
+    for m in re.finditer(r"<[^>]*>|&[#\w]+;|([^<&\s])", markup):
+        if m.group(1) is not None:
+            if not m.group(1).islower():
+                return markup
+            return markup[:m.start()] + m.group(1).upper() + markup[m.end():]
+    return markup
 
 
 def _links(text: str, href: Callable[[str], str], listed: set[str]) -> str:

@@ -12,6 +12,7 @@ is a corporate name (``literal``); a name marked family-first (see
 """
 from __future__ import annotations
 
+import html
 import re
 
 from pybtex.database import Entry, Person
@@ -67,13 +68,31 @@ def text(entry: Entry, name: str) -> str:
 
 
 def rich(entry: Entry, name: str) -> str:
-    """A field as CSL's inline HTML (``<i>`` kept, everything else plain text)."""
+    """A field in CSL's inline markup: the tags citeproc-js reads (``<i>``, ``<b>``,
+    ``<sup>``, ``<sub>``, ``<span class="nocase">`` for a braced group), everything else
+    plain text. Not HTML: citeproc-js escapes what it is given, so "&" is written "&"."""
     value = entry.fields.get(name, "")
     if not value.strip():
         return ""
-    out = render_html(to_rich(value))
-    out = re.sub(r'<span lang="[^"]*">(.*?)</span>', r"\1", out)
-    return re.sub(r"</?a\b[^>]*>", "", out)
+    out = re.sub(r"</?(?:a|code)\b[^>]*>", "", render_html(to_rich(value, protect=True)))
+    return html.unescape(_drop_spans(out))
+
+
+def _drop_spans(markup: str) -> str:
+    """``<span class="nocase">`` kept and other spans' tags dropped, each closing tag
+    paired with its opening one (spans nest: a language inside a braced group)."""
+    out, stack = [], []
+    for piece in re.split(r"(<span\b[^>]*>|</span>)", markup):
+        if piece.startswith("<span"):
+            stack.append(piece == '<span class="nocase">')
+            if stack[-1]:
+                out.append(piece)
+        elif piece == "</span>":
+            if stack and stack.pop():
+                out.append(piece)
+        else:
+            out.append(piece)
+    return "".join(out)
 
 
 def joined_title(entry: Entry, prefix: str = "") -> str:

@@ -78,10 +78,12 @@ TEX_SPECIAL = re.compile(r"[{}\\$~`'\"\t\n\r-]|  ")
 class _Parser:
     """A small recursive-descent reader of the LaTeX found in .bib fields."""
 
-    def __init__(self, text: str, nested: bool = False):
+    def __init__(self, text: str, nested: bool = False, protect: bool = False):
         self.s = text
         self.i = 0
         self.quote_depth = 1 if nested else 0
+        self.protect = protect          # mark {groups} whose case a style must keep
+        self.protected = False          # inside such a group
 
     # --- scanning -------------------------------------------------------
     def peek(self) -> str:
@@ -148,7 +150,7 @@ class _Parser:
                 return out
             self.i += 1
             if c == "{":
-                out.append(Text(*self.parse_until("}", math)))
+                out.append(self.group(math))
             elif c == "}":
                 continue                       # stray closing brace
             elif c == "\\":
@@ -188,6 +190,20 @@ class _Parser:
             else:
                 out.append(c)
         return out
+
+    def group(self, math: bool) -> Text:
+        """A {group} of the text (not a command's argument). BibTeX keeps the case of its
+        letters when a style changes case ("{DNA}", "{Re-examination}"); with *protect*, it
+        is tagged ``class:nocase``, CSL's mark for it. A group that starts with a command is
+        BibTeX's "special character" (``{\\"U}``) and keeps nothing."""
+        if not self.protect or self.protected or math or self.peek() == "\\":
+            return Text(*self.parse_until("}", math))
+        self.protected = True
+        try:
+            inner = self.parse_until("}", math)
+        finally:
+            self.protected = False
+        return Tag("class:nocase", *inner) if inner else Text()
 
     def quote(self, c: str, out: list) -> str:
         s, i = self.s, self.i
@@ -296,13 +312,14 @@ def _link(url: str, *label) -> HRef | Text:
     return Text(*label)
 
 
-def to_rich(latex: str | None, nested: bool = False) -> Text:
-    """Decode a BibTeX field value to rich text (*nested*: inside quotation marks)."""
+def to_rich(latex: str | None, nested: bool = False, protect: bool = False) -> Text:
+    """Decode a BibTeX field value to rich text (*nested*: inside quotation marks;
+    *protect*: {groups} tagged ``class:nocase``, see :meth:`_Parser.group`)."""
     if not latex:
         return Text()
     if not TEX_SPECIAL.search(latex):
         return Text(latex)
-    parser = _Parser(latex, nested)
+    parser = _Parser(latex, nested, protect)
     parts = parser.parse_until("")
     return Text(*parts)
 

@@ -6,6 +6,7 @@ import re
 import sys
 from pathlib import Path
 
+from ..bibliography.csl_styles import COLLECTION
 from ..store import files
 from .split import chapter_text, split_markdown
 
@@ -119,8 +120,9 @@ def _names(value) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _reader_toml(title: str, meta: dict) -> str:
-    """reader.toml from the file's YAML metadata, as pandoc and quarto name it."""
+def _reader_toml(title: str, meta: dict, style: str = "") -> str:
+    """reader.toml from the file's YAML metadata, as pandoc and quarto name it; *style*: the
+    CSL style its ``csl`` names (:func:`_csl_style`); ``nocite: '@*'`` lists every work."""
     lines = ["# The reader's metadata and editions (made by reader-build new --from).",
              f"title = {toml_string(title)}"]
     found = {"subtitle": meta.get("subtitle"), "author": _names(meta.get("author") or ""),
@@ -136,7 +138,29 @@ def _reader_toml(title: str, meta: dict) -> str:
             if key == "language" and not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", value):
                 continue
             lines.append(f"{key} = {toml_string(value)}")
+    bib = [f"style = {toml_string(style)}"] if style else []
+    if "@*" in str(meta.get("nocite") or ""):
+        bib.append("all = true")
+    if bib:
+        lines += ["", "[bibliography]", *bib]
     return "\n".join(lines) + "\n"
+
+
+def _csl_style(source: Path, meta: dict) -> tuple[str, Path | None]:
+    """The style that the metadata's ``csl`` names: a .csl file in the file's folder or below
+    (copied into styles/: the path returned), else a style of the bundled collection by its
+    file name (``chicago-author-date.csl``, or an address ending so); ("", None) when neither."""
+    name = meta.get("csl")
+    if not isinstance(name, str) or not name.strip().lower().endswith(".csl"):
+        return "", None
+    name = name.strip()
+    stem = re.split(r"[/\\]", name)[-1][:-4]
+    if not re.match(r"^[a-z][a-z0-9+.-]*:", name, re.I):
+        base = source.parent.resolve()
+        path = (base / name).resolve()
+        if path.is_file() and base in path.parents and re.match(r"^[\w.-]+$", stem):
+            return stem, path
+    return (stem, None) if re.match(r"^[\w.-]+$", stem) and (COLLECTION / f"{stem}.csl").is_file() else ("", None)
 
 
 def _bibliographies(source: Path, meta: dict) -> list[Path]:
@@ -179,7 +203,8 @@ def new_from_markdown(target: Path, source: Path) -> int:
     if _not_empty(target):
         return 2
     split = split_markdown(text)
-    made = {"reader.toml": _reader_toml(split.title, split.meta), "styles/README.md": FILES["styles/README.md"]}
+    style, style_file = _csl_style(source, split.meta)
+    made = {"reader.toml": _reader_toml(split.title, split.meta, style), "styles/README.md": FILES["styles/README.md"]}
     width = max(2, len(str(len(split.chapters))))
     for n, part in enumerate(split.chapters, 1):
         made[f"manuscript/{n:0{width}d}-{part.ident}.md"] = chapter_text(part)
@@ -189,6 +214,8 @@ def new_from_markdown(target: Path, source: Path) -> int:
         files.make_dirs(target / "bibliography", kind="project")
         for path, rel in _images(source, text):
             files.copy(path, target / "manuscript" / rel, kind="project")
+        if style_file is not None:
+            files.copy(style_file, target / "styles" / style_file.name, kind="project")
         bibs = _bibliographies(source, split.meta)
         for path in bibs:
             files.copy(path, target / "bibliography" / path.name, kind="project")

@@ -5,7 +5,10 @@ Pure: text in, :class:`Split` out.  Each level-1 heading (ATX ``# Title`` or set
 the first one becomes a front chapter.  Footnote definitions go with the chapter that
 calls them (into each one, when several do: labels are local to a chapter file), and a
 definition that nothing calls stays in the chapter where it stood.  A YAML front matter
-block at the top gives the title, subtitle and author when it has them.
+block at the top gives the title, subtitle and author when it has them.  A heading's id
+(``{#sec:intro}``) is its chapter's id (``sec-intro``, references to it changed with it);
+a last chapter that only places pandoc's reference list (``::: {#refs}``) is left out, as
+the book makes its own.
 """
 from __future__ import annotations
 
@@ -124,7 +127,7 @@ def _parts(lines: list[str]) -> tuple[list[Part], list[int]]:
             ident = None
             attrs = _ATTRS.search(text)
             if attrs:
-                ids = re.findall(r"#([A-Za-z][\w-]*)", attrs.group(1))
+                ids = re.findall(r"#([A-Za-z][\w:.-]*)", attrs.group(1))
                 ident = ids[0] if ids else None
                 text = text[:attrs.start()].strip()
             current = Part(text, ident or slug(text), "chapter")
@@ -142,6 +145,32 @@ def _parts(lines: list[str]) -> tuple[list[Part], list[int]]:
         parts.insert(0, preamble)
         starts.insert(0, 0)
     return parts, starts
+
+
+_CHAPTER_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_REFS_ONLY = re.compile(r"^\s*:::+\s*\{\s*#refs\b[^}]*\}\s*\n\s*:::+\s*$")
+
+
+def _chapter_ids(parts: list[Part]) -> dict[str, str]:
+    """A heading's own id as its chapter's id; one a chapter id cannot be (pandoc-crossref's
+    ``sec:intro``) with its colons and dots as hyphens (``sec-intro``). The ids changed:
+    {old: new}."""
+    renamed = {}
+    for part in parts:
+        if not _CHAPTER_ID.match(part.ident):
+            new = re.sub(r"[^A-Za-z0-9_-]+", "-", part.ident).strip("-") or slug(part.title)
+            renamed[part.ident] = part.ident = new
+    return renamed
+
+
+def _renamed_references(lines: list[str], renamed: dict[str, str]) -> list[str]:
+    """References to the chapters whose ids changed, changed with them: ``@sec:intro`` (the
+    page of the section) is quarto's ``@sec-intro``, ``@page:sec:intro`` is ``@page:sec-intro``."""
+    if not renamed:
+        return lines
+    pattern = re.compile(r"(?<=@)(page:)?(" + "|".join(map(re.escape, sorted(renamed, key=len, reverse=True)))
+                         + r")(?![\w:.-]*\w)")
+    return [pattern.sub(lambda m: (m[1] or "") + renamed[m[2]], line) if "@" in line else line for line in lines]
 
 
 def _unique_ids(parts: list[Part]) -> None:
@@ -191,6 +220,14 @@ def split_markdown(text: str) -> Split:
     parts, starts = _parts(lines)
     if not parts:
         parts, starts = [Part(str(meta.get("title") or "Chapter"), "chapter", "chapter", lines)], [0]
+    # a last chapter that only places pandoc's reference list (::: {#refs}): the book has its own
+    if len(parts) > 1 and _REFS_ONLY.match("\n".join(parts[-1].body).strip()):
+        parts.pop()
+        starts.pop()
+    renamed = _chapter_ids(parts)
+    for part in parts:
+        part.body = _renamed_references(part.body, renamed)
+    notes = {label: _renamed_references(body, renamed) for label, body in notes.items()}
     _unique_ids(parts)
     _attach_notes(parts, starts, notes, where)
     first = next((p.title for p in parts if p.kind == "chapter"), parts[0].title)

@@ -105,6 +105,7 @@ class _Renderer:
         dropping: list[str] = []           # open <script>, <iframe> … whose content is left out
         in_link = 0
         links: list[tuple[str | None, int]] = []   # open links: (an address to print after it, where its text starts)
+        last_call = -1                     # where the last note call ended in *out*
         for tok in children or ():
             t = tok.type
             if t == "html_inline" and (tag := content_dropping_tag(tok.content)):
@@ -147,17 +148,21 @@ class _Renderer:
                 out.append(raw_links(sanitize_html(tok.content, balance=False)[0], self.reader, self.chapter.parsed,
                                      self.target))
             elif t == "citation":
-                if tok.meta.get("cite_index") in self.chapter.citation_notes:
+                noted = tok.meta.get("cite_index") in self.chapter.citation_notes
+                if noted:
                     moved = self.skip = _punctuation_after(children, tok)
-                    if out and not tok.meta["citation"].narrative:
-                        out[-1] = out[-1].rstrip(" ")
+                    if not tok.meta["citation"].narrative:
+                        _strip_trailing_space(out)      # "text\n[@key]." sets "text.¹", with no space
                     out.append(escape(moved, quote=False))
-                out.append(self.citation(tok))
+                out.append(self.citation(tok, _follows_call(out, last_call)))
+                if noted:
+                    last_call = len(out)
             elif t == "crossref":
                 out.append(crossref_html(self.reader, self.chapter.parsed, tok.meta["citation"], self.target))
             elif t == "footnote_ref":
                 _strip_trailing_space(out)      # "word [^1]": the call follows its word, as a book sets it
-                out.append(self.note_call(tok))
+                out.append(self.note_call(tok, _follows_call(out, last_call)))
+                last_call = len(out)
             elif t == "task_box":           # a task list's box, drawn by the stylesheet
                 state = "done" if tok.meta.get("done") else "to-do"
                 label = escape(locale_of(self.reader).t(f"task-{state}"), quote=True)
@@ -184,7 +189,7 @@ class _Renderer:
             out.append(f'<a class="external" href="{escape(href, quote=True)}">')
         links.append((href if href is not None and scheme_of(href) and self.target.link_urls else None, len(out)))
 
-    def citation(self, tok) -> str:
+    def citation(self, tok, after_call: bool = False) -> str:
         bib_file = self.target.bib_file
         bib = self.reader.bibliography
         index = tok.meta.get("cite_index")
@@ -196,14 +201,18 @@ class _Renderer:
         number = self.chapter.citation_notes.get(index)
         if number is None:
             return text
-        return text + self.note(number, f'<span class="fn-citation">{bib.note_html(where, href) or ""}</span>')
+        return text + self.note(number, f'<span class="fn-citation">{bib.note_html(where, href) or ""}</span>',
+                                after_call)
 
-    def note_call(self, tok) -> str:
+    def note_call(self, tok, after_call: bool = False) -> str:
+        """*after_call*: the call stands right after another (its number is set after a
+        comma, "⁵,⁶", not run into it, "⁵⁶")."""
         local = tok.meta["id"]
         number = self.chapter.note_numbers[local]
         note = ids.note_id(number)
+        after = " noteref-after" if after_call else ""
         if tok.meta.get("subId", 0) > 0 or local in self.seen_notes:
-            return (f'<a class="noteref noteref-again" href="{self.target.href(note)}">'
+            return (f'<a class="noteref noteref-again{after}" href="{self.target.href(note)}">'
                     f'{number}</a>')
         self.seen_notes.add(local)
         if self.target.name == "pdf" and self.note_depth:
@@ -213,14 +222,16 @@ class _Renderer:
             self.nested_notes.append("")
             self.nested_notes[slot] = self.note(number, self.note_body(local)).replace(
                 'class="fn-anchor"', 'class="fn-anchor fn-in-note"', 1)
-            return f'<a class="noteref noteref-again" href="#{note}">{number}</a>'
-        return self.note(number, self.note_body(local))
+            return f'<a class="noteref noteref-again{after}" href="#{note}">{number}</a>'
+        return self.note(number, self.note_body(local), after_call)
 
-    def note(self, number: int, body: str) -> str:
-        """A note's call and body (PDF: a footnote at the call; EPUB: a pop-up note)."""
+    def note(self, number: int, body: str, after_call: bool = False) -> str:
+        """A note's call and body (PDF: a footnote at the call; EPUB: a pop-up note);
+        *after_call*: see :meth:`note_call` (PDF: the anchor's class, print.css)."""
         note, call = ids.note_id(number), ids.noteref_id(number)
         if self.target.name == "pdf":
-            html = f'<a class="fn-anchor" id="{call}"></a><span class="fn" id="{note}" data-n="{number}">{body}</span>'
+            anchor = "fn-anchor fn-after-call" if after_call else "fn-anchor"
+            html = f'<a class="{anchor}" id="{call}"></a><span class="fn" id="{note}" data-n="{number}">{body}</span>'
             if not self.note_depth and self.nested_notes:
                 html += "".join(self.nested_notes)
                 self.nested_notes = []
@@ -230,7 +241,8 @@ class _Renderer:
         body = body.replace("<p>", "<p>" + back, 1) if body.startswith("<p>") else f"<p>{back}</p>{body}"
         self.rendered_notes.append(RenderedNote(number, note, body))
         epub_type = ' epub:type="noteref"' if self.target.name == "epub" else ""     # not HTML
-        return (f'<a class="noteref"{epub_type} role="doc-noteref" id="{call}" '
+        after = " noteref-after" if after_call else ""
+        return (f'<a class="noteref{after}"{epub_type} role="doc-noteref" id="{call}" '
                 f'href="#{note}">{number}</a>')
 
     def note_body(self, local: int) -> str:
@@ -458,6 +470,12 @@ def _printed_address(href: str, text_html: str, in_parentheses: bool = False) ->
     left, right = "[]" if in_parentheses else "()"      # (brackets inside parentheses, as Chicago nests them)
     return (f' <span class="link-url">{left}<a class="external" href="{escape(href, quote=True)}">{address}</a>'
             f'{right}</span>')
+
+
+def _follows_call(out: list[str], last_call: int) -> bool:
+    """Whether nothing but white space was rendered since the note call that ended at
+    *last_call* (-1: none yet)."""
+    return last_call >= 0 and not "".join(out[last_call:]).strip()
 
 
 def _strip_trailing_space(out: list[str]) -> None:

@@ -8,7 +8,8 @@ and ``: . - _ /``; punctuation at the end of a key belongs to the sentence
 ("as @hara-1998."). An ``@`` after a letter or digit (e-mail addresses) or escaped
 as ``\\@`` starts no citation. The locator is the text after the key's comma; a
 recognised term and its numbers ("p. 33", "pp. 4-6, 9", "chap. 2") are split from a
-trailing suffix ("p. 33, emphasis added"); other text is kept whole as the locator.
+trailing suffix ("p. 33, emphasis added"), and so are bare page numbers followed by a comma
+("33, emphasis added"); other text is kept whole as the locator.
 """
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ _TOKEN = (r"(?:\d+(?:nn?\.?\s?\d+|[a-z])?|[ivxlcdm]+|[IVXLCDM]+|[A-Z])"
           r"(?:[.:/]\d+[a-z]?)*(?:\([0-9a-z]+\))?(?:\s?ff?\.)?(?!\w)")
 _VALUE = rf"{_TOKEN}(?:\s*(?:[-–—]+|,|&)\s*{_TOKEN}|\s+and\s+{_TOKEN})*"
 LOCATOR = re.compile(rf"({_TERM})\s*({_VALUE})", re.IGNORECASE)
+# a page number without its term, and a suffix after a comma ("12, emphasis added"), as pandoc reads it
+BARE_PAGES = re.compile(rf"(?=\d){_VALUE}(?=\s*,\s*\S)")
 
 
 def split_locator(locator: str) -> tuple[str, str, str]:
@@ -72,6 +75,9 @@ def _locator_and_suffix(rest: str) -> tuple[str, str]:
         term, value, after = split_locator(body)
         if term:
             return f"{body[:len(body) - len(after)].strip()}", after
+        bare = BARE_PAGES.match(body)
+        if bare:
+            return bare.group(), body[bare.end():].strip()
         return body, ""
     term, value, after = split_locator(rest)
     if term:
@@ -256,7 +262,7 @@ def parse_citation(text: str) -> Citation | None:
     return found[0]
 
 
-CROSSREF_PREFIXES = ("fig", "tbl", "page", "note")
+CROSSREF_PREFIXES = ("fig", "tbl", "page", "note", "sec")
 QUARTO_PREFIXES = {"fig": "fig", "tbl": "tbl", "sec": "page"}     # quarto's form -> the kind it is
 
 
@@ -264,12 +270,15 @@ def crossref_target(key: str) -> tuple[str, str, bool] | None:
     """(kind, target, capital) of a cross-reference key, or None for a citation key.
 
     pandoc-crossref's forms: ``fig:x`` and ``tbl:x`` (the target is the label, ``fig:x``),
+    ``sec:x`` (the page of the heading ``{#sec:x}``: reader-build numbers no sections),
     ``page:ID`` and ``note:LABEL`` (the target is what follows the colon).  quarto's forms:
     ``fig-x`` and ``tbl-x`` (the label ``fig-x``), and ``sec-x``, the page of the heading
     ``{#sec-x}``.  A capital (``@Fig:x``, ``@Fig-x``) capitalises the word it prints."""
     prefix, colon, rest = key.partition(":")
     if colon and rest and prefix.lower() in CROSSREF_PREFIXES:
         kind = prefix.lower()
+        if kind == "sec":                   # pandoc-crossref's section: the page of {#sec:x}
+            return "page", key[:1].lower() + key[1:], prefix[:1].isupper()
         return kind, (f"{kind}:{rest}" if kind in ("fig", "tbl") else rest), prefix[:1].isupper()
     prefix, dash, rest = key.partition("-")
     if dash and rest and prefix.lower() in QUARTO_PREFIXES:
@@ -278,7 +287,7 @@ def crossref_target(key: str) -> tuple[str, str, bool] | None:
 
 
 def is_crossref_key(key: str) -> bool:
-    """``fig:x``, ``Fig:x``, ``tbl:x``, ``page:x``, ``note:x`` and quarto's ``fig-x``, ``tbl-x``,
+    """``fig:x``, ``Fig:x``, ``tbl:x``, ``sec:x``, ``page:x``, ``note:x`` and quarto's ``fig-x``, ``tbl-x``,
     ``sec-x``: a cross-reference, never a citation key."""
     return crossref_target(key) is not None
 

@@ -33,7 +33,7 @@ from ..model import CitationUse, Heading, Image, MentionUse, NoteDef, ParsedChap
 from .files import SourceFile
 from ..diagnostics import did_you_mean
 from ..language.locale import typography_for
-from ..language.typography import QUOTE_MARKS, dashes, pair_quotes, quotes, spacing
+from ..language.typography import QUOTE_MARKS, curly_quotes, dashes, pair_quotes, quotes, spacing
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 ANCHOR_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")     # a heading's {#id}: pandoc-crossref's sec:x too
@@ -47,7 +47,7 @@ FRONT_KEYS = {"id", "title", "short", "kind", "lang", "subtitle", "author"}
 MAX_NESTING = 100
 
 
-def _text_in_languages(state):
+def _text_in_languages(state, kinds=("text",)):
     """(text token, language, its inline block) of every text in the document: the language of the nearest
     element with a ``lang`` attribute (``{lang=ru}`` on a paragraph, a span, an emphasis),
     else the document's (``env["lang"]``)."""
@@ -66,7 +66,7 @@ def _text_in_languages(state):
                     spans.append(tok.attrGet("lang") or spans[-1])
                 elif tok.nesting == -1 and len(spans) > 1:
                     spans.pop()
-                elif tok.type == "text":
+                elif tok.type in kinds:
                     yield tok, spans[-1], block
 
 
@@ -100,6 +100,24 @@ def _language_marks(state) -> None:
         tok.content = spacing(quotes(tok.content, typo), typo)
 
 
+def _citation_marks(state) -> None:
+    """The words of a citation (prefix, locator, suffix: "see", "pp. 33--35", "my
+    'emphasis'") get the dashes, quotation marks and spaces of their language, as text does."""
+    typography = _typography_of(state)
+    for tok, lang, _ in _text_in_languages(state, ("citation", "crossref")):
+        citation = tok.meta.get("citation")
+        if citation is None:
+            continue
+        typo = typography(lang)
+
+        def marked(words: str) -> str:
+            return spacing(curly_quotes(dashes(words, typo), typo), typo) if words else words
+        items = tuple(replace(item, prefix=marked(item.prefix), locator=marked(item.locator),
+                              suffix=marked(item.suffix)) for item in citation.items)
+        if items != citation.items:
+            tok.meta = {**tok.meta, "citation": replace(citation, items=items)}
+
+
 def make_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "maxNesting": MAX_NESTING, "quotes": QUOTE_MARKS,
                                    "linkify": True})
@@ -108,6 +126,7 @@ def make_markdown() -> MarkdownIt:
     md.linkify.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
     md.core.ruler.before("smartquotes", "dashes", _dashes)
     md.core.ruler.after("smartquotes", "language_marks", _language_marks)
+    md.core.ruler.after("language_marks", "citation_marks", _citation_marks)
     md.use(front_matter_plugin)
     md.use(footnote_plugin)                  # [^label] and pandoc's inline ^[note]
     md.use(attrs_plugin, spans=True)
