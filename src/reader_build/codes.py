@@ -120,6 +120,7 @@ REGISTRY: dict[str, Code] = {c.code: c for c in [
         ("bib-crossref-missing", WARNING, "A crossref names an entry that does not exist."),
         ("bib-crossref-loop", WARNING, "A chain of crossrefs loops back on itself."),
         ("bib-name", WARNING, "A name in a bibliography entry cannot be read."),
+        ("bib-et-al", WARNING, "A list of names ends with a written \"et al.\"; it is read as BibTeX's 'and others'."),
         ("bib-empty", WARNING, "A .bib file has no entry."),
         ("bib-incomplete", WARNING, "A bibliography entry lacks a field its reference needs."),
         ("bib-style-unknown", ERROR, "reader.toml names a bibliography style that does not exist."),

@@ -178,6 +178,7 @@ def test_name_lists():
 @pytest.mark.parametrize("raw, label, text", [
     ("1998", "1998", "1998"), ("1991-03", "1991", "March 1991"), ("2004-10-27", "2004", "October 27, 2004"),
     ("1984/1986", "1984–1986", "1984"), ("1988/", "1988–", "1988"), ("1968-05-19/1968-05-25", "1968", "May 19, 1968"),
+    ("1969-XX", "1969", "1969"), ("1991-03-XX", "1991", "March 1991"),      # EDTF's unspecified month, day
 ])
 def test_dates(raw, label, text):
     from pybtex.database import Entry
@@ -488,6 +489,25 @@ def test_other_input_problems():
     assert sorted(codes(diags)) == ["bib-duplicate-field", "bib-name", "bib-undefined-string"]
     bib.register([])
     assert_clean(bib.entries_html()[0][1])
+
+
+def test_a_written_et_al_is_read_as_and_others():
+    """"K. A. Olive et al." (common in files made by hand) is a name "Olive, K. A. et" with
+    the family name "al." to BibTeX; it is read as BibTeX's "and others", with a warning."""
+    text = ("@article{pdg, author = {K. A. Olive et al.}, title = {Review}, journal = {J}, year = {2014}}\n"
+            "@techreport{nist, author = {M.J. Berger et.al.}, title = {Tables}, institution = {NIST}, year = {2005}}\n"
+            "@book{two, editor = {Doe, Jane and Roe, Ann, et al.}, title = {T}, publisher = {P}, year = {2001}}\n"
+            "@book{metal, author = {Metal, Al and Petal, Et}, title = {M}, publisher = {P}, year = {2002}}\n")
+    bib, diags = load(text, include_all=True)
+    found = [d for d in diags if d.code == "bib-et-al"]
+    assert [(d.line, "'author'" in d.message or "'editor'" in d.message) for d in found] == [(1, True), (2, True), (3, True)]
+    assert "write {K. A. Olive and others}" in found[0].format()
+    bib.register([])
+    html = {k: to_plain(v.replace("<i>", "").replace("</i>", "")) for k, v in bib.entries_html()}
+    assert html["pdg"].startswith("Olive, K. A., et al. 2014."), html["pdg"]
+    assert html["nist"].startswith("Berger, M.J., et al. 2005."), html["nist"]
+    assert html["two"].startswith("Doe, Jane, Ann Roe, et al., eds. 2001."), html["two"]
+    assert html["metal"].startswith("Metal, Al, and Et Petal. 2002."), html["metal"]
 
 
 def test_unsafe_urls_and_markup_are_neutralised():

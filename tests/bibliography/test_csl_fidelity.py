@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from reader_build.bibliography.csl import html_text, load_csl
+from reader_build.bibliography.csl import capitalize_first, html_text, load_csl
 from reader_build.bibliography.csl_cite import citation_items
 from reader_build.bibliography.csl_data import to_csl
 from reader_build.bibliography.csl_engine import locale_xml
@@ -99,7 +99,9 @@ def _reference(data, bib, uses) -> tuple[list[str], dict[str, str]]:
                          text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     out = json.loads(run.stdout)
-    return [html_text(c or "") for c in out["citations"]], {k: html_text(_blocks(v or "")) for k, v in out["entries"]}
+    # a note made of a citation starts with a capital ("See …"): reader-build's own addition
+    notes = [capitalize_first(c or "") if use.footnoted else c or "" for use, c in zip(uses, out["citations"])]
+    return [html_text(c) for c in notes], {k: html_text(_blocks(v or "")) for k, v in out["entries"]}
 
 
 def _blocks(text: str) -> str:

@@ -8,6 +8,8 @@ from one file to the next (as in BibTeX); the first of two entries with one key 
 """
 from __future__ import annotations
 
+import re
+
 from pybtex.bibtex.utils import split_name_list
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.input.bibtex import LowLevelParser, SkipEntry, UndefinedMacro, month_names
@@ -109,7 +111,15 @@ class _Reader:
             seen.add(lower)
             value = normalize_whitespace("".join(values))
             if lower in PERSON_FIELDS:
-                for person in split_name_list(value):
+                names = split_name_list(value)
+                others = _et_al(names)
+                if others:
+                    shown = f"{names[-1]} and others" if names else "others"
+                    self.diags.warning("bib-et-al", f"entry '{key}': '{lower}' ends with \"et al.\", which "
+                                       "BibTeX reads as part of a name; it is read as 'and others' "
+                                       f"(write {{{shown}}})", source.path, line)
+                    names.append("others")
+                for person in names:
                     entry.add_person(self.person(person, source, line), lower)
             else:
                 entry.fields[lower] = value
@@ -125,6 +135,25 @@ class _Reader:
             self.diags.warning("bib-name", f"cannot read the name '{name}' (more than two commas?); "
                                "it is kept as written", source.path, line)
             return Person(last=name.replace(",", " "))
+
+
+_ET_AL = re.compile(r"[\s,~]*\bet\.?[\s~]*al(?:ii|\.)?[\s.]*$", re.IGNORECASE)
+
+
+def _et_al(names: list[str]) -> bool:
+    """Take a written "et al." off the end of a list of names (*names*, in place): "K. A.
+    Olive et al." is "K. A. Olive" and others. True when there was one."""
+    if not names:
+        return False
+    m = _ET_AL.search(names[-1])
+    if not m or re.fullmatch(r"[{}]*others[{}]*", names[-1].strip(), re.IGNORECASE):
+        return False
+    rest = names[-1][:m.start()].strip().rstrip(",").strip()
+    if rest:
+        names[-1] = rest
+    else:
+        names.pop()
+    return True
 
 
 def _position(text: str, error: PybtexError) -> tuple[int | None, int | None]:

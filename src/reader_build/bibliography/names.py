@@ -190,15 +190,16 @@ def split_and(value: str) -> list[str]:
 
 
 # --- dates -------------------------------------------------------------------
-ONE_DATE = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.+-]*Z?)?[?~%]?$")
+# a month or day "XX" is EDTF's (and biblatex's) unspecified one: "1969-XX" is 1969
+ONE_DATE = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2}|XX)(?:-(\d{1,2}|XX))?)?(?:T[\d:.+-]*Z?)?[?~%]?$")
 
 
 def _one(text: str) -> Date | None:
     m = ONE_DATE.match(text.strip())
     if not m:
         return None
-    month = int(m.group(2) or 0)
-    day = int(m.group(3) or 0)
+    month = int(m.group(2)) if m.group(2) and m.group(2).isdigit() else 0
+    day = int(m.group(3)) if m.group(3) and m.group(3).isdigit() else 0
     if not 0 <= month <= 12 or not 0 <= day <= 31:
         return None
     return Date(int(m.group(1)), month, day if month else 0)
