@@ -40,6 +40,7 @@ from ..pdf.parallel import build_pdf
 from ..pdf.compose import PdfResult
 from ..pdf.sections import section_pages
 from ..language.locale import locale_of
+from ..language.typography import keep_ranges
 
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.S)
 DEFAULT_FONT_FACES = (
@@ -213,7 +214,7 @@ def works_cited_pdf(reader: Reader, edition: Edition, keys: list[str], css: str)
     entries = reader.bibliography.entries_html(keys)
     if not entries:
         return None
-    items = "\n".join(f'<li class="bib-entry" id="{ref_id(key)}">{html}</li>' for key, html in entries)
+    items = "\n".join(f'<li class="bib-entry" id="{ref_id(key)}">{keep_ranges(html)}</li>' for key, html in entries)
     title = locale_of(reader).t("handout-works-cited")
     single = replace(edition, sides="single")
     html = f"""<!DOCTYPE html>

@@ -126,3 +126,21 @@ def heading_and_gloss(heading: str, gloss: str) -> tuple[str, str]:
     if own:
         return f"{own.group(1)} ({own.group(2)}", f"; {inner})"
     return heading, f" ({inner})"
+
+
+_NUMBER_RANGE = re.compile(r"(?<![\w–])(\d+[a-z]?)–(\d+[a-z]?)(?![\w–])")
+
+
+def keep_ranges(html: str) -> str:
+    """Each range of numbers in the text of *html* ("361–80", "(1909–1989)") in a span of class
+    ``nobr`` (print.css: not broken), for the parts set ragged, whose lines WeasyPrint breaks
+    after any en dash: a line never ends with "361–" and the next begins "80" (the total-fit
+    line breaking of the body keeps such ranges whole itself)."""
+    if "–" not in html:
+        return html
+    parts = re.split(r"(<[^>]*>)", html)
+    for n in range(0, len(parts), 2):
+        if "–" in parts[n]:
+            parts[n] = _NUMBER_RANGE.sub(r'<span class="nobr">\1–\2</span>', parts[n])
+    return "".join(parts)
+

@@ -26,6 +26,7 @@ from .figures import move_figures
 from .linebreak import FIRST_FIT
 from .notes import FILL_PAGES, add_spares, continued_css, cut_notes, mend_pieces, split_long_notes, strip_spares
 from ..language.locale import chapter_language, locale_of
+from ..language.typography import keep_ranges
 from ..source.citations import crossref_target
 
 WIDE_PAGE_MM = 170
@@ -158,7 +159,7 @@ def gather(reader: Reader, edition: Edition, root: Path, diags: Diagnostics, bui
     _check_page_refs(reader, edition, {c["id"] for c in chapters}, diags)
     bibliography = []
     if edition.includes("bibliography"):
-        bibliography = [{"id": ref_id(key), "html": html}
+        bibliography = [{"id": ref_id(key), "html": keep_ranges(html)}
                         for key, html in reader.bibliography.entries_html(None)]
         if bibliography:
             toc.append({"id": "bibliography", "kind": "back", "level": 1,
@@ -223,6 +224,7 @@ def compose(ctx: ComposeContext, env, indexes: list[dict], fix_css: str = "", pa
     *reserve*: see :func:`render.xref.fill_page_refs`.
     """
     toc = list(ctx.toc)
+    indexes = [dict(index, html=keep_ranges(index["html"])) if "html" in index else index for index in indexes]
     for index in indexes:
         toc.append({"id": f"index-{index['kind']}", "kind": "back", "level": 1, "title_html": escape(index["title"])})
     edition, chapters, bibliography = ctx.edition, ctx.chapters, ctx.bibliography
