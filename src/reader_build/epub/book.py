@@ -28,6 +28,7 @@ from ..render.xref import figure_list
 from ..render.cjkfallback import FALLBACK, fallback_font
 from ..source.anchors import figure_images
 from ..language.locale import chapter_language, locale_of
+from ..language.typography import keep_ranges
 from ..render.templates import read_css, render_template, template_environment
 
 FONT_MEDIA = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
@@ -287,7 +288,7 @@ def _add_bibliography(making: _Making, reader: Reader) -> None:
     entries = reader.bibliography.entries_html(None)
     if not entries:
         return
-    body = making.render("epub-bibliography.xhtml.j2", entries=[{"id": ref_id(k), "html": h} for k, h in entries])
+    body = making.render("epub-bibliography.xhtml.j2", entries=[{"id": ref_id(k), "html": keep_ranges(h)} for k, h in entries])
     title = making.locale.t("bibliography")
     doc = making.add(_DocumentMap.BIBLIOGRAPHY, title, a11y.language_spans(body, making.lang))
     making.toc.append(epub.Link(doc.file_name, title, "bibliography"))

@@ -17,6 +17,7 @@ from ..model import Reader
 from ..index.compose import INDEX_KINDS, index_parts
 from ..ids import ref_id
 from ..language.locale import locale_of
+from ..language.typography import keep_ranges
 from ..render.html import Target, book_title, inline_html, inline_plain, render_chapter
 from ..render.templates import render_template
 
@@ -110,7 +111,7 @@ def back_pages(reader: Reader, edition, root: Path, env, plan: FilePlan, anchors
     entries = reader.bibliography.entries_html(None)
     if entries and edition.includes("bibliography"):
         content = render_template(root, env, "web-bibliography.html.j2",
-                                  entries=[{"id": ref_id(k), "html": h} for k, h in entries])
+                                  entries=[{"id": ref_id(k), "html": keep_ranges(h)} for k, h in entries])
         pages.append(Page(BIBLIOGRAPHY_FILE, "bibliography", locale_of(reader).t("bibliography"), content))
     if edition.includes("indexes"):
         page_of = (lambda mid: anchors.get(mid)) if anchors else (lambda mid: None)
