@@ -108,6 +108,19 @@ def test_split_locator():
     assert split_locator("pagex 3") == ("", "", "pagex 3")
 
 
+@pytest.mark.parametrize("text, locator, suffix", [
+    ("[@k, 12, emphasis added]", "12", ", emphasis added"),        # a bare page, then a comment
+    ("[@k, 12-14, my emphasis]", "12-14", ", my emphasis"),
+    ("[@k, 12, 14]", "12, 14", ""),                                # two pages, not a page and a comment
+    ("[@k, 12, 14, and passim]", "12, 14", ", and passim"),
+    ("[@k, 12]", "12", ""),
+    ("[@k, xii, n. 4]", "xii, n. 4", ""),                          # no digit first: kept whole
+])
+def test_bare_page_and_suffix(text, locator, suffix):
+    item = parse_citation(text).items[0]
+    assert (item.locator, item.suffix) == (locator, suffix)
+
+
 # --- the markdown-it rule ---------------------------------------------------------
 def test_tokens_carry_source_and_offsets():
     text = "Text [@a, p. 3] then @b [chap. 2] and [-@c]."

@@ -57,7 +57,7 @@ _TOKEN = (r"(?:\d+(?:nn?\.?\s?\d+|[a-z])?|[ivxlcdm]+|[IVXLCDM]+|[A-Z])"
 _VALUE = rf"{_TOKEN}(?:\s*(?:[-–—]+|,|&)\s*{_TOKEN}|\s+and\s+{_TOKEN})*"
 LOCATOR = re.compile(rf"({_TERM})\s*({_VALUE})", re.IGNORECASE)
 # a page number without its term, and a suffix after a comma ("12, emphasis added"), as pandoc reads it
-BARE_PAGES = re.compile(rf"(?=\d){_VALUE}(?=\s*,\s*\S)")
+BARE_PAGES = re.compile(rf"(?=\d)(?>{_VALUE})(?=\s*,\s*\S)")   # (atomic: "12, 14" is one value)
 
 
 def split_locator(locator: str) -> tuple[str, str, str]:
