@@ -289,3 +289,27 @@ def test_a_long_url_breaks_inside_rather_than_leave_a_loose_line(monkeypatch):
     monkeypatch.setattr(linebreak, "_MEASURES", {})          # (no plan kept from the layout above)
     first = texts(lines())[0]
     assert "\u200b" not in first and "avery" not in first, first
+
+
+def test_an_address_breaks_before_its_hyphens_never_after(tmp_path):
+    """Chicago: an address is broken before a hyphen, never after one, which would read as a
+    word broken there (and be copied without it). Forty paragraphs whose only hyphens are
+    inside addresses: no line ends with one, and some lines begin with one."""
+    rng = random.Random(3)
+    words = "the sea and a map of it by our old boat in sun".split()
+    paragraphs = []
+    for _ in range(40):
+        text = [rng.choice(words) for _ in range(rng.randint(5, 25))]
+        host = "-".join(rng.choice(["ab", "cd", "efg", "hi", "jklm", "no"]) for _ in range(6))
+        path = "-".join(rng.choice(["pq", "rst", "uv", "wxyz"]) for _ in range(5))
+        text.insert(rng.randint(1, len(text)), f"https://{host}.example.org/{path}")
+        paragraphs.append(" ".join(text).capitalize() + ".")
+    root = write_project(tmp_path / "p", {
+        "reader.toml": 'title = "Addresses"\nlanguage = "en-US"\n[editions.print]\nformat = "pdf"\n',
+        "manuscript/one.md": "---\nid: one\ntitle: One\n---\n\n" + "\n\n".join(paragraphs) + "\n",
+    })
+    result = build(root)
+    assert result.status == 0, [d.format() for d in result.diagnostics]
+    lines = [line.strip() for page in pdf_page_texts(root / "build" / "print.pdf") for line in page.splitlines()]
+    assert not [line for line in lines if line.endswith("-")]
+    assert sum(line.startswith("-") for line in lines) >= 3

@@ -14,8 +14,8 @@ same inside WeasyPrint's layout:
    hyphen or a dash (never inside a range of numbers, "1955–57": that one is only closed),
    and, in a text that may break anywhere (``overflow-wrap: anywhere``: a run of 30
    characters or more, an address), between any two of its characters, best before a dot
-   (:data:`URL_POINTS`); a line of such a text alone may end up to :data:`ANYWHERE_SLACK`
-   spaces short of the measure.  The width of the text between two of them (inside a text
+   (:data:`URL_POINTS`; in an address, before a hyphen too, and never after one); a line
+   of such a text alone may end up to :data:`ANYWHERE_SLACK` spaces short of the measure.  The width of the text between two of them (inside a text
    that may break anywhere, up to each character) is measured with Pango, in its own style:
    the same shaping, features and letter-spacing that the layout uses.
 3. :func:`breaks` chooses the breaks that give the paragraph the fewest demerits: TeX's
@@ -346,6 +346,12 @@ def _anywhere(owners, wraps, i: int, text: str) -> bool:
             and text[i - 1] not in " \n" + NBSP + SHY + ZWSP and text[i] not in " \n" + NBSP + ZWSP)
 
 
+def _in_address(box) -> bool:
+    """Is *box* the text of an address (``span.url``: render/html.py)?"""
+    element = getattr(box, "element", None)
+    return element is not None and "url" in (element.get("class") or "").split()
+
+
 def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
     """The break before character *i*: a :class:`Break`, None (no break there), or False (a line
     break that is not a preserved one: the paragraph is left to WeasyPrint)."""
@@ -355,7 +361,8 @@ def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
             return False
         return Break(i, x[i - 1], x[i], spaces[i - 1], spaces[i], -math.inf, False, True, "forced")
     if not attrs[i].is_line_break and _anywhere(owners, wraps, i, text):
-        penalty = URL_POINT_PENALTY if text[i] in URL_POINTS else ANYWHERE_PENALTY
+        point = text[i] in URL_POINTS or (text[i] == "-" and _in_address(owners[i][0]))
+        penalty = URL_POINT_PENALTY if point else ANYWHERE_PENALTY
         return Break(i, x[i], x[i], spaces[i], spaces[i], penalty, False, kind="anywhere")
     if not attrs[i].is_line_break or not wraps[i - 1]:
         return None
@@ -372,6 +379,10 @@ def _candidate(text, owners, attrs, wraps, x, spaces, i: int, measure: Measure):
         hyphen = measure.width(style["hyphenate_character"], style)
         return Break(i, x[i] + hyphen, x[i], spaces[i], spaces[i], HYPHEN_PENALTY, True, kind="hyphen")
     if before in DASHES:
+        if before == "-" and _in_address(owners[i - 1][0]):
+            # an address breaks before its hyphen, never after it (Chicago): "my.et-" at a line's
+            # end would read as a word broken there, and "my.etenterprises.com" be copied
+            return Break(i, x[i], x[i], spaces[i], spaces[i], math.inf, False, kind="closed")
         if i >= 2 and text[i - 2].isdigit() and text[i].isdigit():
             return Break(i, x[i], x[i], spaces[i], spaces[i], math.inf, False, kind="closed")   # 1955–57
         return Break(i, x[i], x[i], spaces[i], spaces[i], EXPLICIT_PENALTY, True, kind="explicit")
