@@ -190,6 +190,8 @@ bibliography: refs.bib
 csl: chicago-author-date.csl
 nocite: |
   @*
+abstract: |
+  What the paper *finds*, in brief.
 ---
 
 # Introduction {#sec:intro}
@@ -228,7 +230,10 @@ def test_new_from_keeps_pandoc_crossrefs_ids_and_style(tmp_path, capsys):
     config = tomllib.loads((target / "reader.toml").read_text())
     assert config["bibliography"] == {"style": "chicago-author-date", "all": True}
     chapters = sorted((target / "manuscript").glob("*.md"))
-    assert [front_matter(p)[0]["id"] for p in chapters] == ["sec-intro", "sec-methods"]
+    assert [front_matter(p)[0]["id"] for p in chapters] == ["abstract", "sec-intro", "sec-methods"]
+    assert front_matter(chapters[0])[0] == {"id": "abstract", "title": "Abstract", "kind": "front"}
+    assert "What the paper *finds*, in brief." in chapters[0].read_text(encoding="utf-8")
+    chapters = chapters[1:]
     intro = chapters[0].read_text(encoding="utf-8")
     assert "as @sec-methods explains" in intro and "@page:sec-intro begins" in intro
     assert "A note that points to @sec-methods too." in intro
@@ -243,4 +248,5 @@ def test_new_from_keeps_pandoc_crossrefs_ids_and_style(tmp_path, capsys):
     assert f"as p. {methods_page} explains" in text and f"on the page p. {intro_page} begins" in text
     assert f"Back to p. {intro_page} and p. {intro_page}." in text       # a section: its heading's page
     assert "Roe, Jane. 2020. A Book." in text and "Extra, Ed. 2021. Not Cited." in text
+    assert "Abstract What the paper finds, in brief." in text
     assert "References" not in text

@@ -8,7 +8,7 @@ definition that nothing calls stays in the chapter where it stood.  A YAML front
 block at the top gives the title, subtitle and author when it has them.  A heading's id
 (``{#sec:intro}``) is its chapter's id (``sec-intro``, references to it changed with it);
 a last chapter that only places pandoc's reference list (``::: {#refs}``) is left out, as
-the book makes its own.
+the book makes its own; the metadata's ``abstract`` becomes a front chapter, "Abstract".
 """
 from __future__ import annotations
 
@@ -230,6 +230,10 @@ def split_markdown(text: str) -> Split:
     notes = {label: _renamed_references(body, renamed) for label, body in notes.items()}
     _unique_ids(parts)
     _attach_notes(parts, starts, notes, where)
+    abstract = meta.get("abstract")
+    if isinstance(abstract, str) and abstract.strip():       # pandoc's abstract: a front chapter of its own
+        parts.insert(0, Part("Abstract", "abstract", "front", abstract.strip().split("\n")))
+        _unique_ids(parts)
     first = next((p.title for p in parts if p.kind == "chapter"), parts[0].title)
     title = str(meta.get("title") or first)
     return Split(title, meta, parts)
